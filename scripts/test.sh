@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: starts a local Kafka broker (unless KAFKA_BROKERS names one), runs `bun test`,
+# stops what it started, and ends with one line "N passed, N failed" taken from bun's summary.
+# Arguments go to `bun test` (e.g. a path to run one folder).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+started=""
+if [[ -z "${KAFKA_BROKERS:-}" ]]; then
+  if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
+    bash scripts/kafka.sh start || { echo "could not start Kafka"; echo "0 passed, 1 failed"; exit 1; }
+    started=1
+  fi
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+fi
+echo "broker: $(bash scripts/kafka.sh status 2>/dev/null || echo "external") at $KAFKA_BROKERS"
+
+log=$(mktemp)
+bun test "$@" 2>&1 | tee "$log"
+code=${PIPESTATUS[0]}
+[[ -n "$started" ]] && bash scripts/kafka.sh stop >/dev/null
+
+passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+')
+failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+')
+rm -f "$log"
+# No summary at all (bun crashed or found nothing) is a failure, never "0 failed".
+if [[ -z "$passed" && -z "$failed" ]]; then echo "0 passed, 1 failed"; exit $(( code == 0 ? 1 : code )); fi
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$code"

@@ -1,0 +1,75 @@
+/**
+ * The event bus every service talks to: Kafka (kafkajs, for anything real) or the in-process bus
+ * (for `bun run start`). Both keep one contract, checked by one test suite:
+ * - `publish` resolves once every record is durably accepted (Kafka: acks=all);
+ * - records with one key keep their order (one key, one partition);
+ * - a group's offsets move only after its handler resolved for the batch, so a handler that throws
+ *   sees the same records again and a crash can duplicate but never lose.
+ */
+export type Headers = Record<string, string>;
+
+export interface OutgoingRecord {
+  key: string | null;
+  value: Uint8Array;
+  headers?: Headers;
+}
+
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Uint8Array;
+  headers: Headers;
+  /** Broker time of the record, epoch ms. */
+  timestamp: number;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  records: IncomingRecord[];
+}
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. */
+  fromBeginning?: boolean;
+  handler: (batch: Batch) => Promise<void>;
+}
+
+export interface Subscription {
+  /** Stops fetching, lets the batch in hand finish, commits, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface TopicStats {
+  topic: string;
+  partitions: number;
+  /** Records ever written (sum of the partitions' high-water marks). */
+  records: number;
+}
+
+export interface GroupLag {
+  groupId: string;
+  topic: string;
+  lag: number;
+}
+
+export interface EventBus {
+  readonly kind: "kafka" | "memory";
+  /** Connects and provisions the configured topics. */
+  start(): Promise<void>;
+  publish(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Resolves once the subscriber has joined its group. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  ready(): Promise<boolean>;
+  stats(topics: string[], groupIds: string[]): Promise<{ topics: TopicStats[]; lag: GroupLag[] }>;
+  stop(): Promise<void>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, test } from "bun:test";
+import { runBusContract } from "./bus-contract";
+import { createMemoryBus } from "./memory-bus";
+
+runBusContract("in-process", async (topics) => createMemoryBus({ topics, retryDelayMs: 20 }), 2_000);
+
+describe("in-process bus limits", () => {
+  const rec = (i: number) => ({ key: `k${i}`, value: new Uint8Array([i]) });
+
+  test("publish waits for a slow group instead of growing without bound", async () => {
+    const bus = createMemoryBus({ topics: [{ name: "t", partitions: 1 }], capacity: 10, maxBatch: 5 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const got: number[] = [];
+    await bus.subscribe({ groupId: "g", topics: ["t"], fromBeginning: true, handler: async (b) => {
+      await gate;
+      got.push(...b.records.map((r) => r.value[0]!));
+    } });
+    let published = false;
+    const publishing = bus.publish("t", Array.from({ length: 25 }, (_, i) => rec(i))).then(() => (published = true));
+    await Bun.sleep(50);
+    expect(published).toBe(false);
+    release();
+    await publishing;
+    await bus.stop();
+    expect(got.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test("with no group subscribed the oldest records are dropped and counted", async () => {
+    const drops: number[] = [];
+    const bus = createMemoryBus({ topics: [{ name: "t", partitions: 1 }], capacity: 10, onDrop: (_t, n) => drops.push(n) });
+    await bus.publish("t", Array.from({ length: 15 }, (_, i) => rec(i)));
+    expect(drops.reduce((a, b) => a + b, 0)).toBe(5);
+    expect((await bus.stats(["t"], [])).topics[0]!.records).toBe(15);
+  });
+});

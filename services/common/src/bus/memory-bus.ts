@@ -1,0 +1,193 @@
+/**
+ * The in-process bus for `bun run start`: Kafka's contract in memory. Each topic has partitions;
+ * each partition keeps records from the oldest offset any known group still needs. A partition
+ * holds at most `capacity` records: `publish` waits for the slowest group to make room
+ * (back-pressure). With no group ever subscribed to a topic, the oldest records are dropped
+ * instead, and counted. It keeps nothing across restarts.
+ */
+import type { Batch, EventBus, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+
+export interface MemoryBusOptions {
+  topics: TopicSpec[];
+  defaultPartitions?: number;
+  capacity?: number;
+  maxBatch?: number;
+  /** Delay before a batch whose handler threw is offered again. */
+  retryDelayMs?: number;
+  onDrop?: (topic: string, count: number) => void;
+}
+
+interface Partition {
+  base: number; // offset of records[0]
+  records: IncomingRecord[];
+}
+
+interface Group {
+  committed: Map<string, number>; // "topic/partition" -> next offset to read
+  members: Member[];
+  inFlight: Set<string>;
+  topics: Set<string>;
+}
+
+interface Member {
+  id: number;
+  topics: string[];
+  assigned: Array<[string, number]>;
+  running: boolean;
+}
+
+const pkey = (topic: string, p: number) => `${topic}/${p}`;
+
+export function createMemoryBus(opts: MemoryBusOptions): EventBus {
+  const capacity = opts.capacity ?? 10_000;
+  const maxBatch = opts.maxBatch ?? 500;
+  const retryDelayMs = opts.retryDelayMs ?? 200;
+  const topics = new Map<string, Partition[]>();
+  const groups = new Map<string, Group>();
+  let waiters: Array<() => void> = [];
+  let nextMember = 0;
+  let rr = 0;
+  let stopped = false;
+
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  };
+  const changed = () => new Promise<void>((r) => waiters.push(r));
+
+  const ensure = (name: string, partitions = opts.defaultPartitions ?? 6) => {
+    let t = topics.get(name);
+    if (!t) topics.set(name, (t = Array.from({ length: partitions }, () => ({ base: 0, records: [] }))));
+    return t;
+  };
+  opts.topics.forEach((t) => ensure(t.name, t.partitions));
+
+  const end = (p: Partition) => p.base + p.records.length;
+
+  /** The oldest offset some group subscribed to the topic still needs; drops what none needs. */
+  const trim = (topic: string, index: number, p: Partition) => {
+    const subs = [...groups.values()].filter((g) => g.topics.has(topic));
+    const low = subs.length === 0 ? end(p) - capacity + 1 : Math.min(...subs.map((g) => g.committed.get(pkey(topic, index)) ?? p.base));
+    const drop = Math.min(Math.max(0, low - p.base), p.records.length);
+    if (drop === 0) return;
+    p.records.splice(0, drop);
+    p.base += drop;
+    if (subs.length === 0) opts.onDrop?.(topic, drop);
+  };
+
+  const rebalance = (g: Group) => {
+    const parts = [...g.topics].flatMap((t) => ensure(t).map((_, i) => [t, i] as [string, number]));
+    g.members.forEach((m) => (m.assigned = []));
+    parts.forEach((tp, i) => {
+      const eligible = g.members.filter((m) => m.topics.includes(tp[0]));
+      eligible[i % Math.max(1, eligible.length)]?.assigned.push(tp);
+    });
+    wake();
+  };
+
+  async function runMember(g: Group, m: Member, handler: (b: Batch) => Promise<void>) {
+    while (m.running && !stopped) {
+      let worked = false;
+      for (const [topic, index] of m.assigned) {
+        const k = pkey(topic, index);
+        const p = ensure(topic)[index]!;
+        const from = g.committed.get(k) ?? p.base;
+        if (g.inFlight.has(k) || from >= end(p)) continue;
+        g.inFlight.add(k);
+        const records = p.records.slice(from - p.base, from - p.base + maxBatch);
+        try {
+          await handler({ topic, partition: index, records });
+          if (m.assigned.some(([t, i]) => t === topic && i === index)) g.committed.set(k, from + records.length);
+          trim(topic, index, p);
+          worked = true;
+        } catch {
+          // Not committed: the same records are offered again after a pause (at-least-once).
+          await Bun.sleep(retryDelayMs);
+          worked = true;
+        } finally {
+          g.inFlight.delete(k);
+        }
+        wake();
+      }
+      if (!worked) await changed();
+    }
+  }
+
+  return {
+    kind: "memory",
+    async start() {},
+    async publish(topic, records: OutgoingRecord[]) {
+      const parts = ensure(topic);
+      for (const r of records) {
+        const index = partitionFor(r.key, parts.length, rr++);
+        const p = parts[index]!;
+        trim(topic, index, p);
+        while (p.records.length >= capacity && !stopped) {
+          wake(); // let subscribers see what is already here
+          await changed();
+          trim(topic, index, p);
+        }
+        if (stopped) throw new Error("bus stopped");
+        p.records.push({ topic, partition: index, offset: String(end(p)), key: r.key, value: r.value, headers: { ...r.headers }, timestamp: Date.now() });
+      }
+      wake();
+    },
+    async subscribe(s: SubscribeOptions): Promise<Subscription> {
+      let g = groups.get(s.groupId);
+      if (!g) groups.set(s.groupId, (g = { committed: new Map(), members: [], inFlight: new Set(), topics: new Set() }));
+      const group = g;
+      for (const t of s.topics) {
+        if (group.topics.has(t)) continue;
+        group.topics.add(t);
+        ensure(t).forEach((p, i) => group.committed.set(pkey(t, i), s.fromBeginning ? p.base : end(p)));
+      }
+      const m: Member = { id: nextMember++, topics: s.topics, assigned: [], running: true };
+      group.members.push(m);
+      rebalance(group);
+      const loop = runMember(group, m, s.handler);
+      return {
+        async stop() {
+          m.running = false;
+          group.members = group.members.filter((x) => x !== m);
+          rebalance(group);
+          await loop;
+        },
+      };
+    },
+    async ready() {
+      return !stopped;
+    },
+    async stats(topicNames, groupIds) {
+      return {
+        topics: topicNames.map((t) => {
+          const parts = ensure(t);
+          return { topic: t, partitions: parts.length, records: parts.reduce((n, p) => n + end(p), 0) };
+        }),
+        lag: groupIds.flatMap((id) => {
+          const g = groups.get(id);
+          return g
+            ? topicNames.filter((t) => g.topics.has(t)).map((t) => ({
+                groupId: id,
+                topic: t,
+                lag: ensure(t).reduce((n, p, i) => n + end(p) - (g.committed.get(pkey(t, i)) ?? p.base), 0),
+              }))
+            : [];
+        }),
+      };
+    },
+    async stop() {
+      stopped = true;
+      groups.forEach((g) => g.members.forEach((m) => (m.running = false)));
+      wake();
+    },
+  };
+}
+
+/** Kafka's own partitioner is murmur2; any stable hash keeps one key on one partition. */
+function partitionFor(key: string | null, partitions: number, roundRobin: number): number {
+  if (key === null) return roundRobin % partitions;
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) % partitions;
+}

@@ -1,0 +1,90 @@
+/**
+ * The one place payloads become messages and back. The `content-type` header picks the format
+ * (absent: JSON); protobuf payloads also say their `message-type`. Failures are DecodeErrors with a
+ * reason, which consumers turn into dead letters.
+ */
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { DeviceEventSchema } from "@gen/iot/telemetry/v1/events_pb";
+import { EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
+import { DecodeError } from "./codec/decode-error";
+import { deviceEventFromProto, deviceEventToProto, enrichedEventFromProto, enrichedEventToProto } from "./codec/proto";
+import { isObject, validateDeviceEvent } from "./codec/validate";
+import type { DeviceEvent, EnrichedEvent } from "./telemetry";
+
+export { DecodeError, type DecodeReason } from "./codec/decode-error";
+export { canonicalTimestamp, formatTimestamp, timestampNow } from "./codec/timestamp";
+
+export type PayloadFormat = "json" | "protobuf";
+export const PAYLOAD_FORMATS = ["json", "protobuf"] as const;
+export type Headers = Record<string, string>;
+
+export const CONTENT_TYPE = { json: "application/json", protobuf: "application/x-protobuf" } as const;
+export const MESSAGE_TYPE = { device: DeviceEventSchema.typeName, enriched: EnrichedEventSchema.typeName } as const;
+
+export interface Encoded {
+  value: Uint8Array;
+  headers: Headers;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+export function encodeDeviceEvent(e: DeviceEvent, format: PayloadFormat): Encoded {
+  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { "content-type": CONTENT_TYPE.json } };
+  return {
+    value: toBinary(DeviceEventSchema, deviceEventToProto(e)),
+    headers: { "content-type": CONTENT_TYPE.protobuf, "message-type": MESSAGE_TYPE.device },
+  };
+}
+
+export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): DeviceEvent {
+  if (formatOf(headers, MESSAGE_TYPE.device) === "json") return validateDeviceEvent(parseJson(value));
+  return deviceEventFromProto(parseProto(() => fromBinary(DeviceEventSchema, value)));
+}
+
+export function encodeEnrichedEvent(e: EnrichedEvent, format: PayloadFormat): Encoded {
+  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { "content-type": CONTENT_TYPE.json } };
+  return {
+    value: toBinary(EnrichedEventSchema, enrichedEventToProto(e)),
+    headers: { "content-type": CONTENT_TYPE.protobuf, "message-type": MESSAGE_TYPE.enriched },
+  };
+}
+
+/** Enriched events come from our own enrichment service; the check is lighter than for devices. */
+export function decodeEnrichedEvent(value: Uint8Array, headers: Headers = {}): EnrichedEvent {
+  if (formatOf(headers, MESSAGE_TYPE.enriched) === "protobuf") {
+    return enrichedEventFromProto(parseProto(() => fromBinary(EnrichedEventSchema, value)));
+  }
+  const doc = parseJson(value);
+  validateDeviceEvent(Object.fromEntries(Object.entries(isObject(doc) ? doc : {}).filter(([k]) => !ENRICHMENT_KEYS.has(k))));
+  for (const k of ENRICHMENT_KEYS) if (!isObject((doc as Record<string, unknown>)[k])) throw new DecodeError("unknown_schema", `${k}: missing`);
+  return doc as EnrichedEvent;
+}
+const ENRICHMENT_KEYS = new Set(["device_metadata", "application_registry", "enrichment_info", "data_quality"]);
+
+function formatOf(headers: Headers, expected: string): PayloadFormat {
+  const ct = headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (ct === undefined || ct === "" || ct === CONTENT_TYPE.json) return "json";
+  if (ct === CONTENT_TYPE.protobuf || ct === "application/protobuf") {
+    const mt = headers["message-type"];
+    if (mt !== undefined && mt !== expected) throw new DecodeError("unknown_schema", `message-type "${mt.slice(0, 80)}" is not ${expected}`);
+    return "protobuf";
+  }
+  throw new DecodeError("unknown_schema", `content-type "${ct.slice(0, 80)}" is neither JSON nor protobuf`);
+}
+
+function parseJson(value: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(value));
+  } catch (e) {
+    throw new DecodeError("malformed", `not valid UTF-8 JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function parseProto<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new DecodeError("malformed", `not a valid protobuf message: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
