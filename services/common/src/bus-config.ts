@@ -1,0 +1,48 @@
+/** Broker and topic settings every service shares, and the bus they select. */
+import type { EventBus, TopicSpec } from "./bus";
+import { createKafkaBus } from "./bus/kafka-bus";
+import { createMemoryBus } from "./bus/memory-bus";
+import { brokerList, type EnvReader } from "./env";
+import type { Logger } from "./logger";
+
+export interface Topics {
+  raw: string;
+  enriched: string;
+  dlq: string;
+}
+
+export interface BusConfig {
+  /** Empty: the in-process bus (only `bun run start`, one process, can use it). */
+  brokers: string[];
+  partitions: number;
+  topics: Topics;
+}
+
+export function readBusConfig(env: EnvReader): BusConfig {
+  return {
+    brokers: brokerList(env),
+    partitions: env.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1024 }),
+    topics: {
+      raw: env.string("TOPIC_RAW", "iot.raw"),
+      enriched: env.string("TOPIC_ENRICHED", "iot.enriched"),
+      dlq: env.string("TOPIC_DLQ", "iot.dlq"),
+    },
+  };
+}
+
+export const topicSpecs = (c: BusConfig): TopicSpec[] => Object.values(c.topics).map((name) => ({ name, partitions: c.partitions }));
+
+/** A service started on its own needs a broker: the in-process bus only joins services in one process. */
+export function createKafkaBusFromConfig(c: BusConfig, clientId: string, log: Logger): EventBus {
+  if (c.brokers.length === 0) {
+    throw new Error(`KAFKA_BROKERS is required to run ${clientId} on its own (bun run start runs every service in one process without it)`);
+  }
+  return createKafkaBus({ brokers: c.brokers, clientId, topics: topicSpecs(c), log });
+}
+
+export function createInProcessBus(c: BusConfig, log: Logger): EventBus {
+  return createMemoryBus({
+    topics: topicSpecs(c),
+    onDrop: (topic, count) => log.warn("in-process bus dropped records no group was reading", { topic, count }),
+  });
+}
