@@ -1,0 +1,49 @@
+/** Services as separate processes, the way users run them (for integration tests and drills). */
+import type { Subprocess } from "bun";
+import { eventually } from "./testing";
+
+export async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+export interface ServiceProcess {
+  proc: Subprocess;
+  lines: string[];
+  /** Resolves with the first log line (so far or to come) matching `re`. */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** `bun <entry>` with `env` on top of this process's environment; stdout/stderr lines are kept. */
+export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
+  const proc = Bun.spawn(["bun", entry], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const lines: string[] = [];
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let rest = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      lines.push(...parts);
+      if (process.env.TEST_LOG_LEVEL === "debug") parts.forEach((l) => console.error(`[${entry}] ${l}`));
+    }
+  };
+  void pump(proc.stdout);
+  void pump(proc.stderr);
+  return {
+    proc,
+    lines,
+    waitForLog: (re, timeoutMs = 30_000) =>
+      eventually(`${entry} to log ${re}`, () => {
+        if (proc.exitCode !== null) throw new Error(`${entry} exited with ${proc.exitCode}:\n${lines.slice(-20).join("\n")}`);
+        return lines.find((l) => re.test(l));
+      }, timeoutMs),
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      return await proc.exited;
+    },
+  };
+}

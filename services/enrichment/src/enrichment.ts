@@ -1,0 +1,65 @@
+/** The enrichment service, wired from its parts; `main.ts` and the all-in-one start use this. */
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { EventBus, Subscription } from "@iot/common/bus";
+import { watchDeviceRegistry } from "@iot/common/device-registry";
+import type { Logger } from "@iot/common/logger";
+import type { Metrics } from "@iot/common/metrics";
+import type { EnrichmentConfig } from "./config";
+import { buildProfiles, type Profiles } from "./device-profile";
+import { createEnrichmentMetrics } from "./enrichment-metrics";
+import { createPipeline } from "./pipeline";
+import { createRegistrations } from "./registrations";
+
+export const SERVICE_NAME = "iot-enrichment-service";
+export const SERVICE_VERSION = "1.0.0";
+const LAG_REFRESH_MS = 5_000;
+
+export async function createEnrichment(config: EnrichmentConfig, deps: { bus: EventBus; log: Logger; metrics: Metrics }) {
+  const { bus, log } = deps;
+  const deviceRegistry = await watchDeviceRegistry(config.deviceRegistryPath, log);
+  const registrations = createRegistrations({
+    transport: createGrpcTransport({ baseUrl: config.registryRpcUrl }),
+    log,
+    relistMs: config.relistMs,
+  });
+  let lag = 0;
+  const metrics = createEnrichmentMetrics(deps.metrics, {
+    registryAgeSeconds: () => Math.min(registrations.age(), 1e12) / 1000,
+    registryCurrent: () => (registrations.current ? 1 : 0),
+    lag: () => lag,
+  });
+
+  let profiles: Profiles = buildProfiles(deviceRegistry.get());
+  let profilesOf = deviceRegistry.get();
+  const context = () => {
+    if (deviceRegistry.get() !== profilesOf) [profilesOf, profiles] = [deviceRegistry.get(), buildProfiles(deviceRegistry.get())];
+    return { profiles, registrations: registrations.lookup, service: SERVICE_NAME, version: SERVICE_VERSION };
+  };
+  const handler = createPipeline({ bus, topics: config.bus.topics, format: config.format, maxMessageBytes: config.maxMessageBytes, context, metrics, log });
+
+  let subscription: Subscription | undefined;
+  let lagTimer: ReturnType<typeof setInterval> | undefined;
+  const refreshLag = async () => {
+    const { lag: groups } = await bus.stats([config.bus.topics.raw], [config.groupId]);
+    lag = groups.reduce((n, g) => n + g.lag, 0);
+  };
+
+  return {
+    registrations,
+    async start() {
+      registrations.start();
+      subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.raw], fromBeginning: config.fromBeginning, handler });
+      lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: String(e) })), LAG_REFRESH_MS);
+      log.info("enrichment consuming", { topic: config.bus.topics.raw, group: config.groupId, format: config.format });
+    },
+    async checks() {
+      return { broker: await bus.ready(), registry: registrations.current };
+    },
+    async stop() {
+      clearInterval(lagTimer);
+      await subscription?.stop(); // finishes the batch in hand and commits it
+      await registrations.stop();
+      deviceRegistry.close();
+    },
+  };
+}
