@@ -27,7 +27,7 @@ export function loadEnrichmentConfig(source: Record<string, string | undefined> 
     registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051"),
     relistMs: env.int("REGISTRY_RELIST_SECONDS", 300, { min: 1 }) * 1000,
     deviceRegistryPath: env.string("DEVICE_REGISTRY_PATH", "config/device-registry.json"),
-    maxMessageBytes: env.int("MAX_MESSAGE_BYTES", 1 << 20, { min: 1024 }),
+    maxMessageBytes: env.int("MAX_MESSAGE_BYTES", 256 * 1024, { min: 1024, max: 512 * 1024 }),
     logLevel: env.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
   };
   if (!/^https?:\/\/[^/]+/.test(config.registryRpcUrl)) env.problem("REGISTRY_RPC_URL", `expected http://host:port, got "${config.registryRpcUrl}"`);

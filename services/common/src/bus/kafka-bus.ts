@@ -19,6 +19,8 @@ export interface KafkaBusOptions {
   concurrency?: number;
 }
 
+const MAX_SEND_BYTES = 512 * 1024;
+
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
   [logLevel.WARN]: "warn",
@@ -73,16 +75,23 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     },
 
     async publish(topic, records) {
-      if (records.length === 0) return;
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: r.headers })),
-      });
+      // The broker takes one partition's record batch as one message (1 MiB default cap), so large
+      // publishes go out in chunks, in order, to keep per-key order.
+      for (let start = 0; start < records.length; ) {
+        let end = start;
+        for (let bytes = 0; end < records.length && (end === start || bytes < MAX_SEND_BYTES); end++) bytes += records[end]!.value.byteLength;
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: records.slice(start, end).map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: r.headers })),
+        });
+        start = end;
+      }
     },
 
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
-      const consumer = kafka.consumer({ groupId: s.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250, retry: config.retry });
+      // A 10 s session (kafkajs: 30 s) hands a dead replica's partitions over sooner.
+      const consumer = kafka.consumer({ groupId: s.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250, sessionTimeout: 10_000, retry: config.retry });
       consumers.add(consumer);
       try {
         await consumer.connect();
@@ -105,7 +114,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
             }));
             const out: Batch = { topic: batch.topic, partition: batch.partition, records };
             // A throw leaves the offset unresolved: kafkajs fetches the batch again (at-least-once).
-            await s.handler(out);
+            await s.handler(out).catch((e) => {
+              throw new BatchFailed(e);
+            });
             resolveOffset(batch.lastOffset());
             await commitOffsetsIfNecessary();
             await heartbeat();
@@ -159,6 +170,18 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
     stop: disconnectAll,
   };
+}
+
+/**
+ * kafkajs stops a consumer for good when a handler's error is one of its own non-retriable ones
+ * (say, from a producer inside the handler). Whatever failed, the batch is to be offered again.
+ */
+class BatchFailed extends Error {
+  override name = "BatchFailed";
+  readonly retriable = true;
+  constructor(failure: unknown) {
+    super(`batch handler failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
 }
 
 function headersOf(h: IHeaders | undefined): Headers {
