@@ -24,8 +24,9 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
   const lines: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     let rest = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
+    const text = new TextDecoder();
+    for await (const chunk of stream) {
+      const parts = (rest + text.decode(chunk, { stream: true })).split("\n");
       rest = parts.pop()!;
       lines.push(...parts);
       if (process.env.TEST_LOG_LEVEL === "debug") parts.forEach((l) => console.error(`[${entry}] ${l}`));
