@@ -1,0 +1,7 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/** 256 random bits; shown to the client once. */
+export const newApiKey = () => randomBytes(32).toString("base64url");
+
+/** Only this is stored: a leaked database does not leak usable keys. */
+export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");

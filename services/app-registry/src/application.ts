@@ -1,0 +1,36 @@
+/** What a registration is, as every part of the service sees it. */
+
+export const PLATFORMS = ["web", "mobile", "desktop", "api"] as const;
+export const STATUSES = ["active", "inactive", "pending"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export type Status = (typeof STATUSES)[number];
+
+export const MAX_DEVICE_TYPES = 50;
+
+/** A registration as any reader sees it: there is no api key here, by construction. */
+export interface Application {
+  id: string;
+  name: string;
+  description: string | null;
+  version: string;
+  developer: string;
+  contactEmail: string;
+  category: string | null;
+  platform: Platform | null;
+  deviceTypes: string[];
+  status: Status;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The fields a client supplies when registering. */
+export type Registration = Pick<
+  Application,
+  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes"
+>;
+
+/** A partial update: a field that is absent keeps its value. */
+export type ApplicationPatch = Partial<Registration & Pick<Application, "status">>;
+
+/** The key that makes names unique regardless of case (a unique index in both databases). */
+export const nameKey = (name: string) => name.normalize("NFC").toLowerCase();

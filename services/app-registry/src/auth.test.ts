@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { createWriteGuard, isLoopback } from "./auth";
+import { PermissionDeniedError, UnauthenticatedError } from "./errors";
+
+test("isLoopback: 127.0.0.0/8, ::1 and their IPv4-mapped forms only", () => {
+  for (const a of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.2"]) expect([a, isLoopback(a)]).toEqual([a, true]);
+  for (const a of ["10.0.0.1", "192.0.2.2", "::ffff:10.0.0.1", "fe80::1", "128.0.0.1", "127.0.0.1.evil", "", undefined])
+    expect([a, isLoopback(a)]).toEqual([a, false]);
+});
+
+describe("with no admin token", () => {
+  const guard = createWriteGuard(undefined);
+  test("loopback callers may write; remote or unknown callers may not, whatever they send", () => {
+    expect(() => guard({ authorization: null, remoteAddress: "127.0.0.1" })).not.toThrow();
+    expect(() => guard({ authorization: "Bearer x", remoteAddress: "192.0.2.2" })).toThrow(PermissionDeniedError);
+    expect(() => guard({ authorization: null, remoteAddress: undefined })).toThrow(PermissionDeniedError);
+  });
+});
+
+describe("with an admin token", () => {
+  const guard = createWriteGuard("s3cret-token");
+  test("the right bearer token writes from anywhere", () => {
+    expect(() => guard({ authorization: "Bearer s3cret-token", remoteAddress: "192.0.2.2" })).not.toThrow();
+    expect(() => guard({ authorization: "bearer s3cret-token", remoteAddress: undefined })).not.toThrow();
+  });
+  test("no usable credentials → Unauthenticated, even from loopback", () => {
+    for (const authorization of [null, undefined, "", "s3cret-token", "Basic czNjcmV0", "Bearer", "Bearer a b"])
+      expect(() => guard({ authorization, remoteAddress: "127.0.0.1" })).toThrow(UnauthenticatedError);
+  });
+  test("a wrong token → PermissionDenied", () => {
+    for (const token of ["s3cret-tokeN", "s3cret-token2", "s3cret", "x".repeat(1000)])
+      expect(() => guard({ authorization: `Bearer ${token}`, remoteAddress: "127.0.0.1" })).toThrow(PermissionDeniedError);
+  });
+});

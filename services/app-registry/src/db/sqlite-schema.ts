@@ -1,0 +1,35 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const applications = sqliteTable(
+  "applications",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    // lower-cased name: uniqueness is case-insensitive, enforced by the database so concurrent
+    // registrations cannot both win, and identical in both dialects (SQLite lower() is ASCII-only).
+    nameKey: text("name_key").notNull(),
+    description: text("description"),
+    version: text("version").notNull(),
+    developer: text("developer").notNull(),
+    contactEmail: text("contact_email").notNull(),
+    category: text("category"),
+    platform: text("platform", { enum: ["web", "mobile", "desktop", "api"] }),
+    status: text("status", { enum: ["active", "inactive", "pending"] }).notNull(),
+    apiKeyHash: text("api_key_hash").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("applications_name_key_unique").on(t.nameKey), index("applications_created_at_id").on(t.createdAt, t.id)],
+);
+
+export const applicationDeviceTypes = sqliteTable(
+  "application_device_types",
+  {
+    applicationId: text("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
+    deviceType: text("device_type").notNull(),
+    position: integer("position").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.deviceType] }), index("application_device_types_device_type").on(t.deviceType, t.applicationId)],
+);

@@ -1,0 +1,114 @@
+/** The seed's REST API: decode → domain → encode. Errors are mapped in errors.ts. */
+import type { DeviceType } from "@iot/common/device-registry";
+import type { Server } from "bun";
+import { Elysia } from "elysia";
+import type { WriteGuard } from "../auth";
+import type { Registry } from "../registry";
+import { readJson } from "./json-body";
+import { applicationJson } from "./json";
+import { docs } from "./openapi";
+
+export interface ApplicationRoutesDeps {
+  registry: Registry;
+  guard: WriteGuard;
+  deviceTypes: () => DeviceType[];
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/**
+ * 405 with `Allow` for a known path asked with another method (hidden from OpenAPI). One route
+ * per method rather than `.all`, which a `GET /:id` beside the path would otherwise win over.
+ */
+function methodNotAllowed(path: string, allow: string) {
+  const handler = ({ set }: { set: { status?: number | string; headers: Record<string, string | number> } }) => {
+    set.status = 405;
+    set.headers.allow = allow;
+    return { error: "Method not allowed" };
+  };
+  return METHODS.filter((m) => !allow.split(", ").includes(m)).reduce(
+    (app, method) => app.route(method, path, handler, { detail: { hide: true }, parse: "none" }),
+    new Elysia(),
+  );
+}
+
+export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationRoutesDeps) {
+  // Auth runs before the body is read: an unauthorized caller learns nothing about its input.
+  const authorize = (request: Request, server: Server<unknown> | null) =>
+    guard({ authorization: request.headers.get("authorization"), remoteAddress: server?.requestIP(request)?.address });
+  const many = (applications: Parameters<typeof applicationJson>[0][]) => ({ applications: applications.map(applicationJson), count: applications.length });
+
+  return new Elysia({ name: "application-routes" })
+    .get("/health", () => ({ status: "healthy", service: "Application Registry Service" }), { detail: docs.health })
+    .use(methodNotAllowed("/health", "GET"))
+    .post(
+      "/api/applications",
+      async ({ request, server, set }) => {
+        authorize(request, server);
+        const { application, apiKey } = await registry.register(await readJson(request));
+        set.status = 201;
+        return { message: "Application registered successfully", application: { ...applicationJson(application), api_key: apiKey } };
+      },
+      { parse: "none", detail: docs.register },
+    )
+    .get(
+      "/api/applications",
+      async ({ query }) => {
+        const { applications, total } = await registry.list(query);
+        return { ...many(applications), total };
+      },
+      { detail: docs.list },
+    )
+    .use(methodNotAllowed("/api/applications", "GET, POST"))
+    .get("/api/device-types", () => {
+      const types = deviceTypes();
+      return { device_types: types, count: types.length };
+    }, { detail: docs.deviceTypes })
+    .use(methodNotAllowed("/api/device-types", "GET"))
+    .get(
+      "/api/applications/by-device-type/:device_type",
+      async ({ params }) => ({ device_type: params.device_type, ...many(await registry.activeByDeviceType(params.device_type)) }),
+      { detail: docs.byDeviceType },
+    )
+    .use(methodNotAllowed("/api/applications/by-device-type/:device_type", "GET"))
+    .post(
+      "/api/applications/by-device-types",
+      async ({ request }) => {
+        const body = await readJson(request);
+        const requested = typeof body === "object" && body !== null ? (body as Record<string, unknown>).device_types : undefined;
+        const applications = await registry.activeByDeviceTypes(requested);
+        return { device_types: requested, ...many(applications) };
+      },
+      { parse: "none", detail: docs.byDeviceTypes },
+    )
+    .use(methodNotAllowed("/api/applications/by-device-types", "POST"))
+    .get("/api/applications/:id", async ({ params }) => ({ application: applicationJson(await registry.get(params.id)) }), { detail: docs.get })
+    .put(
+      "/api/applications/:id",
+      async ({ params, request, server }) => {
+        authorize(request, server);
+        const application = await registry.update(params.id, await readJson(request));
+        return { message: "Application updated successfully", application: applicationJson(application) };
+      },
+      { parse: "none", detail: docs.update },
+    )
+    .delete(
+      "/api/applications/:id",
+      async ({ params, request, server }) => {
+        authorize(request, server);
+        await registry.remove(params.id);
+        return { message: "Application deleted successfully" };
+      },
+      { parse: "none", detail: docs.remove },
+    )
+    .use(methodNotAllowed("/api/applications/:id", "GET, PUT, DELETE"))
+    .post(
+      "/api/applications/:id/regenerate-key",
+      async ({ params, request, server }) => {
+        authorize(request, server);
+        return { message: "API key regenerated successfully", new_api_key: await registry.regenerateKey(params.id) };
+      },
+      { parse: "none", detail: docs.regenerate },
+    )
+    .use(methodNotAllowed("/api/applications/:id/regenerate-key", "POST"));
+}

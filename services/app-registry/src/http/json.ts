@@ -1,0 +1,17 @@
+import type { Application } from "../application";
+
+/** The seed's JSON shape (snake_case, `devicetypes`); the api key is never part of it. */
+export const applicationJson = (a: Application) => ({
+  id: a.id,
+  name: a.name,
+  description: a.description,
+  version: a.version,
+  developer: a.developer,
+  contact_email: a.contactEmail,
+  category: a.category,
+  platform: a.platform,
+  devicetypes: a.deviceTypes,
+  status: a.status,
+  created_at: a.createdAt.toISOString(),
+  updated_at: a.updatedAt.toISOString(),
+});

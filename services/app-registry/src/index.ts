@@ -1,0 +1,10 @@
+/** What other services (enrichment, dashboard, the all-in-one, their tests) use from the registry. */
+export { createAppRegistry } from "./app-registry";
+export type { AppRegistryDeps, RunningAppRegistry } from "./app-registry";
+export type { Application, Platform, Status } from "./application";
+export { createChangeFeed, touches } from "./change-feed";
+export type { ApplicationChange, ChangeFeed, ChangeListener, ChangeType } from "./change-feed";
+export { loadConfig } from "./config";
+export type { RegistryConfig } from "./config";
+export type { Registry } from "./registry";
+export type { WatchEvent } from "./watch";

@@ -1,0 +1,32 @@
+/** ApplicationRegistryService: decode → the same domain calls as REST → encode. */
+import type { ConnectRouter } from "@connectrpc/connect";
+import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
+import type { Registry } from "../registry";
+import { applicationOut, listQueryIn, registrationIn, updateIn, watchEventOut } from "./convert";
+
+/** Methods that change the registry; the request gate authorizes these (server.ts). */
+export const WRITE_METHODS: ReadonlySet<string> = new Set(["RegisterApplication", "UpdateApplication", "DeleteApplication", "RegenerateApiKey"]);
+
+export const registryService = (registry: Registry) => (router: ConnectRouter) =>
+  router.service(ApplicationRegistryService, {
+    async registerApplication(req) {
+      const { application, apiKey } = await registry.register(registrationIn(req));
+      return { application: applicationOut(application), apiKey };
+    },
+    getApplication: async (req) => ({ application: applicationOut(await registry.get(req.id)) }),
+    async listApplications(req) {
+      const { applications, total } = await registry.list(listQueryIn(req));
+      return { applications: applications.map(applicationOut), total };
+    },
+    updateApplication: async (req) => ({ application: applicationOut(await registry.update(req.id, updateIn(req))) }),
+    async deleteApplication(req) {
+      await registry.remove(req.id);
+      return {};
+    },
+    regenerateApiKey: async (req) => ({ apiKey: await registry.regenerateKey(req.id) }),
+    listApplicationsByDeviceType: async (req) => ({ applications: (await registry.activeByDeviceType(req.deviceType)).map(applicationOut) }),
+    listApplicationsByDeviceTypes: async (req) => ({ applications: (await registry.activeByDeviceTypes(req.deviceTypes)).map(applicationOut) }),
+    async *watchApplications(req, ctx) {
+      for await (const event of registry.watch(req.deviceTypes, ctx.signal)) yield watchEventOut(event);
+    },
+  });

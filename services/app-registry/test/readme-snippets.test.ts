@@ -1,0 +1,44 @@
+/** The README's commands, run verbatim (ports aside, see README-snippets.md) against a real registry. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { TestRegistry } from "./support/registry";
+import { startTestRegistry } from "./support/registry";
+
+const SNIPPETS = `${import.meta.dir}/../README-snippets.md`;
+const REPO_ROOT = `${import.meta.dir}/../../..`;
+
+let reg: TestRegistry;
+beforeAll(async () => {
+  reg = await startTestRegistry("sqlite");
+});
+afterAll(() => reg?.close());
+
+async function run(command: string) {
+  const local = command
+    .replaceAll("localhost:5002", `localhost:${new URL(reg.httpUrl).port}`)
+    .replaceAll("localhost:50051", `localhost:${new URL(reg.rpcUrl).port}`);
+  const proc = Bun.spawn(["bash", "-c", local], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  expect({ command, code, stderr: code === 0 ? "" : stderr }).toEqual({ command, code: 0, stderr: "" });
+  return stdout;
+}
+
+test("every bash block of the README snippets runs and does what the README says", async () => {
+  const blocks = [...(await Bun.file(SNIPPETS).text()).matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  // One expectation per block, in order: a new block must come with its own check.
+  expect(blocks).toHaveLength(4);
+  const [register, byType, listServices, rpcByType] = blocks as [string, string, string, string];
+
+  const created = JSON.parse(await run(register));
+  expect(created.message).toBe("Application registered successfully");
+  expect(created.application).toMatchObject({ name: "Your App Name", devicetypes: ["smart_breaker", "smart_meter"], status: "active" });
+  expect(created.application.api_key).toBeString();
+
+  const found = JSON.parse(await run(byType));
+  expect(found.applications.map((a: { name: string }) => a.name)).toEqual(["Your App Name"]);
+  expect(JSON.stringify(found)).not.toContain("api_key");
+
+  expect((await run(listServices)).split("\n")).toContain("iot.registry.v1.ApplicationRegistryService");
+
+  const viaRpc = JSON.parse(await run(rpcByType));
+  expect(viaRpc.applications.map((a: { name: string }) => a.name)).toEqual(["Your App Name"]);
+});

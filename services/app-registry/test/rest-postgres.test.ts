@@ -1,0 +1,3 @@
+import { restSuite } from "./rest/context";
+
+restSuite("postgres");

@@ -1,0 +1,3 @@
+import { rpcSuite } from "./rpc-suite";
+
+rpcSuite("sqlite");

@@ -1,0 +1,63 @@
+import { createLogger } from "@iot/common/logger";
+import type { RunningAppRegistry } from "../../src/app-registry";
+import { createAppRegistry } from "../../src/app-registry";
+import type { Dialect, TestDatabase } from "./databases";
+import { openTestDatabase } from "./databases";
+
+export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/device-registry.json`;
+
+export interface TestRegistry extends RunningAppRegistry {
+  db: TestDatabase;
+  /** Every log line the registry wrote. */
+  logs: string[];
+  /** Stops the registry and drops its database. */
+  close(): Promise<void>;
+}
+
+/** A real registry (REST + RPC on ephemeral ports) on its own database. */
+export async function startTestRegistry(
+  dialect: Dialect,
+  opts: { adminToken?: string; httpPort?: number; rpcPort?: number } = {},
+): Promise<TestRegistry> {
+  const db = await openTestDatabase(dialect);
+  const logs: string[] = [];
+  const log = createLogger("app-registry", { level: "debug", write: (line) => logs.push(line) });
+  try {
+    const running = await createAppRegistry(
+      {
+        httpPort: opts.httpPort ?? 0,
+        rpcPort: opts.rpcPort ?? 0,
+        ...db.config,
+        adminToken: opts.adminToken,
+        deviceRegistryPath: DEVICE_REGISTRY_PATH,
+        logLevel: "debug",
+      },
+      { log },
+    );
+    return {
+      ...running,
+      db,
+      logs,
+      async close() {
+        await running.stop();
+        await db.drop();
+      },
+    };
+  } catch (e) {
+    await db.drop();
+    throw e;
+  }
+}
+
+/** A valid registration body; override what the test is about. */
+export const registration = (overrides: Record<string, unknown> = {}) => ({
+  name: `App ${crypto.randomUUID()}`,
+  developer: "Test Developer",
+  description: "An application under test",
+  version: "1.0.0",
+  contact_email: "dev@example.com",
+  category: "monitoring",
+  platform: "web",
+  devicetypes: ["smart_breaker"],
+  ...overrides,
+});
