@@ -1,0 +1,11 @@
+# One image for every service: `docker compose` picks the service with the command.
+FROM oven/bun:1.4.5-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json bun.lock bunfig.toml tsconfig.json ./
+COPY services ./services
+COPY gen ./gen
+COPY config ./config
+COPY web ./web
+RUN bun install --frozen-lockfile --production
+USER bun
