@@ -1,0 +1,29 @@
+import { expect, test } from "bun:test";
+import { ConfigError, envReader } from "@iot/common/env";
+import { readDashboardConfig } from "./config";
+
+test("defaults: port 5001, the shared topics, the services on their own ports, ten swaps a second", () => {
+  const c = readDashboardConfig(envReader({}));
+  expect(c.port).toBe(5001);
+  expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" });
+  expect(c.services.map((s) => [s.name, s.url])).toEqual([
+    ["app-registry", "http://127.0.0.1:5002"],
+    ["simulator", "http://127.0.0.1:5003"],
+    ["enrichment", "http://127.0.0.1:5004"],
+  ]);
+  expect(c.groupId).toBe("iot-dashboard");
+  expect(c.enrichmentGroupId).toBe("iot-enrichment");
+  expect(c.registry.token).toBeUndefined();
+  expect(c.maxSwapsPerSecond).toBe(10);
+});
+
+test("every bad variable is named in one error", () => {
+  const read = () => readDashboardConfig(envReader({ DASHBOARD_PORT: "x", REGISTRY_URL: "registry:5002", DASHBOARD_MAX_SWAPS_PER_SECOND: "50", KAFKA_BROKERS: "nohost" }));
+  expect(read).toThrow(ConfigError);
+  try {
+    read();
+  } catch (e) {
+    const problems = (e as ConfigError).problems.join("\n");
+    for (const name of ["DASHBOARD_PORT", "REGISTRY_URL", "DASHBOARD_MAX_SWAPS_PER_SECOND", "KAFKA_BROKERS"]) expect(problems).toContain(name);
+  }
+});

@@ -1,0 +1,91 @@
+/**
+ * The dashboard, wired: state fed by one bus consumer and two pollers, rendered by the views,
+ * served by Elysia and pushed to browsers through the hub. `bun run dashboard` and the all-in-one
+ * `bun run start` both build it here, with whatever bus they run on.
+ */
+import type { EventBus, Subscription } from "@iot/common/bus";
+import type { Logger } from "@iot/common/logger";
+import type { Metrics } from "@iot/common/metrics";
+import { opsRoutes } from "@iot/common/ops-routes";
+import { Elysia } from "elysia";
+import type { DashboardConfig } from "./config";
+import { applicationRoutes } from "./http/application-routes";
+import { assetRoutes } from "./http/assets";
+import { errorResponses } from "./http/errors";
+import { liveRoutes } from "./http/live-routes";
+import { pageRoutes } from "./http/page-routes";
+import { security } from "./http/security";
+import { createHub } from "./live/hub";
+import { createLive } from "./live/stream";
+import { createRegistryClient, type RegistryClient } from "./registry/client";
+import { createDashboardState } from "./state/dashboard-state";
+import { createIngest, subscribeIngest } from "./sources/ingest";
+import { createPipelinePoller } from "./sources/pipeline-poller";
+import { createServiceProbe } from "./sources/service-probe";
+
+export interface DashboardDeps {
+  bus: EventBus;
+  log: Logger;
+  metrics: Metrics;
+  registryClient?: RegistryClient;
+}
+
+export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
+  const { bus, log, metrics } = deps;
+  const state = createDashboardState(config);
+  const hub = createHub(1000 / config.maxSwapsPerSecond);
+  const changed = () => hub.changed();
+  const registry = deps.registryClient ?? createRegistryClient({ ...config.registry, timeoutMs: config.httpTimeoutMs });
+  const topics = config.bus.topics;
+
+  const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
+  const groups = [
+    { groupId: config.enrichmentGroupId, topics: [topics.raw] },
+    { groupId: config.groupId, topics: [topics.raw, topics.enriched, topics.dlq] },
+  ];
+  const poller = createPipelinePoller({ bus, topics, groups, store: state.pipeline, intervalMs: config.intervals.statsMs, changed, log });
+  const probe = createServiceProbe({ services: config.services, store: state.services, intervalMs: config.intervals.probeMs, timeoutMs: config.httpTimeoutMs, changed });
+  const stream = createLive({
+    hub,
+    heartbeatMs: config.intervals.heartbeatMs,
+    clients: metrics.gauge("dashboard_sse_clients", "Browsers connected to a live stream."),
+    messages: metrics.counter("dashboard_sse_messages_total", "Live updates sent to browsers."),
+  });
+
+  let subscription: Subscription | undefined;
+  const readiness = { checks: async () => ({ broker: await bus.ready(), consumer: subscription !== undefined }) };
+  const app = new Elysia()
+    .use(errorResponses(log))
+    .use(security())
+    .use(opsRoutes("dashboard", readiness, metrics))
+    .use(assetRoutes())
+    .use(pageRoutes({ state, config }))
+    .use(liveRoutes({ state, config }, stream))
+    .use(applicationRoutes(registry));
+
+  return {
+    app,
+    state,
+    async start() {
+      app.listen(config.port); // /readyz answers 503 until the consumer has joined its group
+      try {
+        subscription = await subscribeIngest(bus, { groupId: config.groupId, topics, fromBeginning: config.fromBeginning, handler: ingest });
+      } catch (e) {
+        await app.stop();
+        throw e;
+      }
+      poller.start();
+      probe.start();
+      log.info("dashboard listening", { port: app.server?.port, group: config.groupId, topics });
+    },
+    async stop() {
+      hub.stop(); // ends every live stream, so the server can close
+      await app.stop();
+      await Promise.all([poller.stop(), probe.stop()]);
+      await subscription?.stop();
+      subscription = undefined;
+    },
+  };
+}
+
+export type Dashboard = ReturnType<typeof createDashboard>;

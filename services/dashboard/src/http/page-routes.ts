@@ -1,0 +1,30 @@
+/** The read-only pages, rendered from the in-memory state. */
+import { Elysia } from "elysia";
+import type { DashboardConfig } from "../config";
+import type { DashboardState } from "../state/dashboard-state";
+import { type FeedTab, isFeedTab } from "../state/feed";
+import { deadLettersPage } from "../views/dead-letters";
+import { devicePage, unknownDevicePage } from "../views/device";
+import { devicesPage } from "../views/devices";
+import { feedDetail } from "../views/feed";
+import { overviewPage } from "../views/overview";
+import { htmlResponse } from "./respond";
+
+export interface PageDeps {
+  state: DashboardState;
+  config: DashboardConfig;
+}
+
+export const tabOf = (v: unknown): FeedTab => (isFeedTab(v) ? v : "enriched");
+export const typeOf = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+export const pageRoutes = ({ state, config }: PageDeps) =>
+  new Elysia({ name: "dashboard-pages" })
+    .get("/", ({ query }) => htmlResponse(overviewPage(state, config, tabOf(query.tab))))
+    .get("/devices", ({ query }) => htmlResponse(devicesPage(state, config, typeOf(query.type))))
+    .get("/devices/:id", ({ params }) => {
+      const device = state.devices.get(params.id);
+      return device ? htmlResponse(devicePage(device)) : htmlResponse(unknownDevicePage(params.id), 404);
+    })
+    .get("/feed/:seq", ({ params }) => htmlResponse(feedDetail(state.feed.find(Number(params.seq)))))
+    .get("/dead-letters", () => htmlResponse(deadLettersPage(state.deadLetters)));

@@ -1,0 +1,67 @@
+/**
+ * The dashboard's one consumer: a single subscription of its own group to the raw, enriched and
+ * dead-letter topics, turning batches into state. It does no rendering, so however many browsers
+ * watch, the consumer keeps the pace of the pipeline. Undecodable records are shown, not retried:
+ * the handler only throws for a fault of its own, which the bus then redelivers.
+ */
+import type { Batch, EventBus, IncomingRecord, Subscription } from "@iot/common/bus";
+import type { Topics } from "@iot/common/bus-config";
+import { DecodeError, decodeDeviceEvent, decodeEnrichedEvent } from "@iot/common/codec";
+import type { Metrics } from "@iot/common/metrics";
+import type { DashboardState } from "../state/dashboard-state";
+import type { FeedTab, NewFeedEntry } from "../state/feed";
+
+export interface IngestOptions {
+  topics: Topics;
+  state: DashboardState;
+  metrics: Metrics;
+  /** Called after every batch: the state changed. */
+  changed: () => void;
+  feedSize: number;
+}
+
+export function createIngest({ topics, state, metrics, changed, feedSize }: IngestOptions) {
+  const records = metrics.counter("dashboard_records_total", "Records the dashboard consumed, by topic.");
+  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode, by topic and reason.");
+
+  const position = (r: IncomingRecord) => ({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, timestamp: r.timestamp });
+  const problem = (r: IncomingRecord, tab: FeedTab, e: unknown): NewFeedEntry => {
+    if (!(e instanceof DecodeError)) throw e;
+    undecodable.inc({ topic: r.topic, reason: e.reason });
+    return { ...position(r), tab, problem: { reason: e.reason, message: e.message } };
+  };
+
+  return async function handle(batch: Batch): Promise<void> {
+    records.inc({ topic: batch.topic }, batch.records.length);
+    if (batch.topic === topics.enriched) {
+      // Every enriched record feeds the device state; only the newest can reach the feed.
+      const recent = batch.records.length - feedSize;
+      batch.records.forEach((r, i) => {
+        let entry: NewFeedEntry;
+        try {
+          const event = decodeEnrichedEvent(r.value, r.headers);
+          state.devices.record(event);
+          entry = { ...position(r), tab: event.event_type === "trends" ? "trends" : "enriched", event };
+        } catch (e) {
+          entry = problem(r, "enriched", e);
+        }
+        if (i >= recent) state.feed.add(entry);
+      });
+    } else if (batch.topic === topics.raw) {
+      for (const r of batch.records.slice(-feedSize)) {
+        try {
+          state.feed.add({ ...position(r), tab: "raw", event: decodeDeviceEvent(r.value, r.headers) });
+        } catch (e) {
+          state.feed.add(problem(r, "raw", e));
+        }
+      }
+    } else if (batch.topic === topics.dlq) {
+      state.deadLetters.add(batch.records);
+    }
+    changed();
+  };
+}
+
+export function subscribeIngest(bus: EventBus, opts: { groupId: string; topics: Topics; fromBeginning: boolean; handler: (b: Batch) => Promise<void> }): Promise<Subscription> {
+  return bus.subscribe({ groupId: opts.groupId, topics: [opts.topics.raw, opts.topics.enriched, opts.topics.dlq], fromBeginning: opts.fromBeginning, handler: opts.handler });
+}

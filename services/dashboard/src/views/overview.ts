@@ -1,0 +1,31 @@
+/** The overview: services, broker counters and rates, and the live feed. */
+import type { DashboardConfig } from "../config";
+import type { DashboardState } from "../state/dashboard-state";
+import type { FeedTab } from "../state/feed";
+import { feedRegion, feedTabs } from "./feed";
+import { html, type Html } from "./html";
+import { page, type Region, region } from "./layout";
+import { pipelineRegion, ratesRegion } from "./pipeline";
+import { servicesRegion } from "./services";
+
+export function overviewRegions(state: DashboardState, config: DashboardConfig, tab: FeedTab): Region[] {
+  return [
+    servicesRegion(config.services, state.services),
+    pipelineRegion(state.pipeline, config.bus.topics),
+    ratesRegion(state.pipeline),
+    feedRegion(state.feed, tab, config.limits.feed),
+  ];
+}
+
+export function overviewPage(state: DashboardState, config: DashboardConfig, tab: FeedTab): Html {
+  const [services, pipeline, rates, feed] = overviewRegions(state, config, tab).map((r) => region(r));
+  return page({
+    title: "Overview",
+    section: "overview",
+    live: `/live/overview?tab=${tab}`,
+    body: html`<section><h1>Services</h1>${services}</section>
+<section><h2>Pipeline</h2>${pipeline}</section>
+<section><h2>Rates</h2>${rates}</section>
+<section><h2>Live feed</h2>${feedTabs(tab)}${feed}</section>`,
+  });
+}
