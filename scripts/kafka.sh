@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka broker for tests, built from Apache Kafka's jars on Maven Central (no Docker).
-# Usage: scripts/kafka.sh fetch|start|stop|status
+# Usage: scripts/kafka.sh fetch|start|stop|restart|status
 # Env: KAFKA_VERSION (3.9.2), KAFKA_HOME (<repo>/.kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
 #      KAFKA_HEAP ("-Xms256m -Xmx512m"). One broker per KAFKA_HOME; jars live in KAFKA_HOME/libs-<version>.
 set -euo pipefail
@@ -112,7 +112,7 @@ EOF
   fi
 }
 
-start() {
+start() {  # $1 = "keep": restart on the data already there (the broker-restart drill)
   if running; then
     describe "already running"
     [[ "$(cut -d' ' -f1 "$STATE_FILE")" == "$KAFKA_VERSION" ]] || echo "(not $KAFKA_VERSION: run '$0 stop' first to switch)" >&2
@@ -124,13 +124,17 @@ start() {
     echo "port $PORT or $CONTROLLER_PORT on $HOST is taken by a process this script did not start" >&2; exit 1
   fi
   fetch
-  rm -rf "$DATA" && mkdir -p "$DATA"   # every start is a clean cluster
   write_config
   local cp="$LIBS/*" id
-  # Cluster id: 16 random bytes, base64url; Kafka itself never issues one starting with '-'.
-  id="-"; while [[ "$id" == -* ]]; do id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
-  java "$LOG_FLAG" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$CONF/server.properties" --ignore-formatted >"$LOG" 2>&1 \
-    || { cat "$LOG" >&2; exit 1; }
+  if [[ "${1:-}" == keep && -f "$DATA/meta.properties" ]]; then
+    : >"$LOG"
+  else
+    rm -rf "$DATA" && mkdir -p "$DATA"   # every fresh start is a clean cluster
+    # Cluster id: 16 random bytes, base64url; Kafka itself never issues one starting with '-'.
+    id="-"; while [[ "$id" == -* ]]; do id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
+    java "$LOG_FLAG" -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$CONF/server.properties" --ignore-formatted >"$LOG" 2>&1 \
+      || { cat "$LOG" >&2; exit 1; }
+  fi
   # setsid: the broker outlives this script and the caller's process group.
   # shellcheck disable=SC2086  # HEAP is a list of flags
   setsid java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
@@ -154,5 +158,6 @@ status() { if running; then describe "running"; else echo "kafka not running"; e
 
 case "${1:-}" in
   fetch | start | stop | status) "$1" ;;
-  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+  restart) stop && start keep ;;  # same cluster, same data
+  *) echo "usage: $0 fetch|start|stop|restart|status" >&2; exit 2 ;;
 esac

@@ -49,6 +49,8 @@ export interface TopicStats {
   partitions: number;
   /** Records ever written (sum of the partitions' high-water marks). */
   records: number;
+  /** Each partition's high-water mark (the next offset), by partition number. */
+  ends: number[];
 }
 
 export interface GroupLag {

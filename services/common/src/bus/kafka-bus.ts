@@ -163,7 +163,10 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
         }),
       );
       return {
-        topics: ends.map(([topic, parts]) => ({ topic, partitions: parts.length, records: parts.reduce((n, p) => n + Number(p.high), 0) })),
+        topics: ends.map(([topic, parts]) => {
+          const byPartition = [...parts].sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+          return { topic, partitions: parts.length, records: byPartition.reduce((n, h) => n + h, 0), ends: byPartition };
+        }),
         lag: lag.flat(),
       };
     },

@@ -162,7 +162,7 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
       return {
         topics: topicNames.map((t) => {
           const parts = ensure(t);
-          return { topic: t, partitions: parts.length, records: parts.reduce((n, p) => n + end(p), 0) };
+          return { topic: t, partitions: parts.length, records: parts.reduce((n, p) => n + end(p), 0), ends: parts.map(end) };
         }),
         lag: groupIds.flatMap((id) => {
           const g = groups.get(id);

@@ -5,9 +5,9 @@ const topics = { raw: "r", enriched: "e", dlq: "d" };
 const sample = (at: number, raw: number, enriched: number, dlq: number, lag?: number): PipelineSample => ({
   at,
   topics: [
-    { topic: "r", partitions: 6, records: raw },
-    { topic: "e", partitions: 6, records: enriched },
-    { topic: "d", partitions: 6, records: dlq },
+    { topic: "r", partitions: 6, records: raw, ends: [raw] },
+    { topic: "e", partitions: 6, records: enriched, ends: [enriched] },
+    { topic: "d", partitions: 6, records: dlq, ends: [dlq] },
   ],
   lag: lag === undefined ? [] : [{ groupId: "enr", topic: "r", lag }],
 });
