@@ -3,7 +3,7 @@
  * dead broker takes ~11 s to notice. Every client is disconnected on stop and on a failed start,
  * since a half-connected kafkajs client keeps the process alive.
  */
-import { type Consumer, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
+import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 
@@ -20,6 +20,7 @@ export interface KafkaBusOptions {
 }
 
 const MAX_SEND_BYTES = 512 * 1024;
+const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -53,6 +54,39 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     consumers.clear();
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
   };
+
+  const createConsumer = (s: SubscribeOptions) => {
+    // A 10 s session (kafkajs: 30 s) hands a dead replica's partitions over sooner.
+    const consumer = kafka.consumer({ groupId: s.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250, sessionTimeout: 10_000, retry: config.retry });
+    consumers.add(consumer);
+    return consumer;
+  };
+
+  const runConfig = (s: SubscribeOptions): ConsumerRunConfig => ({
+    eachBatchAutoResolve: false,
+    autoCommitInterval: 1_000,
+    partitionsConsumedConcurrently: opts.concurrency ?? 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const records: IncomingRecord[] = batch.messages.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key === null ? null : m.key.toString("utf8"),
+        value: m.value ?? new Uint8Array(),
+        headers: headersOf(m.headers),
+        timestamp: Number(m.timestamp),
+      }));
+      const out: Batch = { topic: batch.topic, partition: batch.partition, records };
+      // A throw leaves the offset unresolved: kafkajs fetches the batch again (at-least-once).
+      await s.handler(out).catch((e) => {
+        throw new BatchFailed(e);
+      });
+      resolveOffset(batch.lastOffset());
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    },
+  });
 
   return {
     kind: "kafka",
@@ -90,48 +124,43 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     },
 
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
-      // A 10 s session (kafkajs: 30 s) hands a dead replica's partitions over sooner.
-      const consumer = kafka.consumer({ groupId: s.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250, sessionTimeout: 10_000, retry: config.retry });
-      consumers.add(consumer);
-      try {
-        await consumer.connect();
-        for (const topic of s.topics) await consumer.subscribe({ topic, fromBeginning: s.fromBeginning ?? false });
-        const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-        await consumer.run({
-          eachBatchAutoResolve: false,
-          autoCommitInterval: 1_000,
-          partitionsConsumedConcurrently: opts.concurrency ?? 3,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-            if (!isRunning() || isStale() || batch.messages.length === 0) return;
-            const records: IncomingRecord[] = batch.messages.map((m) => ({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key === null ? null : m.key.toString("utf8"),
-              value: m.value ?? new Uint8Array(),
-              headers: headersOf(m.headers),
-              timestamp: Number(m.timestamp),
-            }));
-            const out: Batch = { topic: batch.topic, partition: batch.partition, records };
-            // A throw leaves the offset unresolved: kafkajs fetches the batch again (at-least-once).
-            await s.handler(out).catch((e) => {
-              throw new BatchFailed(e);
-            });
-            resolveOffset(batch.lastOffset());
-            await commitOffsetsIfNecessary();
-            await heartbeat();
-          },
+      let active = true;
+      let retryMs = RELAUNCH_MS.initial;
+      // kafkajs gives a consumer up for good after a non-retriable error (say, a broker gone for
+      // longer than its retries); the subscription then carries on with a new consumer.
+      const relaunch = () => {
+        if (!active) return;
+        opts.log.warn("kafka consumer stopped; starting a new one", { groupId: s.groupId, retry_in_ms: retryMs });
+        setTimeout(() => launch().then((c) => (current = c), relaunch), retryMs);
+        retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
+      };
+      const launch = async (): Promise<Consumer> => {
+        const consumer = createConsumer(s);
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (payload.restart) return;
+          consumers.delete(consumer);
+          relaunch();
         });
-        await joined;
-      } catch (e) {
-        consumers.delete(consumer);
-        await consumer.disconnect();
-        throw e;
-      }
+        try {
+          const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+          await consumer.connect();
+          for (const topic of s.topics) await consumer.subscribe({ topic, fromBeginning: s.fromBeginning ?? false });
+          await consumer.run(runConfig(s));
+          await joined;
+          retryMs = RELAUNCH_MS.initial;
+          return consumer;
+        } catch (e) {
+          consumers.delete(consumer);
+          await consumer.disconnect();
+          throw e;
+        }
+      };
+      let current = await launch();
       return {
         async stop() {
-          consumers.delete(consumer);
-          await consumer.disconnect(); // commits resolved offsets first
+          active = false;
+          consumers.delete(current);
+          await current.disconnect(); // commits resolved offsets first
         },
       };
     },

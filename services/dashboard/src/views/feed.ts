@@ -47,7 +47,8 @@ function summary(e: FeedEntry): Html {
 function enrichedBits(ev: EnrichedEvent): Html {
   const apps = ev.application_registry.registered_applications_count;
   const current = ev.enrichment_info.app_registry_integration;
-  return html` <span class="apps">${count(apps)} app${apps === 1 ? "" : "s"}</span>${current ? "" : html` <span class="flag">registry data not current</span>`}${
+  const names = ev.application_registry.applications.map((a) => a.name).join(", ");
+  return html` <span class="apps" title="${names}">${count(apps)} app${apps === 1 ? "" : "s"}${apps > 0 ? html`: ${names}` : ""}</span>${current ? "" : html` <span class="flag">registry data not current</span>`}${
     ev.event_type === "telemetry" ? html` ${qualityFlags(ev.data_quality)}` : ""
   }`;
 }

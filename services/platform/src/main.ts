@@ -1,0 +1,26 @@
+/** `bun run start`: the whole platform in one process, on embedded defaults. Ctrl-C stops it cleanly. */
+import { ConfigError } from "@iot/common/env";
+import { createLogger, errorMessage } from "@iot/common/logger";
+import { onShutdown } from "@iot/common/shutdown";
+import { startPlatform } from "./platform";
+
+const log = createLogger("platform", { level: process.env.LOG_LEVEL === "debug" ? "debug" : "info" });
+try {
+  const platform = await startPlatform(process.env, log);
+  const { dashboard, registry, rpc, openapi } = platform.urls;
+  console.log(
+    [
+      "",
+      `  IoT Cloud Platform is running (${platform.bus === "memory" ? "in-process bus, SQLite: nothing on the bus survives a restart" : "Kafka"})`,
+      `  Dashboard      ${dashboard}`,
+      `  App Registry   ${registry}/api/applications   (OpenAPI: ${openapi})`,
+      `  RPC (gRPC)     ${rpc}   (buf curl --protocol grpc --http2-prior-knowledge --list-services ${rpc})`,
+      "  Ctrl-C stops it.",
+      "",
+    ].join("\n"),
+  );
+  onShutdown(platform.stop, log);
+} catch (e) {
+  log.error(e instanceof ConfigError ? e.message : "the platform failed to start", { error: errorMessage(e) });
+  process.exit(1);
+}

@@ -1,0 +1,125 @@
+/** The publisher against a bus stub that can be taken down, held and brought back (a stub only here: the Kafka path is in test/). */
+import { describe, expect, test } from "bun:test";
+import type { EventBus, OutgoingRecord } from "@iot/common/bus";
+import { createMetrics, parseMetrics } from "@iot/common/metrics";
+import { quietLogger } from "@iot/common/testing";
+import { createPublisher, type Publisher } from "./publisher";
+import { createSimulatorMetrics } from "./simulator-metrics";
+
+function stubBus() {
+  const waiters: Array<() => void> = [];
+  const bus = {
+    up: true,
+    startFailures: 0,
+    starts: 0,
+    attempts: 0,
+    gate: Promise.resolve(),
+    batches: [] as OutgoingRecord[][],
+    /** Resolves once `n` publish attempts have been made. */
+    attempted: (n: number) => new Promise<void>((resolve) => (bus.attempts >= n ? resolve() : waiters.push(() => bus.attempts >= n && resolve()))),
+    kind: "kafka" as const,
+    async start() {
+      bus.starts++;
+      if (bus.starts <= bus.startFailures) throw new Error("connect ECONNREFUSED");
+    },
+    async ready() {
+      return bus.starts > bus.startFailures;
+    },
+    async publish(_topic: string, records: OutgoingRecord[]) {
+      bus.attempts++;
+      waiters.forEach((w) => w());
+      await bus.gate;
+      if (!bus.up) throw new Error("broker unreachable");
+      bus.batches.push(records);
+    },
+    subscribe: () => Promise.reject(new Error("not used")),
+    stats: () => Promise.reject(new Error("not used")),
+    stop: async () => undefined,
+  };
+  return bus;
+}
+
+function setup(bus: ReturnType<typeof stubBus>, maxBuffered = 1_000) {
+  const metrics = createMetrics();
+  let publisher: Publisher | undefined;
+  const m = createSimulatorMetrics(metrics, { buffered: () => publisher?.buffered() ?? 0, lagSeconds: () => 0 });
+  publisher = createPublisher({ bus: bus as EventBus, topic: "raw", log: quietLogger(), metrics: m, maxBuffered, backoffMs: { initial: 1, max: 20 } });
+  return { publisher, metric: (name: string) => parseMetrics(metrics.render()).get(name) ?? 0 };
+}
+
+const record = (i: number, bytes = 10): OutgoingRecord => ({ key: `dev-${i % 7}`, value: new Uint8Array(bytes).fill(i % 256), headers: { n: String(i) } });
+/** What reached the bus, checked to keep each key's order (lanes interleave different keys). */
+function delivered(bus: ReturnType<typeof stubBus>): number[] {
+  const all = bus.batches.flat();
+  for (const key of new Set(all.map((r) => r.key))) {
+    const mine = all.filter((r) => r.key === key).map((r) => Number(r.headers!.n));
+    expect(mine).toEqual([...mine].sort((a, b) => a - b));
+  }
+  return all.map((r) => Number(r.headers!.n)).sort((a, b) => a - b);
+}
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe("publisher", () => {
+  test("broker down: buffers up to the bound, counts what it refuses, and delivers the buffer (each key in order) once back", async () => {
+    const bus = stubBus();
+    bus.up = false;
+    const { publisher, metric } = setup(bus, 100);
+    publisher.start();
+    const accepted = range(150).map((i) => publisher.offer(() => record(i)));
+    expect(accepted.filter(Boolean).length).toBe(100);
+    expect(accepted.slice(100).some(Boolean)).toBe(false);
+    expect(metric('simulator_dropped_total{reason="buffer_full"}')).toBe(50);
+    expect(metric("simulator_buffered_records")).toBe(100);
+
+    await bus.attempted(5); // over 2 lanes, some lane has now failed twice and retried
+    expect(metric("simulator_publish_failures_total")).toBeGreaterThanOrEqual(2);
+    bus.up = true;
+    await publisher.idle();
+    expect(delivered(bus)).toEqual(range(100));
+    expect(metric("simulator_published_total")).toBe(100);
+    expect(metric("simulator_buffered_records")).toBe(0);
+    await publisher.stop(1_000);
+  });
+
+  test("broker down at start: the bus is brought up once it answers", async () => {
+    const bus = stubBus();
+    bus.startFailures = 3;
+    const { publisher } = setup(bus);
+    range(10).forEach((i) => publisher.offer(() => record(i)));
+    publisher.start();
+    await publisher.idle();
+    expect(bus.starts).toBe(4);
+    expect(delivered(bus)).toEqual(range(10));
+    await publisher.stop(1_000);
+  });
+
+  test("stop flushes what is buffered, in batches the broker accepts", async () => {
+    const bus = stubBus();
+    let open = () => undefined as void;
+    bus.gate = new Promise<void>((resolve) => (open = resolve));
+    const { publisher, metric } = setup(bus, 10_000);
+    range(5_000).forEach((i) => publisher.offer(() => record(i, 1_000)));
+    publisher.start();
+    await bus.attempted(1);
+    const stopping = publisher.stop(10_000);
+    open();
+    await stopping;
+    expect(delivered(bus)).toEqual(range(5_000));
+    expect(bus.batches.length).toBeGreaterThan(1);
+    for (const b of bus.batches) expect(b.reduce((n, r) => n + r.value.byteLength, 0)).toBeLessThanOrEqual(512 * 1024);
+    expect(metric('simulator_dropped_total{reason="shutdown"}')).toBe(0);
+  });
+
+  test("stop with the broker still down gives up at the deadline and counts the rest as dropped", async () => {
+    const bus = stubBus();
+    bus.up = false;
+    const { publisher, metric } = setup(bus);
+    range(20).forEach((i) => publisher.offer(() => record(i)));
+    publisher.start();
+    await bus.attempted(1);
+    await publisher.stop(50);
+    expect(delivered(bus)).toEqual([]);
+    expect(metric('simulator_dropped_total{reason="shutdown"}')).toBe(20);
+    expect(metric("simulator_buffered_records")).toBe(0);
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * Between the models and the broker: a bounded buffer drained in batches. Records are spread over a
+ * few lanes by key; each lane has one batch in flight at a time, so batches pipeline to the broker
+ * while one device's records still go out in order (a retried batch never overtakes a later one of
+ * the same key). While the broker is away each lane retries with exponential backoff and the buffer
+ * fills; once full, new records are refused and counted as dropped (reason `buffer_full`) —
+ * refused rather than evicting old ones, so what the models hand over is exactly what gets
+ * published, which trends rely on. `stop` flushes within a deadline and counts what it could not
+ * deliver (reason `shutdown`).
+ */
+import type { EventBus, OutgoingRecord } from "@iot/common/bus";
+import { errorMessage, type Logger } from "@iot/common/logger";
+import type { SimulatorMetrics } from "./simulator-metrics";
+
+export interface PublisherOptions {
+  bus: EventBus;
+  topic: string;
+  log: Logger;
+  metrics: SimulatorMetrics;
+  maxBuffered: number;
+  backoffMs?: { initial: number; max: number };
+}
+
+/** Batches in flight at once: enough to overlap encoding with the broker's round trip (measured: more did not help). */
+const LANES = 2;
+/**
+ * The Kafka bus sends at most 512 KiB a request (Kafka refuses a partition batch over 1 MiB). A batch
+ * that fits one send is retried as a unit, never re-sending a part the broker already acknowledged.
+ */
+const MAX_BATCH_BYTES = 512 * 1024;
+const DROP_LOG_EVERY_MS = 10_000;
+
+interface Lane {
+  queue: OutgoingRecord[];
+  head: number;
+  wakeIdle?: () => void;
+  cutPause?: () => void;
+}
+
+export function createPublisher(o: PublisherOptions) {
+  const backoff = o.backoffMs ?? { initial: 100, max: 5_000 };
+  const lanes: Lane[] = Array.from({ length: LANES }, () => ({ queue: [], head: 0 }));
+  let buffered = 0;
+  let running = false;
+  let abandoned = false;
+  let starting: Promise<void> | undefined;
+  let failingLanes = 0;
+  let failingSince = 0;
+  let unreportedDrops = 0;
+  let lastDropLog = 0;
+  let loops: Promise<void>[] = [];
+  const idleWaiters: Array<() => void> = [];
+
+  const laneOf = (key: string | null) => {
+    let h = 2166136261;
+    for (let i = 0; i < (key?.length ?? 0); i++) h = Math.imul(h ^ key!.charCodeAt(i), 16777619);
+    return lanes[(h >>> 0) % lanes.length]!;
+  };
+  const wake = (lane: Lane) => {
+    lane.wakeIdle?.();
+    lane.cutPause?.();
+  };
+  const pause = (lane: Lane, ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      lane.cutPause = () => (clearTimeout(timer), resolve());
+    }).finally(() => (lane.cutPause = undefined));
+  const settleIdle = () => buffered === 0 && idleWaiters.splice(0).forEach((f) => f());
+
+  function drop(reason: "buffer_full" | "shutdown", n: number) {
+    o.metrics.dropped.inc({ reason }, n);
+    unreportedDrops += n;
+    if (reason === "shutdown" || Date.now() - lastDropLog >= DROP_LOG_EVERY_MS) {
+      o.log.warn("dropped records", { reason, dropped: unreportedDrops, buffered, limit: o.maxBuffered });
+      [unreportedDrops, lastDropLog] = [0, Date.now()];
+    }
+  }
+
+  function nextBatch(lane: Lane): OutgoingRecord[] {
+    let end = lane.head;
+    let bytes = 0;
+    while (end < lane.queue.length) {
+      const r = lane.queue[end]!;
+      bytes += r.value.byteLength + (r.key?.length ?? 0) + 64;
+      if (bytes > MAX_BATCH_BYTES && end > lane.head) break;
+      end++;
+    }
+    return lane.queue.slice(lane.head, end);
+  }
+
+  /** The bus may not be up yet (broker down at start): bring it up once, retried like a publish. */
+  function ensureStarted(): Promise<void> {
+    starting ??= (async () => {
+      if (!(await o.bus.ready())) await o.bus.start();
+    })().catch((e) => {
+      starting = undefined;
+      throw e;
+    });
+    return starting;
+  }
+
+  async function run(lane: Lane) {
+    let failures = 0;
+    while (!abandoned && (running || lane.queue.length > lane.head)) {
+      if (lane.queue.length === lane.head) {
+        await new Promise<void>((resolve) => (lane.wakeIdle = resolve)).finally(() => (lane.wakeIdle = undefined));
+        continue;
+      }
+      const batch = nextBatch(lane);
+      try {
+        await ensureStarted();
+        const begin = performance.now();
+        await o.bus.publish(o.topic, batch);
+        o.metrics.batchSeconds.observe((performance.now() - begin) / 1000);
+        if (abandoned) break;
+        lane.head += batch.length;
+        if (lane.head > 4096 && lane.head * 2 > lane.queue.length) [lane.queue, lane.head] = [lane.queue.slice(lane.head), 0];
+        buffered -= batch.length;
+        o.metrics.published.inc({}, batch.length);
+        if (failures > 0 && --failingLanes === 0) o.log.info("broker reachable again", { outage_seconds: (Date.now() - failingSince) / 1000, buffered });
+        failures = 0;
+        settleIdle();
+      } catch (e) {
+        if (abandoned) break;
+        if (failures++ === 0 && failingLanes++ === 0) {
+          failingSince = Date.now();
+          o.log.warn("publish failed; buffering and retrying with backoff", { error: errorMessage(e), buffered });
+        }
+        o.metrics.publishFailures.inc();
+        await pause(lane, Math.min(backoff.max, backoff.initial * 2 ** (failures - 1)));
+      }
+    }
+  }
+
+  return {
+    buffered: () => buffered,
+    /**
+     * Queues the record `make` builds; when the buffer is full, counts it as dropped and returns false
+     * without building it (an overloaded process should not spend CPU encoding what it cannot send).
+     */
+    offer(make: () => OutgoingRecord): boolean {
+      if (buffered >= o.maxBuffered) {
+        drop("buffer_full", 1);
+        return false;
+      }
+      const r = make();
+      const lane = laneOf(r.key);
+      lane.queue.push(r);
+      buffered++;
+      lane.wakeIdle?.();
+      return true;
+    },
+    start() {
+      running = true;
+      loops = lanes.map(run);
+    },
+    /** Resolves when everything offered so far has been acknowledged. */
+    idle(): Promise<void> {
+      return buffered === 0 || abandoned ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    /** Flushes what is buffered, waiting at most `timeoutMs`; what is left then is counted as dropped. */
+    async stop(timeoutMs: number) {
+      running = false;
+      lanes.forEach(wake);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const flushed = await Promise.race([Promise.all(loops).then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+      clearTimeout(timer);
+      if (flushed) return;
+      abandoned = true;
+      lanes.forEach(wake);
+      drop("shutdown", buffered);
+      lanes.forEach((lane) => ([lane.queue, lane.head] = [[], 0]));
+      buffered = 0;
+      settleIdle();
+    },
+  };
+}
+
+export type Publisher = ReturnType<typeof createPublisher>;

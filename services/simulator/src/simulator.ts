@@ -1,0 +1,124 @@
+/**
+ * The simulator, wired from its parts; `main.ts` runs it on Kafka, the all-in-one start on the
+ * in-process bus. One timer for the whole fleet: each tick publishes every sample that has come due
+ * and hands the encoded records to the publisher, which batches them to the bus.
+ * The simulator brings its bus up (retrying while the broker is away) but does not stop it: whoever
+ * built the bus owns it.
+ */
+import type { EventBus } from "@iot/common/bus";
+import { encodeDeviceEvent } from "@iot/common/codec";
+import type { DeviceRegistry } from "@iot/common/device-registry";
+import type { Logger } from "@iot/common/logger";
+import type { Metrics } from "@iot/common/metrics";
+import type { DeviceEvent } from "@iot/common/telemetry";
+import type { SimulatorConfig } from "./config";
+import { createFleet, type Fleet } from "./fleet";
+import { createPublisher } from "./publisher";
+import { createSimulatorMetrics } from "./simulator-metrics";
+
+const TICK_MS = 50;
+/** Samples per tick at most, so a schedule that fell behind catches up without starving the publisher. */
+const MAX_PER_TICK = 10_000;
+
+export interface SimulatorDeps {
+  bus: EventBus;
+  log: Logger;
+  metrics: Metrics;
+  registry: DeviceRegistry;
+  /** Epoch ms; injectable so tests can pin the start time. */
+  clock?: () => number;
+}
+
+export type SimulatorSettings = Pick<
+  SimulatorConfig,
+  "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
+>;
+
+export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
+  const { bus, log } = deps;
+  const clock = deps.clock ?? Date.now;
+  let fleet: Fleet | undefined;
+  let lagSeconds = 0;
+  const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
+  const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let telemetrySent = 0;
+  let endMs = Infinity;
+  let resolveFinished: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+
+  const tally = { telemetry: 0, trends: 0, anomalous: new Map<string, number>() };
+  const emit = (event: DeviceEvent, anomalous: boolean) => {
+    tally[event.event_type]++;
+    if (anomalous) tally.anomalous.set(event.device_type, (tally.anomalous.get(event.device_type) ?? 0) + 1);
+    return publisher.offer(() => {
+      const { value, headers } = encodeDeviceEvent(event, config.format);
+      return { key: event.device_id, value, headers };
+    });
+  };
+
+  function tick() {
+    const now = clock();
+    const budget = config.count > 0 ? Math.min(MAX_PER_TICK, config.count - telemetrySent) : MAX_PER_TICK;
+    telemetrySent += fleet!.advance(Math.min(now, endMs), emit, budget);
+    lagSeconds = Math.max(0, Math.min(now, endMs) - fleet!.nextDueMs()) / 1000;
+    metrics.generated.inc({ event_type: "telemetry" }, tally.telemetry);
+    metrics.generated.inc({ event_type: "trends" }, tally.trends);
+    tally.anomalous.forEach((n, device_type) => metrics.anomalous.inc({ device_type }, n));
+    [tally.telemetry, tally.trends] = [0, 0];
+    tally.anomalous.clear();
+    if ((config.count > 0 && telemetrySent >= config.count) || now >= endMs) {
+      clearInterval(timer);
+      log.info("generation limit reached; flushing", { telemetry: telemetrySent });
+      void publisher.idle().then(resolveFinished);
+    }
+  }
+
+  return {
+    /** Resolves once a count or duration limit was reached and everything generated was acknowledged. */
+    finished,
+    start() {
+      const startMs = clock();
+      fleet = createFleet({
+        devices: config.devices,
+        registry: deps.registry,
+        seed: config.seed,
+        intervalMs: config.intervalMs,
+        trendsIntervalSec: config.trendsIntervalSec,
+        burst: config.burst,
+        model: { anomalyRate: config.anomalyRate, recloseSeconds: config.recloseSeconds },
+        startMs,
+      });
+      if (config.durationMs > 0) endMs = startMs + config.durationMs;
+      config.devices.forEach((d) => metrics.devices.set(d.count, { device_type: d.type }));
+      publisher.start();
+      timer = setInterval(tick, TICK_MS);
+      log.info("simulator started", {
+        devices: Object.fromEntries(config.devices.map((d) => [d.type, d.count])),
+        interval_seconds: config.intervalMs / 1000,
+        telemetry_per_second: Math.round((fleet.size / config.intervalMs) * 1000 * 10) / 10,
+        trends_interval_seconds: config.trendsIntervalSec,
+        seed: config.seed,
+        format: config.format,
+        burst: config.burst,
+        topic: config.bus.topics.raw,
+      });
+    },
+    /** Stops generating and flushes the buffer (within the flush timeout; the rest is counted as dropped). */
+    async stop() {
+      clearInterval(timer);
+      await publisher.stop(config.flushTimeoutMs);
+      log.info("simulator stopped", {
+        generated: metrics.generated.get({ event_type: "telemetry" }) + metrics.generated.get({ event_type: "trends" }),
+        published: metrics.published.get(),
+        dropped_buffer_full: metrics.dropped.get({ reason: "buffer_full" }),
+        dropped_shutdown: metrics.dropped.get({ reason: "shutdown" }),
+      });
+    },
+    async checks() {
+      return { broker: await bus.ready() };
+    },
+  };
+}
+
+export type Simulator = ReturnType<typeof createSimulator>;

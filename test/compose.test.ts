@@ -1,0 +1,78 @@
+/**
+ * No Docker engine runs here, so docker-compose.yml is checked against the code: every variable it
+ * sets is one the service reads (and accepts), ports agree, images are pinned, health is checked.
+ */
+import { describe, expect, test } from "bun:test";
+import { envReader } from "@iot/common/env";
+import { loadConfig as loadRegistryConfig } from "../services/app-registry/src/config";
+import { readDashboardConfig } from "../services/dashboard/src/config";
+import { loadEnrichmentConfig } from "../services/enrichment/src/config";
+import { loadSimulatorConfig } from "../services/simulator/src/config";
+
+type Env = Record<string, string>;
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Env;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+const root = new URL("../", import.meta.url).pathname;
+const compose = Bun.YAML.parse(await Bun.file(`${root}docker-compose.yml`).text()) as { services: Record<string, Service> };
+const services = compose.services;
+
+/** Runs a config loader on `env` and returns the variables it read. */
+function readBy(load: (source: Env) => unknown, env: Env): Set<string> {
+  const read = new Set<string>();
+  const source = new Proxy({ ...env, REGISTRY_ADMIN_TOKEN: "t0ken" }, { get: (t, k: string) => (read.add(k), t[k as keyof typeof t]) });
+  load(source);
+  return read;
+}
+
+const loaders: Record<string, { load: (s: Env) => unknown; port: string }> = {
+  "app-registry": { load: (s) => loadRegistryConfig(s), port: "REGISTRY_HTTP_PORT" },
+  enrichment: { load: (s) => loadEnrichmentConfig(s), port: "ENRICHMENT_PORT" },
+  simulator: { load: (s) => loadSimulatorConfig(s), port: "SIMULATOR_PORT" },
+  dashboard: { load: (s) => readDashboardConfig(envReader(s)), port: "DASHBOARD_PORT" },
+};
+
+describe("docker-compose.yml", () => {
+  for (const [name, { load, port }] of Object.entries(loaders)) {
+    test(`${name}: every variable it sets is read and accepted, and its port is published and probed`, () => {
+      const s = services[name]!;
+      expect(s.build).toBe(".");
+      const env = s.environment ?? {};
+      const read = readBy(load, env);
+      expect(Object.keys(env).filter((k) => !read.has(k))).toEqual([]);
+      const p = env[port]!;
+      expect(s.ports).toContain(`${p}:${p}`);
+      expect(s.healthcheck!.test.join(" ")).toContain(`127.0.0.1:${p}/`);
+      expect(s.command).toEqual(["bun", "run", name]);
+    });
+  }
+
+  test("the seed's ports are published: dashboard 5001, registry 5002, console 8086, broker 9092", () => {
+    const published = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(":")[0]);
+    expect(published).toEqual(expect.arrayContaining(["5001", "5002", "8086", "9092"]));
+  });
+
+  test("every image is pinned, including the one the Dockerfile builds from", async () => {
+    for (const s of Object.values(services)) if (s.image && !s.build) expect(s.image).toMatch(/:v?\d+(\.\d+)+(-[a-z0-9]+)?$/);
+    const from = /^FROM\s+(\S+)/m.exec(await Bun.file(`${root}Dockerfile`).text())![1]!;
+    expect(from).toMatch(/^oven\/bun:\d+\.\d+\.\d+/);
+    const ci = await Bun.file(`${root}.ci/run`).text();
+    expect(from).toContain(/BUN_VERSION=(\S+)/.exec(ci)![1]!);
+  });
+
+  test("every long-running service has a healthcheck, and every dependency condition can be met", () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.healthcheck, name).toBeDefined();
+      for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+        if (condition === "service_healthy") expect(services[dep]!.healthcheck).toBeDefined();
+      }
+    }
+  });
+});
