@@ -120,7 +120,7 @@ describe("protection and assets", () => {
     let inlineCode = "";
     await new HTMLRewriter()
       .on("script", { element: (e) => void scripts.push(e.getAttribute("src")), text: (t) => void (inlineCode += t.text) })
-      .on("*", { element: (e) => handlers.push(...[...e.attributes].map(([name]) => name).filter((n) => n.startsWith("on"))) })
+      .on("*", { element: (e) => void handlers.push(...[...e.attributes].map(([name]) => name).filter((n) => n.startsWith("on"))) })
       .transform(new Response(await text("/")))
       .text();
     expect(scripts).toEqual(["/assets/htmx.min.js", "/assets/hx-sse.js"]);
