@@ -5,6 +5,12 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# The dashboard's browser test drives Debian's Chromium (no browser download works here).
+if [[ ! -x /usr/bin/chromium && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+  echo "installing chromium for the browser test"
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 started=""
 if [[ -z "${KAFKA_BROKERS:-}" ]]; then
   if ! bash scripts/kafka.sh status >/dev/null 2>&1; then

@@ -3,13 +3,8 @@
  * sets is one the service reads (and accepts), ports agree, images are pinned, health is checked.
  */
 import { describe, expect, test } from "bun:test";
-import { envReader } from "@iot/common/env";
-import { loadConfig as loadRegistryConfig } from "../services/app-registry/src/config";
-import { readDashboardConfig } from "../services/dashboard/src/config";
-import { loadEnrichmentConfig } from "../services/enrichment/src/config";
-import { loadSimulatorConfig } from "../services/simulator/src/config";
+import { type Env, loaders, variablesRead } from "./config-loaders";
 
-type Env = Record<string, string>;
 interface Service {
   image?: string;
   build?: string;
@@ -23,28 +18,13 @@ const root = new URL("../", import.meta.url).pathname;
 const compose = Bun.YAML.parse(await Bun.file(`${root}docker-compose.yml`).text()) as { services: Record<string, Service> };
 const services = compose.services;
 
-/** Runs a config loader on `env` and returns the variables it read. */
-function readBy(load: (source: Env) => unknown, env: Env): Set<string> {
-  const read = new Set<string>();
-  const source = new Proxy({ ...env, REGISTRY_ADMIN_TOKEN: "t0ken" }, { get: (t, k: string) => (read.add(k), t[k as keyof typeof t]) });
-  load(source);
-  return read;
-}
-
-const loaders: Record<string, { load: (s: Env) => unknown; port: string }> = {
-  "app-registry": { load: (s) => loadRegistryConfig(s), port: "REGISTRY_HTTP_PORT" },
-  enrichment: { load: (s) => loadEnrichmentConfig(s), port: "ENRICHMENT_PORT" },
-  simulator: { load: (s) => loadSimulatorConfig(s), port: "SIMULATOR_PORT" },
-  dashboard: { load: (s) => readDashboardConfig(envReader(s)), port: "DASHBOARD_PORT" },
-};
-
 describe("docker-compose.yml", () => {
   for (const [name, { load, port }] of Object.entries(loaders)) {
     test(`${name}: every variable it sets is read and accepted, and its port is published and probed`, () => {
       const s = services[name]!;
       expect(s.build).toBe(".");
       const env = s.environment ?? {};
-      const read = readBy(load, env);
+      const read = variablesRead(load, { ...env, REGISTRY_ADMIN_TOKEN: "t0ken" });
       expect(Object.keys(env).filter((k) => !read.has(k))).toEqual([]);
       const p = env[port]!;
       expect(s.ports).toContain(`${p}:${p}`);

@@ -1,9 +1,13 @@
-/** The README's commands, run verbatim (ports aside, see README-snippets.md) against a real registry. */
+/**
+ * The README's App Registry commands, run verbatim against a real registry started with no admin
+ * token (so loopback writes are accepted, as on a local start). The one substitution: the default
+ * ports become the test registry's ephemeral ones, so a registry you run yourself never collides.
+ */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TestRegistry } from "./support/registry";
 import { startTestRegistry } from "./support/registry";
 
-const SNIPPETS = `${import.meta.dir}/../README-snippets.md`;
+const README = `${import.meta.dir}/../../../README.md`;
 const REPO_ROOT = `${import.meta.dir}/../../..`;
 
 let reg: TestRegistry;
@@ -22,8 +26,10 @@ async function run(command: string) {
   return stdout;
 }
 
-test("every bash block of the README snippets runs and does what the README says", async () => {
-  const blocks = [...(await Bun.file(SNIPPETS).text()).matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+test("every bash block of the README's App Registry API section runs and does what the README says", async () => {
+  const readme = await Bun.file(README).text();
+  const section = readme.slice(readme.indexOf("## App Registry API"), readme.indexOf("\n## ", readme.indexOf("## App Registry API") + 1));
+  const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
   // One expectation per block, in order: a new block must come with its own check.
   expect(blocks).toHaveLength(4);
   const [register, byType, listServices, rpcByType] = blocks as [string, string, string, string];

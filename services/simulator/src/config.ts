@@ -55,7 +55,8 @@ const FLAGS = {
 
 export function loadSimulatorConfig(source: Record<string, string | undefined> = process.env, argv: string[] = []): SimulatorConfig {
   const { values, problem } = parseFlags(argv);
-  const merged: Record<string, string | undefined> = { ...source };
+  // Flags layered over the environment without copying it, so only what is read gets read.
+  const merged: Record<string, string | undefined> = Object.create(source);
   const names = {} as Record<(typeof FLAGS)[keyof typeof FLAGS], string>;
   for (const [flag, variable] of Object.entries(FLAGS)) {
     const given = values[flag as keyof typeof FLAGS];
