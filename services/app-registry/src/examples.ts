@@ -3,6 +3,8 @@
  * (register_test_apps.py and init_db.py), made valid: no `status` on registration, one platform
  * each, device types from config/device-registry.json.
  */
+import { DuplicateNameError } from "./errors";
+import type { Registry } from "./registry";
 
 export const EXAMPLE_APPLICATIONS = [
   {
@@ -64,4 +66,17 @@ export async function seedExamples(register: (body: (typeof EXAMPLE_APPLICATIONS
   const outcomes: Record<string, Outcome> = {};
   for (const app of EXAMPLE_APPLICATIONS) outcomes[app.name] = await register(app);
   return outcomes;
+}
+
+/** The examples registered straight through the domain (no HTTP), as the seed script and the all-in-one do. */
+export function seedExamplesInto(registry: Registry) {
+  return seedExamples(async (body): Promise<Outcome> => {
+    try {
+      await registry.register(body);
+      return "created";
+    } catch (e) {
+      if (e instanceof DuplicateNameError) return "exists";
+      throw e;
+    }
+  });
 }

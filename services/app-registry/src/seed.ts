@@ -7,9 +7,8 @@ import { createChangeFeed } from "./change-feed";
 import type { RegistryConfig } from "./config";
 import { loadConfig } from "./config";
 import { openRepository } from "./db/open";
-import { DuplicateNameError } from "./errors";
 import type { Outcome } from "./examples";
-import { seedExamples } from "./examples";
+import { seedExamples, seedExamplesInto } from "./examples";
 import { createRegistry } from "./registry";
 
 const SERVICE = "Application Registry Service";
@@ -41,15 +40,7 @@ async function viaDatabase(config: RegistryConfig) {
   // Nobody subscribes in this process; a listener error cannot happen.
   const registry = createRegistry({ repo, feed: createChangeFeed(() => {}) });
   try {
-    return await seedExamples(async (body): Promise<Outcome> => {
-      try {
-        await registry.register(body);
-        return "created";
-      } catch (e) {
-        if (e instanceof DuplicateNameError) return "exists";
-        throw e;
-      }
-    });
+    return await seedExamplesInto(registry);
   } finally {
     await repo.close();
   }

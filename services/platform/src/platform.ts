@@ -4,8 +4,7 @@
  * metrics and configuration, read from the same variables as when it runs alone.
  */
 import { createAppRegistry, loadConfig as loadRegistryConfig } from "../../app-registry/src/index";
-import { seedExamples } from "../../app-registry/src/examples";
-import { DuplicateNameError } from "../../app-registry/src/errors";
+import { seedExamplesInto } from "../../app-registry/src/examples";
 import { createDashboard } from "../../dashboard/src/dashboard";
 import { readDashboardConfig } from "../../dashboard/src/config";
 import { createEnrichment } from "../../enrichment/src/enrichment";
@@ -84,14 +83,6 @@ export async function startPlatform(env: Env, log: Logger) {
 async function seedOnFirstRun(registry: Awaited<ReturnType<typeof createAppRegistry>>["registry"], log: Logger) {
   const { total } = await registry.list({ limit: "1" });
   if (total > 0) return;
-  await seedExamples(async (body) => {
-    try {
-      await registry.register(body);
-      return "created";
-    } catch (e) {
-      if (e instanceof DuplicateNameError) return "exists";
-      throw e;
-    }
-  });
+  await seedExamplesInto(registry);
   log.info("example registrations loaded (first run)");
 }
