@@ -98,6 +98,15 @@ export function runBusContract(name: string, makeBus: MakeBus, timeoutMs: number
       expect(second.filter((s) => s.startsWith("a/")).length).toBeLessThan(60);
     }, timeoutMs * 3);
 
+    test("many small records under one key with large headers are published and delivered", async () => {
+      const topic = uniqueName("heavy-headers");
+      const bus = await open(topic);
+      // ~3 MB of headers on one partition: more than one broker batch may hold.
+      const heavy = Array.from({ length: 5_000 }, (_, i) => ({ key: "one-device", value: enc.encode(`bad-${i}`), headers: { reason: "x".repeat(600) } }));
+      await bus.publish(topic, heavy);
+      expect((await bus.stats([topic], [])).topics[0]!.records).toBe(5_000);
+    }, timeoutMs * 2);
+
     test("stats count records and group lag", async () => {
       const topic = uniqueName("stats");
       const bus = await open(topic);

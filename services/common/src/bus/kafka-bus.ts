@@ -4,7 +4,7 @@
  * since a half-connected kafkajs client keeps the process alive.
  */
 import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
-import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+import type { Batch, EventBus, Headers, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 
 export interface KafkaBusOptions {
@@ -20,6 +20,7 @@ export interface KafkaBusOptions {
 }
 
 const MAX_SEND_BYTES = 512 * 1024;
+const RECORD_OVERHEAD_BYTES = 70;
 const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -57,7 +58,16 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
   const createConsumer = (s: SubscribeOptions) => {
     // A 10 s session (kafkajs: 30 s) hands a dead replica's partitions over sooner.
-    const consumer = kafka.consumer({ groupId: s.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250, sessionTimeout: 10_000, retry: config.retry });
+    // Fetch caps bound what a consumer holds in memory (kafkajs: 10 MiB / 1 MiB a partition).
+    const consumer = kafka.consumer({
+      groupId: s.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: 10_000,
+      maxBytes: 2 * 1024 * 1024,
+      maxBytesPerPartition: 256 * 1024,
+      retry: config.retry,
+    });
     consumers.add(consumer);
     return consumer;
   };
@@ -113,7 +123,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       // publishes go out in chunks, in order, to keep per-key order.
       for (let start = 0; start < records.length; ) {
         let end = start;
-        for (let bytes = 0; end < records.length && (end === start || bytes < MAX_SEND_BYTES); end++) bytes += records[end]!.value.byteLength;
+        for (let bytes = 0; end < records.length && (end === start || bytes < MAX_SEND_BYTES); end++) bytes += recordBytes(records[end]!);
         await producer.send({
           topic,
           acks: -1,
@@ -202,6 +212,13 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
     stop: disconnectAll,
   };
+}
+
+/** What a record weighs in a batch: value, key, headers, and the record's own framing. */
+function recordBytes(r: OutgoingRecord): number {
+  let n = r.value.byteLength + (r.key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+  for (const k in r.headers) n += k.length + r.headers[k]!.length + 2;
+  return n;
 }
 
 /**
