@@ -1,0 +1,174 @@
+/**
+ * Part 3 — App Registry under load from real HTTP load tools, SQLite and PostgreSQL.
+ *   bun bench/registry.ts [--connections 64] [--seconds 10] [--warmup 2] [--databases sqlite,postgres]
+ * REST `GET /api/applications/by-device-type/smart_breaker` with wrk; gRPC
+ * `ListApplicationsByDeviceType` with h2load (h2c, prior knowledge) POSTing one prepared gRPC
+ * frame (5-byte prefix + protobuf request) with `content-type: application/grpc` and `te: trailers`,
+ * one stream per connection. Each database is fresh (temp SQLite file / new PostgreSQL database,
+ * dropped after) and seeded with the example applications. wrk and h2load (Debian packages) are
+ * installed if missing, as .ci/run installs chromium. Each tool runs one thread: the machine has
+ * two cores and the registry needs one.
+ */
+import { connect } from "node:http2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ApplicationRegistryService, ListApplicationsByDeviceTypeRequestSchema, ListApplicationsByDeviceTypeResponseSchema } from "@gen/iot/registry/v1/registry_pb";
+import { cpuSeconds, createRssWatch } from "./lib/proc";
+import { writeResult } from "./lib/results";
+import { runId, startRegistry, type RegistryProcess } from "./lib/services";
+import { percentile, sortedCopy } from "./lib/stats";
+import { printTable, round } from "./lib/table";
+
+const { values: flags } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    connections: { type: "string", default: "64" },
+    seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    databases: { type: "string", default: "sqlite,postgres" },
+  },
+});
+const DEVICE_TYPE = "smart_breaker";
+const connections = Number(flags.connections);
+const [seconds, warmup] = [Number(flags.seconds), Number(flags.warmup)];
+const rpcPath = `/${ApplicationRegistryService.typeName}/${ApplicationRegistryService.method.listApplicationsByDeviceType.name}`;
+const run = runId();
+
+await ensureTools();
+const rows: Record<string, string | number>[] = [];
+const peaks: Record<string, number> = {};
+for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres">) {
+  const registry = await startRegistry(database);
+  const rss = createRssWatch();
+  rss.track(registry.pid, "app-registry");
+  try {
+    const expected = await restCount(registry);
+    const grpcCount = await grpcCall(registry);
+    if (grpcCount !== expected) throw new Error(`gRPC returned ${grpcCount} applications, REST ${expected}`);
+    for (const [api, load] of [["REST", wrk], ["gRPC", h2load]] as const) {
+      const cpuBefore = cpuSeconds(registry.pid);
+      const started = performance.now();
+      const r = await load(registry);
+      const cpu = (cpuSeconds(registry.pid) - cpuBefore) / ((performance.now() - started) / 1000);
+      rows.push({ database, api, tool: api === "REST" ? "wrk" : "h2load", connections, applications_per_response: expected, ...r, registry_cpu_pct: Math.round(cpu * 100) });
+      console.log(`${database} ${api}: ${r.requests_per_s} req/s, p99 ${r.p99_ms} ms`);
+    }
+  } finally {
+    peaks[database] = rss.peakOf("app-registry") ?? 0;
+    rss.stop();
+    await registry.stop();
+  }
+}
+printTable(`App Registry: ${connections} connections, ${seconds} s after ${warmup} s warm-up, device type ${DEVICE_TYPE}`, rows);
+await writeResult("registry", "not used", {
+  device_type: DEVICE_TYPE,
+  connections,
+  seconds,
+  warmup_s: warmup,
+  results: rows,
+  peak_rss_mb: peaks,
+});
+
+async function ensureTools() {
+  const missing = ["wrk", "h2load"].filter((t) => !Bun.which(t));
+  if (missing.length === 0) return;
+  console.error(`installing ${missing.join(", ")} (Debian packages wrk, nghttp2-client)…`);
+  const apt = (args: string[]) => Bun.spawn(["apt-get", ...args], { stdout: "ignore", stderr: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).exited;
+  const pkgs = missing.map((t) => (t === "h2load" ? "nghttp2-client" : t));
+  if ((await apt(["install", "-y", ...pkgs])) !== 0 && ((await apt(["update"])) !== 0 || (await apt(["install", "-y", ...pkgs])) !== 0)) {
+    throw new Error(`could not install ${pkgs.join(", ")}: run apt-get install -y ${pkgs.join(" ")}`);
+  }
+}
+
+async function exec(cmd: string[]): Promise<string> {
+  const p = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}:\n${out}${err}`);
+  return out;
+}
+
+async function restCount(r: RegistryProcess): Promise<number> {
+  const res = await fetch(`${r.httpUrl}/api/applications/by-device-type/${DEVICE_TYPE}`);
+  const body = (await res.json()) as { count: number };
+  if (!res.ok || !(body.count > 0)) throw new Error(`REST by-device-type answered ${res.status} ${JSON.stringify(body)}`);
+  return body.count;
+}
+
+function grpcFrame(): Uint8Array {
+  const message = toBinary(ListApplicationsByDeviceTypeRequestSchema, create(ListApplicationsByDeviceTypeRequestSchema, { deviceType: DEVICE_TYPE }));
+  const frame = new Uint8Array(5 + message.length);
+  new DataView(frame.buffer).setUint32(1, message.length); // byte 0: not compressed
+  frame.set(message, 5);
+  return frame;
+}
+
+/** One real gRPC call with the very frame h2load will send: checks grpc-status 0 and the answer. */
+async function grpcCall(r: RegistryProcess): Promise<number> {
+  const session = connect(r.rpcUrl);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ":method": "POST", ":path": rpcPath, "content-type": "application/grpc", te: "trailers" });
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("trailers", (t) => {
+        if (t["grpc-status"] !== "0") reject(new Error(`grpc-status ${t["grpc-status"]}: ${t["grpc-message"]}`));
+      });
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        resolve(fromBinary(ListApplicationsByDeviceTypeResponseSchema, body.subarray(5)).applications.length);
+      });
+      req.on("error", reject);
+      req.end(grpcFrame());
+    });
+  } finally {
+    session.close();
+  }
+}
+
+function toMs(value: string, unit: string): number {
+  return Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? NaN);
+}
+
+async function wrk(r: RegistryProcess) {
+  const url = `${r.httpUrl}/api/applications/by-device-type/${DEVICE_TYPE}`;
+  if (warmup > 0) await exec(["wrk", "-t1", `-c${connections}`, `-d${warmup}s`, url]);
+  const out = await exec(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url]);
+  const latency = (p: string) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)$`, "m").exec(out);
+    return m ? round(toMs(m[1]!, m[2]!), 2) : NaN;
+  };
+  return {
+    requests_per_s: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])),
+    p50_ms: latency("50"),
+    p99_ms: latency("99"),
+    failed: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: .*?(\d+) timeout/.exec(out)?.[1] ?? 0),
+  };
+}
+
+async function h2load(r: RegistryProcess) {
+  const frameFile = join(tmpdir(), `bench-registry-${run}.grpc`);
+  const logFile = join(tmpdir(), `bench-registry-${run}.h2load.tsv`);
+  await Bun.write(frameFile, grpcFrame());
+  try {
+    const out = await exec([
+      "h2load", "-t1", `-c${connections}`, "-m1", `--warm-up-time=${warmup}s`, `-D${seconds}s`,
+      "-H", "content-type: application/grpc", "-H", "te: trailers", "-d", frameFile, "--log-file", logFile,
+      `${r.rpcUrl}${rpcPath}`,
+    ]);
+    // --log-file: one line per request of the measured period: start (µs), status, duration (µs).
+    const durations = (await Bun.file(logFile).text()).trim().split("\n").map((l) => Number(l.split("\t")[2]) / 1000);
+    const sorted = sortedCopy(durations);
+    const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
+    return {
+      requests_per_s: Math.round(Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(out)?.[1])),
+      p50_ms: round(percentile(sorted, 50), 2),
+      p99_ms: round(percentile(sorted, 99), 2),
+      failed: Number(done?.[3] ?? NaN) + Number(done?.[4] ?? NaN),
+    };
+  } finally {
+    await Bun.file(frameFile).delete().catch(() => {});
+    await Bun.file(logFile).delete().catch(() => {});
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * `bun run bench`: every part against one real broker, each part as a process of its own, then
+ * the memory table (part 6: peak RSS of every service process under the loads of parts 1–5,
+ * watched from here) and the goals. Parts can be picked: `bun run bench pipeline latency`.
+ * Each part also runs alone (`bun bench/<part>.ts`) and writes bench/results/<part>.json.
+ */
+import { join, relative } from "node:path";
+import type { PeakRss } from "./lib/proc";
+import { createRssWatch, PASSTHROUGH_LABEL } from "./lib/proc";
+import { readResult, ROOT, writeResult } from "./lib/results";
+import { useBroker } from "./lib/kafka";
+import { printTable, type Row } from "./lib/table";
+
+const RSS_GOAL_MB = 150;
+const PARTS: Record<string, string[]> = {
+  pipeline: ["bench/pipeline.ts"],
+  latency: ["bench/latency.ts"],
+  registry: ["bench/registry.ts"],
+  // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
+  simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
+  "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
+};
+
+const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
+const unknown = chosen.filter((p) => !PARTS[p]);
+if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(", ")}; parts: ${Object.keys(PARTS).join(", ")}`);
+
+const started = performance.now();
+const startedAt = Date.now();
+const broker = await useBroker();
+const memory: Array<PeakRss & { part: string }> = [];
+const outcomes: Row[] = [];
+try {
+  for (const part of chosen) {
+    const args = PARTS[part]!;
+    console.log(`\n━━ ${part}: bun ${args.join(" ")}`);
+    const t0 = performance.now();
+    const child = Bun.spawn(["bun", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, KAFKA_BROKERS: broker.brokers, BENCH_KAFKA_VERSION: broker.version, BENCH_COMMAND: "bun run bench" },
+      stdout: "inherit",
+      stderr: "inherit",
+    });
+    const rss = createRssWatch({ treeRoot: child.pid });
+    const code = await child.exited;
+    rss.stop();
+    memory.push(...rss.peaks().map((p) => ({ part, ...p })));
+    outcomes.push({ part, exit_code: code, seconds: Math.round((performance.now() - t0) / 1000) });
+  }
+} finally {
+  await broker.stop();
+}
+
+const memoryRows = memory.map((m) => ({ part: m.part, process: m.label, processes: m.processes, peak_rss_mb: m.peak_rss_mb, [`under_${RSS_GOAL_MB}_mb`]: m.peak_rss_mb < RSS_GOAL_MB }));
+printTable("Part 6 — memory: peak RSS (VmHWM) of every service process, per part", memoryRows);
+await writeResult("memory", broker.version, { goal_mb: RSS_GOAL_MB, source: "/proc/<pid>/status VmHWM, every descendant of each part's process, sampled every 0.5 s", processes: memoryRows });
+
+printTable("Parts", outcomes);
+printTable("Goals (this machine, broker on it)", await goals());
+const wall = (performance.now() - started) / 1000;
+console.log(`\nbun run bench: ${Math.floor(wall / 60)} min ${Math.round(wall % 60)} s wall; results in ${relative(process.cwd(), join(ROOT, "bench/results"))}/`);
+process.exit(outcomes.some((o) => o.exit_code !== 0) ? 1 : 0);
+
+async function goals(): Promise<Row[]> {
+  type Summary = { format: string; replicas: number; enriched_msgs_per_s: number; passthrough_msgs_per_s: number; ratio: number };
+  // Only what this run wrote: a part that failed leaves an older file behind.
+  const fresh = async <T>(part: string) => {
+    const doc = await readResult<T & { date: string }>(part);
+    return doc && Date.parse(doc.date) >= startedAt ? doc : undefined;
+  };
+  const pipeline = await fresh<{ enriched_msgs_per_s: number; best_of: string; summary: Summary[] }>("pipeline");
+  const latency = await fresh<{ p99_ms_at_5000_msgs_per_s: number | null }>("latency");
+  const simulator = await fresh<{ devices: string; highest_sustained_msg_per_s: Record<string, number> }>("simulator");
+  const rows: Row[] = [];
+  const goal = (name: string, measured: string, met: boolean | undefined) => rows.push({ goal: name, measured, met });
+  if (pipeline) {
+    goal("≥ 50,000 msg/s enriched", `${pipeline.enriched_msgs_per_s} msg/s (best: ${pipeline.best_of})`, pipeline.enriched_msgs_per_s >= 50_000);
+    const ratios = pipeline.summary.map((s) => s.ratio);
+    goal("≥ 70 % of passthrough", pipeline.summary.map((s) => `${s.format}×${s.replicas} ${Math.round(s.ratio * 100)} %`).join(", "), Math.min(...ratios) >= 0.7);
+  }
+  if (latency) goal("p99 ≤ 50 ms at 5,000 msg/s", `${latency.p99_ms_at_5000_msgs_per_s} ms`, (latency.p99_ms_at_5000_msgs_per_s ?? Infinity) <= 50);
+  if (simulator) {
+    // 100,000 devices at the default 5 s interval publish 20,000 telemetry msg/s.
+    const best = simulator.highest_sustained_msg_per_s;
+    goal("100,000 simulated devices from one process", `${simulator.devices} devices: ${Object.entries(best).map(([f, n]) => `${f} ${n} msg/s`).join(", ")} sustained (5 s interval = 20,000 msg/s)`, Object.values(best).every((n) => n >= 20_000));
+  }
+  const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
+  if (services.length > 0) {
+    const worst = services.reduce((a, b) => (b.peak_rss_mb > a.peak_rss_mb ? b : a));
+    const over = [...new Set(services.filter((m) => m.peak_rss_mb >= RSS_GOAL_MB).map((m) => m.label))];
+    goal(`every service < ${RSS_GOAL_MB} MB RSS`, `max ${worst.peak_rss_mb} MB (${worst.label}, ${worst.part})${over.length ? `; over: ${over.join(", ")}` : ""}`, over.length === 0);
+  }
+  return rows.map((r) => ({ ...r, measured: String(r.measured).slice(0, 160), met: r.met }));
+}
+
+
