@@ -141,7 +141,11 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       const relaunch = () => {
         if (!active) return;
         opts.log.warn("kafka consumer stopped; starting a new one", { groupId: s.groupId, retry_in_ms: retryMs });
-        setTimeout(() => launch().then((c) => (current = c), relaunch), retryMs);
+        setTimeout(() => {
+          if (!active) return;
+          // A consumer that joins after stop() is let go at once, not left running.
+          launch().then((c) => (active ? (current = c) : void c.disconnect()), relaunch);
+        }, retryMs);
         retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
       };
       const launch = async (): Promise<Consumer> => {
