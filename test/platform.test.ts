@@ -33,8 +33,12 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
   expect(enrichedOut).toBeGreaterThan(0);
   const apps = await (await fetch(`http://127.0.0.1:${ports.http}/api/applications`)).json();
   expect(apps.total).toBe(5);
-  const device = await (await fetch(`http://127.0.0.1:${ports.dashboard}/devices/breaker-001`)).text();
-  expect(device).toContain("Smart Breaker Dashboard");
+  // Each device publishes on its own phase of the interval: wait for breaker-001's first enriched record.
+  const device = await eventually("breaker-001's page naming its applications", async () => {
+    const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/devices/breaker-001`)).text();
+    return page.includes("Smart Breaker Dashboard") ? page : undefined;
+  }, 20_000);
+  expect(device).toContain("Smart Circuit Breaker");
 }, 60_000);
 
 test("Ctrl-C stops it cleanly", async () => {
