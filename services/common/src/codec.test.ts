@@ -9,7 +9,7 @@ import {
   type PayloadFormat,
 } from "./codec";
 import type { DeviceEvent, EnrichedEvent } from "./telemetry";
-import { fromBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { DeviceEventSchema } from "@gen/iot/telemetry/v1/events_pb";
 
 /** The JSON example under a README heading: the README's examples are the contract. */
@@ -144,6 +144,24 @@ describe("bad input gives a typed error with a reason", () => {
   test("a malformed trend point", () => {
     const trends = { ...ok, event_type: "trends", measurements: undefined, trends: [{ c: "x", v: "1", avg: 1, min: 1, max: 1, t: 1 }] };
     expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify(trends))), "invalid_field", /trends\[0\]\.v/);
+  });
+  test("an event type named like an Object.prototype member is an unknown schema, not a crash", () => {
+    for (const event_type of ["constructor", "__proto__", "toString", "hasOwnProperty"])
+      expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, event_type }))), "unknown_schema", /is not telemetry or trends/);
+  });
+  test("times outside the years 0000–9999 are refused in both encodings", () => {
+    const point = { c: "x", v: 1, avg: 1, min: 1, max: 1, t: 9e12 };
+    const trends = { device_id: "d", device_type: "smart_meter", timestamp: ok.timestamp, event_type: "trends", trends: [point] };
+    expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify(trends))), "invalid_field", /trends\[0\]\.t: 9000000000000 is outside/);
+    const valid = encodeDeviceEvent({ ...trends, event_type: "trends", trends: [{ ...point, t: 1 }] }, "protobuf");
+    const msg = fromBinary(DeviceEventSchema, valid.value);
+    if (msg.event.case !== "trends") throw new Error("expected trends");
+    msg.event.value.trends[0]!.windowStart = 9_000_000_000_000n;
+    const tooFar = toBinary(DeviceEventSchema, msg);
+    expectDecodeError(() => decodeDeviceEvent(tooFar, valid.headers), "invalid_field", /trends\[0\]\.t/);
+    msg.event.value.trends[0]!.windowStart = 1n;
+    msg.event.value.timestamp = { $typeName: "google.protobuf.Timestamp", seconds: 10n ** 15n, nanos: 0 };
+    expectDecodeError(() => decodeDeviceEvent(toBinary(DeviceEventSchema, msg), valid.headers), "invalid_field", /timestamp/);
   });
   test("an unknown content type or message type", () => {
     expectDecodeError(() => decodeDeviceEvent(bytes("{}"), { "content-type": "text/csv" }), "unknown_schema", /text\/csv/);

@@ -5,7 +5,7 @@ import { type EnrichedEvent as EnrichedEventMsg, EnrichedEventSchema } from "@ge
 import type { DeviceEvent, EnrichedEvent, Enrichment } from "../telemetry";
 import { DecodeError } from "./decode-error";
 import { measurementsFromProto, measurementsToProto } from "./measurements-proto";
-import { fromProtoTime, toProtoTime } from "./timestamp";
+import { checkEpochSeconds, fromProtoTime, toProtoTime } from "./timestamp";
 
 export function deviceEventToProto(e: DeviceEvent): DeviceEventMsg {
   const head = { deviceId: e.device_id, deviceType: e.device_type, timestamp: toProtoTime(e.timestamp) };
@@ -26,7 +26,14 @@ export function deviceEventFromProto(m: DeviceEventMsg | undefined): DeviceEvent
   if (!v.deviceId) throw new DecodeError("missing_device_id", "device_id: missing");
   const head = { device_id: v.deviceId, device_type: v.deviceType, timestamp: fromProtoTime(v.timestamp, "timestamp") };
   if (ev.case === "trends") {
-    const trends = ev.value.trends.map((p) => ({ c: p.metric, v: p.last, avg: p.avg, min: p.min, max: p.max, t: Number(p.windowStart) }));
+    const trends = ev.value.trends.map((p, i) => ({
+      c: p.metric,
+      v: p.last,
+      avg: p.avg,
+      min: p.min,
+      max: p.max,
+      t: checkEpochSeconds(Number(p.windowStart), `trends[${i}].t`),
+    }));
     return { ...head, event_type: "trends", trends };
   }
   return { ...head, event_type: "telemetry", measurements: measurementsFromProto(ev.value.measurements) };

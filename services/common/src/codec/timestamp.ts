@@ -8,6 +8,16 @@ import { DecodeError } from "./decode-error";
 const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const RFC3339 = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)?$/;
 
+/** Years 0000–9999: what RFC 3339 can write and Date can format; device-supplied times outside are refused. */
+export const MIN_EPOCH_SECONDS = -62_167_219_200;
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
+
+export function checkEpochSeconds(seconds: number, field: string): number {
+  if (!Number.isFinite(seconds) || seconds < MIN_EPOCH_SECONDS || seconds > MAX_EPOCH_SECONDS)
+    throw new DecodeError("invalid_field", `${field}: ${seconds} is outside the years 0000–9999`);
+  return seconds;
+}
+
 export interface ProtoTime {
   seconds: bigint;
   nanos: number;
@@ -39,5 +49,6 @@ export function toProtoTime(canonical: string): ProtoTime {
 
 export function fromProtoTime(t: ProtoTime | undefined, field: string): string {
   if (!t) throw new DecodeError("invalid_field", `${field}: missing`);
-  return formatTimestamp(Number(t.seconds), Math.floor(t.nanos / 1000));
+  if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999) throw new DecodeError("invalid_field", `${field}: nanos out of range`);
+  return formatTimestamp(checkEpochSeconds(Number(t.seconds), field), Math.floor(t.nanos / 1000));
 }

@@ -1,13 +1,14 @@
 /** Checks a parsed JSON value against the device-event shape, returning it with a canonical timestamp. */
 import type { DeviceEvent, MeasurementGroup, TrendPoint } from "../telemetry";
 import { DecodeError } from "./decode-error";
-import { canonicalTimestamp } from "./timestamp";
+import { canonicalTimestamp, checkEpochSeconds } from "./timestamp";
 
 export const MAX_DEVICE_ID = 128;
-const TOP_LEVEL: Record<string, Set<string>> = {
-  telemetry: new Set(["device_id", "device_type", "timestamp", "event_type", "measurements"]),
-  trends: new Set(["device_id", "device_type", "timestamp", "event_type", "trends"]),
-};
+// A Map, not an object literal: a device-supplied `event_type` such as "constructor" must not reach the prototype.
+const TOP_LEVEL = new Map<unknown, Set<string>>([
+  ["telemetry", new Set(["device_id", "device_type", "timestamp", "event_type", "measurements"])],
+  ["trends", new Set(["device_id", "device_type", "timestamp", "event_type", "trends"])],
+]);
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -20,7 +21,7 @@ export function validateDeviceEvent(doc: unknown): DeviceEvent {
   const type = doc.device_type ?? "";
   if (typeof type !== "string") throw new DecodeError("invalid_field", "device_type: expected a string");
   const eventType = doc.event_type ?? (doc.trends !== undefined ? "trends" : "telemetry");
-  const allowed = typeof eventType === "string" ? TOP_LEVEL[eventType] : undefined;
+  const allowed = TOP_LEVEL.get(eventType);
   if (!allowed) throw new DecodeError("unknown_schema", `event_type: "${String(eventType).slice(0, 40)}" is not telemetry or trends`);
   for (const k in doc) if (!allowed.has(k)) throw new DecodeError("unknown_schema", `unexpected field "${k.slice(0, 40)}" in a ${eventType} event`);
   const timestamp = canonicalTimestamp(doc.timestamp);
@@ -47,6 +48,7 @@ function validateTrends(list: unknown): TrendPoint[] {
       if (typeof p[f] !== "number" || !Number.isFinite(p[f])) throw new DecodeError("invalid_field", `trends[${i}].${f}: expected a number`);
     }
     if (!Number.isSafeInteger(p.t)) throw new DecodeError("invalid_field", `trends[${i}].t: expected epoch seconds`);
+    checkEpochSeconds(p.t as number, `trends[${i}].t`);
     if (Object.keys(p).length !== 6) throw new DecodeError("unknown_schema", `trends[${i}]: expected exactly c, v, avg, min, max, t`);
   });
   return list as TrendPoint[];
