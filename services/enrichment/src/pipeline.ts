@@ -24,6 +24,7 @@ export interface PipelineDeps {
 
 export const MESSAGE_ID_HEADER = "message-id";
 export const SOURCE_TIME_HEADER = "source-timestamp";
+export const UNREGISTERED_LABEL = "unregistered";
 
 export function createPipeline(deps: PipelineDeps) {
   const { bus, topics, metrics } = deps;
@@ -46,7 +47,9 @@ export function createPipeline(deps: PipelineDeps) {
         headers[MESSAGE_ID_HEADER] = `${r.topic}/${r.partition}/${r.offset}`;
         headers[SOURCE_TIME_HEADER] = String(r.timestamp);
         enriched.push({ key: r.key ?? out.device_id, value, headers });
-        const t = out.enrichment_info.device_type_detected;
+        // A label per registered type at most: device-supplied type names must not grow the metric's label set.
+        const detected = out.enrichment_info.device_type_detected;
+        const t = ctx.profiles.has(detected) ? detected : UNREGISTERED_LABEL;
         byType.set(t, (byType.get(t) ?? 0) + 1);
         if (!out.enrichment_info.app_registry_integration) stale++;
       } catch (e) {

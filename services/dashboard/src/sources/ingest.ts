@@ -1,12 +1,14 @@
 /**
  * The dashboard's one consumer: a single subscription of its own group to the raw, enriched and
  * dead-letter topics, turning batches into state. It does no rendering, so however many browsers
- * watch, the consumer keeps the pace of the pipeline. Undecodable records are shown, not retried:
- * the handler only throws for a fault of its own, which the bus then redelivers.
+ * watch, the consumer keeps the pace of the pipeline. A record it cannot decode or cannot take into
+ * its state is shown as a problem entry and counted, never rethrown: one hostile record must not
+ * wedge the consumer by being redelivered for ever.
  */
 import type { Batch, EventBus, IncomingRecord, Subscription } from "@iot/common/bus";
 import type { Topics } from "@iot/common/bus-config";
 import { DecodeError, decodeDeviceEvent, decodeEnrichedEvent } from "@iot/common/codec";
+import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { DashboardState } from "../state/dashboard-state";
 import type { FeedTab, NewFeedEntry } from "../state/feed";
@@ -22,13 +24,13 @@ export interface IngestOptions {
 
 export function createIngest({ topics, state, metrics, changed, feedSize }: IngestOptions) {
   const records = metrics.counter("dashboard_records_total", "Records the dashboard consumed, by topic.");
-  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode, by topic and reason.");
+  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode or take in, by topic and reason.");
 
   const position = (r: IncomingRecord) => ({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, timestamp: r.timestamp });
   const problem = (r: IncomingRecord, tab: FeedTab, e: unknown): NewFeedEntry => {
-    if (!(e instanceof DecodeError)) throw e;
-    undecodable.inc({ topic: r.topic, reason: e.reason });
-    return { ...position(r), tab, problem: { reason: e.reason, message: e.message } };
+    const reason = e instanceof DecodeError ? e.reason : "dashboard_failed";
+    undecodable.inc({ topic: r.topic, reason });
+    return { ...position(r), tab, problem: { reason, message: errorMessage(e) } };
   };
 
   return async function handle(batch: Batch): Promise<void> {

@@ -8,6 +8,8 @@ import { numericReadings } from "./readings";
 import { createSeries, type Series } from "./series";
 
 const MAX_TREND_METRICS = 64;
+/** What one device's latest readings may hold: a device can send up to the raw size limit, the page shows a table. */
+export const LATEST_LIMITS = { groups: 32, fields: 32, textChars: 256 };
 
 export interface DeviceState {
   id: string;
@@ -63,7 +65,7 @@ export function createDeviceStore(opts: { maxDevices: number; seriesPoints: numb
       }
       if (e.event_type === "telemetry") {
         if (newest) {
-          d.measurements = e.measurements;
+          d.measurements = boundedMeasurements(e.measurements);
           d.quality = e.data_quality;
         }
         d.series.add(eventTimeMs(e.timestamp), numericReadings(e.measurements));
@@ -90,4 +92,18 @@ export function createDeviceStore(opts: { maxDevices: number; seriesPoints: numb
       return devices.size;
     },
   };
+}
+
+/** The newest readings, cut to LATEST_LIMITS: extra groups and fields dropped, long or nested values shortened. */
+function boundedMeasurements(m: Record<string, MeasurementGroup>): Record<string, MeasurementGroup> {
+  const out: Record<string, MeasurementGroup> = {};
+  for (const [group, fields] of Object.entries(m).slice(0, LATEST_LIMITS.groups)) {
+    const kept: MeasurementGroup = {};
+    for (const [name, v] of Object.entries(fields).slice(0, LATEST_LIMITS.fields)) {
+      const text = typeof v === "string" ? v : v !== null && typeof v === "object" ? JSON.stringify(v) : undefined;
+      kept[name] = text === undefined ? v : text.length > LATEST_LIMITS.textChars ? `${text.slice(0, LATEST_LIMITS.textChars)}…` : text;
+    }
+    out[group] = kept;
+  }
+  return out;
 }
