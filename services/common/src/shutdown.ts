@@ -2,17 +2,25 @@ import type { Logger } from "./logger";
 import { errorMessage } from "./logger";
 
 /**
- * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping failed). A second signal
- * while stopping exits at once, so an operator is never stuck behind a hung flush.
+ * A Ctrl-C in a terminal reaches a process twice: the terminal signals the whole foreground process
+ * group and `bun run` forwards the signal to its child as well. Signals this close to the first are
+ * that one keypress, not an operator asking to force the exit.
+ */
+export const REPEAT_WINDOW_MS = 1_000;
+
+/**
+ * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping failed). A second signal more
+ * than REPEAT_WINDOW_MS after the first exits at once, so an operator is never stuck behind a hung flush.
  */
 export function onShutdown(stop: () => Promise<void>, log: Logger): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const handler = (signal: string) => {
-    if (stopping) {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < REPEAT_WINDOW_MS) return;
       log.warn("second signal while stopping; exiting now", { signal });
       process.exit(1);
     }
-    stopping = true;
+    firstAt = Date.now();
     log.info("stopping", { signal });
     stop().then(
       () => {
