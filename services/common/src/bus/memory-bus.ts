@@ -44,17 +44,14 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
   const retryDelayMs = opts.retryDelayMs ?? 200;
   const topics = new Map<string, Partition[]>();
   const groups = new Map<string, Group>();
-  let waiters: Array<() => void> = [];
   let nextMember = 0;
   let rr = 0;
   let stopped = false;
 
-  const wake = () => {
-    const w = waiters;
-    waiters = [];
-    w.forEach((f) => f());
-  };
-  const changed = () => new Promise<void>((r) => waiters.push(r));
+  // Consumers wait for records or a new assignment; publishers wait for room. Two separate signals:
+  // with one, two publishers waiting on full partitions woke each other in a microtask loop for ever.
+  const consumers = createSignal();
+  const room = createSignal();
 
   const ensure = (name: string, partitions = opts.defaultPartitions ?? 6) => {
     let t = topics.get(name);
@@ -83,7 +80,8 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
       const eligible = g.members.filter((m) => m.topics.includes(tp[0]));
       eligible[i % Math.max(1, eligible.length)]?.assigned.push(tp);
     });
-    wake();
+    consumers.wake();
+    room.wake(); // a group that left may have held the oldest offset
   };
 
   async function runMember(g: Group, m: Member, handler: (b: Batch) => Promise<void>) {
@@ -108,9 +106,9 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
         } finally {
           g.inFlight.delete(k);
         }
-        wake();
+        room.wake();
       }
-      if (!worked) await changed();
+      if (!worked) await consumers.next();
     }
   }
 
@@ -124,14 +122,14 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
         const p = parts[index]!;
         trim(topic, index, p);
         while (p.records.length >= capacity && !stopped) {
-          wake(); // let subscribers see what is already here
-          await changed();
+          consumers.wake(); // let subscribers see what is already here
+          await room.next();
           trim(topic, index, p);
         }
         if (stopped) throw new Error("bus stopped");
         p.records.push({ topic, partition: index, offset: String(end(p)), key: r.key, value: r.value, headers: { ...r.headers }, timestamp: Date.now() });
       }
-      wake();
+      consumers.wake();
     },
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let g = groups.get(s.groupId);
@@ -179,7 +177,21 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
     async stop() {
       stopped = true;
       groups.forEach((g) => g.members.forEach((m) => (m.running = false)));
-      wake();
+      consumers.wake();
+      room.wake();
+    },
+  };
+}
+
+/** Wakes everyone waiting on `next()` at the time of `wake()`; later waiters wait for the next wake. */
+function createSignal() {
+  let waiters: Array<() => void> = [];
+  return {
+    next: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    wake() {
+      const woken = waiters;
+      waiters = [];
+      woken.forEach((f) => f());
     },
   };
 }
