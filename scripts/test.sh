@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite: starts a local Kafka broker (unless KAFKA_BROKERS names one), runs `bun test`,
-# stops what it started, and ends with one line "N passed, N failed" taken from bun's summary.
-# Arguments go to `bun test` (e.g. a path to run one folder).
+# The test suite, ending with one line "N passed, N failed" taken from bun's summary (bun's exit code kept).
+#   bash scripts/test.sh [paths…]         the whole suite (`bun run test`): starts a local Kafka broker unless
+#                                         KAFKA_BROKERS names one, installs Chromium for the browser test
+#   bash scripts/test.sh --unit [paths…]  the unit lane (`bun run test:unit`): every test under a service's
+#                                         src/, with no broker, database or browser (KAFKA_BROKERS is unset)
+# Unit tests live next to the code in services/*/src; tests that need Kafka, PostgreSQL, a browser or
+# other processes live in services/*/test and test/.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The dashboard's browser test drives Debian's Chromium (no browser download works here).
-if [[ ! -x /usr/bin/chromium && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-  echo "installing chromium for the browser test"
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
-fi
-
 started=""
-if [[ -z "${KAFKA_BROKERS:-}" ]]; then
-  if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
-    bash scripts/kafka.sh start || { echo "could not start Kafka"; echo "0 passed, 1 failed"; exit 1; }
-    started=1
+if [[ "${1:-}" == "--unit" ]]; then
+  shift
+  unset KAFKA_BROKERS
+  [[ $# -eq 0 ]] && set -- services/*/src
+else
+  # The dashboard's browser test drives Debian's Chromium (no browser download works here).
+  if [[ ! -x /usr/bin/chromium && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing chromium for the browser test"
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   fi
-  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  if [[ -z "${KAFKA_BROKERS:-}" ]]; then
+    if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
+      bash scripts/kafka.sh start || { echo "could not start Kafka"; echo "0 passed, 1 failed"; exit 1; }
+      started=1
+    fi
+    export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+  fi
+  echo "broker: $(bash scripts/kafka.sh status 2>/dev/null || echo "external") at $KAFKA_BROKERS"
 fi
-echo "broker: $(bash scripts/kafka.sh status 2>/dev/null || echo "external") at $KAFKA_BROKERS"
 
 log=$(mktemp)
 bun test "$@" 2>&1 | tee "$log"

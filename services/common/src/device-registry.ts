@@ -33,7 +33,6 @@ export interface DeviceType {
 
 export interface DeviceRegistry {
   types: Map<string, DeviceType>;
-  version: string;
 }
 
 export class RegistryFileError extends Error {
@@ -90,8 +89,7 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
     });
   }
   if (problems.length > 0) throw new RegistryFileError(problems.join("; "));
-  const meta = isObj(doc.metadata) ? doc.metadata : {};
-  return { types, version: typeof meta.version === "string" ? meta.version : "" };
+  return { types };
 }
 
 function checkBounds(spec: Record<string, unknown>, at: string, need: (ok: boolean, p: string, w: string) => unknown) {

@@ -1,5 +1,5 @@
 /**
- * The JSON shapes on the wire (../shared/seed/README.md is the contract): what devices publish to
+ * The JSON shapes on the wire (the README's "Messages" section is the contract): what devices publish to
  * `iot.raw` and what enrichment publishes to `iot.enriched`. Protobuf carries the same data typed.
  */
 

@@ -8,8 +8,6 @@ export function kafkaBrokers(): string[] {
   return v.split(",");
 }
 
-export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 export const quietLogger = () => createLogger("test", { level: process.env.TEST_LOG_LEVEL === "debug" ? "debug" : "error" });

@@ -6,6 +6,7 @@
  */
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { type Application, ApplicationRegistryService, ApplicationStatus, ChangeType, Platform } from "@gen/iot/registry/v1/registry_pb";
+import { type Clock, systemClock } from "@iot/common/clock";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { ApplicationSummary } from "@iot/common/telemetry";
@@ -16,7 +17,7 @@ export interface RegistrationsOptions {
   /** Re-open the stream (fresh snapshot) this often even when it is healthy. */
   relistMs: number;
   backoff?: { initialMs: number; maxMs: number };
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface Registrations {
@@ -27,15 +28,13 @@ export interface Registrations {
   age(): number;
   start(): void;
   stop(): Promise<void>;
-  /** Resolves at the next snapshot (tests and start-up readiness). */
-  synced(): Promise<void>;
 }
 
 const EMPTY: ApplicationSummary[] = [];
 
 export function createRegistrations(opts: RegistrationsOptions): Registrations {
   const client: Client<typeof ApplicationRegistryService> = createClient(ApplicationRegistryService, opts.transport);
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
   const backoff = opts.backoff ?? { initialMs: 200, maxMs: 5_000 };
   const apps = new Map<string, Application>();
   let byType = new Map<string, ApplicationSummary[]>();
@@ -44,7 +43,6 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
   let abort: AbortController | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
-  let onSync: Array<() => void> = [];
   let delay = backoff.initialMs;
 
   const rebuild = () => {
@@ -65,8 +63,6 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
         ev.value.applications.forEach((a) => apps.set(a.id, a));
         current = true;
         delay = backoff.initialMs;
-        onSync.forEach((f) => f());
-        onSync = [];
         opts.log.info("registrations synced", { applications: apps.size });
       } else if (ev.case === "change" && ev.value.application) {
         const a = ev.value.application;
@@ -80,7 +76,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
   async function run() {
     while (running) {
       abort = new AbortController();
-      const relist = setTimeout(() => abort?.abort("relist"), opts.relistMs);
+      const relist = clock.setTimeout(() => abort?.abort("relist"), opts.relistMs);
       try {
         await watchOnce(abort.signal);
         throw new Error("the registry closed the watch stream");
@@ -90,16 +86,16 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
         if (abort.signal.reason === "relist") continue;
         opts.log.warn("registry watch failed; using the last known registrations", { error: errorMessage(e), retry_in_ms: delay });
         markStale();
-        await Bun.sleep(delay);
+        await clock.sleep(delay, abort.signal);
         delay = Math.min(delay * 2, backoff.maxMs);
       } finally {
-        clearTimeout(relist);
+        clock.clearTimeout(relist);
       }
     }
   }
 
   const markStale = () => {
-    if (current) lastCurrentAt = now();
+    if (current) lastCurrentAt = clock.now();
     current = false;
   };
 
@@ -108,7 +104,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
     get current() {
       return current;
     },
-    age: () => (current ? 0 : now() - lastCurrentAt),
+    age: () => (current ? 0 : clock.now() - lastCurrentAt),
     start() {
       running = true;
       loop = run();
@@ -118,7 +114,6 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
       abort?.abort("stop");
       await loop;
     },
-    synced: () => new Promise<void>((resolve) => onSync.push(resolve)),
   };
 }
 

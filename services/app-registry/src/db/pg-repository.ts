@@ -15,7 +15,7 @@ type Db = PgDatabase<PostgresJsQueryResultHKT>;
 /** Any fixed number: held while migrating so replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 5_002_051;
 
-/** PostgreSQL through postgres-js (drizzle's bun-sql driver mishandles jsonb; see STACK.md), migrated on open. */
+/** PostgreSQL through postgres-js (drizzle's bun-sql driver, 0.45, stores jsonb as a JSON string, so `@>` finds nothing), migrated on open. */
 export async function openPgRepository(url: string): Promise<ApplicationRepository> {
   const client = postgres(url, { max: 10, connect_timeout: 10, onnotice: () => {} });
   const db = drizzle({ client });

@@ -5,6 +5,8 @@
  * when it is ready again: updates are sampled, never queued, so no browser can hold the pipeline
  * back or make the dashboard buffer without bound.
  */
+import { type Clock, systemClock } from "@iot/common/clock";
+
 export type Wake = { kind: "version"; version: number } | { kind: "idle" } | { kind: "closed" };
 
 export interface Hub {
@@ -16,7 +18,7 @@ export interface Hub {
   stop(): void;
 }
 
-export function createHub(intervalMs: number): Hub {
+export function createHub(intervalMs: number, clock: Clock = systemClock): Hub {
   let pending = 0;
   let published = 0;
   let stopped = false;
@@ -24,12 +26,11 @@ export function createHub(intervalMs: number): Hub {
   const wakeAll = (w: Wake) => {
     for (const resolve of [...waiters]) resolve(w);
   };
-  const timer = setInterval(() => {
+  const timer = clock.setInterval(() => {
     if (pending === published) return;
     published = pending;
     wakeAll({ kind: "version", version: published });
   }, intervalMs);
-  timer.unref(); // the clock alone never keeps a process alive
 
   return {
     changed() {
@@ -42,19 +43,19 @@ export function createHub(intervalMs: number): Hub {
       return new Promise<Wake>((resolve) => {
         const done = (w: Wake) => {
           waiters.delete(done);
-          clearTimeout(idle);
+          clock.clearTimeout(idle);
           signal.removeEventListener("abort", onAbort);
           resolve(w);
         };
         const onAbort = () => done({ kind: "closed" });
-        const idle = setTimeout(() => done({ kind: "idle" }), idleMs);
+        const idle = clock.setTimeout(() => done({ kind: "idle" }), idleMs);
         signal.addEventListener("abort", onAbort);
         waiters.add(done);
       });
     },
     stop() {
       stopped = true;
-      clearInterval(timer);
+      clock.clearInterval(timer);
       wakeAll({ kind: "closed" });
     },
   };

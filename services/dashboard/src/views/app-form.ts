@@ -5,7 +5,7 @@ import { html, type Html } from "./html";
 export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform"> & { description: string; category: string; platform: string };
 export type FieldErrors = Record<string, string[]>;
 
-/** The registry's contract (issue 3): it validates these again, the form only offers them. */
+/** The registry's contract: it validates these again, the form only offers them. */
 const PLATFORMS = ["web", "mobile", "desktop", "api"];
 const STATUSES = ["active", "inactive", "pending"];
 
