@@ -47,13 +47,13 @@ export function createManualClock(startMs = 0): ManualClock {
     async advance(ms) {
       const end = time + ms;
       for (;;) {
+        await settle(); // timers that code about to run now would set count too
         const due = [...timers.values()].filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
         if (!due) break;
         time = due.at;
         if (due.every) due.at += due.every;
         else timers.delete(due.id);
         due.fn();
-        await settle();
       }
       time = end;
       await settle();

@@ -6,6 +6,8 @@
 import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
 import type { Batch, EventBus, Headers, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
+import { createOutageLog, kafkaLogCreator } from "./kafka-log";
+import { retrying } from "./retrying";
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -23,13 +25,6 @@ const MAX_SEND_BYTES = 512 * 1024;
 const RECORD_OVERHEAD_BYTES = 70;
 const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
-const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
-  [logLevel.ERROR]: "error",
-  [logLevel.WARN]: "warn",
-  [logLevel.INFO]: "info",
-  [logLevel.DEBUG]: "debug",
-};
-
 export function createKafkaBus(opts: KafkaBusOptions): EventBus {
   const config: KafkaConfig = {
     clientId: opts.clientId,
@@ -38,10 +33,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     requestTimeout: opts.requestTimeoutMs ?? 10_000,
     retry: { retries: opts.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      const { message, timestamp: _t, logger: _l, ...fields } = log;
-      opts.log[levels[level] ?? "info"](`kafkajs: ${message}`, { namespace, ...fields });
-    },
+    logCreator: kafkaLogCreator(opts.log),
   };
   const kafka = new Kafka(config);
   const admin = kafka.admin();
@@ -136,11 +128,12 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let active = true;
       let retryMs = RELAUNCH_MS.initial;
+      const outage = createOutageLog(opts.log, { groupId: s.groupId, topics: s.topics });
       // kafkajs gives a consumer up for good after a non-retriable error (say, a broker gone for
       // longer than its retries); the subscription then carries on with a new consumer.
-      const relaunch = () => {
+      const relaunch = (error: unknown) => {
         if (!active) return;
-        opts.log.warn("kafka consumer stopped; starting a new one", { groupId: s.groupId, retry_in_ms: retryMs });
+        outage.failed(error, retryMs);
         setTimeout(() => {
           if (!active) return;
           // A consumer that joins after stop() is let go at once, not left running.
@@ -151,12 +144,17 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       const launch = async (): Promise<Consumer> => {
         const consumer = createConsumer(s);
         consumer.on(consumer.events.CRASH, ({ payload }) => {
-          if (payload.restart) return;
+          if (payload.restart) return outage.failed(payload.error);
           consumers.delete(consumer);
-          relaunch();
+          relaunch(payload.error);
         });
         try {
-          const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+          const joined = new Promise<void>((resolve) =>
+            consumer.on(consumer.events.GROUP_JOIN, () => {
+              outage.joined();
+              resolve();
+            }),
+          );
           await consumer.connect();
           for (const topic of s.topics) await consumer.subscribe({ topic, fromBeginning: s.fromBeginning ?? false });
           await consumer.run(runConfig(s));
@@ -190,11 +188,11 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     },
 
     async stats(topics, groupIds) {
-      const ends = await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)] as const));
+      const ends = await Promise.all(topics.map(async (t) => [t, await retrying(() => admin.fetchTopicOffsets(t))] as const));
       const high = new Map(ends.map(([t, parts]) => [t, new Map(parts.map((p) => [p.partition, Number(p.high)]))]));
       const lag = await Promise.all(
         groupIds.map(async (groupId) => {
-          const committed = await admin.fetchOffsets({ groupId, topics });
+          const committed = await retrying(() => admin.fetchOffsets({ groupId, topics }));
           return committed.map(({ topic, partitions }) => ({
             groupId,
             topic,
