@@ -34,8 +34,13 @@ describe("docker-compose.yml", () => {
   }
 
   test("the seed's ports are published: dashboard 5001, registry 5002, console 8086, broker 9092", () => {
-    const published = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(":")[0]);
+    const published = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(":").at(-2));
     expect(published).toEqual(expect.arrayContaining(["5001", "5002", "8086", "9092"]));
+  });
+
+  test("the unauthenticated broker and its console are published on the host's loopback only", () => {
+    expect(services.redpanda!.ports).toEqual(["127.0.0.1:9092:9092"]);
+    expect(services.console!.ports).toEqual(["127.0.0.1:8086:8080"]);
   });
 
   test("every image is pinned, including the one the Dockerfile builds from", async () => {
