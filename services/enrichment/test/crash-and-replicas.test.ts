@@ -72,7 +72,7 @@ test("two replicas in one group share the partitions and together enrich every m
   const enriched = await collect(bus, t.enriched);
   cleanup.push(enriched.stop);
   await eventually(`${total} enriched`, () => (new Set(enriched.records.map((r) => r.headers[HEADER.messageId])).size >= total ? true : undefined), 60_000);
-  const consumed = replicas.map((m) => parseMetrics(m.render()).get("enrichment_consumed_total") ?? 0);
+  const consumed = await Promise.all(replicas.map(async (m) => parseMetrics(await m.render()).get("enrichment_consumed_total") ?? 0));
   console.log(`replicas drill: ${total} raw, consumed per replica ${consumed.join(" + ")}`);
   expect(consumed.every((n) => n > 0)).toBe(true);
   expect(consumed[0]! + consumed[1]!).toBeGreaterThanOrEqual(total);

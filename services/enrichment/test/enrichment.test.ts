@@ -104,7 +104,7 @@ test("1,000 poison messages among 10,000 good ones: every good one enriched, eve
     expect(d.value).toEqual(sent.value);
     expect(d.key).toBe(`poison-${i}`);
   }
-  const m = parseMetrics(metrics.render());
+  const m = parseMetrics(await metrics.render());
   const deadTotal = [...m].filter(([k]) => k.startsWith("enrichment_dead_lettered_total")).reduce((n, [, v]) => n + v, 0);
   const enrichedTotal = [...m].filter(([k]) => k.startsWith("enrichment_enriched_total")).reduce((n, [, v]) => n + v, 0);
   expect(m.get("enrichment_consumed_total")).toBe(11_000);

@@ -45,7 +45,7 @@ function setup(bus: ReturnType<typeof stubBus>, maxBuffered = 1_000) {
   let publisher: Publisher | undefined;
   const m = createSimulatorMetrics(metrics, { buffered: () => publisher?.buffered() ?? 0, lagSeconds: () => 0 });
   publisher = createPublisher({ bus: bus as EventBus, topic: "raw", log: quietLogger(), metrics: m, maxBuffered, backoffMs: { initial: 1, max: 20 } });
-  return { publisher, metric: (name: string) => parseMetrics(metrics.render()).get(name) ?? 0 };
+  return { publisher, metric: async (name: string) => parseMetrics(await metrics.render()).get(name) ?? 0 };
 }
 
 const record = (i: number, bytes = 10): OutgoingRecord => ({ key: `dev-${i % 7}`, value: new Uint8Array(bytes).fill(i % 256), headers: { n: String(i) } });
@@ -69,16 +69,16 @@ describe("publisher", () => {
     const accepted = range(150).map((i) => publisher.offer(() => record(i)));
     expect(accepted.filter(Boolean).length).toBe(100);
     expect(accepted.slice(100).some(Boolean)).toBe(false);
-    expect(metric('simulator_dropped_total{reason="buffer_full"}')).toBe(50);
-    expect(metric("simulator_buffered_records")).toBe(100);
+    expect(await metric('simulator_dropped_total{reason="buffer_full"}')).toBe(50);
+    expect(await metric("simulator_buffered_records")).toBe(100);
 
     await bus.attempted(5); // over 2 lanes, some lane has now failed twice and retried
-    expect(metric("simulator_publish_failures_total")).toBeGreaterThanOrEqual(2);
+    expect(await metric("simulator_publish_failures_total")).toBeGreaterThanOrEqual(2);
     bus.up = true;
     await publisher.idle();
     expect(delivered(bus)).toEqual(range(100));
-    expect(metric("simulator_published_total")).toBe(100);
-    expect(metric("simulator_buffered_records")).toBe(0);
+    expect(await metric("simulator_published_total")).toBe(100);
+    expect(await metric("simulator_buffered_records")).toBe(0);
     await publisher.stop(1_000);
   });
 
@@ -109,7 +109,7 @@ describe("publisher", () => {
     expect(bus.batches.length).toBeGreaterThan(1);
     // Each batch is exactly one of the bus's sends, so a retry re-sends no more than one send.
     for (const b of bus.batches) expect(sendEnd(b, 0)).toBe(b.length);
-    expect(metric('simulator_dropped_total{reason="shutdown"}')).toBe(0);
+    expect(await metric('simulator_dropped_total{reason="shutdown"}')).toBe(0);
   });
 
   test("stop with the broker still down gives up at the deadline and counts the rest as dropped", async () => {
@@ -121,7 +121,7 @@ describe("publisher", () => {
     await bus.attempted(1);
     await publisher.stop(50);
     expect(delivered(bus)).toEqual([]);
-    expect(metric('simulator_dropped_total{reason="shutdown"}')).toBe(20);
-    expect(metric("simulator_buffered_records")).toBe(0);
+    expect(await metric('simulator_dropped_total{reason="shutdown"}')).toBe(20);
+    expect(await metric("simulator_buffered_records")).toBe(0);
   });
 });
