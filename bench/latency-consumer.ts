@@ -6,7 +6,7 @@
  * Prints "ready" once it has joined; on SIGTERM writes the samples (lib/latency-samples.ts) and exits.
  *   bun bench/latency-consumer.ts <brokers> <topic> <out-file>
  */
-import { SOURCE_TIME_HEADER } from "../services/enrichment/src/pipeline";
+import { HEADER } from "@iot/common/wire";
 import { benchBus } from "./lib/kafka";
 import { createSampleBuffer } from "./lib/latency-samples";
 
@@ -20,7 +20,7 @@ const sub = await bus.subscribe({
   fromBeginning: true,
   handler: async (batch) => {
     const consumed = Date.now();
-    for (const r of batch.records) samples.add({ source: Number(r.headers[SOURCE_TIME_HEADER]), enriched: r.timestamp, consumed });
+    for (const r of batch.records) samples.add({ source: Number(r.headers[HEADER.sourceTimestamp]), enriched: r.timestamp, consumed });
   },
 });
 console.log("ready");

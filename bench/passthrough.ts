@@ -9,7 +9,7 @@ import { createKafkaBusFromConfig, readBusConfig } from "@iot/common/bus-config"
 import { envReader } from "@iot/common/env";
 import { createLogger } from "@iot/common/logger";
 import { onShutdown } from "@iot/common/shutdown";
-import { MESSAGE_ID_HEADER, SOURCE_TIME_HEADER } from "../services/enrichment/src/pipeline";
+import { HEADER } from "@iot/common/wire";
 
 const env = envReader(process.env);
 const bus = readBusConfig(env);
@@ -28,7 +28,7 @@ const subscription = await kafka.subscribe({
     const records = batch.records.map((r) => ({
       key: r.key,
       value: r.value,
-      headers: { ...r.headers, [MESSAGE_ID_HEADER]: `${r.topic}/${r.partition}/${r.offset}`, [SOURCE_TIME_HEADER]: String(r.timestamp) },
+      headers: { ...r.headers, [HEADER.messageId]: `${r.topic}/${r.partition}/${r.offset}`, [HEADER.sourceTimestamp]: String(r.timestamp) },
     }));
     await kafka.publish(bus.topics.enriched, records);
   },

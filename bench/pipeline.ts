@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import type { PayloadFormat } from "@iot/common/codec";
-import { MESSAGE_ID_HEADER } from "../services/enrichment/src/pipeline";
+import { HEADER } from "@iot/common/wire";
 import { generateRawRecords } from "./lib/fleet-data";
 import { benchBus, createAdmin, readBack, useBroker } from "./lib/kafka";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
@@ -158,7 +158,7 @@ async function measure(consumer: "passthrough" | "enrichment", format: PayloadFo
     rss.stop();
     await procs.stop();
   }
-  const out = await readBack(bus, admin, topics.enriched, MESSAGE_ID_HEADER);
+  const out = await readBack(bus, admin, topics.enriched, HEADER.messageId);
   const deadLetters = await admin.records([topics.dlq]);
   await admin.deleteTopics([topics.enriched, topics.dlq]);
   const seconds = (out.last_ms - out.first_ms) / 1000;

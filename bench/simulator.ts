@@ -63,8 +63,8 @@ async function step(format: string, target: number): Promise<Step> {
   await bus.start();
   const metrics = createMetrics();
   const simulator = createSimulator(config, { bus, log, metrics, registry });
-  const read = () => {
-    const m = parseMetrics(metrics.render());
+  const read = async () => {
+    const m = parseMetrics(await metrics.render());
     return {
       telemetry: m.get('simulator_generated_total{event_type="telemetry"}') ?? 0,
       published: m.get("simulator_published_total") ?? 0,
@@ -76,13 +76,13 @@ async function step(format: string, target: number): Promise<Step> {
   simulator.start();
   let maxRss = 0;
   const warmup = Math.ceil(seconds / 4);
-  let from = read();
+  let from = await read();
   for (let s = 1; s <= seconds; s++) {
     await Bun.sleep(1000);
     maxRss = Math.max(maxRss, process.memoryUsage().rss);
-    if (s === warmup) from = read();
+    if (s === warmup) from = await read();
   }
-  const to = read();
+  const to = await read();
   await simulator.stop();
   await bus.stop();
   const span = seconds - warmup;

@@ -8,6 +8,7 @@
  *   bun bench/experiments/kafka-client-produce.ts --platformatic /tmp/plt/node_modules/@platformatic/kafka/dist/index.js [--size 1780]
  */
 import { parseArgs } from "node:util";
+import { CONTENT_TYPE, HEADER } from "@iot/common/wire";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { printTable, round, type Row } from "../lib/table";
 
@@ -21,7 +22,7 @@ const value = Buffer.alloc(size, "x");
 const records = Array.from({ length: n }, (_, i) => ({
   key: `breaker-${String(i % 20_000).padStart(5, "0")}`,
   value,
-  headers: { "content-type": "application/json", "message-id": `bench.pipeline.raw/3/${i}`, "source-timestamp": String(Date.now()) },
+  headers: { [HEADER.contentType]: CONTENT_TYPE.json, [HEADER.messageId]: `bench.pipeline.raw/3/${i}`, [HEADER.sourceTimestamp]: String(Date.now()) },
 }));
 const perSend = Math.max(1, Math.floor((512 * 1024) / size));
 type Send = (topic: string, batch: typeof records) => Promise<unknown>;

@@ -1,9 +1,8 @@
 /** What a registration is, as every part of the service sees it. */
+import type { Platform, Status } from "@iot/common/wire";
 
-export const PLATFORMS = ["web", "mobile", "desktop", "api"] as const;
-export const STATUSES = ["active", "inactive", "pending"] as const;
-export type Platform = (typeof PLATFORMS)[number];
-export type Status = (typeof STATUSES)[number];
+// The enums are part of the wire contract: readers elsewhere (the dashboard, enrichment) show them.
+export { PLATFORMS, type Platform, STATUSES, type Status } from "@iot/common/wire";
 
 export const MAX_DEVICE_TYPES = 50;
 

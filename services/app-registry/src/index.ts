@@ -2,6 +2,7 @@
 export { createAppRegistry } from "./app-registry";
 export type { AppRegistryDeps, RunningAppRegistry } from "./app-registry";
 export type { Application, Platform, Status } from "./application";
+export type { ApplicationJson } from "./http/json";
 export { createChangeFeed, touches } from "./change-feed";
 export type { ApplicationChange, ChangeFeed, ChangeListener, ChangeType } from "./change-feed";
 export { loadConfig } from "./config";

@@ -4,6 +4,7 @@ import { createKafkaBus } from "./bus/kafka-bus";
 import { createMemoryBus } from "./bus/memory-bus";
 import { brokerList, type EnvReader } from "./env";
 import type { Logger } from "./logger";
+import { TOPIC_DEFAULTS } from "./wire";
 
 export interface Topics {
   raw: string;
@@ -23,9 +24,9 @@ export function readBusConfig(env: EnvReader): BusConfig {
     brokers: brokerList(env),
     partitions: env.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1024 }),
     topics: {
-      raw: env.string("TOPIC_RAW", "iot.raw"),
-      enriched: env.string("TOPIC_ENRICHED", "iot.enriched"),
-      dlq: env.string("TOPIC_DLQ", "iot.dlq"),
+      raw: env.string("TOPIC_RAW", TOPIC_DEFAULTS.raw),
+      enriched: env.string("TOPIC_ENRICHED", TOPIC_DEFAULTS.enriched),
+      dlq: env.string("TOPIC_DLQ", TOPIC_DEFAULTS.dlq),
     },
   };
 }
@@ -43,6 +44,7 @@ export function createKafkaBusFromConfig(c: BusConfig, clientId: string, log: Lo
 export function createInProcessBus(c: BusConfig, log: Logger): EventBus {
   return createMemoryBus({
     topics: topicSpecs(c),
+    log,
     onDrop: (topic, count) => log.warn("in-process bus dropped records no group was reading", { topic, count }),
   });
 }

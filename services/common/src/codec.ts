@@ -1,6 +1,6 @@
 /**
  * The one place payloads become messages and back. The `content-type` header picks the format
- * (absent: JSON); protobuf payloads also say their `message-type`. Failures are DecodeErrors with a
+ * (absent: JSON); protobuf payloads also say their `message-type` (names in wire.ts). Failures are DecodeErrors with a
  * reason, which consumers turn into dead letters.
  */
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -10,6 +10,7 @@ import { DecodeError } from "./codec/decode-error";
 import { deviceEventFromProto, deviceEventToProto, enrichedEventFromProto, enrichedEventToProto } from "./codec/proto";
 import { isObject, validateDeviceEvent } from "./codec/validate";
 import type { DeviceEvent, EnrichedEvent } from "./telemetry";
+import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "./wire";
 
 export { DecodeError, type DecodeReason } from "./codec/decode-error";
 export { canonicalTimestamp, formatTimestamp, timestampNow } from "./codec/timestamp";
@@ -17,9 +18,6 @@ export { canonicalTimestamp, formatTimestamp, timestampNow } from "./codec/times
 export type PayloadFormat = "json" | "protobuf";
 export const PAYLOAD_FORMATS = ["json", "protobuf"] as const;
 export type Headers = Record<string, string>;
-
-export const CONTENT_TYPE = { json: "application/json", protobuf: "application/x-protobuf" } as const;
-export const MESSAGE_TYPE = { device: DeviceEventSchema.typeName, enriched: EnrichedEventSchema.typeName } as const;
 
 export interface Encoded {
   value: Uint8Array;
@@ -30,10 +28,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
 
 export function encodeDeviceEvent(e: DeviceEvent, format: PayloadFormat): Encoded {
-  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { "content-type": CONTENT_TYPE.json } };
+  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
   return {
     value: toBinary(DeviceEventSchema, deviceEventToProto(e)),
-    headers: { "content-type": CONTENT_TYPE.protobuf, "message-type": MESSAGE_TYPE.device },
+    headers: { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.device },
   };
 }
 
@@ -43,10 +41,10 @@ export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): Dev
 }
 
 export function encodeEnrichedEvent(e: EnrichedEvent, format: PayloadFormat): Encoded {
-  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { "content-type": CONTENT_TYPE.json } };
+  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
   return {
     value: toBinary(EnrichedEventSchema, enrichedEventToProto(e)),
-    headers: { "content-type": CONTENT_TYPE.protobuf, "message-type": MESSAGE_TYPE.enriched },
+    headers: { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.enriched },
   };
 }
 
@@ -63,10 +61,10 @@ export function decodeEnrichedEvent(value: Uint8Array, headers: Headers = {}): E
 const ENRICHMENT_KEYS = new Set(["device_metadata", "application_registry", "enrichment_info", "data_quality"]);
 
 function formatOf(headers: Headers, expected: string): PayloadFormat {
-  const ct = headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  const ct = headers[HEADER.contentType]?.split(";")[0]?.trim().toLowerCase();
   if (ct === undefined || ct === "" || ct === CONTENT_TYPE.json) return "json";
   if (ct === CONTENT_TYPE.protobuf || ct === "application/protobuf") {
-    const mt = headers["message-type"];
+    const mt = headers[HEADER.messageType];
     if (mt !== undefined && mt !== expected) throw new DecodeError("unknown_schema", `message-type "${mt.slice(0, 80)}" is not ${expected}`);
     return "protobuf";
   }

@@ -1,110 +1,86 @@
-/** A small Prometheus registry: counters, gauges and histograms rendered in the text format. */
+/**
+ * Each service's Prometheus registry: prom-client behind the small facade the services use.
+ * Label names are declared when a metric is made (a label not declared is a programming error and
+ * throws). A callback gauge reports exactly what its callback returns at each scrape, so a label
+ * set that is gone stops being reported.
+ */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from "prom-client";
 
-type Labels = Record<string, string>;
-
-interface Series {
-  render(): string[];
-}
-
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-const fmtLabels = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
-};
-const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN");
+export type Labels = Record<string, string>;
+type LabelNames = readonly string[];
+/** A gauge read at scrape time: one value, or one value per label set. */
+export type Collect = () => number | Array<[Labels, number]>;
 
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
-  get(labels?: Labels): number;
+  get(labels?: Labels): Promise<number>;
 }
 export interface Gauge {
   set(value: number, labels?: Labels): void;
   inc(labels?: Labels, by?: number): void;
-  get(labels?: Labels): number;
+  get(labels?: Labels): Promise<number>;
 }
 export interface Histogram {
   observe(value: number, labels?: Labels): void;
 }
 
 export interface Metrics {
-  counter(name: string, help: string): Counter;
-  gauge(name: string, help: string, collect?: () => number | Array<[Labels, number]>): Gauge;
-  histogram(name: string, help: string, buckets: number[]): Histogram;
-  render(): string;
+  counter(name: string, help: string, labelNames?: LabelNames): Counter;
+  /** A gauge that is set, or (given a callback) read at scrape time. */
+  gauge(name: string, help: string, source?: Collect | { collect?: Collect; labelNames?: LabelNames }): Gauge;
+  histogram(name: string, help: string, buckets: number[], labelNames?: LabelNames): Histogram;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
 }
 
-export function createMetrics(prefix = ""): Metrics {
-  const families: Array<{ name: string; help: string; type: string; series: Series }> = [];
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const names = (labelNames: LabelNames = []) => [...labelNames];
 
-  function valued(name: string, collect?: () => number | Array<[Labels, number]>) {
-    const values = new Map<string, [Labels, number]>();
-    const series: Series = {
-      render() {
-        const extra = collect?.();
-        if (typeof extra === "number") values.set(key({}), [{}, extra]);
-        else extra?.forEach(([l, v]) => values.set(key(l), [l, v]));
-        return [...values.values()].map(([l, v]) => `${name}${fmtLabels(l)} ${num(v)}`);
-      },
-    };
-    const add = (labels: Labels, by: number) => {
-      const k = key(labels);
-      const cur = values.get(k);
-      values.set(k, [labels, (cur?.[1] ?? 0) + by]);
-    };
-    return { series, values, add };
-  }
-
-  const register = (name: string, help: string, type: string, series: Series) => {
-    const full = prefix + name;
-    if (families.some((f) => f.name === full)) throw new Error(`metric ${full} registered twice`);
-    families.push({ name: full, help, type, series });
-    return full;
+  /** The value of one label set (all of them given, none more). */
+  const valueOf = async (metric: PromCounter | PromGauge, labels: Labels) => {
+    const keys = Object.keys(labels);
+    const { values } = await metric.get();
+    const hit = values.find((v) => Object.keys(v.labels).length === keys.length && keys.every((k) => String(v.labels[k]) === labels[k]));
+    return hit?.value ?? 0;
   };
 
   return {
-    counter(name, help) {
-      const v = valued(prefix + name);
-      register(name, help, "counter", v.series);
+    counter(name, help, labelNames) {
+      const c = new PromCounter({ name, help, labelNames: names(labelNames), registers });
       return {
-        inc: (labels = {}, by = 1) => v.add(labels, by),
-        get: (labels = {}) => v.values.get(key(labels))?.[1] ?? 0,
+        inc: (labels = {}, by = 1) => c.inc(labels, by),
+        get: (labels = {}) => valueOf(c, labels),
       };
     },
-    gauge(name, help, collect) {
-      const v = valued(prefix + name, collect);
-      register(name, help, "gauge", v.series);
-      return {
-        set: (value, labels = {}) => void v.values.set(key(labels), [labels, value]),
-        inc: (labels = {}, by = 1) => v.add(labels, by),
-        get: (labels = {}) => v.values.get(key(labels))?.[1] ?? 0,
-      };
-    },
-    histogram(name, help, buckets) {
-      const full = prefix + name;
-      const bounds = [...buckets].sort((a, b) => a - b);
-      const all = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-      register(name, help, "histogram", {
-        render: () =>
-          [...all.values()].flatMap(({ labels, counts, sum, count }) => [
-            ...bounds.map((b, i) => `${full}_bucket${fmtLabels({ ...labels, le: num(b) })} ${counts[i]}`),
-            `${full}_bucket${fmtLabels({ ...labels, le: "+Inf" })} ${count}`,
-            `${full}_sum${fmtLabels(labels)} ${num(sum)}`,
-            `${full}_count${fmtLabels(labels)} ${count}`,
-          ]),
+    gauge(name, help, source) {
+      const { collect, labelNames } = typeof source === "function" ? { collect: source, labelNames: undefined } : (source ?? {});
+      const g: PromGauge = new PromGauge({
+        name,
+        help,
+        labelNames: names(labelNames),
+        registers,
+        ...(collect && {
+          collect() {
+            const now = collect();
+            g.reset();
+            if (typeof now === "number") g.set(now);
+            else for (const [labels, value] of now) g.set(labels, value);
+          },
+        }),
       });
       return {
-        observe(value, labels = {}) {
-          const k = key(labels);
-          let h = all.get(k);
-          if (!h) all.set(k, (h = { labels, counts: bounds.map(() => 0), sum: 0, count: 0 }));
-          for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]!) h.counts[i]!++;
-          h.sum += value;
-          h.count++;
-        },
+        set: (value, labels = {}) => g.set(labels, value),
+        inc: (labels = {}, by = 1) => g.inc(labels, by),
+        get: (labels = {}) => valueOf(g, labels),
       };
     },
-    render: () =>
-      families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.series.render()].join("\n")).join("\n") + "\n",
+    histogram(name, help, buckets, labelNames) {
+      const h = new PromHistogram({ name, help, buckets, labelNames: names(labelNames), registers });
+      return { observe: (value, labels = {}) => h.observe(labels, value) };
+    },
+    render: () => registry.metrics(),
   };
 }
 

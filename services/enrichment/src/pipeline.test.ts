@@ -39,7 +39,7 @@ test("device types nobody registered share one metric label, however many a devi
   await handle(batch);
 
   expect(published.enriched).toHaveLength(51);
-  const series = [...parseMetrics(metrics.render())].filter(([k]) => k.startsWith("enrichment_enriched_total"));
+  const series = [...parseMetrics(await metrics.render())].filter(([k]) => k.startsWith("enrichment_enriched_total"));
   expect(Object.fromEntries(series)).toEqual({
     'enrichment_enriched_total{device_type="smart_breaker"}': 1,
     'enrichment_enriched_total{device_type="unregistered"}': 50,

@@ -8,6 +8,7 @@ import type { Batch, EventBus, OutgoingRecord } from "@iot/common/bus";
 import type { Topics } from "@iot/common/bus-config";
 import { DecodeError, decodeDeviceEvent, encodeEnrichedEvent, type PayloadFormat, timestampNow } from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
+import { HEADER } from "@iot/common/wire";
 import { deadLetter } from "./dead-letter";
 import { type EnrichContext, enrich } from "./enrich";
 import type { EnrichmentMetrics } from "./enrichment-metrics";
@@ -22,8 +23,6 @@ export interface PipelineDeps {
   log: Logger;
 }
 
-export const MESSAGE_ID_HEADER = "message-id";
-export const SOURCE_TIME_HEADER = "source-timestamp";
 export const UNREGISTERED_LABEL = "unregistered";
 
 export function createPipeline(deps: PipelineDeps) {
@@ -44,8 +43,8 @@ export function createPipeline(deps: PipelineDeps) {
         }
         const out = enrich(decodeDeviceEvent(r.value, r.headers), ctx);
         const { value, headers } = encodeEnrichedEvent(out, deps.format);
-        headers[MESSAGE_ID_HEADER] = `${r.topic}/${r.partition}/${r.offset}`;
-        headers[SOURCE_TIME_HEADER] = String(r.timestamp);
+        headers[HEADER.messageId] = `${r.topic}/${r.partition}/${r.offset}`;
+        headers[HEADER.sourceTimestamp] = String(r.timestamp);
         enriched.push({ key: r.key ?? out.device_id, value, headers });
         // A label per registered type at most: device-supplied type names must not grow the metric's label set.
         const detected = out.enrichment_info.device_type_detected;

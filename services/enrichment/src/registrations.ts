@@ -5,11 +5,12 @@
  * While the stream is down the last known data stays in use, marked not current.
  */
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
-import { type Application, ApplicationRegistryService, ApplicationStatus, ChangeType, Platform } from "@gen/iot/registry/v1/registry_pb";
+import { type Application, ApplicationRegistryService, ChangeType } from "@gen/iot/registry/v1/registry_pb";
 import { type Clock, systemClock } from "@iot/common/clock";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { ApplicationSummary } from "@iot/common/telemetry";
+import { nameOfProto, PROTO_PLATFORM, PROTO_STATUS } from "@iot/common/wire";
 
 export interface RegistrationsOptions {
   transport: Transport;
@@ -48,7 +49,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
   const rebuild = () => {
     const next = new Map<string, ApplicationSummary[]>();
     for (const a of apps.values()) {
-      if (a.status !== ApplicationStatus.ACTIVE) continue;
+      if (a.status !== PROTO_STATUS.active) continue;
       const summary = summarize(a);
       for (const t of a.deviceTypes) next.set(t, [...(next.get(t) ?? []), summary]);
     }
@@ -117,14 +118,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
   };
 }
 
-const PLATFORMS: Record<number, string> = { [Platform.WEB]: "web", [Platform.MOBILE]: "mobile", [Platform.DESKTOP]: "desktop", [Platform.API]: "api" };
-const STATUSES: Record<number, string> = {
-  [ApplicationStatus.ACTIVE]: "active",
-  [ApplicationStatus.INACTIVE]: "inactive",
-  [ApplicationStatus.PENDING]: "pending",
-};
-
 /** Only what downstream may see: never the contact e-mail (the api key never leaves the registry). */
 function summarize(a: Application): ApplicationSummary {
-  return { id: a.id, name: a.name, developer: a.developer, platform: PLATFORMS[a.platform] ?? "", category: a.category, status: STATUSES[a.status] ?? "" };
+  return { id: a.id, name: a.name, developer: a.developer, platform: nameOfProto(PROTO_PLATFORM, a.platform) ?? "", category: a.category, status: nameOfProto(PROTO_STATUS, a.status) ?? "" };
 }

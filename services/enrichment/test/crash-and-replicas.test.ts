@@ -7,7 +7,7 @@ import { spawnService } from "@iot/common/testing-process";
 import { join } from "node:path";
 import { loadEnrichmentConfig } from "../src/config";
 import { createEnrichment } from "../src/enrichment";
-import { MESSAGE_ID_HEADER } from "../src/pipeline";
+import { HEADER } from "@iot/common/wire";
 import { collect, enrichmentEnv, registryProcess, root, telemetry, testBus, testTopics } from "./fixtures";
 
 let registry: Awaited<ReturnType<typeof registryProcess>>;
@@ -45,7 +45,7 @@ test("SIGKILL mid-stream and a restart: every raw offset appears in the enriched
 
   const second = spawnService(entry, env);
   cleanup.push(() => second.stop());
-  const ids = () => new Set(enriched.records.map((r) => r.headers[MESSAGE_ID_HEADER]));
+  const ids = () => new Set(enriched.records.map((r) => r.headers[HEADER.messageId]));
   await eventually(`all ${total} offsets enriched`, () => (ids().size >= total ? true : undefined), 60_000);
   // Distinct ids of this raw topic, as many as it holds: every raw record was enriched.
   expect((await bus.stats([t.raw], [])).topics[0]!.records).toBe(total);
@@ -71,8 +71,8 @@ test("two replicas in one group share the partitions and together enrich every m
   await bus.publish(t.raw, records(total));
   const enriched = await collect(bus, t.enriched);
   cleanup.push(enriched.stop);
-  await eventually(`${total} enriched`, () => (new Set(enriched.records.map((r) => r.headers[MESSAGE_ID_HEADER])).size >= total ? true : undefined), 60_000);
-  const consumed = replicas.map((m) => parseMetrics(m.render()).get("enrichment_consumed_total") ?? 0);
+  await eventually(`${total} enriched`, () => (new Set(enriched.records.map((r) => r.headers[HEADER.messageId])).size >= total ? true : undefined), 60_000);
+  const consumed = await Promise.all(replicas.map(async (m) => parseMetrics(await m.render()).get("enrichment_consumed_total") ?? 0));
   console.log(`replicas drill: ${total} raw, consumed per replica ${consumed.join(" + ")}`);
   expect(consumed.every((n) => n > 0)).toBe(true);
   expect(consumed[0]! + consumed[1]!).toBeGreaterThanOrEqual(total);

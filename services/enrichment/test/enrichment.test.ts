@@ -6,9 +6,8 @@ import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { eventually, quietLogger } from "@iot/common/testing";
 import { loadEnrichmentConfig } from "../src/config";
-import { DLQ_HEADERS } from "../src/dead-letter";
 import { createEnrichment } from "../src/enrichment";
-import { MESSAGE_ID_HEADER } from "../src/pipeline";
+import { DLQ_HEADER, HEADER } from "@iot/common/wire";
 import { collect, enrichmentEnv, registerApp, registryProcess, root, telemetry, testBus, testTopics } from "./fixtures";
 
 const readme = await Bun.file(`${root}README.md`).text();
@@ -54,7 +53,7 @@ describe("the README's examples, enriched", () => {
       await eventually("4 enriched records", () => (enriched.records.length >= 4 ? true : undefined));
       for (const r of enriched.records) {
         expect(r.headers["content-type"]).toBe(out === "json" ? "application/json" : "application/x-protobuf");
-        expect(r.headers[MESSAGE_ID_HEADER]).toMatch(new RegExp(`^${t.raw}/\\d+/\\d+$`));
+        expect(r.headers[HEADER.messageId]).toMatch(new RegExp(`^${t.raw}/\\d+/\\d+$`));
         expect(r.key).toBe("breaker-001");
         const e = decodeEnrichedEvent(r.value, r.headers);
         const { device_metadata, application_registry, enrichment_info, data_quality, ...input } = e;
@@ -94,18 +93,18 @@ test("1,000 poison messages among 10,000 good ones: every good one enriched, eve
   const dead = await collect(bus, t.dlq);
   cleanup.push(enriched.stop, dead.stop);
   await eventually("10,000 enriched and 1,000 dead letters", () => (enriched.records.length >= 10_000 && dead.records.length >= 1_000 ? true : undefined), 60_000);
-  expect(new Set(enriched.records.map((r) => r.headers[MESSAGE_ID_HEADER])).size).toBe(10_000);
+  expect(new Set(enriched.records.map((r) => r.headers[HEADER.messageId])).size).toBe(10_000);
   expect(new Set(dead.records.map((r) => r.headers["test-index"])).size).toBe(1_000);
   for (const d of dead.records) {
     const i = Number(d.headers["test-index"]);
     const sent = poison[i % poison.length]!;
-    expect(d.headers[DLQ_HEADERS.reason]).toBe(sent.reason);
-    expect(d.headers[DLQ_HEADERS.error]!.length).toBeGreaterThan(0);
-    expect(d.headers[DLQ_HEADERS.topic]).toBe(t.raw);
+    expect(d.headers[DLQ_HEADER.reason]).toBe(sent.reason);
+    expect(d.headers[DLQ_HEADER.error]!.length).toBeGreaterThan(0);
+    expect(d.headers[DLQ_HEADER.topic]).toBe(t.raw);
     expect(d.value).toEqual(sent.value);
     expect(d.key).toBe(`poison-${i}`);
   }
-  const m = parseMetrics(metrics.render());
+  const m = parseMetrics(await metrics.render());
   const deadTotal = [...m].filter(([k]) => k.startsWith("enrichment_dead_lettered_total")).reduce((n, [, v]) => n + v, 0);
   const enrichedTotal = [...m].filter(([k]) => k.startsWith("enrichment_enriched_total")).reduce((n, [, v]) => n + v, 0);
   expect(m.get("enrichment_consumed_total")).toBe(11_000);

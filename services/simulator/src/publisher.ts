@@ -9,6 +9,8 @@
  * deliver (reason `shutdown`).
  */
 import type { EventBus, OutgoingRecord } from "@iot/common/bus";
+import { sendEnd } from "@iot/common/bus/send-size";
+import { fnv1a } from "@iot/common/hash";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import type { SimulatorMetrics } from "./simulator-metrics";
 
@@ -23,11 +25,6 @@ export interface PublisherOptions {
 
 /** Batches in flight at once: enough to overlap encoding with the broker's round trip (measured: more did not help). */
 const LANES = 2;
-/**
- * The Kafka bus sends at most 512 KiB a request (Kafka refuses a partition batch over 1 MiB). A batch
- * that fits one send is retried as a unit, never re-sending a part the broker already acknowledged.
- */
-const MAX_BATCH_BYTES = 512 * 1024;
 const DROP_LOG_EVERY_MS = 10_000;
 
 interface Lane {
@@ -51,11 +48,7 @@ export function createPublisher(o: PublisherOptions) {
   let loops: Promise<void>[] = [];
   const idleWaiters: Array<() => void> = [];
 
-  const laneOf = (key: string | null) => {
-    let h = 2166136261;
-    for (let i = 0; i < (key?.length ?? 0); i++) h = Math.imul(h ^ key!.charCodeAt(i), 16777619);
-    return lanes[(h >>> 0) % lanes.length]!;
-  };
+  const laneOf = (key: string | null) => lanes[fnv1a(key ?? "") % lanes.length]!;
   const wake = (lane: Lane) => {
     lane.wakeIdle?.();
     lane.cutPause?.();
@@ -76,17 +69,12 @@ export function createPublisher(o: PublisherOptions) {
     }
   }
 
-  function nextBatch(lane: Lane): OutgoingRecord[] {
-    let end = lane.head;
-    let bytes = 0;
-    while (end < lane.queue.length) {
-      const r = lane.queue[end]!;
-      bytes += r.value.byteLength + (r.key?.length ?? 0) + 64;
-      if (bytes > MAX_BATCH_BYTES && end > lane.head) break;
-      end++;
-    }
-    return lane.queue.slice(lane.head, end);
-  }
+  /**
+   * One send of the bus's own cut: a failed batch is retried whole, and it never holds more than one
+   * send, so a retry re-sends at most what one send carried (a duplicate only if that send was in
+   * fact written: delivery is at-least-once).
+   */
+  const nextBatch = (lane: Lane): OutgoingRecord[] => lane.queue.slice(lane.head, sendEnd(lane.queue, lane.head));
 
   /** The bus may not be up yet (broker down at start): bring it up once, retried like a publish. */
   function ensureStarted(): Promise<void> {

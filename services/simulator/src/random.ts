@@ -1,3 +1,5 @@
+import { fnv1a } from "@iot/common/hash";
+
 /**
  * A small seeded PRNG (mulberry32): one 32-bit number of state, so every device can own its stream
  * cheaply. A device's stream is seeded from the run seed and its id, so adding devices to a fleet
@@ -44,8 +46,7 @@ export class Random {
 
 /** A 32-bit seed from any text (FNV-1a, then a finaliser so similar texts give unrelated seeds). */
 export function seedOf(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  let h = fnv1a(text);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;

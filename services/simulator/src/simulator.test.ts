@@ -24,7 +24,7 @@ async function runToCount(env: Record<string, string>, clock?: SimulatorDeps["cl
   await simulator.finished;
   await simulator.stop();
   expect(await simulator.checks()).toEqual({ broker: true });
-  const m = parseMetrics(metrics.render());
+  const m = parseMetrics(await metrics.render());
   const generated = m.get('simulator_generated_total{event_type="telemetry"}')! + (m.get('simulator_generated_total{event_type="trends"}') ?? 0);
   expect(m.get("simulator_published_total")).toBe(generated);
   await eventually("every published event", () => (seen.length === generated ? true : undefined));

@@ -109,10 +109,10 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
       clearInterval(timer);
       await publisher.stop(config.flushTimeoutMs);
       log.info("simulator stopped", {
-        generated: metrics.generated.get({ event_type: "telemetry" }) + metrics.generated.get({ event_type: "trends" }),
-        published: metrics.published.get(),
-        dropped_buffer_full: metrics.dropped.get({ reason: "buffer_full" }),
-        dropped_shutdown: metrics.dropped.get({ reason: "shutdown" }),
+        generated: (await metrics.generated.get({ event_type: "telemetry" })) + (await metrics.generated.get({ event_type: "trends" })),
+        published: await metrics.published.get(),
+        dropped_buffer_full: await metrics.dropped.get({ reason: "buffer_full" }),
+        dropped_shutdown: await metrics.dropped.get({ reason: "shutdown" }),
       });
     },
     async checks() {

@@ -1,4 +1,5 @@
 import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { PLATFORMS, STATUSES } from "@iot/common/wire";
 
 export const applications = pgTable(
   "applications",
@@ -12,8 +13,8 @@ export const applications = pgTable(
     developer: text("developer").notNull(),
     contactEmail: text("contact_email").notNull(),
     category: text("category"),
-    platform: text("platform", { enum: ["web", "mobile", "desktop", "api"] }),
-    status: text("status", { enum: ["active", "inactive", "pending"] }).notNull(),
+    platform: text("platform", { enum: PLATFORMS }),
+    status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),

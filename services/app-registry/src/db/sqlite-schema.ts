@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { PLATFORMS, STATUSES } from "@iot/common/wire";
 
 export const applications = sqliteTable(
   "applications",
@@ -13,8 +14,8 @@ export const applications = sqliteTable(
     developer: text("developer").notNull(),
     contactEmail: text("contact_email").notNull(),
     category: text("category"),
-    platform: text("platform", { enum: ["web", "mobile", "desktop", "api"] }),
-    status: text("status", { enum: ["active", "inactive", "pending"] }).notNull(),
+    platform: text("platform", { enum: PLATFORMS }),
+    status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),

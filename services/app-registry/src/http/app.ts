@@ -10,7 +10,7 @@ import { openapiDocs } from "./openapi";
 /** The REST facade: seed API + OpenAPI (/openapi, /openapi/json) + /healthz, /readyz, /metrics. */
 export function createHttpApp(deps: ApplicationRoutesDeps & { log: Logger; metrics: Metrics }) {
   const { registry, log, metrics } = deps;
-  const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.");
+  const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.", ["method", "route", "status"]);
   const readiness = { checks: async () => ({ database: await registry.ready().then(() => true, () => false) }) };
   return new Elysia()
     .use(httpErrors(log))

@@ -15,3 +15,6 @@ export const applicationJson = (a: Application) => ({
   created_at: a.createdAt.toISOString(),
   updated_at: a.updatedAt.toISOString(),
 });
+
+/** An application as the REST API answers it (what REST clients such as the dashboard read). */
+export type ApplicationJson = ReturnType<typeof applicationJson>;

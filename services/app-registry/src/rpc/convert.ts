@@ -12,21 +12,15 @@ import type {
   WatchApplicationsResponseSchema,
 } from "@gen/iot/registry/v1/registry_pb";
 import { ApplicationStatus, ChangeType, Platform } from "@gen/iot/registry/v1/registry_pb";
-import type { Application, Platform as DomainPlatform, Status } from "../application";
+import { nameOfProto, PROTO_PLATFORM as platforms, PROTO_STATUS as statuses } from "@iot/common/wire";
+import type { Application } from "../application";
 import type { ChangeType as DomainChangeType } from "../change-feed";
 import type { WatchEvent } from "../watch";
 
-const platforms: Record<DomainPlatform, Platform> = { web: Platform.WEB, mobile: Platform.MOBILE, desktop: Platform.DESKTOP, api: Platform.API };
-const statuses: Record<Status, ApplicationStatus> = {
-  active: ApplicationStatus.ACTIVE,
-  inactive: ApplicationStatus.INACTIVE,
-  pending: ApplicationStatus.PENDING,
-};
 const changes: Record<DomainChangeType, ChangeType> = { created: ChangeType.CREATED, updated: ChangeType.UPDATED, deleted: ChangeType.DELETED };
 
 /** The domain's name for an enum number; an unknown number passes through for validation to reject. */
-const nameOf = <T extends string>(table: Record<T, number>, value: number): T | number =>
-  (Object.keys(table) as T[]).find((k) => table[k] === value) ?? value;
+const nameOf = <T extends string>(table: Record<T, number>, value: number): T | number => nameOfProto(table, value) ?? value;
 const platformIn = (p: Platform) => (p === Platform.UNSPECIFIED ? null : nameOf(platforms, p));
 const statusIn = (s: ApplicationStatus) => (s === ApplicationStatus.UNSPECIFIED ? undefined : nameOf(statuses, s));
 

@@ -41,7 +41,7 @@ export interface RpcServerDeps {
 }
 
 export async function startRpcServer(port: number, { registry, guard, log, metrics }: RpcServerDeps) {
-  const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.");
+  const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", ["procedure", "code"]);
   // Aborting ends every handler's signal, so open Watch streams finish and connections can close.
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({

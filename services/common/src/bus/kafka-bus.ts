@@ -4,10 +4,11 @@
  * since a half-connected kafkajs client keeps the process alive.
  */
 import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
-import type { Batch, EventBus, Headers, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog, kafkaLogCreator } from "./kafka-log";
 import { retrying } from "./retrying";
+import { sendEnd } from "./send-size";
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -21,8 +22,6 @@ export interface KafkaBusOptions {
   concurrency?: number;
 }
 
-const MAX_SEND_BYTES = 512 * 1024;
-const RECORD_OVERHEAD_BYTES = 70;
 const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 export function createKafkaBus(opts: KafkaBusOptions): EventBus {
@@ -111,11 +110,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     },
 
     async publish(topic, records) {
-      // The broker takes one partition's record batch as one message (1 MiB default cap), so large
-      // publishes go out in chunks, in order, to keep per-key order.
+      // Large publishes go out in sends the broker accepts (send-size.ts), one after another to keep per-key order.
       for (let start = 0; start < records.length; ) {
-        let end = start;
-        for (let bytes = 0; end < records.length && (end === start || bytes < MAX_SEND_BYTES); end++) bytes += recordBytes(records[end]!);
+        const end = sendEnd(records, start);
         await producer.send({
           topic,
           acks: -1,
@@ -214,13 +211,6 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
     stop: disconnectAll,
   };
-}
-
-/** What a record weighs in a batch: value, key, headers, and the record's own framing. */
-function recordBytes(r: OutgoingRecord): number {
-  let n = r.value.byteLength + (r.key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
-  for (const k in r.headers) n += k.length + r.headers[k]!.length + 2;
-  return n;
 }
 
 /**

@@ -3,12 +3,17 @@
  * each partition keeps records from the oldest offset any known group still needs. A partition
  * holds at most `capacity` records: `publish` waits for the slowest group to make room
  * (back-pressure). With no group ever subscribed to a topic, the oldest records are dropped
- * instead, and counted. It keeps nothing across restarts.
+ * instead, and counted. It keeps nothing across restarts. A batch whose handler throws is offered
+ * again after a pause, for as long as it fails; the first failure of a streak is logged, and so is
+ * the recovery, with how many attempts failed.
  */
 import type { Batch, EventBus, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+import { fnv1a } from "../hash";
+import { errorMessage, type Logger } from "../logger";
 
 export interface MemoryBusOptions {
   topics: TopicSpec[];
+  log: Logger;
   defaultPartitions?: number;
   capacity?: number;
   maxBatch?: number;
@@ -27,6 +32,8 @@ interface Group {
   members: Member[];
   inFlight: Set<string>;
   topics: Set<string>;
+  /** "topic/partition" -> failed attempts in a row of the batch at the committed offset. */
+  failing: Map<string, number>;
 }
 
 interface Member {
@@ -84,7 +91,19 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
     room.wake(); // a group that left may have held the oldest offset
   };
 
-  async function runMember(g: Group, m: Member, handler: (b: Batch) => Promise<void>) {
+  const failed = (groupId: string, g: Group, k: string, e: unknown) => {
+    const n = (g.failing.get(k) ?? 0) + 1;
+    g.failing.set(k, n);
+    if (n === 1) opts.log.warn("in-process bus: batch handler failed; offering the batch again until it succeeds", { groupId, partition: k, error: errorMessage(e), retry_ms: retryDelayMs });
+  };
+  const succeeded = (groupId: string, g: Group, k: string) => {
+    const n = g.failing.get(k);
+    if (n === undefined) return;
+    g.failing.delete(k);
+    opts.log.info("in-process bus: batch handler succeeded again", { groupId, partition: k, failed_attempts: n });
+  };
+
+  async function runMember(groupId: string, g: Group, m: Member, handler: (b: Batch) => Promise<void>) {
     while (m.running && !stopped) {
       let worked = false;
       for (const [topic, index] of m.assigned) {
@@ -96,11 +115,13 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
         const records = p.records.slice(from - p.base, from - p.base + maxBatch);
         try {
           await handler({ topic, partition: index, records });
+          succeeded(groupId, g, k);
           if (m.assigned.some(([t, i]) => t === topic && i === index)) g.committed.set(k, from + records.length);
           trim(topic, index, p);
           worked = true;
-        } catch {
+        } catch (e) {
           // Not committed: the same records are offered again after a pause (at-least-once).
+          failed(groupId, g, k, e);
           await Bun.sleep(retryDelayMs);
           worked = true;
         } finally {
@@ -133,7 +154,7 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
     },
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let g = groups.get(s.groupId);
-      if (!g) groups.set(s.groupId, (g = { committed: new Map(), members: [], inFlight: new Set(), topics: new Set() }));
+      if (!g) groups.set(s.groupId, (g = { committed: new Map(), members: [], inFlight: new Set(), topics: new Set(), failing: new Map() }));
       const group = g;
       for (const t of s.topics) {
         if (group.topics.has(t)) continue;
@@ -143,7 +164,7 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
       const m: Member = { id: nextMember++, topics: s.topics, assigned: [], running: true };
       group.members.push(m);
       rebalance(group);
-      const loop = runMember(group, m, s.handler);
+      const loop = runMember(s.groupId, group, m, s.handler);
       return {
         async stop() {
           m.running = false;
@@ -199,7 +220,5 @@ function createSignal() {
 /** Kafka's own partitioner is murmur2; any stable hash keeps one key on one partition. */
 function partitionFor(key: string | null, partitions: number, roundRobin: number): number {
   if (key === null) return roundRobin % partitions;
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) % partitions;
+  return fnv1a(key) % partitions;
 }

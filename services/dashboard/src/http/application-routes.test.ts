@@ -3,9 +3,14 @@ import { describe, expect, test } from "bun:test";
 import type { ApplicationInput, Outcome, RegistryApplication, RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/client";
 import { quietLogger } from "@iot/common/testing";
+import { type Platform, PLATFORMS, type Status, STATUSES } from "@iot/common/wire";
 import { applicationRoutes } from "./application-routes";
 import { errorResponses } from "./errors";
 import { security } from "./security";
+
+// The registry accepts only its own enums; so does its stand-in.
+const isPlatform = (p: string | null): p is Platform | null => p === null || (PLATFORMS as readonly string[]).includes(p);
+const isStatus = (s: string | undefined): s is Status | undefined => s === undefined || (STATUSES as readonly string[]).includes(s);
 
 function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplication>; down: boolean; listingFails: boolean } {
   const apps = new Map<string, RegistryApplication>();
@@ -30,7 +35,9 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
     async register(input: ApplicationInput) {
       check();
       if (!input.contact_email.includes(".")) return refuse({ contact_email: ["Not a valid email address."] });
-      const application = { ...input, id: crypto.randomUUID(), status: "active", created_at: "", updated_at: "", description: input.description };
+      const { platform } = input;
+      if (!isPlatform(platform)) return refuse({ platform: ["Not a platform."] });
+      const application: RegistryApplication = { ...input, platform, id: crypto.randomUUID(), status: "active", created_at: "", updated_at: "" };
       apps.set(application.id, application);
       return { ok: true as const, value: { application, apiKey: "key-shown-once" } };
     },
@@ -39,7 +46,9 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
       const a = apps.get(id);
       if (!a) return { ok: false as const, status: 404, error: "Application not found", details: {} };
       if (input.name === "") return refuse({ name: ["Length must be between 1 and 100."] });
-      apps.set(id, { ...a, ...input, status: input.status ?? a.status });
+      const { platform, status } = input;
+      if (!isPlatform(platform) || !isStatus(status)) return refuse({ platform: ["Not a platform or status."] });
+      apps.set(id, { ...a, ...input, platform, status: status ?? a.status });
       return { ok: true as const, value: apps.get(id)! };
     },
     remove: async (id: string) => (check(), apps.delete(id) ? { ok: true as const, value: null } : { ok: false as const, status: 404, error: "Application not found", details: {} }),

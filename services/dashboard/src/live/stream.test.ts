@@ -39,7 +39,7 @@ test("after the first message, only regions whose HTML changed are sent; renders
   hub.changed();
   for (const b of [first, second]) expect((await b.events.next()).data).toBe(`<hx-partial hx-target="#b" hx-swap="innerMorph">&lt;three&gt;</hx-partial>`);
   expect(renders).toBe(2);
-  expect(metrics.render()).toContain("c 2");
+  expect(await metrics.render()).toContain("c 2");
   first.leave.abort();
   second.leave.abort();
   hub.stop();

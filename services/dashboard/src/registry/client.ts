@@ -3,20 +3,10 @@
  * Expected refusals (validation, duplicate name, not found) are outcomes to show in a form;
  * anything else (unreachable, timed out, credentials refused, a 5xx) is a RegistryError.
  */
-export interface RegistryApplication {
-  id: string;
-  name: string;
-  description: string | null;
-  version: string;
-  developer: string;
-  contact_email: string;
-  category: string | null;
-  platform: string | null;
-  devicetypes: string[];
-  status: string;
-  created_at: string;
-  updated_at: string;
-}
+import type { ApplicationJson } from "@iot/app-registry";
+
+/** An application as the registry's REST API answers it: the registry's own type. */
+export type RegistryApplication = ApplicationJson;
 
 export interface RegistryDeviceType {
   id: string;
@@ -24,18 +14,14 @@ export interface RegistryDeviceType {
   description?: string;
 }
 
-/** The registry's field names; on update a field left out keeps its value. */
-export interface ApplicationInput {
-  name: string;
-  version: string;
-  developer: string;
-  contact_email: string;
-  description: string | null;
-  category: string | null;
+/**
+ * What the dashboard's form sends, in the registry's field names; on update a field left out keeps
+ * its value. Platform and status are what the user picked: the registry validates them.
+ */
+export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "contact_email" | "description" | "category" | "devicetypes"> & {
   platform: string | null;
-  devicetypes: string[];
   status?: string;
-}
+};
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; error: string; details: Record<string, string[]> };
 

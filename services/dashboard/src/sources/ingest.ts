@@ -23,8 +23,8 @@ export interface IngestOptions {
 }
 
 export function createIngest({ topics, state, metrics, changed, feedSize }: IngestOptions) {
-  const records = metrics.counter("dashboard_records_total", "Records the dashboard consumed, by topic.");
-  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode or take in, by topic and reason.");
+  const records = metrics.counter("dashboard_records_total", "Records the dashboard consumed, by topic.", ["topic"]);
+  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode or take in, by topic and reason.", ["topic", "reason"]);
 
   const position = (r: IncomingRecord) => ({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, timestamp: r.timestamp });
   const problem = (r: IncomingRecord, tab: FeedTab, e: unknown): NewFeedEntry => {

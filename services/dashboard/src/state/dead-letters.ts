@@ -3,6 +3,7 @@
  * original bytes. The bytes are not kept: a preview is made once, escaped for display and truncated.
  */
 import type { IncomingRecord } from "@iot/common/bus";
+import { DLQ_HEADER, HEADER } from "@iot/common/wire";
 import { createRing } from "./ring";
 
 export const PREVIEW_BYTES = 160;
@@ -35,7 +36,7 @@ export function createDeadLetterStore(capacity: number): DeadLetterStore {
   return {
     add(records) {
       for (const r of records) {
-        const reason = r.headers["dlq-reason"] ?? UNKNOWN_REASON;
+        const reason = r.headers[DLQ_HEADER.reason] ?? UNKNOWN_REASON;
         counts.set(reason, (counts.get(reason) ?? 0) + 1);
       }
       // Only the newest can be shown: older ones in a big batch would be pushed out at once.
@@ -51,12 +52,12 @@ function deadLetterOf(r: IncomingRecord): DeadLetter {
   return {
     position: { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp },
     key: r.key,
-    reason: h["dlq-reason"],
-    error: h["dlq-error"],
-    source: { topic: h["dlq-source-topic"], partition: h["dlq-source-partition"], offset: h["dlq-source-offset"] },
-    time: h["dlq-time"],
+    reason: h[DLQ_HEADER.reason],
+    error: h[DLQ_HEADER.error],
+    source: { topic: h[DLQ_HEADER.topic], partition: h[DLQ_HEADER.partition], offset: h[DLQ_HEADER.offset] },
+    time: h[DLQ_HEADER.time],
     size: r.value.byteLength,
-    preview: previewBytes(r.value, h["content-type"]),
+    preview: previewBytes(r.value, h[HEADER.contentType]),
   };
 }
 

@@ -1,13 +1,10 @@
 /** The register / edit form, with the registry's validation messages next to the fields they concern. */
 import type { ApplicationInput, RegistryApplication, RegistryDeviceType } from "../registry/client";
+import { PLATFORMS, STATUSES } from "@iot/common/wire";
 import { html, type Html } from "./html";
 
 export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform"> & { description: string; category: string; platform: string };
 export type FieldErrors = Record<string, string[]>;
-
-/** The registry's contract: it validates these again, the form only offers them. */
-const PLATFORMS = ["web", "mobile", "desktop", "api"];
-const STATUSES = ["active", "inactive", "pending"];
 
 export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [] };
 
@@ -41,7 +38,7 @@ const problems = (errors: FieldErrors, field: string): Html | "" =>
 const input = (label: string, field: keyof FormValues, v: FormValues, errors: FieldErrors, type = "text", required = true) =>
   html`<label>${label}<input name="${field}" type="${type}" value="${String(v[field] ?? "")}"${required ? html` required` : ""}${errors[field] ? html` aria-invalid="true" aria-describedby="err-${field}"` : ""}>${problems(errors, field)}</label>`;
 
-const select = (label: string, field: "platform" | "status", options: string[], current: string, errors: FieldErrors, blank?: string) =>
+const select = (label: string, field: "platform" | "status", options: readonly string[], current: string, errors: FieldErrors, blank?: string) =>
   html`<label>${label}<select name="${field}">${blank !== undefined ? html`<option value="">${blank}</option>` : ""}${options.map(
     (o) => html`<option value="${o}"${o === current ? html` selected` : ""}>${o}</option>`,
   )}</select>${problems(errors, field)}</label>`;
