@@ -2,11 +2,13 @@
  * The App Registry's operations, on the domain's own typed input. The pattern, for every record
  * the registry keeps (applications now, devices next):
  *   - application.ts: the record and its input types (NewApplication, ApplicationPatch, ApplicationQuery);
- *   - application-input.ts: one rule per input field (rules.ts), from which every edge decodes and
+ *   - application-input.ts: each input field's rule (rules.ts), from which every edge decodes and
  *     the OpenAPI document is derived;
- *   - the edges spell the fields their own way, once: src/http/rest-input.ts (snake_case JSON),
- *     src/rpc/convert.ts (proto fields), so a validation error names the field as the caller wrote it;
- *   - here: plain functions on valid values, publishing committed changes to the feed (Watch).
+ *   - each edge spells those fields its own way, once: http/rest-input.ts (snake_case JSON),
+ *     rpc/convert.ts (proto names, via rpc/message-input.ts), so a validation error names the
+ *     field as that caller wrote it;
+ *   - here: plain functions on decoded values, publishing committed changes to the feed (Watch).
+ *     They do not re-check: outside input reaches them only through an edge's decoder.
  */
 import { hashApiKey, newApiKey } from "./api-key";
 import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
