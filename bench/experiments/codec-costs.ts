@@ -24,8 +24,8 @@ await generateRawRecords(Number(flags.records), formats, async (chunk) => chunk.
 // The example registrations, as enrichment's cache holds them (summaries per device type).
 const apps = new Map<string, ApplicationSummary[]>();
 EXAMPLE_APPLICATIONS.forEach((a, i) => {
-  const summary: ApplicationSummary = { id: `00000000-0000-4000-8000-00000000000${i}`, name: a.name, developer: a.developer, platform: a.platform, category: a.category, status: "active" };
-  for (const t of a.devicetypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
+  const summary: ApplicationSummary = { id: `00000000-0000-4000-8000-00000000000${i}`, name: a.name, developer: a.developer, platform: a.platform ?? "", category: a.category ?? "", status: "active" };
+  for (const t of a.deviceTypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
 });
 const ctx: EnrichContext = {
   profiles: buildProfiles(await loadDeviceRegistry("config/device-registry.json")),

@@ -23,13 +23,24 @@ export interface Application {
 }
 
 /** The fields a client supplies when registering. */
-export type Registration = Pick<
+export type NewApplication = Pick<
   Application,
   "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes"
 >;
 
 /** A partial update: a field that is absent keeps its value. */
-export type ApplicationPatch = Partial<Registration & Pick<Application, "status">>;
+export type ApplicationPatch = Partial<NewApplication & Pick<Application, "status">>;
+
+/** Exact-match filters (absent: any) and a page. */
+export interface ApplicationQuery {
+  status?: Status;
+  platform?: Platform;
+  category?: string;
+  /** Registered for exactly this device type. */
+  deviceType?: string;
+  limit: number;
+  offset: number;
+}
 
 /** The key that makes names unique regardless of case (a unique index in both databases). */
 export const nameKey = (name: string) => name.normalize("NFC").toLowerCase();

@@ -1,6 +1,6 @@
 /** The domain's errors. Each transport maps them once: HTTP in src/http/errors.ts, RPC in src/rpc/errors.ts. */
 
-/** Field → messages, in the seed's shape: `{"name": ["Missing data for required field."]}`. */
+/** Field (named as the caller's transport names it) → messages, in the seed's shape: `{"name": ["Missing data for required field."]}`. */
 export type FieldErrors = Record<string, string[]>;
 
 export class ValidationError extends Error {

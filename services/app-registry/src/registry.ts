@@ -1,14 +1,21 @@
 /**
- * The App Registry's operations. REST and RPC both call these; each validates its input with the
- * same rules (validation.ts) and publishes committed changes to the change feed (Watch).
+ * The App Registry's operations, on the domain's own typed input. The pattern, for every record
+ * the registry keeps (applications now, devices next):
+ *   - application.ts: the record and its input types (NewApplication, ApplicationPatch, ApplicationQuery);
+ *   - application-input.ts: each input field's rule (rules.ts), from which every edge decodes and
+ *     the OpenAPI document is derived;
+ *   - each edge spells those fields its own way, once: http/rest-input.ts (snake_case JSON),
+ *     rpc/convert.ts (proto names, via rpc/message-input.ts), so a validation error names the
+ *     field as that caller wrote it;
+ *   - here: plain functions on decoded values, publishing committed changes to the feed (Watch).
+ *     They do not re-check: outside input reaches them only through an edge's decoder.
  */
 import { hashApiKey, newApiKey } from "./api-key";
-import type { Application } from "./application";
+import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
 import { nameKey } from "./application";
 import type { ChangeFeed } from "./change-feed";
 import type { ApplicationRepository } from "./db/repository";
 import { NotFoundError } from "./errors";
-import { parseDeviceType, parseDeviceTypes, parseListQuery, parseRegistration, parseUpdate } from "./validation";
 import { watchApplications } from "./watch";
 
 export interface RegistryDeps {
@@ -27,8 +34,7 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
   return {
     /** The only call besides regenerateKey that ever returns an api key. */
-    async register(input: unknown): Promise<{ application: Application; apiKey: string }> {
-      const fields = parseRegistration(input);
+    async register(fields: NewApplication): Promise<{ application: Application; apiKey: string }> {
       const apiKey = newApiKey();
       const at = now();
       const application = await repo.insert({
@@ -47,15 +53,14 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
     get: async (id: string) => found(await repo.get(id)),
 
-    async list(query: Parameters<typeof parseListQuery>[0]) {
-      const { filter, page } = parseListQuery(query);
-      const [applications, total] = await Promise.all([repo.find(filter, page), repo.count(filter)]);
+    async list({ limit, offset, deviceType, ...exact }: ApplicationQuery) {
+      const filter = deviceType === undefined ? exact : { ...exact, deviceTypes: [deviceType] };
+      const [applications, total] = await Promise.all([repo.find(filter, { limit, offset }), repo.count(filter)]);
       return { applications, total };
     },
 
     /** Partial: a field the input does not name keeps its value. */
-    async update(id: string, input: unknown): Promise<Application> {
-      const patch = parseUpdate(input);
+    async update(id: string, patch: ApplicationPatch): Promise<Application> {
       if (Object.keys(patch).length === 0) return found(await repo.get(id));
       const changes = { ...patch, updatedAt: now(), ...(patch.name === undefined ? {} : { nameKey: nameKey(patch.name) }) };
       const result = await repo.update(id, changes);
@@ -77,15 +82,14 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     },
 
     /** Active applications registered for exactly this device type. */
-    activeByDeviceType: async (deviceType: unknown) => repo.find({ status: "active", deviceTypes: [parseDeviceType(deviceType)] }),
+    activeByDeviceType: async (deviceType: string) => repo.find({ status: "active", deviceTypes: [deviceType] }),
 
     /** Active applications registered for any of these device types, each once. */
-    activeByDeviceTypes: async (deviceTypes: unknown) => repo.find({ status: "active", deviceTypes: parseDeviceTypes(deviceTypes) }),
+    activeByDeviceTypes: async (deviceTypes: string[]) => repo.find({ status: "active", deviceTypes }),
 
-    /** All matching applications (any status), then every change touching them. */
-    watch(deviceTypes: unknown, signal: AbortSignal) {
-      const types = parseDeviceTypes(deviceTypes, { nonEmpty: false });
-      return watchApplications(feed, () => repo.find(types.length > 0 ? { deviceTypes: types } : {}), types, signal);
+    /** All matching applications (any status; no device types: all), then every change touching them. */
+    watch(deviceTypes: string[], signal: AbortSignal) {
+      return watchApplications(feed, () => repo.find(deviceTypes.length > 0 ? { deviceTypes } : {}), deviceTypes, signal);
     },
 
     ready: () => repo.ping(),

@@ -9,6 +9,7 @@ import { loadConfig } from "./config";
 import { openRepository } from "./db/open";
 import type { Outcome } from "./examples";
 import { seedExamples, seedExamplesInto } from "./examples";
+import { restInput } from "./http/rest-input";
 import { createRegistry } from "./registry";
 
 const SERVICE = "Application Registry Service";
@@ -23,15 +24,15 @@ async function isRunning(api: string): Promise<boolean> {
 }
 
 async function viaApi(api: string, token: string | undefined) {
-  return seedExamples(async (body): Promise<Outcome> => {
+  return seedExamples(async (app): Promise<Outcome> => {
     const res = await fetch(`${api}/api/applications`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+      body: JSON.stringify(restInput.newApplication.encode(app)),
     });
     if (res.status === 201) return "created";
     if (res.status === 409) return "exists";
-    throw new Error(`registering ${body.name}: HTTP ${res.status} ${await res.text()}`);
+    throw new Error(`registering ${app.name}: HTTP ${res.status} ${await res.text()}`);
   });
 }
 

@@ -81,7 +81,7 @@ export async function startPlatform(env: Env, log: Logger) {
 
 /** The seed's example registrations, once: a registry that has any application is left as it is. */
 async function seedOnFirstRun(registry: Awaited<ReturnType<typeof createAppRegistry>>["registry"], log: Logger) {
-  const { total } = await registry.list({ limit: "1" });
+  const { total } = await registry.list({ limit: 1, offset: 0 });
   if (total > 0) return;
   await seedExamplesInto(registry);
   log.info("example registrations loaded (first run)");

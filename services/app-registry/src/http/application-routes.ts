@@ -1,4 +1,4 @@
-/** The seed's REST API: decode → domain → encode. Errors are mapped in errors.ts. */
+/** The seed's REST API: decode (rest-input.ts) → domain → encode (json.ts). Errors are mapped in errors.ts. */
 import type { DeviceType } from "@iot/common/device-registry";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
@@ -7,6 +7,7 @@ import type { Registry } from "../registry";
 import { readJson } from "./json-body";
 import { applicationJson } from "./json";
 import { docs } from "./openapi";
+import { restInput } from "./rest-input";
 
 export interface ApplicationRoutesDeps {
   registry: Registry;
@@ -45,7 +46,7 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
       "/api/applications",
       async ({ request, server, set }) => {
         authorize(request, server);
-        const { application, apiKey } = await registry.register(await readJson(request));
+        const { application, apiKey } = await registry.register(restInput.newApplication.parse(await readJson(request)));
         set.status = 201;
         return { message: "Application registered successfully", application: { ...applicationJson(application), api_key: apiKey } };
       },
@@ -54,7 +55,7 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
     .get(
       "/api/applications",
       async ({ query }) => {
-        const { applications, total } = await registry.list(query);
+        const { applications, total } = await registry.list(restInput.applicationQuery.parse(query));
         return { ...many(applications), total };
       },
       { detail: docs.list },
@@ -67,7 +68,10 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
     .use(methodNotAllowed("/api/device-types", "GET"))
     .get(
       "/api/applications/by-device-type/:device_type",
-      async ({ params }) => ({ device_type: params.device_type, ...many(await registry.activeByDeviceType(params.device_type)) }),
+      async ({ params }) => {
+        const { deviceType } = restInput.deviceType.parse(params);
+        return { device_type: deviceType, ...many(await registry.activeByDeviceType(deviceType)) };
+      },
       { detail: docs.byDeviceType },
     )
     .use(methodNotAllowed("/api/applications/by-device-type/:device_type", "GET"))
@@ -75,9 +79,9 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
       "/api/applications/by-device-types",
       async ({ request }) => {
         const body = await readJson(request);
-        const requested = typeof body === "object" && body !== null ? (body as Record<string, unknown>).device_types : undefined;
-        const applications = await registry.activeByDeviceTypes(requested);
-        return { device_types: requested, ...many(applications) };
+        const { deviceTypes } = restInput.deviceTypes.parse(body);
+        // Echoed as sent, as the seed answered (the query itself runs on the de-duplicated ids).
+        return { device_types: (body as { device_types: string[] }).device_types, ...many(await registry.activeByDeviceTypes(deviceTypes)) };
       },
       { parse: "none", detail: docs.byDeviceTypes },
     )
@@ -87,7 +91,7 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
       "/api/applications/:id",
       async ({ params, request, server }) => {
         authorize(request, server);
-        const application = await registry.update(params.id, await readJson(request));
+        const application = await registry.update(params.id, restInput.applicationPatch.parse(await readJson(request)));
         return { message: "Application updated successfully", application: applicationJson(application) };
       },
       { parse: "none", detail: docs.update },

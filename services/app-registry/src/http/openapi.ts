@@ -1,10 +1,11 @@
 /**
- * The OpenAPI description. Request bodies are validated by the domain (shared with RPC), not by
- * Elysia, so schemas are declared here as documentation (route `detail`), not as validators.
+ * The OpenAPI description. Request bodies are decoded by rest-input.ts, not by Elysia, so the
+ * schemas reach the document through route `detail`; they are generated from the same field
+ * rules that decode (application-input.ts), never written here.
  */
 import { openapi } from "@elysiajs/openapi";
-import { DEVICE_TYPE_ID } from "@iot/common/device-registry";
-import { MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "../application";
+import type { JsonSchema } from "../rules";
+import { restInput } from "./rest-input";
 
 // The plugin emits OpenAPI 3.1, but its `documentation` typing is 3.0's (no `type: [..., "null"]`).
 type Documentation = NonNullable<NonNullable<Parameters<typeof openapi>[0]>["documentation"]>;
@@ -13,27 +14,28 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ "application/json": { schema } });
 const reply = (description: string, schema: object) => ({ description, content: json(schema) });
 
-const deviceTypes = { type: "array", maxItems: MAX_DEVICE_TYPES, items: { type: "string", pattern: DEVICE_TYPE_ID.source } };
-const fields = {
-  name: { type: "string", minLength: 1, maxLength: 100 },
-  description: { type: ["string", "null"] },
-  version: { type: "string", minLength: 1, maxLength: 20 },
-  developer: { type: "string", minLength: 1, maxLength: 100 },
-  contact_email: { type: "string", format: "email" },
-  category: { type: ["string", "null"], maxLength: 50 },
-  platform: { type: ["string", "null"], enum: [...PLATFORMS, null] },
-  devicetypes: deviceTypes,
-};
+/** Each field of an input as an optional query parameter (its description beside the schema, where OpenAPI wants it). */
+const queryParameters = (properties: Record<string, JsonSchema>) =>
+  Object.entries(properties).map(([name, { description, ...schema }]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema,
+    description: description as string | undefined,
+  }));
+
+const fields = restInput.applicationPatch.properties();
 const application = {
   type: "object",
+  required: ["id", ...Object.keys(fields), "created_at", "updated_at"],
   properties: {
     id: { type: "string", format: "uuid" },
     ...fields,
-    status: { type: "string", enum: STATUSES },
     created_at: { type: "string", format: "date-time" },
     updated_at: { type: "string", format: "date-time" },
   },
 };
+const deviceTypes = restInput.deviceTypes.properties().device_types!;
 const list = (extra: object) => ({
   type: "object",
   properties: { applications: { type: "array", items: ref("Application") }, count: { type: "integer" }, ...extra },
@@ -41,8 +43,8 @@ const list = (extra: object) => ({
 
 const schemas = {
   Application: application,
-  Registration: { type: "object", additionalProperties: false, required: ["name", "version", "developer", "contact_email"], properties: fields },
-  Update: { type: "object", additionalProperties: false, properties: { ...fields, status: { type: "string", enum: STATUSES } } },
+  Registration: restInput.newApplication.schema(),
+  Update: restInput.applicationPatch.schema(),
   ValidationFailed: {
     type: "object",
     properties: { error: { const: "Validation failed" }, details: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } },
@@ -64,7 +66,6 @@ const object = (properties: object) => ({ type: "object", properties });
 const text = { type: "string" };
 const write = { security: [{ bearer: [] }] };
 const body = (schema: object) => ({ required: true, content: json(schema) });
-const query = (name: string, schema: object, description: string) => ({ name, in: "query", required: false, schema, description });
 const matches = (extra: object) => ({ 200: reply("Matches", list(extra)), ...pick(400) });
 
 export const docs = {
@@ -79,14 +80,7 @@ export const docs = {
   },
   list: {
     summary: "List applications (exact filters, stable order)",
-    parameters: [
-      query("status", { type: "string", enum: STATUSES }, "exact match"),
-      query("platform", { type: "string", enum: PLATFORMS }, "exact match"),
-      query("category", text, "exact match"),
-      query("device_type", { type: "string", pattern: DEVICE_TYPE_ID.source }, "registered for exactly this device type"),
-      query("limit", { type: "integer", minimum: 1, maximum: 1000, default: 100 }, "page size"),
-      query("offset", { type: "integer", minimum: 0, default: 0 }, "items to skip"),
-    ],
+    parameters: queryParameters(restInput.applicationQuery.properties()),
     responses: { 200: reply("A page; `total` counts all matches", list({ total: { type: "integer" } })), ...pick(400) },
   },
   get: { summary: "One application", responses: { 200: reply("Found", object({ application: ref("Application") })), ...pick(404) } },
@@ -105,10 +99,11 @@ export const docs = {
     summary: "New api key (shown once; only its hash is kept)",
     responses: { 200: reply("Regenerated", object({ message: text, new_api_key: text })), ...pick(401, 403, 404) },
   },
+  // Its path parameter is documented by the plugin itself (from the route), which replaces any given here.
   byDeviceType: { summary: "Active applications registered for exactly this device type", responses: matches({ device_type: text }) },
   byDeviceTypes: {
     summary: "Active applications registered for any of these device types, each once",
-    requestBody: body({ type: "object", required: ["device_types"], properties: { device_types: { ...deviceTypes, minItems: 1 } } }),
+    requestBody: body(restInput.deviceTypes.schema()),
     responses: { ...matches({ device_types: deviceTypes }), ...pick(413, 415) },
   },
   deviceTypes: { summary: "The device types of config/device-registry.json", responses: { 200: reply("Device types", { type: "object" }) } },

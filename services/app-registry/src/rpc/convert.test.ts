@@ -3,13 +3,20 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   ApplicationStatus,
+  GetApplicationRequestSchema,
+  ListApplicationsByDeviceTypeRequestSchema,
+  ListApplicationsByDeviceTypesRequestSchema,
   ListApplicationsRequestSchema,
   Platform,
   RegisterApplicationRequestSchema,
   UpdateApplicationRequestSchema,
+  WatchApplicationsRequestSchema,
 } from "@gen/iot/registry/v1/registry_pb";
 import type { Application } from "../application";
-import { applicationOut, listQueryIn, registrationIn, updateIn } from "./convert";
+import { newApplication } from "../application-input";
+import { ValidationError } from "../errors";
+import { applicationOut, applicationPatchIn, applicationQueryIn, deviceTypeIn, deviceTypesIn, newApplicationIn, watchIn } from "./convert";
+import { inMessage } from "./message-input";
 
 test("an application: null text → empty string, null platform → UNSPECIFIED, dates → timestamps", () => {
   const at = new Date("2026-01-02T03:04:05.678Z");
@@ -23,28 +30,62 @@ test("an application: null text → empty string, null platform → UNSPECIFIED,
   expect(applicationOut({ ...app, platform: "desktop" }).platform).toBe(Platform.DESKTOP);
 });
 
-test("a registration becomes the REST-shaped input; UNSPECIFIED platform means none, unknown numbers are passed on", () => {
-  const req = create(RegisterApplicationRequestSchema, { name: "n", contactEmail: "a@b.co", deviceTypes: ["x"], platform: Platform.MOBILE });
-  expect(registrationIn(req)).toMatchObject({ name: "n", contact_email: "a@b.co", devicetypes: ["x"], platform: "mobile", description: "" });
-  expect(registrationIn(create(RegisterApplicationRequestSchema, {})).platform).toBeNull();
-  expect(registrationIn(create(RegisterApplicationRequestSchema, { platform: 9 as Platform })).platform).toBe(9);
+const detailsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.details;
+    throw e;
+  }
+  throw new Error("expected a ValidationError");
+};
+
+test("a registration becomes the domain's NewApplication; UNSPECIFIED platform and empty text mean none", () => {
+  const req = create(RegisterApplicationRequestSchema, { name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: Platform.MOBILE });
+  expect(newApplicationIn(req)).toEqual({
+    name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: "mobile", description: null, category: null,
+  });
+  expect(newApplicationIn(create(RegisterApplicationRequestSchema, { ...req, platform: Platform.UNSPECIFIED })).platform).toBeNull();
 });
 
-test("an update names only the fields the request sets", () => {
-  expect(updateIn(create(UpdateApplicationRequestSchema, { id: "i", version: "2" }))).toEqual({ version: "2" });
-  expect(updateIn(create(UpdateApplicationRequestSchema, { id: "i", deviceTypes: { values: [] }, platform: Platform.UNSPECIFIED }))).toEqual({
-    devicetypes: [],
+test("a bad request names its fields as the proto does", () => {
+  expect(detailsOf(() => newApplicationIn(create(RegisterApplicationRequestSchema, { contactEmail: "nope", deviceTypes: ["Bad"], platform: 9 as Platform })))).toEqual({
+    name: ["Length must be between 1 and 100."],
+    version: ["Length must be between 1 and 20."],
+    developer: ["Length must be between 1 and 100."],
+    contact_email: ["Not a valid email address."],
+    platform: ["Must be one of: web, mobile, desktop, api."],
+    device_types: ['Not a valid device type id (expected ^[a-z][a-z0-9_]{0,63}$): "Bad".'],
+  });
+  expect(Object.keys(detailsOf(() => applicationQueryIn(create(ListApplicationsRequestSchema, { deviceType: "%", limit: 0 }))))).toEqual(["device_type", "limit"]);
+  expect(detailsOf(() => deviceTypesIn(create(ListApplicationsByDeviceTypesRequestSchema, {})))).toEqual({ device_types: ["Must be a non-empty list."] });
+});
+
+test("an update names only the fields the request sets; UNSPECIFIED is not a status", () => {
+  expect(applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", version: "2" }))).toEqual({ version: "2" });
+  expect(applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", deviceTypes: { values: [] }, platform: Platform.UNSPECIFIED }))).toEqual({
+    deviceTypes: [],
     platform: null,
   });
-  expect(updateIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.INACTIVE })).status).toBe("inactive");
-  expect(updateIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.UNSPECIFIED })).status).toBe(ApplicationStatus.UNSPECIFIED);
+  expect(applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.INACTIVE })).status).toBe("inactive");
+  expect(detailsOf(() => applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.UNSPECIFIED })))).toEqual({
+    status: ["Must be one of: active, inactive, pending."],
+  });
 });
 
-test("list filters: UNSPECIFIED enums and unset optionals mean any", () => {
-  expect(listQueryIn(create(ListApplicationsRequestSchema, {}))).toEqual({
-    status: undefined, platform: undefined, category: undefined, device_type: undefined, limit: undefined, offset: 0,
+test("list filters: UNSPECIFIED enums and unset optionals mean any; the page has its defaults", () => {
+  expect(applicationQueryIn(create(ListApplicationsRequestSchema, {}))).toEqual({ limit: 100, offset: 0 });
+  expect(applicationQueryIn(create(ListApplicationsRequestSchema, { status: ApplicationStatus.ACTIVE, platform: Platform.API, limit: 5, deviceType: "smart_meter" }))).toEqual({
+    status: "active", platform: "api", deviceType: "smart_meter", limit: 5, offset: 0,
   });
-  expect(listQueryIn(create(ListApplicationsRequestSchema, { status: ApplicationStatus.ACTIVE, platform: Platform.API, limit: 5 }))).toMatchObject({
-    status: "active", platform: "api", limit: 5,
-  });
+});
+
+test("device types: Watch may ask for none (all); by-device-type takes one exact id", () => {
+  expect(watchIn(create(WatchApplicationsRequestSchema, { deviceTypes: ["a", "a"] }))).toEqual(["a"]);
+  expect(watchIn(create(WatchApplicationsRequestSchema, {}))).toEqual([]);
+  expect(deviceTypeIn(create(ListApplicationsByDeviceTypeRequestSchema, { deviceType: "smart_meter" }))).toBe("smart_meter");
+});
+
+test("an input whose field the message lacks is refused when the edge is built", () => {
+  expect(() => inMessage(newApplication, GetApplicationRequestSchema)).toThrow("iot.registry.v1.GetApplicationRequest has no field for name");
 });

@@ -1,21 +1,48 @@
 /**
- * Protobuf ↔ domain. Requests become the REST-shaped input the domain validates, so both
- * transports share every rule; an enum's UNSPECIFIED means "not given".
+ * Protobuf ↔ domain. A request is decoded once, against the domain's field rules
+ * (application-input.ts), into the domain's typed input. The proto's local names are the
+ * domain's own (camelCase), so only values change here (enums, empty strings, wrappers), and a
+ * bad field is reported by its proto name. An enum's UNSPECIFIED means "not given".
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type {
   ApplicationSchema,
+  ListApplicationsByDeviceTypeRequest,
+  ListApplicationsByDeviceTypesRequest,
   ListApplicationsRequest,
   RegisterApplicationRequest,
   UpdateApplicationRequest,
+  WatchApplicationsRequest,
   WatchApplicationsResponseSchema,
 } from "@gen/iot/registry/v1/registry_pb";
-import { ApplicationStatus, ChangeType, Platform } from "@gen/iot/registry/v1/registry_pb";
+import {
+  ApplicationStatus,
+  ChangeType,
+  ListApplicationsByDeviceTypeRequestSchema,
+  ListApplicationsByDeviceTypesRequestSchema,
+  ListApplicationsRequestSchema,
+  Platform,
+  RegisterApplicationRequestSchema,
+  UpdateApplicationRequestSchema,
+  WatchApplicationsRequestSchema,
+} from "@gen/iot/registry/v1/registry_pb";
+import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "../application";
+import { applicationPatch, applicationQuery, deviceTypeQuery, deviceTypesQuery, newApplication, watchQuery } from "../application-input";
 import { nameOfProto, PROTO_PLATFORM as platforms, PROTO_STATUS as statuses } from "@iot/common/wire";
-import type { Application } from "../application";
 import type { ChangeType as DomainChangeType } from "../change-feed";
 import type { WatchEvent } from "../watch";
+import { inMessage } from "./message-input";
+
+/** Each input as its request message spells it. */
+const wire = {
+  newApplication: inMessage(newApplication, RegisterApplicationRequestSchema),
+  applicationPatch: inMessage(applicationPatch, UpdateApplicationRequestSchema),
+  applicationQuery: inMessage(applicationQuery, ListApplicationsRequestSchema),
+  deviceType: inMessage(deviceTypeQuery, ListApplicationsByDeviceTypeRequestSchema),
+  deviceTypes: inMessage(deviceTypesQuery, ListApplicationsByDeviceTypesRequestSchema),
+  watch: inMessage(watchQuery, WatchApplicationsRequestSchema),
+};
 
 const changes: Record<DomainChangeType, ChangeType> = { created: ChangeType.CREATED, updated: ChangeType.UPDATED, deleted: ChangeType.DELETED };
 
@@ -39,42 +66,46 @@ export const applicationOut = (a: Application): MessageInitShape<typeof Applicat
   updatedAt: timestampFromDate(a.updatedAt),
 });
 
-export const registrationIn = (r: RegisterApplicationRequest) => ({
-  name: r.name,
-  developer: r.developer,
-  description: r.description,
-  platform: platformIn(r.platform),
-  category: r.category,
-  devicetypes: r.deviceTypes,
-  version: r.version,
-  contact_email: r.contactEmail,
-});
+export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication =>
+  wire.newApplication.decode({
+    name: r.name,
+    developer: r.developer,
+    description: r.description,
+    platform: platformIn(r.platform),
+    category: r.category,
+    deviceTypes: r.deviceTypes,
+    version: r.version,
+    contactEmail: r.contactEmail,
+  });
 
 /** Only the fields the request sets: the rest keep their values. */
-export function updateIn(r: UpdateApplicationRequest): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const set = (field: string, value: unknown) => value !== undefined && (out[field] = value);
-  set("name", r.name);
-  set("developer", r.developer);
-  set("description", r.description);
-  set("platform", r.platform === undefined ? undefined : platformIn(r.platform));
-  set("category", r.category);
-  set("devicetypes", r.deviceTypes?.values);
-  set("version", r.version);
-  set("contact_email", r.contactEmail);
-  // UNSPECIFIED is not a status one can set: pass it on for validation to reject.
-  set("status", r.status === undefined ? undefined : (statusIn(r.status) ?? r.status));
-  return out;
-}
+export const applicationPatchIn = (r: UpdateApplicationRequest): ApplicationPatch =>
+  wire.applicationPatch.decode({
+    name: r.name,
+    developer: r.developer,
+    description: r.description,
+    platform: r.platform === undefined ? undefined : platformIn(r.platform),
+    category: r.category,
+    deviceTypes: r.deviceTypes?.values,
+    version: r.version,
+    contactEmail: r.contactEmail,
+    // UNSPECIFIED is not a status one can set: passed on for the rule to reject.
+    status: r.status === undefined ? undefined : (statusIn(r.status) ?? r.status),
+  });
 
-export const listQueryIn = (r: ListApplicationsRequest) => ({
-  status: statusIn(r.status),
-  platform: r.platform === Platform.UNSPECIFIED ? undefined : nameOf(platforms, r.platform),
-  category: r.category,
-  device_type: r.deviceType,
-  limit: r.limit,
-  offset: r.offset,
-});
+export const applicationQueryIn = (r: ListApplicationsRequest): ApplicationQuery =>
+  wire.applicationQuery.decode({
+    status: statusIn(r.status),
+    platform: r.platform === Platform.UNSPECIFIED ? undefined : nameOf(platforms, r.platform),
+    category: r.category,
+    deviceType: r.deviceType,
+    limit: r.limit,
+    offset: r.offset,
+  });
+
+export const deviceTypeIn = (r: ListApplicationsByDeviceTypeRequest) => wire.deviceType.decode({ deviceType: r.deviceType }).deviceType;
+export const deviceTypesIn = (r: ListApplicationsByDeviceTypesRequest) => wire.deviceTypes.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
+export const watchIn = (r: WatchApplicationsRequest) => wire.watch.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
 
 export function watchEventOut(e: WatchEvent): MessageInitShape<typeof WatchApplicationsResponseSchema> {
   if (e.type === "snapshot") return { event: { case: "snapshot", value: { applications: e.applications.map(applicationOut) } } };

@@ -13,15 +13,10 @@ import {
   WatchOverflowError,
 } from "../errors";
 
-// The domain reports fields by their REST names; RPC callers know the proto's.
-const protoField = (field: string) => (field === "devicetypes" ? "device_types" : field);
-
 export function toConnectError(e: unknown, log: Logger, procedure: string): ConnectError {
   if (e instanceof ConnectError) return e;
-  if (e instanceof ValidationError) {
-    const why = Object.entries(e.details).map(([field, messages]) => `${protoField(field)}: ${messages.join(" ")}`);
-    return new ConnectError(`Validation failed: ${why.join("; ")}`, Code.InvalidArgument);
-  }
+  // Its fields are named as the proto names them (rpc/convert.ts decoded the request).
+  if (e instanceof ValidationError) return new ConnectError(e.message, Code.InvalidArgument);
   if (e instanceof NotFoundError) return new ConnectError(e.message, Code.NotFound);
   if (e instanceof DuplicateNameError) return new ConnectError(e.message, Code.AlreadyExists);
   if (e instanceof UnauthenticatedError) return new ConnectError(e.message, Code.Unauthenticated);

@@ -1,6 +1,5 @@
 /** Lists, lookups and device-type queries through REST. */
 import { expect, test } from "bun:test";
-import { registration } from "../support/registry";
 import type { RestContext } from "./context";
 
 export function readTests(ctx: RestContext) {
@@ -30,7 +29,8 @@ export function readTests(ctx: RestContext) {
 
   test("the default page is 100 applications; at most 1000", async () => {
     const category = `bulk_${crypto.randomUUID().slice(0, 8)}`;
-    for (let i = 0; i < 101; i++) await ctx.reg().registry.register(registration({ category }));
+    const app = { description: null, version: "1", developer: "d", contactEmail: "a@b.co", category, platform: null, deviceTypes: [] };
+    for (let i = 0; i < 101; i++) await ctx.reg().registry.register({ ...app, name: `Bulk ${i} ${category}` });
     expect((await call("GET", `/api/applications?category=${category}`)).body).toMatchObject({ count: 100, total: 101 });
     expect((await call("GET", `/api/applications?category=${category}&limit=1000`)).body.count).toBe(101);
   });

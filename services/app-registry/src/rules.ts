@@ -1,0 +1,116 @@
+/**
+ * Field rules: each checks one value and describes, as JSON Schema, what it accepts. The check is
+ * what runs; the schema is what the OpenAPI document shows, so the two are written side by side
+ * and cannot drift. Messages follow the seed's marshmallow wording so existing clients read them
+ * unchanged.
+ */
+import { DEVICE_TYPE_ID } from "@iot/common/device-registry";
+
+export type JsonSchema = Record<string, unknown>;
+export type Checked<T> = { ok: T } | { errors: string[] };
+
+export interface Rule<T> {
+  check(value: unknown): Checked<T>;
+  schema: JsonSchema;
+}
+
+/** Text, trimmed; the lengths apply to the trimmed text. */
+export const text = (min: number, max = Infinity): Rule<string> => ({
+  check(v) {
+    if (typeof v !== "string") return { errors: ["Not a valid string."] };
+    const s = v.trim();
+    if (s.length < min || s.length > max)
+      return { errors: [min > 0 ? `Length must be between ${min} and ${max}.` : `Longer than maximum length ${max}.`] };
+    return { ok: s };
+  },
+  schema: { type: "string", ...(min > 0 ? { minLength: min } : {}), ...(max < Infinity ? { maxLength: max } : {}) },
+});
+
+/** A nullable variant of a schema: OpenAPI 3.1 spells it as a type list (and `null` among an enum). */
+const nullable = (schema: JsonSchema): JsonSchema => ({
+  ...schema,
+  type: [schema.type, "null"],
+  ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}),
+});
+
+export const orNull = <T>(rule: Rule<T>): Rule<T | null> => ({
+  check: (v) => (v === null ? { ok: null } : rule.check(v)),
+  schema: nullable(rule.schema),
+});
+
+/** Optional free text: null or blank both mean "none". */
+export const optionalText = (max = Infinity): Rule<string | null> => {
+  const inner = text(0, max);
+  return {
+    check(v) {
+      if (v === null) return { ok: null };
+      const r = inner.check(v);
+      return "ok" in r ? { ok: r.ok === "" ? null : r.ok } : r;
+    },
+    schema: nullable(inner.schema),
+  };
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const emailText = text(1, 254);
+
+export const email: Rule<string> = {
+  check(v) {
+    const r = emailText.check(v);
+    if ("errors" in r) return r;
+    return EMAIL.test(r.ok) ? r : { errors: ["Not a valid email address."] };
+  },
+  schema: { type: "string", format: "email", maxLength: 254 },
+};
+
+export const oneOf = <T extends string>(values: readonly T[]): Rule<T> => ({
+  check: (v) => (values.includes(v as T) ? { ok: v as T } : { errors: [`Must be one of: ${values.join(", ")}.`] }),
+  schema: { type: "string", enum: [...values] },
+});
+
+/** An integer, from a JSON/RPC number or a query string of digits. */
+export const integer = (min: number, max?: number): Rule<number> => {
+  const top = max ?? Number.MAX_SAFE_INTEGER;
+  return {
+    check(v) {
+      const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
+      return Number.isInteger(n) && n >= min && n <= top ? { ok: n } : { errors: [`Must be an integer between ${min} and ${top}.`] };
+    },
+    schema: { type: "integer", minimum: min, ...(max === undefined ? {} : { maximum: max }) },
+  };
+};
+
+/** A device-type id: an exact id, never a pattern. */
+export const deviceTypeId: Rule<string> = {
+  check: (v) =>
+    typeof v === "string" && DEVICE_TYPE_ID.test(v) ? { ok: v } : { errors: [`Not a valid device type id (expected ${DEVICE_TYPE_ID.source}).`] },
+  schema: { type: "string", pattern: DEVICE_TYPE_ID.source },
+};
+
+/** Device-type ids, de-duplicated in order, at most `max`. */
+export const deviceTypeList = (max: number): Rule<string[]> => ({
+  check(v) {
+    if (!Array.isArray(v)) return { errors: ["Not a valid list."] };
+    const bad = v.filter((x) => typeof x !== "string" || !DEVICE_TYPE_ID.test(x));
+    if (bad.length > 0)
+      return { errors: [`Not a valid device type id (expected ${DEVICE_TYPE_ID.source}): ${bad.map((x) => JSON.stringify(x)).join(", ")}.`] };
+    const unique = [...new Set(v as string[])];
+    if (unique.length > max) return { errors: [`At most ${max} device types.`] };
+    return { ok: unique };
+  },
+  schema: { type: "array", maxItems: max, items: deviceTypeId.schema },
+});
+
+/** A list where null means empty. */
+export const nullAsEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
+  check: (v) => (v === null ? { ok: [] } : rule.check(v)),
+  schema: nullable(rule.schema),
+});
+
+export const nonEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
+  check(v) {
+    const r = rule.check(v);
+    return "ok" in r && r.ok.length === 0 ? { errors: ["Must be a non-empty list."] } : r;
+  },
+  schema: { ...rule.schema, minItems: 1 },
+});
