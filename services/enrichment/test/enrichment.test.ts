@@ -5,7 +5,7 @@ import { decodeDeviceEvent, decodeEnrichedEvent, encodeDeviceEvent, type Payload
 import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { eventually, quietLogger } from "@iot/common/testing";
-import { loadEnrichmentConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { DLQ_HEADERS } from "../src/dead-letter";
 import { createEnrichment } from "../src/enrichment";
 import { MESSAGE_ID_HEADER } from "../src/pipeline";
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function startEnrichment(extra: Record<string, string> = {}) {
   const t = testTopics();
-  const config = loadEnrichmentConfig(enrichmentEnv(t, registry.rpcUrl, extra));
+  const config = loadConfig(enrichmentEnv(t, registry.rpcUrl, extra));
   const bus = await testBus(t);
   const metrics = createMetrics();
   const enrichment = await createEnrichment(config, { bus, log: quietLogger(), metrics });

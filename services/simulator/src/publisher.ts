@@ -6,7 +6,8 @@
  * fills; once full, new records are refused and counted as dropped (reason `buffer_full`) —
  * refused rather than evicting old ones, so what the models hand over is exactly what gets
  * published, which trends rely on. `stop` flushes within a deadline and counts what it could not
- * deliver (reason `shutdown`).
+ * deliver (reason `shutdown`). The bus is started by its owner; a publish that fails (the broker
+ * went away) is retried from the buffer, never by starting the bus here.
  */
 import type { EventBus, OutgoingRecord } from "@iot/common/bus";
 import { errorMessage, type Logger } from "@iot/common/logger";
@@ -43,7 +44,6 @@ export function createPublisher(o: PublisherOptions) {
   let buffered = 0;
   let running = false;
   let abandoned = false;
-  let starting: Promise<void> | undefined;
   let failingLanes = 0;
   let failingSince = 0;
   let unreportedDrops = 0;
@@ -88,17 +88,6 @@ export function createPublisher(o: PublisherOptions) {
     return lane.queue.slice(lane.head, end);
   }
 
-  /** The bus may not be up yet (broker down at start): bring it up once, retried like a publish. */
-  function ensureStarted(): Promise<void> {
-    starting ??= (async () => {
-      if (!(await o.bus.ready())) await o.bus.start();
-    })().catch((e) => {
-      starting = undefined;
-      throw e;
-    });
-    return starting;
-  }
-
   async function run(lane: Lane) {
     let failures = 0;
     while (!abandoned && (running || lane.queue.length > lane.head)) {
@@ -108,7 +97,6 @@ export function createPublisher(o: PublisherOptions) {
       }
       const batch = nextBatch(lane);
       try {
-        await ensureStarted();
         const begin = performance.now();
         await o.bus.publish(o.topic, batch);
         o.metrics.batchSeconds.observe((performance.now() - begin) / 1000);
