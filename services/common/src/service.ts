@@ -2,11 +2,13 @@
  * The one shape every service has. A service is described by a `ServiceDefinition`: its name, its
  * config loader (the only reader of env) and a factory. The factory builds a `Service` without
  * listening or consuming (it may open a database or read a file); `start()` opens its ports and
- * consumers, `stop()` stops consuming, flushes, commits and closes everything the service opened,
- * in `create` too, so a service that was created but never started is released by `stop()`. A service never starts or stops a bus it was given:
- * whoever created the bus (a service's `main.ts` through `runAlone`, or `bun run start`) owns it.
+ * consumers; `stop()` stops consuming, flushes, commits and closes everything the service opened,
+ * in `create` too, so a service that was built but never started is released by `stop()`.
+ * A service never starts or stops a bus it was given: whoever created the bus (a service's
+ * `main.ts` through `runAlone`, or `bun run start`) owns it.
  *
- * `main.ts` of a service is `runAlone(definition)`; `bun run start` loops over the definitions.
+ * `main.ts` of a service is `runAlone(definition)`; `bun run start` loops over the definitions
+ * (`services/platform/src/platform.ts`): a new service is one line in that list.
  */
 import type { EventBus } from "./bus";
 import type { Env } from "./env";
