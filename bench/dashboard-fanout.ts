@@ -13,8 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createKafkaBusFromConfig, readBusConfig } from "@iot/common/bus-config";
-import { envReader } from "@iot/common/env";
+import { createKafkaBusFromConfig, loadBusConfig } from "@iot/common/bus-config";
 import { createLogger } from "@iot/common/logger";
 import { parseMetrics } from "@iot/common/metrics";
 
@@ -66,7 +65,7 @@ async function main() {
     REGISTRY_HTTP_PORT: String(registryPort), REGISTRY_RPC_PORT: String(rpcPort), REGISTRY_DB_PATH: join(tmpdir(), `bench-fanout-${run}.db`),
     REGISTRY_URL: `http://127.0.0.1:${registryPort}`, REGISTRY_RPC_URL: `http://127.0.0.1:${rpcPort}`,
   };
-  const bus = createKafkaBusFromConfig(readBusConfig(envReader(env)), "bench-fanout", createLogger("bench", { level: "error" }));
+  const bus = createKafkaBusFromConfig(loadBusConfig(env), "bench-fanout", createLogger("bench", { level: "error" }));
   await bus.start(); // provisions the topics before anyone reads them
   const spawn = (script: string, args: string[] = []) =>
     Bun.spawn(["bun", script, ...args], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });

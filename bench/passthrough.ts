@@ -5,18 +5,24 @@
  * ENRICHMENT_START_FROM), so the bench runs both the same way; stops on SIGTERM like a service.
  *   KAFKA_BROKERS=127.0.0.1:9092 TOPIC_RAW=… TOPIC_ENRICHED=… bun bench/passthrough.ts
  */
-import { createKafkaBusFromConfig, readBusConfig } from "@iot/common/bus-config";
-import { envReader } from "@iot/common/env";
+import { busConfigSchema, createKafkaBusFromConfig } from "@iot/common/bus-config";
+import { env, loadEnv, logLevelSchema } from "@iot/common/env";
 import { createLogger } from "@iot/common/logger";
 import { onShutdown } from "@iot/common/shutdown";
 import { HEADER } from "@iot/common/wire";
+import { Type } from "@sinclair/typebox";
 
-const env = envReader(process.env);
-const bus = readBusConfig(env);
-const groupId = env.string("ENRICHMENT_GROUP", "bench-passthrough");
-const fromBeginning = env.oneOf("ENRICHMENT_START_FROM", ["earliest", "latest"] as const, "earliest") === "earliest";
-const log = createLogger("passthrough", { level: env.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info") });
-env.done();
+const { bus, groupId, startFrom, logLevel } = loadEnv(
+  Type.Object({
+    bus: busConfigSchema,
+    groupId: env.string("ENRICHMENT_GROUP", "bench-passthrough"),
+    startFrom: env.oneOf("ENRICHMENT_START_FROM", ["earliest", "latest"] as const, "earliest"),
+    logLevel: logLevelSchema,
+  }),
+  process.env,
+);
+const fromBeginning = startFrom === "earliest";
+const log = createLogger("passthrough", { level: logLevel });
 
 const kafka = createKafkaBusFromConfig(bus, "passthrough", log);
 await kafka.start();

@@ -17,7 +17,7 @@ import { createKafkaBusFromConfig } from "@iot/common/bus-config";
 import { loadDeviceRegistry } from "@iot/common/device-registry";
 import { createLogger } from "@iot/common/logger";
 import { createMetrics, parseMetrics } from "@iot/common/metrics";
-import { loadSimulatorConfig, type SimulatorConfig } from "../services/simulator/src/config";
+import { loadConfig, type SimulatorConfig } from "../services/simulator/src/config";
 import { createSimulator } from "../services/simulator/src/simulator";
 
 const { values: flags } = parseArgs({
@@ -57,7 +57,7 @@ interface Step {
 }
 
 async function step(format: string, target: number): Promise<Step> {
-  const base = loadSimulatorConfig({ KAFKA_BROKERS: brokers, TOPIC_RAW: topic, PAYLOAD_FORMAT: format, SIM_SEED: "bench" }, ["--devices", flags.devices, "--rate", String(target)]);
+  const base = loadConfig({ KAFKA_BROKERS: brokers, SIMULATOR_PORT: "0", TOPIC_RAW: topic, PAYLOAD_FORMAT: format, SIM_SEED: "bench" }, ["--devices", flags.devices, "--rate", String(target)]);
   const config: SimulatorConfig = { ...base, maxBuffered: Math.max(base.maxBuffered, target * 5) };
   const bus = createKafkaBusFromConfig(config.bus, "bench-simulator", log);
   await bus.start();
@@ -73,7 +73,7 @@ async function step(format: string, target: number): Promise<Step> {
       lag: m.get("simulator_schedule_lag_seconds") ?? 0,
     };
   };
-  simulator.start();
+  await simulator.start();
   let maxRss = 0;
   const warmup = Math.ceil(seconds / 4);
   let from = await read();

@@ -45,3 +45,30 @@ test("Ctrl-C stops it cleanly", async () => {
   expect(await platform.stop("SIGINT")).toBe(0);
   expect(platform.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
 }, 30_000);
+
+test("bad settings stop it before anything listens: every bad variable of every service in one message", async () => {
+  const bad = spawnService(join(root, "services/platform/src/main.ts"), {
+    KAFKA_BROKERS: "",
+    REGISTRY_DB_PATH: join(mkdtempSync(join(tmpdir(), "platform-")), "registry.db"),
+    REGISTRY_HTTP_PORT: "http",
+    ENRICHMENT_START_FROM: "yesterday",
+    DASHBOARD_FEED_SIZE: "0",
+  });
+  expect(await bad.proc.exited).toBe(1);
+  const error = bad.lines.find((l) => l.includes("invalid configuration"))!;
+  for (const name of ["REGISTRY_HTTP_PORT", "ENRICHMENT_START_FROM", "DASHBOARD_FEED_SIZE"]) expect(error).toContain(name);
+  expect(bad.lines.some((l) => l.includes("IoT Cloud Platform is running"))).toBe(false);
+});
+
+test("a device type the registry file does not know stops it before any port opens", async () => {
+  const port = await freePort();
+  const bad = spawnService(join(root, "services/platform/src/main.ts"), {
+    KAFKA_BROKERS: "",
+    REGISTRY_DB_PATH: join(mkdtempSync(join(tmpdir(), "platform-")), "registry.db"),
+    REGISTRY_HTTP_PORT: String(port),
+    SIM_DEVICES: "toaster=2",
+  });
+  expect(await bad.proc.exited).toBe(1);
+  expect(bad.lines.join("\n")).toContain("SIM_DEVICES: toaster not in the device registry");
+  expect(bad.lines.some((l) => l.includes("app registry started"))).toBe(false);
+});

@@ -10,6 +10,7 @@ test("defaults: :5002, :50051, SQLite at data/app-registry.db, no admin token", 
     sqlitePath: "data/app-registry.db",
     adminToken: undefined,
     deviceRegistryPath: "config/device-registry.json",
+    seedExamples: "never",
     logLevel: "info",
   });
 });
@@ -17,11 +18,11 @@ test("defaults: :5002, :50051, SQLite at data/app-registry.db, no admin token", 
 test("every variable is read", () => {
   const config = loadConfig({
     REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "6000", DATABASE_URL: "postgresql://u@h/db", REGISTRY_DB_PATH: "/tmp/x.db",
-    REGISTRY_ADMIN_TOKEN: "t", DEVICE_REGISTRY_PATH: "/etc/types.json", LOG_LEVEL: "debug",
+    REGISTRY_ADMIN_TOKEN: "t", DEVICE_REGISTRY_PATH: "/etc/types.json", REGISTRY_SEED_EXAMPLES: "first-run", LOG_LEVEL: "debug",
   });
   expect(config).toEqual({
     httpPort: 0, rpcPort: 6000, databaseUrl: "postgresql://u@h/db", sqlitePath: "/tmp/x.db",
-    adminToken: "t", deviceRegistryPath: "/etc/types.json", logLevel: "debug",
+    adminToken: "t", deviceRegistryPath: "/etc/types.json", seedExamples: "first-run", logLevel: "debug",
   });
 });
 
@@ -32,7 +33,7 @@ test("bad values fail together, each naming its variable, never echoing a databa
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     const { problems } = e as ConfigError;
-    expect(problems.map((p) => p.split(":")[0])).toEqual(["DATABASE_URL", "REGISTRY_HTTP_PORT", "LOG_LEVEL"]);
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["REGISTRY_HTTP_PORT", "DATABASE_URL", "LOG_LEVEL"]);
     expect(problems.join(" ")).not.toContain("pw");
   }
 });

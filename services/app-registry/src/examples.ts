@@ -81,3 +81,11 @@ export function seedExamplesInto(registry: Registry) {
     }
   });
 }
+
+/** The examples, once: a registry that has any application is left as it is. True when it seeded. */
+export async function seedExamplesOnFirstRun(registry: Registry): Promise<boolean> {
+  const { total } = await registry.list({ limit: 1, offset: 0 });
+  if (total > 0) return false;
+  await seedExamplesInto(registry);
+  return true;
+}

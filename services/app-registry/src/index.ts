@@ -1,6 +1,6 @@
 /** What other services (enrichment, dashboard, the all-in-one, their tests) use from the registry. */
-export { createAppRegistry } from "./app-registry";
-export type { AppRegistryDeps, RunningAppRegistry } from "./app-registry";
+export { appRegistryService, createAppRegistry } from "./app-registry";
+export type { AppRegistry, AppRegistryDeps } from "./app-registry";
 export type { Application, Platform, Status } from "./application";
 export type { ApplicationJson } from "./http/json";
 export { createChangeFeed, touches } from "./change-feed";

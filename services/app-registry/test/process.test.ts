@@ -1,10 +1,11 @@
 /** Starting and stopping: `bun run app-registry` as a process, config errors, failed starts, shutdown with open streams. */
 import { afterAll, expect, test } from "bun:test";
 import { createLogger } from "@iot/common/logger";
+import { createMetrics } from "@iot/common/metrics";
 import { createAppRegistry } from "../src/app-registry";
 import { sqliteDatabase } from "./support/databases";
 import { freePort, REPO_ROOT, registryEnv, runScript } from "./support/process";
-import { DEVICE_REGISTRY_PATH, startTestRegistry } from "./support/registry";
+import { startTestRegistry, testConfig } from "./support/registry";
 import { connectClients, within } from "./support/rpc-clients";
 
 const db = sqliteDatabase();
@@ -49,7 +50,7 @@ test("starts on the configured ports, serves, and exits 0 on SIGTERM", async () 
 test("a bad variable stops start-up with a message naming it (and never echoing a URL's password)", async () => {
   const run = await runScript("app-registry", { REGISTRY_RPC_PORT: "70000", DATABASE_URL: "mysql://admin:hunter2@db/registry" });
   expect(run.code).toBe(1);
-  const error = run.logs.find((l) => l.msg === "start failed")?.error as string;
+  const error = run.logs.find((l) => l.level === "error")?.error as string;
   expect(error).toContain("REGISTRY_RPC_PORT: must be ≤ 65535");
   expect(error).toContain("DATABASE_URL: expected a postgres:// or postgresql:// URL");
   expect(run.stdout + run.stderr).not.toContain("hunter2");
@@ -58,18 +59,19 @@ test("a bad variable stops start-up with a message naming it (and never echoing 
 test("an unreachable PostgreSQL stops start-up with exit 1", async () => {
   const run = await runScript("app-registry", { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "0" });
   expect(run.code).toBe(1);
-  expect(run.logs.some((l) => l.msg === "start failed")).toBe(true);
+  expect(run.logs.some((l) => l.msg === "app-registry failed to start")).toBe(true);
 });
 
 test("a port already in use fails start-up and releases what it had opened", async () => {
   const reg = await startTestRegistry("sqlite");
-  const config = { rpcPort: 0, sqlitePath: db.config.sqlitePath, deviceRegistryPath: DEVICE_REGISTRY_PATH, logLevel: "error" as const };
   const httpPort = await freePort();
-  const quiet = { log: createLogger("app-registry", { write: () => {} }) };
+  const deps = () => ({ log: createLogger("app-registry", { write: () => {} }), metrics: createMetrics() });
   try {
-    const busy = { ...config, httpPort, rpcPort: Number(new URL(reg.rpcUrl).port) };
-    expect(await createAppRegistry(busy, quiet).then(() => "started", (e) => e.code)).toBe("EADDRINUSE");
-    const again = await createAppRegistry({ ...config, httpPort }, quiet);
+    const busy = await createAppRegistry(testConfig({ sqlitePath: db.config.sqlitePath, httpPort, rpcPort: Number(new URL(reg.rpcUrl).port) }), deps());
+    expect(await busy.start().then(() => "started", (e) => e.code)).toBe("EADDRINUSE");
+    const again = await createAppRegistry(testConfig({ sqlitePath: db.config.sqlitePath, httpPort }), deps());
+    await again.start();
+    expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);
     await again.stop();
   } finally {
     await reg.close();

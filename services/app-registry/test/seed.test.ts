@@ -1,11 +1,14 @@
 /** `bun run registry:seed`: the five example apps, idempotently, through the API or into the database. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ChangeType } from "@gen/iot/registry/v1/registry_pb";
+import { createMetrics } from "@iot/common/metrics";
+import { quietLogger } from "@iot/common/testing";
+import { createAppRegistry } from "../src/app-registry";
 import { EXAMPLE_APPLICATIONS } from "../src/examples";
 import type { TestDatabase } from "./support/databases";
 import { postgresDatabase, sqliteDatabase } from "./support/databases";
 import { freePort, runScript } from "./support/process";
-import { startTestRegistry } from "./support/registry";
+import { startTestRegistry, testConfig } from "./support/registry";
 import { connectClients, within } from "./support/rpc-clients";
 
 const NAMES = EXAMPLE_APPLICATIONS.map((a) => a.name);
@@ -56,4 +59,29 @@ test("a failed seed says why and exits 1", async () => {
   const run = await runScript("registry:seed", { REGISTRY_HTTP_PORT: "not-a-port" });
   expect(run.code).toBe(1);
   expect(run.logs.find((l) => l.msg === "seed failed")?.error).toContain("REGISTRY_HTTP_PORT");
+});
+
+test("REGISTRY_SEED_EXAMPLES=first-run seeds an empty registry at start, and only an empty one", async () => {
+  const db = sqliteDatabase();
+  const run = async (seedExamples: "never" | "first-run", then: (api: string) => Promise<void>) => {
+    const registry = await createAppRegistry(testConfig({ ...db.config, seedExamples }), { log: quietLogger(), metrics: createMetrics() });
+    await registry.start();
+    try {
+      await then(registry.urls()["App Registry"]!);
+    } finally {
+      await registry.stop();
+    }
+  };
+  const names = async (api: string) => ((await (await fetch(`${api}/api/applications`)).json()) as { applications: Array<{ name: string }> }).applications.map((a) => a.name).sort();
+  try {
+    await run("never", async (api) => expect(await names(api)).toEqual([]));
+    await run("first-run", async (api) => {
+      expect(await names(api)).toEqual([...NAMES].sort());
+      const id = (await (await fetch(`${api}/api/applications?limit=1`)).json()).applications[0].id;
+      expect((await fetch(`${api}/api/applications/${id}`, { method: "DELETE" })).status).toBe(200);
+    });
+    await run("first-run", async (api) => expect((await names(api)).length).toBe(NAMES.length - 1));
+  } finally {
+    await db.drop();
+  }
 });

@@ -1,35 +1,28 @@
 /** Broker and topic settings every service shares, and the bus they select. */
+import { type StaticDecode, Type } from "@sinclair/typebox";
 import type { EventBus, TopicSpec } from "./bus";
 import { createKafkaBus } from "./bus/kafka-bus";
 import { createMemoryBus } from "./bus/memory-bus";
-import { brokerList, type EnvReader } from "./env";
+import { type Env, env, loadEnv } from "./env";
 import type { Logger } from "./logger";
 import { TOPIC_DEFAULTS } from "./wire";
 
-export interface Topics {
-  raw: string;
-  enriched: string;
-  dlq: string;
-}
-
-export interface BusConfig {
+export const busConfigSchema = Type.Object({
   /** Empty: the in-process bus (only `bun run start`, one process, can use it). */
-  brokers: string[];
-  partitions: number;
-  topics: Topics;
-}
+  brokers: env.list("KAFKA_BROKERS", [], { pattern: "^[A-Za-z0-9.\\-_\\[\\]:]+:\\d{1,5}$", expected: "host:port[,host:port…]" }),
+  partitions: env.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1024 }),
+  topics: Type.Object({
+    raw: env.string("TOPIC_RAW", TOPIC_DEFAULTS.raw),
+    enriched: env.string("TOPIC_ENRICHED", TOPIC_DEFAULTS.enriched),
+    dlq: env.string("TOPIC_DLQ", TOPIC_DEFAULTS.dlq),
+  }),
+});
 
-export function readBusConfig(env: EnvReader): BusConfig {
-  return {
-    brokers: brokerList(env),
-    partitions: env.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1024 }),
-    topics: {
-      raw: env.string("TOPIC_RAW", TOPIC_DEFAULTS.raw),
-      enriched: env.string("TOPIC_ENRICHED", TOPIC_DEFAULTS.enriched),
-      dlq: env.string("TOPIC_DLQ", TOPIC_DEFAULTS.dlq),
-    },
-  };
-}
+export type BusConfig = StaticDecode<typeof busConfigSchema>;
+export type Topics = BusConfig["topics"];
+
+/** The bus settings alone (what `bun run start` needs to build the one bus its services share). */
+export const loadBusConfig = (source: Env) => loadEnv(busConfigSchema, source);
 
 export const topicSpecs = (c: BusConfig): TopicSpec[] => Object.values(c.topics).map((name) => ({ name, partitions: c.partitions }));
 

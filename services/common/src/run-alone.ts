@@ -7,7 +7,7 @@ import { type BusConfig, createKafkaBusFromConfig } from "./bus-config";
 import { ConfigError } from "./env";
 import { createLogger, errorMessage, type Level } from "./logger";
 import { createMetrics } from "./metrics";
-import type { ServiceDefinition } from "./service";
+import type { Service, ServiceDefinition } from "./service";
 import { onShutdown } from "./shutdown";
 
 export interface BaseConfig {
@@ -18,6 +18,7 @@ export interface BaseConfig {
 export async function runAlone<C extends BaseConfig>(def: ServiceDefinition<C>, env = process.env, argv = Bun.argv.slice(2)) {
   const boot = createLogger(def.name);
   let bus: EventBus | undefined;
+  let service: Service | undefined;
   try {
     const config = def.loadConfig(env, argv);
     const log = createLogger(def.name, { level: config.logLevel });
@@ -26,9 +27,10 @@ export async function runAlone<C extends BaseConfig>(def: ServiceDefinition<C>, 
       bus = createKafkaBusFromConfig(config.bus, def.name, log);
       await bus.start();
     }
-    const service = await def.create(config, { bus, log, metrics: createMetrics() });
+    service = await def.create(config, { bus, log, metrics: createMetrics() });
+    const started = service;
     const stop = async () => {
-      await service.stop();
+      await started.stop();
       await bus?.stop();
     };
     await service.start();
@@ -41,7 +43,9 @@ export async function runAlone<C extends BaseConfig>(def: ServiceDefinition<C>, 
       process.exit(0);
     });
   } catch (e) {
-    await bus?.stop().catch(() => undefined); // a half-started Kafka client would keep the process alive
+    // Release what was opened (a half-started Kafka client would keep the process alive); the start error is the one reported.
+    await service?.stop().catch(() => undefined);
+    await bus?.stop().catch(() => undefined);
     boot.error(e instanceof ConfigError ? e.message : `${def.name} failed to start`, { error: errorMessage(e) });
     process.exit(1);
   }

@@ -1,17 +1,19 @@
 /**
  * The one shape every service has. A service is described by a `ServiceDefinition`: its name, its
  * config loader (the only reader of env) and a factory. The factory builds a `Service` without
- * starting anything; `start()` opens its ports and consumers, `stop()` stops consuming, flushes,
- * commits and closes what the service opened. A service never starts or stops a bus it was given:
- * whoever created the bus (a service's `main.ts` through `runAlone`, or `bun run start`) owns it.
+ * listening or consuming (it may open a database or read a file); `start()` opens its ports and
+ * consumers; `stop()` stops consuming, flushes, commits and closes everything the service opened,
+ * in `create` too, so a service that was built but never started is released by `stop()`.
+ * A service never starts or stops a bus it was given: whoever created the bus (a service's
+ * `main.ts` through `runAlone`, or `bun run start`) owns it.
  *
- * `main.ts` of a service is `runAlone(definition)`; `bun run start` loops over the definitions.
+ * `main.ts` of a service is `runAlone(definition)`; `bun run start` loops over the definitions
+ * (`services/platform/src/platform.ts`): a new service is one line in that list.
  */
 import type { EventBus } from "./bus";
+import type { Env } from "./env";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
-
-export type Env = Record<string, string | undefined>;
 
 export interface ServiceDeps {
   /** Started by the caller; the service only publishes and subscribes. Absent for `usesBus: false`. */
@@ -24,7 +26,7 @@ export interface ServiceDeps {
 export interface Service {
   /** Opens ports, joins consumer groups. Throws (after undoing what it opened) when it cannot. */
   start(): Promise<void>;
-  /** Stops consuming, lets the batch in hand finish and commit, closes its servers. Idempotent. */
+  /** Stops consuming, lets the batch in hand finish and commit, closes its servers. Idempotent; safe before `start`. */
   stop(): Promise<void>;
   /** Each dependency's state for `/readyz`; ready when all are true. */
   checks(): Promise<Record<string, boolean>>;

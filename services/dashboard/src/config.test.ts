@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
-import { ConfigError, envReader } from "@iot/common/env";
-import { readDashboardConfig } from "./config";
+import { ConfigError } from "@iot/common/env";
+import { loadConfig } from "./config";
 
 test("defaults: port 5001, the shared topics, the services on their own ports, ten swaps a second", () => {
-  const c = readDashboardConfig(envReader({}));
+  const c = loadConfig({});
   expect(c.port).toBe(5001);
   expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" });
   expect(c.services.map((s) => [s.name, s.url])).toEqual([
@@ -17,8 +17,16 @@ test("defaults: port 5001, the shared topics, the services on their own ports, t
   expect(c.maxSwapsPerSecond).toBe(10);
 });
 
+test("a trailing slash is dropped from service URLs", () => {
+  expect(loadConfig({ REGISTRY_URL: "http://registry:5002/", SIMULATOR_URL: "https://sim//" }).services.map((s) => s.url)).toEqual([
+    "http://registry:5002",
+    "https://sim",
+    "http://127.0.0.1:5004",
+  ]);
+});
+
 test("every bad variable is named in one error", () => {
-  const read = () => readDashboardConfig(envReader({ DASHBOARD_PORT: "x", REGISTRY_URL: "registry:5002", DASHBOARD_MAX_SWAPS_PER_SECOND: "50", KAFKA_BROKERS: "nohost" }));
+  const read = () => loadConfig({ DASHBOARD_PORT: "x", REGISTRY_URL: "registry:5002", DASHBOARD_MAX_SWAPS_PER_SECOND: "50", KAFKA_BROKERS: "nohost" });
   expect(read).toThrow(ConfigError);
   try {
     read();

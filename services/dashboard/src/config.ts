@@ -1,71 +1,58 @@
 /** The dashboard's settings: the only reader of the environment. A bad value stops it, naming the variable. */
-import { type BusConfig, readBusConfig } from "@iot/common/bus-config";
-import { type EnvReader, envReader } from "@iot/common/env";
-import type { Level } from "@iot/common/logger";
+import { busConfigSchema } from "@iot/common/bus-config";
+import { env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { Type } from "@sinclair/typebox";
 
 export interface ServiceEndpoint {
   name: string;
   url: string;
 }
 
-export interface DashboardConfig {
-  port: number;
-  logLevel: Level;
-  bus: BusConfig;
+const url = (name: string, fallback: string) =>
+  Type.Transform(env.string(name, fallback, { pattern: "^https?://[^\\s/]+", expected: "an http(s) URL" }))
+    .Decode((v) => v.replace(/\/+$/, ""))
+    .Encode((v) => v);
+
+export const dashboardConfigSchema = Type.Object({
+  port: env.port("DASHBOARD_PORT", 5001),
+  logLevel: logLevelSchema,
+  bus: busConfigSchema,
   /** The dashboard's own consumer group: one consumer reads raw, enriched and dead letters. */
-  groupId: string;
+  groupId: env.string("DASHBOARD_GROUP", "iot-dashboard"),
   /** Where that group starts when it has no committed offset. */
-  fromBeginning: boolean;
+  fromBeginning: env.bool("DASHBOARD_FROM_BEGINNING", false),
   /** The group whose lag says whether enrichment keeps up (and whether the counters balance). */
-  enrichmentGroupId: string;
-  registry: { url: string; token: string | undefined };
+  enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
+  registry: Type.Object({ url: url("REGISTRY_URL", "http://127.0.0.1:5002"), token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }) }),
   /** For calls to the App Registry and probes of every service. */
-  httpTimeoutMs: number;
-  /** Probed for /readyz and /metrics. */
-  services: ServiceEndpoint[];
-  intervals: { statsMs: number; probeMs: number; heartbeatMs: number };
+  httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
+  /** The other services, probed for /readyz and /metrics. */
+  probed: Type.Object({ simulator: url("SIMULATOR_URL", "http://127.0.0.1:5003"), enrichment: url("ENRICHMENT_URL", "http://127.0.0.1:5004") }),
+  intervals: Type.Object({
+    statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
+    probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
+    heartbeatMs: env.int("DASHBOARD_SSE_HEARTBEAT_MS", 5_000, { min: 1_000, max: 60_000 }),
+  }),
   /** Per browser: at most this many swaps a second; faster streams are sampled (the newest wins). */
-  maxSwapsPerSecond: number;
-  limits: { feed: number; devices: number; seriesPoints: number; deadLetters: number; rateHistory: number; devicesShown: number };
-}
+  maxSwapsPerSecond: env.int("DASHBOARD_MAX_SWAPS_PER_SECOND", 10, { min: 1, max: 10 }),
+  limits: Type.Object({
+    feed: env.int("DASHBOARD_FEED_SIZE", 25, { min: 1, max: 500 }),
+    devices: env.int("DASHBOARD_MAX_DEVICES", 1_000, { min: 1, max: 100_000 }),
+    seriesPoints: env.int("DASHBOARD_SERIES_POINTS", 60, { min: 2, max: 2_000 }),
+    deadLetters: env.int("DASHBOARD_DEAD_LETTERS", 100, { min: 1, max: 10_000 }),
+    rateHistory: env.int("DASHBOARD_RATE_HISTORY", 300, { min: 2, max: 10_000 }),
+    devicesShown: env.int("DASHBOARD_DEVICES_SHOWN", 200, { min: 1, max: 10_000 }),
+  }),
+});
 
-const url = (env: EnvReader, name: string, fallback: string) => {
-  const v = env.string(name, fallback);
-  if (!/^https?:\/\/[^\s/]+/.test(v)) env.problem(name, `expected an http(s) URL, got "${v}"`);
-  return v.replace(/\/+$/, "");
-};
+export type DashboardConfig = ReturnType<typeof loadConfig>;
 
-export function readDashboardConfig(env: EnvReader = envReader()): DashboardConfig {
-  const registryUrl = url(env, "REGISTRY_URL", "http://127.0.0.1:5002");
-  const config: DashboardConfig = {
-    port: env.port("DASHBOARD_PORT", 5001),
-    logLevel: env.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
-    bus: readBusConfig(env),
-    groupId: env.string("DASHBOARD_GROUP", "iot-dashboard"),
-    fromBeginning: env.bool("DASHBOARD_FROM_BEGINNING", false),
-    enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
-    registry: { url: registryUrl, token: env.optional("REGISTRY_ADMIN_TOKEN") },
-    httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
-    services: [
-      { name: "app-registry", url: registryUrl },
-      { name: "simulator", url: url(env, "SIMULATOR_URL", "http://127.0.0.1:5003") },
-      { name: "enrichment", url: url(env, "ENRICHMENT_URL", "http://127.0.0.1:5004") },
-    ],
-    intervals: {
-      statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
-      probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
-      heartbeatMs: env.int("DASHBOARD_SSE_HEARTBEAT_MS", 5_000, { min: 1_000, max: 60_000 }),
-    },
-    maxSwapsPerSecond: env.int("DASHBOARD_MAX_SWAPS_PER_SECOND", 10, { min: 1, max: 10 }),
-    limits: {
-      feed: env.int("DASHBOARD_FEED_SIZE", 25, { min: 1, max: 500 }),
-      devices: env.int("DASHBOARD_MAX_DEVICES", 1_000, { min: 1, max: 100_000 }),
-      seriesPoints: env.int("DASHBOARD_SERIES_POINTS", 60, { min: 2, max: 2_000 }),
-      deadLetters: env.int("DASHBOARD_DEAD_LETTERS", 100, { min: 1, max: 10_000 }),
-      rateHistory: env.int("DASHBOARD_RATE_HISTORY", 300, { min: 2, max: 10_000 }),
-      devicesShown: env.int("DASHBOARD_DEVICES_SHOWN", 200, { min: 1, max: 10_000 }),
-    },
-  };
-  env.done();
-  return config;
+export function loadConfig(source: Env = process.env) {
+  const { probed, ...config } = loadEnv(dashboardConfigSchema, source);
+  const services: ServiceEndpoint[] = [
+    { name: "app-registry", url: config.registry.url },
+    { name: "simulator", url: probed.simulator },
+    { name: "enrichment", url: probed.enrichment },
+  ];
+  return { ...config, services };
 }

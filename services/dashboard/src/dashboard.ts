@@ -1,14 +1,15 @@
 /**
  * The dashboard, wired: state fed by one bus consumer and two pollers, rendered by the views,
- * served by Elysia and pushed to browsers through the hub. `bun run dashboard` and the all-in-one
- * `bun run start` both build it here, with whatever bus they run on.
+ * served by Elysia and pushed to browsers through the hub. `bun run dashboard` (through `runAlone`)
+ * and the all-in-one `bun run start` both build it here, with whatever bus they run on (and own).
  */
 import type { EventBus, Subscription } from "@iot/common/bus";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import { opsRoutes } from "@iot/common/ops-routes";
+import type { Service, ServiceDefinition } from "@iot/common/service";
 import { Elysia } from "elysia";
-import type { DashboardConfig } from "./config";
+import { type DashboardConfig, loadConfig } from "./config";
 import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
 import { errorResponses } from "./http/errors";
@@ -35,7 +36,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const state = createDashboardState(config);
   const hub = createHub(1000 / config.maxSwapsPerSecond);
   const changed = () => hub.changed();
-  const registry = deps.registryClient ?? createRegistryClient({ ...config.registry, timeoutMs: config.httpTimeoutMs });
+  const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
@@ -53,7 +54,9 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   });
 
   let subscription: Subscription | undefined;
-  const readiness = { checks: async () => ({ broker: await bus.ready(), consumer: subscription !== undefined }) };
+  let url = "";
+  const checks = async () => ({ broker: await bus.ready(), consumer: subscription !== undefined });
+  const readiness = { checks };
   const app = new Elysia()
     .use(errorResponses(log))
     .use(security())
@@ -68,6 +71,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     state,
     async start() {
       app.listen(config.port); // /readyz answers 503 until the consumer has joined its group
+      url = `http://127.0.0.1:${app.server?.port}`;
       try {
         subscription = await subscribeIngest(bus, { groupId: config.groupId, topics, fromBeginning: config.fromBeginning, handler: ingest });
       } catch (e) {
@@ -80,12 +84,21 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     },
     async stop() {
       hub.stop(); // ends every live stream, so the server can close
-      await app.stop();
+      if (app.server) await app.stop();
       await Promise.all([poller.stop(), probe.stop()]);
       await subscription?.stop();
       subscription = undefined;
     },
-  };
+    checks,
+    urls: () => ({ Dashboard: url }),
+  } satisfies Service & { app: unknown; state: unknown };
 }
+
+export const dashboardService: ServiceDefinition<DashboardConfig> = {
+  name: "dashboard",
+  loadConfig: (env) => loadConfig(env),
+  usesBus: true,
+  create: (config, deps) => createDashboard(config, { ...deps, bus: deps.bus! }),
+};
 
 export type Dashboard = ReturnType<typeof createDashboard>;

@@ -1,8 +1,7 @@
 /** Events and configuration for the dashboard's tests: the README's shapes, with ids and times to vary. */
-import { envReader } from "@iot/common/env";
 import type { ApplicationSummary, DeviceEvent, EnrichedEvent, TelemetryEvent, TrendsEvent } from "@iot/common/telemetry";
 import { uniqueName } from "@iot/common/testing";
-import { readDashboardConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 
 export const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}000Z`;
 
@@ -69,8 +68,7 @@ export const app = (name: string): ApplicationSummary => ({ id: crypto.randomUUI
 
 /** A configuration on unique topics and groups, nothing probed unless asked. */
 export function testConfig(env: Record<string, string> = {}) {
-  return readDashboardConfig(
-    envReader({
+  return loadConfig({
       DASHBOARD_PORT: "0",
       TOPIC_RAW: uniqueName("raw"),
       TOPIC_ENRICHED: uniqueName("enriched"),
@@ -83,6 +81,5 @@ export function testConfig(env: Record<string, string> = {}) {
       SIMULATOR_URL: "http://127.0.0.1:9",
       ENRICHMENT_URL: "http://127.0.0.1:9",
       ...env,
-    }),
-  );
+  });
 }

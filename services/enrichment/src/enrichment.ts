@@ -1,10 +1,16 @@
-/** The enrichment service, wired from its parts; `main.ts` and the all-in-one start use this. */
+/**
+ * The enrichment service, wired from its parts, with its own health/metrics port; `main.ts` (through
+ * `runAlone`) and the all-in-one start use this. It consumes and publishes on the bus it is given
+ * and never starts or stops it.
+ */
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { EventBus, Subscription } from "@iot/common/bus";
 import { watchDeviceRegistry } from "@iot/common/device-registry";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
-import type { EnrichmentConfig } from "./config";
+import { createOpsServer } from "@iot/common/ops-server";
+import type { Service, ServiceDefinition } from "@iot/common/service";
+import { type EnrichmentConfig, loadConfig } from "./config";
 import { buildProfiles, type Profiles } from "./device-profile";
 import { createEnrichmentMetrics } from "./enrichment-metrics";
 import { createPipeline } from "./pipeline";
@@ -37,6 +43,8 @@ export async function createEnrichment(config: EnrichmentConfig, deps: { bus: Ev
   };
   const handler = createPipeline({ bus, topics: config.bus.topics, format: config.format, maxMessageBytes: config.maxMessageBytes, context, metrics, log });
 
+  const checks = async () => ({ broker: await bus.ready(), registry: registrations.current });
+  const ops = createOpsServer("enrichment", config.port, { checks }, deps.metrics);
   let subscription: Subscription | undefined;
   let lagTimer: ReturnType<typeof setInterval> | undefined;
   const refreshLag = async () => {
@@ -44,22 +52,37 @@ export async function createEnrichment(config: EnrichmentConfig, deps: { bus: Ev
     lag = groups.reduce((n, g) => n + g.lag, 0);
   };
 
+  const stop = async () => {
+    await ops.stop();
+    clearInterval(lagTimer);
+    await subscription?.stop(); // finishes the batch in hand and commits it
+    subscription = undefined;
+    await registrations.stop();
+    deviceRegistry.close();
+  };
   return {
     registrations,
     async start() {
-      registrations.start();
-      subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.raw], fromBeginning: config.fromBeginning, handler });
-      lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: String(e) })), LAG_REFRESH_MS);
+      try {
+        registrations.start();
+        subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.raw], fromBeginning: config.fromBeginning, handler });
+        lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: String(e) })), LAG_REFRESH_MS);
+        ops.start();
+      } catch (e) {
+        await stop();
+        throw e;
+      }
       log.info("enrichment consuming", { topic: config.bus.topics.raw, group: config.groupId, format: config.format });
     },
-    async checks() {
-      return { broker: await bus.ready(), registry: registrations.current };
-    },
-    async stop() {
-      clearInterval(lagTimer);
-      await subscription?.stop(); // finishes the batch in hand and commits it
-      await registrations.stop();
-      deviceRegistry.close();
-    },
-  };
+    checks,
+    stop,
+    urls: () => ({ Enrichment: ops.url() }),
+  } satisfies Service & { registrations: unknown };
 }
+
+export const enrichmentService: ServiceDefinition<EnrichmentConfig> = {
+  name: "enrichment",
+  loadConfig: (env) => loadConfig(env),
+  usesBus: true,
+  create: (config, deps) => createEnrichment(config, { ...deps, bus: deps.bus! }),
+};

@@ -5,7 +5,7 @@ import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import { eventually, quietLogger } from "@iot/common/testing";
 import { spawnService } from "@iot/common/testing-process";
 import { join } from "node:path";
-import { loadEnrichmentConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { createEnrichment } from "../src/enrichment";
 import { HEADER } from "@iot/common/wire";
 import { collect, enrichmentEnv, registryProcess, root, telemetry, testBus, testTopics } from "./fixtures";
@@ -61,7 +61,7 @@ test("two replicas in one group share the partitions and together enrich every m
     [0, 1].map(async () => {
       const rbus = await testBus(t);
       const metrics = createMetrics();
-      const enrichment = await createEnrichment(loadEnrichmentConfig(enrichmentEnv(t, registry.rpcUrl)), { bus: rbus, log: quietLogger(), metrics });
+      const enrichment = await createEnrichment(loadConfig(enrichmentEnv(t, registry.rpcUrl)), { bus: rbus, log: quietLogger(), metrics });
       await enrichment.start();
       cleanup.push(() => rbus.stop(), () => enrichment.stop());
       return metrics;

@@ -5,7 +5,7 @@ import { decodeDeviceEvent, decodeEnrichedEvent, encodeDeviceEvent, type Payload
 import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { eventually, quietLogger } from "@iot/common/testing";
-import { loadEnrichmentConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { createEnrichment } from "../src/enrichment";
 import { DLQ_HEADER, HEADER } from "@iot/common/wire";
 import { collect, enrichmentEnv, registerApp, registryProcess, root, telemetry, testBus, testTopics } from "./fixtures";
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 async function startEnrichment(extra: Record<string, string> = {}) {
   const t = testTopics();
-  const config = loadEnrichmentConfig(enrichmentEnv(t, registry.rpcUrl, extra));
+  const config = loadConfig(enrichmentEnv(t, registry.rpcUrl, extra));
   const bus = await testBus(t);
   const metrics = createMetrics();
   const enrichment = await createEnrichment(config, { bus, log: quietLogger(), metrics });

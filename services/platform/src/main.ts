@@ -7,14 +7,12 @@ import { startPlatform } from "./platform";
 const log = createLogger("platform", { level: process.env.LOG_LEVEL === "debug" ? "debug" : "info" });
 try {
   const platform = await startPlatform(process.env, log);
-  const { dashboard, registry, rpc, openapi } = platform.urls;
+  const where = platform.services.flatMap((s) => Object.entries(s.urls()));
   console.log(
     [
       "",
       `  IoT Cloud Platform is running (${platform.bus === "memory" ? "in-process bus, SQLite: nothing on the bus survives a restart" : "Kafka"})`,
-      `  Dashboard      ${dashboard}`,
-      `  App Registry   ${registry}/api/applications   (OpenAPI: ${openapi})`,
-      `  RPC (gRPC)     ${rpc}   (buf curl --protocol grpc --http2-prior-knowledge --list-services ${rpc})`,
+      ...where.map(([label, url]) => `  ${label.padEnd(14)} ${url.replace("127.0.0.1", "localhost")}`),
       "  Ctrl-C stops it.",
       "",
     ].join("\n"),

@@ -1,88 +1,76 @@
 /**
- * Every service in one process: the registry, enrichment, the simulator and the dashboard, on
- * one bus: the in-process bus unless KAFKA_BROKERS names a broker. Each keeps its own port,
- * metrics and configuration, read from the same variables as when it runs alone.
+ * Every service in one process, on one bus: the in-process bus unless KAFKA_BROKERS names a broker.
+ * Each keeps its own ports, metrics and configuration, read from the same variables as when it runs
+ * alone; what only `bun run start` does is an embedded default of a service's own setting. The
+ * platform owns the bus: it starts it before the services and stops it after them.
  */
-import { createAppRegistry, loadConfig as loadRegistryConfig } from "../../app-registry/src/index";
-import { seedExamplesInto } from "../../app-registry/src/examples";
-import { createDashboard } from "../../dashboard/src/dashboard";
-import { readDashboardConfig } from "../../dashboard/src/config";
-import { createEnrichment } from "../../enrichment/src/enrichment";
-import { loadEnrichmentConfig } from "../../enrichment/src/config";
-import { createSimulator } from "../../simulator/src/simulator";
-import { checkDeviceTypes, loadSimulatorConfig } from "../../simulator/src/config";
+import { appRegistryService } from "@iot/app-registry";
 import type { EventBus } from "@iot/common/bus";
-import { createInProcessBus, createKafkaBusFromConfig } from "@iot/common/bus-config";
-import { loadDeviceRegistry } from "@iot/common/device-registry";
-import { envReader } from "@iot/common/env";
+import { createInProcessBus, createKafkaBusFromConfig, loadBusConfig } from "@iot/common/bus-config";
+import { ConfigError, type Env } from "@iot/common/env";
 import type { Logger } from "@iot/common/logger";
 import { createMetrics } from "@iot/common/metrics";
-import { opsRoutes } from "@iot/common/ops-routes";
+import type { Service, ServiceDefinition } from "@iot/common/service";
+import { dashboardService } from "../../dashboard/src/dashboard";
+import { enrichmentService } from "../../enrichment/src/enrichment";
+import { simulatorService } from "../../simulator/src/simulator";
 
-type Env = Record<string, string | undefined>;
+/** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, dashboardService, simulatorService];
 
-export async function startPlatform(env: Env, log: Logger) {
+/** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
+export const EMBEDDED_DEFAULTS: Env = {
+  REGISTRY_SEED_EXAMPLES: "first-run",
+};
+
+export interface Platform {
+  bus: EventBus["kind"];
+  services: Service[];
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(source: Env, log: Logger, definitions = SERVICES): Promise<Platform> {
+  const env: Env = Object.create(source);
+  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = value;
+
   // Every configuration first, so a bad variable stops the start before anything listens.
-  const registryConfig = loadRegistryConfig(env);
-  const enrichmentConfig = loadEnrichmentConfig(env);
-  const simulatorConfig = loadSimulatorConfig(env);
-  const dashboardConfig = readDashboardConfig(envReader(env));
-  const deviceRegistry = await loadDeviceRegistry(simulatorConfig.deviceRegistryPath);
-  checkDeviceTypes(simulatorConfig, deviceRegistry);
+  const configs = loadAll(definitions, env);
+  const busConfig = loadBusConfig(env);
+  const bus = busConfig.brokers.length > 0 ? createKafkaBusFromConfig(busConfig, "platform", log) : createInProcessBus(busConfig, log);
 
-  const undo: Array<() => Promise<unknown> | unknown> = [];
+  const undo: Array<() => Promise<unknown>> = [];
   const stop = async () => {
-    for (const step of undo.reverse()) await step();
+    for (const step of undo.splice(0).reverse()) await step();
   };
   try {
-    const registry = await createAppRegistry(registryConfig, { log: log.child({ component: "app-registry" }) });
-    undo.push(() => registry.stop());
-    await seedOnFirstRun(registry.registry, log);
-
-    const bus: EventBus = enrichmentConfig.bus.brokers.length
-      ? createKafkaBusFromConfig(enrichmentConfig.bus, "platform", log)
-      : createInProcessBus(enrichmentConfig.bus, log);
     await bus.start();
     undo.push(() => bus.stop());
-
-    const enrichmentMetrics = createMetrics();
-    const enrichment = await createEnrichment(enrichmentConfig, { bus, log: log.child({ component: "enrichment" }), metrics: enrichmentMetrics });
-    await enrichment.start();
-    undo.push(() => enrichment.stop());
-    const enrichmentOps = opsRoutes("enrichment", { checks: enrichment.checks }, enrichmentMetrics).listen(enrichmentConfig.port);
-    undo.push(() => enrichmentOps.stop());
-
-    const dashboard = createDashboard(dashboardConfig, { bus, log: log.child({ component: "dashboard" }), metrics: createMetrics() });
-    await dashboard.start();
-    undo.push(() => dashboard.stop());
-
-    const simulatorMetrics = createMetrics();
-    const simulator = createSimulator(simulatorConfig, { bus, log: log.child({ component: "simulator" }), metrics: simulatorMetrics, registry: deviceRegistry });
-    const simulatorOps = opsRoutes("simulator", { checks: simulator.checks }, simulatorMetrics).listen(simulatorConfig.port);
-    undo.push(() => simulatorOps.stop());
-    simulator.start();
-    undo.push(() => simulator.stop()); // stopped first: it flushes into a bus that is still running
-
-    return {
-      urls: {
-        dashboard: `http://localhost:${dashboard.app.server?.port}`,
-        registry: registry.httpUrl.replace("127.0.0.1", "localhost"),
-        rpc: registry.rpcUrl.replace("127.0.0.1", "localhost"),
-        openapi: `${registry.httpUrl.replace("127.0.0.1", "localhost")}/openapi`,
-      },
-      bus: bus.kind,
-      stop,
-    };
+    // All built before any starts: a check that needs a file (the simulator's device types) fails before a port opens.
+    const services: Service[] = [];
+    for (const [i, def] of definitions.entries()) {
+      const service = await def.create(configs[i], { bus: def.usesBus ? bus : undefined, log: log.child({ component: def.name }), metrics: createMetrics() });
+      undo.push(() => service.stop());
+      services.push(service);
+    }
+    for (const service of services) await service.start();
+    return { bus: bus.kind, services, stop };
   } catch (e) {
     await stop();
     throw e;
   }
 }
 
-/** The seed's example registrations, once: a registry that has any application is left as it is. */
-async function seedOnFirstRun(registry: Awaited<ReturnType<typeof createAppRegistry>>["registry"], log: Logger) {
-  const { total } = await registry.list({ limit: 1, offset: 0 });
-  if (total > 0) return;
-  await seedExamplesInto(registry);
-  log.info("example registrations loaded (first run)");
+/** Each service's config, or one ConfigError naming every bad variable (once, however many services read it). */
+function loadAll(definitions: ServiceDefinition<unknown>[], env: Env): unknown[] {
+  const problems = new Set<string>();
+  const configs = definitions.map((def) => {
+    try {
+      return def.loadConfig(env);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      e.problems.forEach((p) => problems.add(p));
+    }
+  });
+  if (problems.size > 0) throw new ConfigError([...problems]);
+  return configs;
 }

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "@iot/common/env";
 import { loadRegistry } from "../test/support";
-import { checkDeviceTypes, DEFAULT_DEVICES, loadSimulatorConfig } from "./config";
+import { checkDeviceTypes, DEFAULT_DEVICES, loadConfig } from "./config";
 
 const registry = await loadRegistry();
 
 function problems(env: Record<string, string>, argv: string[] = []): string {
   try {
-    loadSimulatorConfig(env, argv);
+    loadConfig(env, argv);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as ConfigError).message;
@@ -17,14 +17,14 @@ function problems(env: Record<string, string>, argv: string[] = []): string {
 
 describe("simulator config", () => {
   test("defaults: 3 breakers, 1 meter, 1 sensor every 5 s, 300 s trends, JSON, port 5003", () => {
-    const c = loadSimulatorConfig({});
+    const c = loadConfig({});
     expect(c.devices).toEqual(DEFAULT_DEVICES);
     expect([c.intervalMs, c.trendsIntervalSec, c.format, c.port, c.burst, c.count, c.durationMs]).toEqual([5_000, 300, "json", 5003, false, 0, 0]);
-    expect(c.seed).not.toBe(loadSimulatorConfig({}).seed); // unseeded runs differ; the seed is logged to repeat one
+    expect(c.seed).not.toBe(loadConfig({}).seed); // unseeded runs differ; the seed is logged to repeat one
   });
 
   test("environment variables", () => {
-    const c = loadSimulatorConfig({
+    const c = loadConfig({
       SIM_DEVICES: "smart_meter=2, environmental_sensor=7",
       PUBLISH_INTERVAL: "0.5",
       TRENDS_INTERVAL: "60",
@@ -39,7 +39,7 @@ describe("simulator config", () => {
   });
 
   test("load-generation flags win over their variables; a rate sets the interval", () => {
-    const c = loadSimulatorConfig({ SIM_DEVICES: "smart_meter=1", SIM_COUNT: "5" }, ["--devices", "100000", "--rate", "20000", "--count", "7", "--duration", "60", "--burst"]);
+    const c = loadConfig({ SIM_DEVICES: "smart_meter=1", SIM_COUNT: "5" }, ["--devices", "100000", "--rate", "20000", "--count", "7", "--duration", "60", "--burst"]);
     expect(c.devices).toEqual([{ type: "smart_breaker", count: 60_000 }, { type: "smart_meter", count: 20_000 }, { type: "environmental_sensor", count: 20_000 }]);
     expect([c.intervalMs, c.count, c.durationMs, c.burst]).toEqual([5_000, 7, 60_000, true]);
   });
@@ -58,8 +58,8 @@ describe("simulator config", () => {
   });
 
   test("device types must exist in the registry", () => {
-    expect(() => checkDeviceTypes(loadSimulatorConfig({}), registry)).not.toThrow();
-    expect(() => checkDeviceTypes(loadSimulatorConfig({ SIM_DEVICES: "smart_breaker=1,toaster=2" }), registry)).toThrow(/SIM_DEVICES: toaster not in the device registry/);
-    expect(() => checkDeviceTypes(loadSimulatorConfig({}, ["--devices", "toaster=2"]), registry)).toThrow(/--devices: toaster/);
+    expect(() => checkDeviceTypes(loadConfig({}), registry)).not.toThrow();
+    expect(() => checkDeviceTypes(loadConfig({ SIM_DEVICES: "smart_breaker=1,toaster=2" }), registry)).toThrow(/SIM_DEVICES: toaster not in the device registry/);
+    expect(() => checkDeviceTypes(loadConfig({}, ["--devices", "toaster=2"]), registry)).toThrow(/--devices: toaster/);
   });
 });

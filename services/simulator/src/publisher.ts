@@ -6,7 +6,8 @@
  * fills; once full, new records are refused and counted as dropped (reason `buffer_full`) —
  * refused rather than evicting old ones, so what the models hand over is exactly what gets
  * published, which trends rely on. `stop` flushes within a deadline and counts what it could not
- * deliver (reason `shutdown`).
+ * deliver (reason `shutdown`). The bus is started by its owner; a publish that fails (the broker
+ * went away) is retried from the buffer, never by starting the bus here.
  */
 import type { EventBus, OutgoingRecord } from "@iot/common/bus";
 import { sendEnd } from "@iot/common/bus/send-size";
@@ -40,7 +41,6 @@ export function createPublisher(o: PublisherOptions) {
   let buffered = 0;
   let running = false;
   let abandoned = false;
-  let starting: Promise<void> | undefined;
   let failingLanes = 0;
   let failingSince = 0;
   let unreportedDrops = 0;
@@ -76,17 +76,6 @@ export function createPublisher(o: PublisherOptions) {
    */
   const nextBatch = (lane: Lane): OutgoingRecord[] => lane.queue.slice(lane.head, sendEnd(lane.queue, lane.head));
 
-  /** The bus may not be up yet (broker down at start): bring it up once, retried like a publish. */
-  function ensureStarted(): Promise<void> {
-    starting ??= (async () => {
-      if (!(await o.bus.ready())) await o.bus.start();
-    })().catch((e) => {
-      starting = undefined;
-      throw e;
-    });
-    return starting;
-  }
-
   async function run(lane: Lane) {
     let failures = 0;
     while (!abandoned && (running || lane.queue.length > lane.head)) {
@@ -96,7 +85,6 @@ export function createPublisher(o: PublisherOptions) {
       }
       const batch = nextBatch(lane);
       try {
-        await ensureStarted();
         const begin = performance.now();
         await o.bus.publish(o.topic, batch);
         o.metrics.batchSeconds.observe((performance.now() - begin) / 1000);

@@ -6,21 +6,21 @@ import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { eventually, quietLogger } from "@iot/common/testing";
 import { loadRegistry } from "../test/support";
-import { loadSimulatorConfig } from "./config";
+import { loadConfig } from "./config";
 import { createSimulator, type SimulatorDeps } from "./simulator";
 
 const registry = await loadRegistry();
 
 /** Runs a simulator to its SIM_COUNT on a fresh in-process bus; returns what a subscriber saw and the metrics. */
 async function runToCount(env: Record<string, string>, clock?: SimulatorDeps["clock"]) {
-  const config = loadSimulatorConfig(env);
+  const config = loadConfig({ SIMULATOR_PORT: "0", ...env });
   const log = quietLogger();
   const bus = createInProcessBus(config.bus, log);
   const seen: DeviceEvent[] = [];
   await bus.subscribe({ groupId: "test", topics: [config.bus.topics.raw], handler: async (b) => void seen.push(...b.records.map((r) => decodeDeviceEvent(r.value, r.headers))) });
   const metrics = createMetrics();
   const simulator = createSimulator(config, { bus, log, metrics, registry, clock });
-  simulator.start();
+  await simulator.start();
   await simulator.finished;
   await simulator.stop();
   expect(await simulator.checks()).toEqual({ broker: true });

@@ -1,17 +1,18 @@
 /**
  * The simulator, wired from its parts; `main.ts` runs it on Kafka, the all-in-one start on the
  * in-process bus. One timer for the whole fleet: each tick publishes every sample that has come due
- * and hands the encoded records to the publisher, which batches them to the bus.
- * The simulator brings its bus up (retrying while the broker is away) but does not stop it: whoever
- * built the bus owns it.
+ * and hands the encoded records to the publisher, which batches them to the bus. It owns its
+ * health/metrics port; the bus is started and stopped by whoever built it.
  */
 import type { EventBus } from "@iot/common/bus";
 import { encodeDeviceEvent } from "@iot/common/codec";
-import type { DeviceRegistry } from "@iot/common/device-registry";
+import { type DeviceRegistry, loadDeviceRegistry } from "@iot/common/device-registry";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
+import { createOpsServer } from "@iot/common/ops-server";
+import type { Service, ServiceDefinition } from "@iot/common/service";
 import type { DeviceEvent } from "@iot/common/telemetry";
-import type { SimulatorConfig } from "./config";
+import { checkDeviceTypes, loadConfig, type SimulatorConfig } from "./config";
 import { createFleet, type Fleet } from "./fleet";
 import { createPublisher } from "./publisher";
 import { createSimulatorMetrics } from "./simulator-metrics";
@@ -31,7 +32,7 @@ export interface SimulatorDeps {
 
 export type SimulatorSettings = Pick<
   SimulatorConfig,
-  "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
+  "port" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
 >;
 
 export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
@@ -41,6 +42,8 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
   let lagSeconds = 0;
   const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
   const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
+  const checks = async () => ({ broker: await bus.ready() });
+  const ops = createOpsServer("simulator", config.port, { checks }, deps.metrics);
   let timer: ReturnType<typeof setInterval> | undefined;
   let telemetrySent = 0;
   let endMs = Infinity;
@@ -77,7 +80,8 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
   return {
     /** Resolves once a count or duration limit was reached and everything generated was acknowledged. */
     finished,
-    start() {
+    async start() {
+      ops.start();
       const startMs = clock();
       fleet = createFleet({
         devices: config.devices,
@@ -107,6 +111,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     /** Stops generating and flushes the buffer (within the flush timeout; the rest is counted as dropped). */
     async stop() {
       clearInterval(timer);
+      await ops.stop();
       await publisher.stop(config.flushTimeoutMs);
       log.info("simulator stopped", {
         generated: (await metrics.generated.get({ event_type: "telemetry" })) + (await metrics.generated.get({ event_type: "trends" })),
@@ -115,10 +120,20 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
         dropped_shutdown: await metrics.dropped.get({ reason: "shutdown" }),
       });
     },
-    async checks() {
-      return { broker: await bus.ready() };
-    },
-  };
+    checks,
+    urls: () => ({ Simulator: ops.url() }),
+  } satisfies Service;
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;
+
+export const simulatorService: ServiceDefinition<SimulatorConfig> = {
+  name: "simulator",
+  loadConfig,
+  usesBus: true,
+  async create(config, deps) {
+    const registry = await loadDeviceRegistry(config.deviceRegistryPath);
+    checkDeviceTypes(config, registry); // a ConfigError naming SIM_DEVICES (or --devices)
+    return createSimulator(config, { ...deps, bus: deps.bus!, registry });
+  },
+};

@@ -6,7 +6,7 @@ import { decodeDeviceEvent, type PayloadFormat } from "@iot/common/codec";
 import { createMetrics } from "@iot/common/metrics";
 import { eventually, kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
 import { spawnService } from "@iot/common/testing-process";
-import { loadSimulatorConfig } from "../src/config";
+import { loadConfig } from "../src/config";
 import { createSimulator } from "../src/simulator";
 import { loadRegistry, registryPath } from "./support";
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** A bus on the test broker whose raw topic is new, so a test reads only what it wrote. */
 function kafkaConfig(env: Record<string, string> = {}) {
-  return loadSimulatorConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), TOPIC_RAW: uniqueName("sim-raw"), ...env });
+  return loadConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), SIMULATOR_PORT: "0", TOPIC_RAW: uniqueName("sim-raw"), ...env });
 }
 
 async function readTopic(bus: EventBus, topic: string, until: (records: IncomingRecord[]) => boolean): Promise<IncomingRecord[]> {
@@ -34,8 +34,9 @@ describe.each(["json", "protobuf"] as PayloadFormat[])("on Kafka, %s", (format) 
     const config = kafkaConfig({ PAYLOAD_FORMAT: format, PUBLISH_INTERVAL: "0.1", TRENDS_INTERVAL: "1", SIM_COUNT: "100", SIM_SEED: format });
     const bus = createKafkaBusFromConfig(config.bus, uniqueName("sim-test"), log);
     buses.push(bus);
+    await bus.start(); // the owner starts the bus; the simulator only publishes
     const simulator = createSimulator(config, { bus, log, metrics: createMetrics(), registry });
-    simulator.start();
+    await simulator.start();
     await simulator.finished;
     await simulator.stop();
 

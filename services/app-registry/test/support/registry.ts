@@ -1,12 +1,26 @@
 import { createLogger } from "@iot/common/logger";
-import type { RunningAppRegistry } from "../../src/app-registry";
+import { createMetrics } from "@iot/common/metrics";
+import type { AppRegistry } from "../../src/app-registry";
 import { createAppRegistry } from "../../src/app-registry";
+import type { RegistryConfig } from "../../src/config";
 import type { Dialect, TestDatabase } from "./databases";
 import { openTestDatabase } from "./databases";
 
 export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/device-registry.json`;
 
-export interface TestRegistry extends RunningAppRegistry {
+/** A registry config for tests: ephemeral ports, the repo's device types, no seeding; override the rest. */
+export const testConfig = (overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">): RegistryConfig => ({
+  httpPort: 0,
+  rpcPort: 0,
+  deviceRegistryPath: DEVICE_REGISTRY_PATH,
+  seedExamples: "never",
+  logLevel: "debug",
+  ...overrides,
+});
+
+export interface TestRegistry extends AppRegistry {
+  httpUrl: string;
+  rpcUrl: string;
   db: TestDatabase;
   /** Every log line the registry wrote. */
   logs: string[];
@@ -14,7 +28,7 @@ export interface TestRegistry extends RunningAppRegistry {
   close(): Promise<void>;
 }
 
-/** A real registry (REST + RPC on ephemeral ports) on its own database. */
+/** A real registry (REST + RPC on ephemeral ports), started, on its own database. */
 export async function startTestRegistry(
   dialect: Dialect,
   opts: { adminToken?: string; httpPort?: number; rpcPort?: number } = {},
@@ -23,19 +37,13 @@ export async function startTestRegistry(
   const logs: string[] = [];
   const log = createLogger("app-registry", { level: "debug", write: (line) => logs.push(line) });
   try {
-    const running = await createAppRegistry(
-      {
-        httpPort: opts.httpPort ?? 0,
-        rpcPort: opts.rpcPort ?? 0,
-        ...db.config,
-        adminToken: opts.adminToken,
-        deviceRegistryPath: DEVICE_REGISTRY_PATH,
-        logLevel: "debug",
-      },
-      { log },
-    );
+    const running = await createAppRegistry(testConfig({ ...db.config, ...opts }), { log, metrics: createMetrics() });
+    await running.start();
+    const urls = running.urls();
     return {
       ...running,
+      httpUrl: urls["App Registry"]!,
+      rpcUrl: urls["RPC (gRPC)"]!,
       db,
       logs,
       async close() {
