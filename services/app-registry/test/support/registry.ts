@@ -12,6 +12,7 @@ export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/devic
 export const testConfig = (overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">): RegistryConfig => ({
   httpPort: 0,
   rpcPort: 0,
+  bindHost: "127.0.0.1",
   deviceRegistryPath: DEVICE_REGISTRY_PATH,
   seedExamples: "never",
   logLevel: "debug",
