@@ -1,13 +1,13 @@
 /** A dashboard listening on a free loopback port, on its own in-process bus, for tests over real HTTP. */
 import { createInProcessBus } from "@iot/common/bus-config";
+import type { Logger } from "@iot/common/logger";
 import { createMetrics } from "@iot/common/metrics";
 import { quietLogger } from "@iot/common/testing";
 import { createDashboard } from "../src/dashboard";
 import { testConfig } from "./fixtures";
 
-export async function startDashboard(env: Record<string, string> = {}) {
+export async function startDashboard(env: Record<string, string> = {}, log: Logger = quietLogger()) {
   const config = testConfig(env);
-  const log = quietLogger();
   const bus = createInProcessBus(config.bus, log);
   await bus.start();
   const dashboard = createDashboard(config, { bus, log, metrics: createMetrics() });
@@ -17,6 +17,7 @@ export async function startDashboard(env: Record<string, string> = {}) {
     base,
     config,
     dashboard,
+    bus,
     /** Over real HTTP, as a browser's htmx would send it unless `init` says otherwise. */
     fetch: (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { redirect: "manual", ...init }),
     async stop() {

@@ -54,7 +54,8 @@ export function allowedHostNames(bindHost: string, configured: readonly string[]
 
 /** The host name the client asked for (Host header, else the URL), without port; undefined when unreadable. */
 function requestedHost(request: Request): string | undefined {
-  const host = request.headers.get("host") ?? new URL(request.url).host;
+  // An HTTP/1.0 request may come without Host; Bun then builds a URL that does not parse.
+  const host = request.headers.get("host") ?? (URL.canParse(request.url) ? new URL(request.url).host : "");
   if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host) || !URL.canParse(`http://${host}/`)) return undefined;
   return new URL(`http://${host}/`).hostname.toLowerCase().replace(/\.$/, "");
 }
