@@ -32,7 +32,7 @@ export interface TestRegistry extends AppRegistry {
 /** A real registry (REST + RPC on ephemeral ports), started, on its own database. */
 export async function startTestRegistry(
   dialect: Dialect,
-  opts: { adminToken?: string; httpPort?: number; rpcPort?: number } = {},
+  opts: { adminToken?: string; httpPort?: number; rpcPort?: number; bindHost?: string } = {},
 ): Promise<TestRegistry> {
   const db = await openTestDatabase(dialect);
   const logs: string[] = [];
