@@ -41,6 +41,19 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
   expect(device).toContain("Smart Circuit Breaker");
 }, 60_000);
 
+test("on this machine the dashboard writes without a login; relayed from elsewhere it does not", async () => {
+  const write = (headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${ports.dashboard}/applications`, {
+      method: "POST",
+      headers: { "hx-request": "true", "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams({ name: `Local ${Date.now()}`, version: "1.0.0", developer: "Me", contact_email: "me@example.com" }),
+    });
+  const local = await write();
+  expect(local.status).toBe(200);
+  expect(await local.text()).toContain(`<code class="api-key">`);
+  expect((await write({ "x-forwarded-for": "203.0.113.9" })).status).toBe(401);
+});
+
 test("Ctrl-C stops it cleanly", async () => {
   expect(await platform.stop("SIGINT")).toBe(0);
   expect(platform.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);

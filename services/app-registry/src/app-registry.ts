@@ -4,6 +4,7 @@
  * (through `runAlone`), the all-in-one start and tests.
  */
 import { watchDeviceRegistry } from "@iot/common/device-registry";
+import { localUrl } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
@@ -54,8 +55,8 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     let rpcPort: number | undefined;
 
     const urls = () => {
-      const api = `http://127.0.0.1:${http.server?.port}`;
-      return { "App Registry": api, OpenAPI: `${api}/openapi`, "RPC (gRPC)": `http://127.0.0.1:${rpcPort}` };
+      const api = localUrl(config.bindHost, http.server?.port);
+      return { "App Registry": api, OpenAPI: `${api}/openapi`, "RPC (gRPC)": localUrl(config.bindHost, rpcPort) };
     };
     return {
       registry,
@@ -64,9 +65,9 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
         try {
           if (config.seedExamples === "first-run" && (await seedExamplesOnFirstRun(registry))) log.info("example registrations loaded (first run)");
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
-          http.listen({ port: config.httpPort, maxRequestBodySize: 4 * MAX_BODY_BYTES });
+          http.listen({ port: config.httpPort, hostname: config.bindHost, maxRequestBodySize: 4 * MAX_BODY_BYTES });
           undo.push(() => http.stop(true));
-          const rpc = await startRpcServer(config.rpcPort, { registry, guard, log, metrics });
+          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, { registry, guard, log, metrics });
           rpcPort = rpc.port;
           undo.push(() => rpc.close());
         } catch (e) {

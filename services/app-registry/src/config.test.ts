@@ -2,10 +2,11 @@ import { expect, test } from "bun:test";
 import { ConfigError } from "@iot/common/env";
 import { loadConfig } from "./config";
 
-test("defaults: :5002, :50051, SQLite at data/app-registry.db, no admin token", () => {
+test("defaults: :5002, :50051 on loopback, SQLite at data/app-registry.db, no admin token", () => {
   expect(loadConfig({})).toEqual({
     httpPort: 5002,
     rpcPort: 50051,
+    bindHost: "127.0.0.1",
     databaseUrl: undefined,
     sqlitePath: "data/app-registry.db",
     adminToken: undefined,
@@ -17,11 +18,11 @@ test("defaults: :5002, :50051, SQLite at data/app-registry.db, no admin token", 
 
 test("every variable is read", () => {
   const config = loadConfig({
-    REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "6000", DATABASE_URL: "postgresql://u@h/db", REGISTRY_DB_PATH: "/tmp/x.db",
+    REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "6000", BIND_HOST: "0.0.0.0", DATABASE_URL: "postgresql://u@h/db", REGISTRY_DB_PATH: "/tmp/x.db",
     REGISTRY_ADMIN_TOKEN: "t", DEVICE_REGISTRY_PATH: "/etc/types.json", REGISTRY_SEED_EXAMPLES: "first-run", LOG_LEVEL: "debug",
   });
   expect(config).toEqual({
-    httpPort: 0, rpcPort: 6000, databaseUrl: "postgresql://u@h/db", sqlitePath: "/tmp/x.db",
+    httpPort: 0, rpcPort: 6000, bindHost: "0.0.0.0", databaseUrl: "postgresql://u@h/db", sqlitePath: "/tmp/x.db",
     adminToken: "t", deviceRegistryPath: "/etc/types.json", seedExamples: "first-run", logLevel: "debug",
   });
 });

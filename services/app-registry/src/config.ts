@@ -1,5 +1,6 @@
 /** The only reader of the environment. A bad value stops start-up with a message naming the variable. */
 import { env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { bindHostSchema } from "@iot/common/listen";
 import { type StaticDecode, Type } from "@sinclair/typebox";
 
 export const registryConfigSchema = Type.Object({
@@ -7,6 +8,8 @@ export const registryConfigSchema = Type.Object({
   httpPort: env.port("REGISTRY_HTTP_PORT", 5002),
   /** Connect/gRPC/gRPC-Web over h2c; 0 picks a free port. */
   rpcPort: env.port("REGISTRY_RPC_PORT", 50051),
+  /** Both ports listen here. */
+  bindHost: bindHostSchema,
   /** postgres://… selects PostgreSQL; unset selects the SQLite file. The URL may hold a password: never echoed. */
   databaseUrl: env.optional("DATABASE_URL", { pattern: "^postgres(ql)?://", expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)", secret: true }),
   sqlitePath: env.string("REGISTRY_DB_PATH", "data/app-registry.db"),

@@ -86,7 +86,8 @@ describe("with no REGISTRY_ADMIN_TOKEN", () => {
   let remoteHttp: string;
   let remoteRpc: string;
   beforeAll(async () => {
-    reg = await startTestRegistry("sqlite");
+    // Listening on every interface, so the test can call it from a non-loopback address.
+    reg = await startTestRegistry("sqlite", { bindHost: "0.0.0.0" });
     const host = externalAddress();
     remoteHttp = reg.httpUrl.replace("127.0.0.1", host);
     remoteRpc = reg.rpcUrl.replace("127.0.0.1", host);

@@ -4,20 +4,28 @@
  * and the all-in-one `bun run start` both build it here, with whatever bus they run on (and own).
  */
 import type { EventBus, Subscription } from "@iot/common/bus";
+import { localUrl } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import { opsRoutes } from "@iot/common/ops-routes";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { Elysia } from "elysia";
-import { type DashboardConfig, loadConfig } from "./config";
+import { createAccess } from "./auth/access";
+import { createCallerOf } from "./auth/caller";
+import { createLoginLimiter } from "./auth/login-limiter";
+import { createSessions } from "./auth/sessions";
+import { type DashboardConfig, LOGIN_WINDOW_MS, loadConfig } from "./config";
 import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
 import { errorResponses } from "./http/errors";
 import { liveRoutes } from "./http/live-routes";
+import { loginRoutes } from "./http/login-routes";
+import { createIdentify, operatorGuard } from "./http/operator-guard";
 import { pageRoutes } from "./http/page-routes";
-import { security } from "./http/security";
+import { allowedHostNames, security } from "./http/security";
 import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
+import { createStreamSlots } from "./live/stream-slots";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
 import { createDashboardState } from "./state/dashboard-state";
 import { createIngest, subscribeIngest } from "./sources/ingest";
@@ -53,25 +61,42 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     messages: metrics.counter("dashboard_sse_messages_total", "Live updates sent to browsers."),
   });
 
+  const { auth } = config;
+  const access = createAccess({
+    operators: auth.operators,
+    loopbackOperator: auth.loopbackOperator,
+    proxyHeader: auth.proxyHeader,
+    sessions: createSessions({ idleMs: auth.sessionIdleMs, maxMs: auth.sessionMaxMs }),
+    limiter: createLoginLimiter({ maxFailures: auth.loginMaxFailures, windowMs: LOGIN_WINDOW_MS }),
+  });
+  const identify = createIdentify(access, createCallerOf(auth.trustedProxies));
+  const slots = createStreamSlots({ total: config.limits.streams, perClient: config.limits.streamsPerClient });
+  const maxBodyBytes = config.limits.bodyBytes;
+
   let subscription: Subscription | undefined;
   let url = "";
   const checks = async () => ({ broker: await bus.ready(), consumer: subscription !== undefined });
   const readiness = { checks };
+  // Order matters: Elysia hooks cover the routes registered after them.
   const app = new Elysia()
     .use(errorResponses(log))
-    .use(security())
+    .use(security({ allowedHosts: allowedHostNames(config.bindHost, config.allowedHosts), maxBodyBytes }))
+    .use(operatorGuard(access, identify))
     .use(opsRoutes("dashboard", readiness, metrics))
     .use(assetRoutes())
+    .use(loginRoutes({ access, identify, maxBodyBytes }))
     .use(pageRoutes({ state, config }))
-    .use(liveRoutes({ state, config }, stream))
-    .use(applicationRoutes(registry));
+    .use(liveRoutes({ state, config, stream, slots, identify }))
+    .use(applicationRoutes({ registry, access, identify, maxBodyBytes }));
 
   return {
     app,
     state,
     async start() {
-      app.listen(config.port); // /readyz answers 503 until the consumer has joined its group
-      url = `http://127.0.0.1:${app.server?.port}`;
+      // /readyz answers 503 until the consumer has joined its group. Bun's body cap is a backstop
+      // behind the 413 the routes give; the idle timeout outlasts the live streams' heartbeat.
+      app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: 4 * maxBodyBytes, idleTimeout: config.idleTimeoutSeconds });
+      url = localUrl(config.bindHost, app.server?.port);
       try {
         subscription = await subscribeIngest(bus, { groupId: config.groupId, topics, fromBeginning: config.fromBeginning, handler: ingest });
       } catch (e) {

@@ -21,6 +21,9 @@ export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enric
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
   REGISTRY_SEED_EXAMPLES: "first-run",
+  // The person at this machine who started the platform may change it from a local browser; the
+  // network (BIND_HOST opens it) only reads unless operators are configured.
+  DASHBOARD_LOOPBACK_OPERATOR: "true",
 };
 
 export interface Platform {

@@ -8,6 +8,7 @@ import { busConfigSchema } from "@iot/common/bus-config";
 import { PAYLOAD_FORMATS } from "@iot/common/codec";
 import type { DeviceRegistry } from "@iot/common/device-registry";
 import { ConfigError, env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { bindHostSchema } from "@iot/common/listen";
 import { Type } from "@sinclair/typebox";
 import type { DeviceCount } from "./fleet";
 
@@ -25,6 +26,7 @@ const seconds = (schema: ReturnType<typeof env.number>) =>
 export const simulatorConfigSchema = Type.Object({
   /** Health and metrics. */
   port: env.port("SIMULATOR_PORT", 5003),
+  bindHost: bindHostSchema,
   bus: busConfigSchema,
   deviceRegistryPath: env.string("DEVICE_REGISTRY_PATH", "config/device-registry.json"),
   logLevel: logLevelSchema,

@@ -32,7 +32,7 @@ export interface SimulatorDeps {
 
 export type SimulatorSettings = Pick<
   SimulatorConfig,
-  "port" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
+  "port" | "bindHost" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
 >;
 
 export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
@@ -43,7 +43,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
   const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
   const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
   const checks = async () => ({ broker: await bus.ready() });
-  const ops = createOpsServer("simulator", config.port, { checks }, deps.metrics);
+  const ops = createOpsServer("simulator", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
   let timer: ReturnType<typeof setInterval> | undefined;
   let telemetrySent = 0;
   let endMs = Infinity;

@@ -11,6 +11,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
+import type { Listen } from "@iot/common/ops-server";
 import type { WriteGuard } from "../auth";
 import type { Registry } from "../registry";
 import { errorInterceptor } from "./errors";
@@ -40,7 +41,7 @@ export interface RpcServerDeps {
   metrics: Metrics;
 }
 
-export async function startRpcServer(port: number, { registry, guard, log, metrics }: RpcServerDeps) {
+export async function startRpcServer(listen: Listen, { registry, guard, log, metrics }: RpcServerDeps) {
   const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", ["procedure", "code"]);
   // Aborting ends every handler's signal, so open Watch streams finish and connections can close.
   const shutdown = new AbortController();
@@ -63,7 +64,7 @@ export async function startRpcServer(port: number, { registry, guard, log, metri
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => {
+    server.listen(listen.port, listen.host, () => {
       server.off("error", reject);
       resolve();
     });

@@ -12,6 +12,7 @@ export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/devic
 export const testConfig = (overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">): RegistryConfig => ({
   httpPort: 0,
   rpcPort: 0,
+  bindHost: "127.0.0.1",
   deviceRegistryPath: DEVICE_REGISTRY_PATH,
   seedExamples: "never",
   logLevel: "debug",
@@ -31,7 +32,7 @@ export interface TestRegistry extends AppRegistry {
 /** A real registry (REST + RPC on ephemeral ports), started, on its own database. */
 export async function startTestRegistry(
   dialect: Dialect,
-  opts: { adminToken?: string; httpPort?: number; rpcPort?: number } = {},
+  opts: { adminToken?: string; httpPort?: number; rpcPort?: number; bindHost?: string } = {},
 ): Promise<TestRegistry> {
   const db = await openTestDatabase(dialect);
   const logs: string[] = [];

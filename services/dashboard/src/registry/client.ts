@@ -51,21 +51,38 @@ const MAX_PAGES = 20;
 /** The registry's answers to expected refusals; every other non-2xx is an error. */
 const REFUSALS = new Set([400, 404, 409, 413, 415]);
 
+/** A registration as the registry answered it, checked enough that rendering it cannot fail. */
+function asApplication(v: unknown): RegistryApplication {
+  const a = v as Partial<RegistryApplication> | null;
+  if (typeof a !== "object" || a === null || typeof a.id !== "string" || typeof a.name !== "string" || !Array.isArray(a.devicetypes))
+    throw new RegistryError("failed", "App Registry answered with something that is not an application");
+  return a as RegistryApplication;
+}
+
 export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (opts.token && method !== "GET") headers.authorization = `Bearer ${opts.token}`;
+    // Every write is JSON, even a body-less one: the registry refuses anything a cross-site form could send.
+    if (method !== "GET") headers["content-type"] = "application/json";
+    // Reads too: only the admin token sees contact e-mails, which the operator's edit form shows.
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${opts.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs) });
+      text = await res.text();
     } catch (e) {
       throw new RegistryError("unreachable", `App Registry at ${opts.url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    const error = typeof json.error === "string" ? json.error : res.statusText;
+    const json = parseObject(text);
+    const error = typeof json?.error === "string" ? json.error : res.statusText;
     if (res.status === 401 || res.status === 403) throw new RegistryError("refused", `App Registry refused the dashboard's credentials (${res.status}): ${error}`);
     if (!res.ok && !REFUSALS.has(res.status)) throw new RegistryError("failed", `App Registry answered ${res.status}: ${error}`);
+    if (json === undefined) {
+      // A refusal without a JSON body is still a refusal; a success without one is a registry (or proxy) gone wrong.
+      if (!res.ok) return { status: res.status, json: {} };
+      throw new RegistryError("failed", `App Registry answered ${res.status} with ${text.trim() === "" ? "an empty body" : "a body that is not JSON"}`);
+    }
     return { status: res.status, json };
   }
 
@@ -77,19 +94,23 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     // A duplicate name is a problem with the name field, shown next to it.
     return { ok: false, status, error, details: json.code === "DUPLICATE_NAME" ? { ...details, name: [error] } : details };
   };
-  const app = (json: Record<string, unknown>) => json.application as RegistryApplication;
+  const app = (json: Record<string, unknown>) => asApplication(json.application);
   const path = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
+  const key = (v: unknown) => {
+    if (typeof v !== "string" || v === "") throw new RegistryError("failed", "App Registry answered without the new api key");
+    return v;
+  };
 
   return {
     async deviceTypes() {
       const { json } = await call("GET", "/api/device-types");
-      return Array.isArray(json.device_types) ? (json.device_types as RegistryDeviceType[]) : [];
+      return Array.isArray(json.device_types) ? (json.device_types as RegistryDeviceType[]).filter((t) => typeof t?.id === "string" && typeof t.name === "string") : [];
     },
     async listApplications() {
       const all: RegistryApplication[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
         const { json } = await call("GET", `/api/applications?limit=${PAGE}&offset=${page * PAGE}`);
-        const apps = Array.isArray(json.applications) ? (json.applications as RegistryApplication[]) : [];
+        const apps = Array.isArray(json.applications) ? json.applications.map(asApplication) : [];
         all.push(...apps);
         if (apps.length < PAGE || all.length >= Number(json.total)) break;
       }
@@ -102,11 +123,21 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     register: (input) =>
       outcome("POST", "/api/applications", input, (json) => {
         // The key is kept apart from the application so only the one-time notice ever sees it.
-        const { api_key, ...application } = json.application as RegistryApplication & { api_key?: unknown };
-        return { application, apiKey: String(api_key ?? "") };
+        const { api_key, ...application } = asApplication(json.application) as RegistryApplication & { api_key?: unknown };
+        return { application, apiKey: key(api_key) };
       }),
     update: (id, input) => outcome("PUT", path(id), input, app),
     remove: (id) => outcome("DELETE", path(id), undefined, () => null),
-    regenerateKey: (id) => outcome("POST", `${path(id)}/regenerate-key`, undefined, (json) => String(json.new_api_key ?? "")),
+    regenerateKey: (id) => outcome("POST", `${path(id)}/regenerate-key`, undefined, (json) => key(json.new_api_key)),
   };
+}
+
+/** The body as a JSON object, or undefined when it is empty, not JSON, or not an object. */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

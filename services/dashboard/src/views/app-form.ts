@@ -18,17 +18,15 @@ export const inputOf = (v: FormValues): ApplicationInput => ({
   ...v, description: v.description || null, category: v.category || null, platform: v.platform || null,
 });
 
-export function formValuesFrom(form: FormData): FormValues {
-  const text = (k: string) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v : "";
-  };
+/** What a form sent; a field it left out is empty (the registry says which are required). */
+export function formValuesFrom(form: URLSearchParams): FormValues {
+  const text = (k: string) => form.get(k) ?? "";
   const status = form.get("status");
   return {
     name: text("name"), version: text("version"), developer: text("developer"), contact_email: text("contact_email"),
     description: text("description"), category: text("category"), platform: text("platform"),
-    devicetypes: form.getAll("devicetypes").filter((v): v is string => typeof v === "string"),
-    ...(typeof status === "string" ? { status } : {}),
+    devicetypes: form.getAll("devicetypes"),
+    ...(status !== null ? { status } : {}),
   };
 }
 

@@ -6,13 +6,14 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "applications" | "dead-letters";
+export type Section = "overview" | "devices" | "applications" | "dead-letters" | "operator" | "none";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
   ["applications", "/applications", "Applications"],
   ["dead-letters", "/dead-letters", "Dead letters"],
+  ["operator", "/login", "Operator"],
 ];
 
 // Morphing keeps an opened <details> open while its list is refreshed.
