@@ -1,0 +1,98 @@
+/** The alarms service on the real broker, with SQLite and with PostgreSQL. */
+import { afterAll, describe, expect, test } from "bun:test";
+import type { EventBus } from "@iot/common/bus";
+import { createMetrics, parseMetrics } from "@iot/common/metrics";
+import { eventually, quietLogger } from "@iot/common/testing";
+import { createAlarms } from "../src/alarms";
+import { loadAlarmsConfig } from "../src/config";
+import { alarmsEnv, collect, type Db, enriched, enrichedRecord, OVERTEMP, registryFile, testBus, testDb, testTopics } from "./support";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const f of cleanup.reverse()) await f().catch(() => undefined);
+});
+
+async function start(db: Db, rules: unknown[], clock: { now: number }) {
+  const t = testTopics();
+  const bus = await testBus(t);
+  cleanup.push(() => bus.stop());
+  const config = loadAlarmsConfig(alarmsEnv(t, db, await registryFile(rules), { ALARMS_TICK_MS: "60000" }));
+  const metrics = createMetrics();
+  const service = await createAlarms(config, { bus, log: quietLogger(), metrics, now: () => clock.now });
+  await service.start();
+  cleanup.push(() => service.stop());
+  const out = await collect(bus, t.alarms);
+  cleanup.push(() => out.sub.stop());
+  const consumed = () => parseMetrics(metrics.render()).get("alarms_consumed_total") ?? 0;
+  return { t, bus, service, out, consumed, url: service.urls().api! };
+}
+
+const publish = (bus: EventBus, topic: string, readings: Array<[offset: number, at: number, celsius: number | undefined]>, device = "breaker-1") =>
+  bus.publish(
+    topic,
+    readings.map(([offset, at, c]) => enrichedRecord(enriched(device, c === undefined ? { voltage: { phase_a: 120 } } : { temperature: { value: c, unit: "°C" } }), offset, at)),
+  );
+
+for (const kind of ["sqlite", "postgresql"] as const) {
+  describe(`alarms on ${kind}`, () => {
+    test("under `for`, then over long enough, then back under with hysteresis: one raised, one cleared; replayed input adds nothing", async () => {
+      const db = await testDb(kind);
+      cleanup.push(() => db.drop());
+      const t0 = Date.now();
+      // The service clock stays at t0, so only readings (broker time) move the `for` timer here.
+      const { bus, t, service, out, consumed, url } = await start(db, [OVERTEMP], { now: t0 });
+      const s = 1000;
+      const sequence: Array<[number, number, number | undefined]> = [
+        [1, t0, 72], [2, t0 + 10 * s, 74], [3, t0 + 20 * s, 69], // over, but for 20 s < 30 s, then under the raise line
+        [4, t0 + 25 * s, 60],
+        [5, t0 + 30 * s, 72], [6, t0 + 45 * s, undefined], [7, t0 + 59 * s, 73], // a reading without the metric changes nothing
+        [8, t0 + 61 * s, 75], // held 31 s: raised
+        [9, t0 + 70 * s, 68], // under the raise line, above the clear line: still active
+        [10, t0 + 80 * s, 64], // cleared
+      ];
+      await publish(bus, t.enriched, sequence);
+      await eventually("raised and cleared on the alarms topic", () => (out.records.length >= 2 ? true : undefined));
+      const [raised, cleared] = out.json();
+      expect(raised).toMatchObject({ kind: "raised", alarm: { device_id: "breaker-1", rule_id: "overtemperature", severity: "major", value: 75, status: "active", threshold: "> 70" } });
+      expect(Date.parse(raised!.at)).toBe(t0 + 61 * s);
+      expect(raised!.alarm.message).toBe("breaker-1: 75 °C > 70");
+      expect(cleared).toMatchObject({ kind: "cleared", alarm: { id: raised!.alarm.id, status: "cleared", value: 64 } });
+      expect(out.records.every((r) => r.key === "breaker-1")).toBe(true);
+
+      // The same records again (enrichment re-enriching after a crash; same message ids).
+      await publish(bus, t.enriched, sequence);
+      await eventually("the duplicates consumed", () => (consumed() >= 2 * sequence.length ? true : undefined));
+      const history = await (await fetch(`${url}/api/alarms/history?from=${new Date(t0 - 1000).toISOString()}&to=${new Date(t0 + 3_600_000).toISOString()}`)).json();
+      expect(history.events.map((e: { kind: string }) => e.kind)).toEqual(["cleared", "raised"]);
+      expect(out.records.length).toBe(2);
+      expect(await service.api.listActive({})).toEqual([]);
+    });
+
+    test("a silent device raises `silent` and clears when it speaks again", async () => {
+      const db = await testDb(kind);
+      cleanup.push(() => db.drop());
+      const silent = { id: "silent", kind: "silent", intervals: 3, severity: "major", message: "{device_id} silent ({threshold})" };
+      const clock = { now: Date.now() };
+      const t0 = clock.now;
+      const { bus, t, service, out, consumed } = await start(db, [silent], clock);
+      await publish(bus, t.enriched, [[1, t0, 30]], "breaker-quiet");
+      await eventually("the first reading", () => (consumed() >= 1 ? true : undefined));
+
+      clock.now = t0 + 14_000; // 3 × 5 s is not over yet
+      await service.tick();
+      expect(out.records.length).toBe(0);
+      clock.now = t0 + 15_500;
+      await service.tick();
+      await eventually("silent raised", () => (out.records.length >= 1 ? true : undefined));
+      expect(out.json()[0]).toMatchObject({ kind: "raised", alarm: { device_id: "breaker-quiet", rule_id: "silent", severity: "major", threshold: "silent 15 s" } });
+      expect(Date.parse(out.json()[0]!.at)).toBe(t0 + 15_000);
+      await service.tick(); // still silent: nothing new
+      expect((await service.api.listActive({ deviceId: "breaker-quiet" })).map((a) => a.ruleId)).toEqual(["silent"]);
+
+      await publish(bus, t.enriched, [[2, t0 + 20_000, 30]], "breaker-quiet");
+      await eventually("silent cleared", () => (out.records.length >= 2 ? true : undefined));
+      expect(out.json()[1]).toMatchObject({ kind: "cleared", alarm: { rule_id: "silent" } });
+      expect(await service.api.listActive({})).toEqual([]);
+    });
+  });
+}
