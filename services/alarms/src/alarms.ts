@@ -41,6 +41,7 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
     engine.load(await store.load(), now());
     const feed = createAlarmFeed();
     const metrics = createAlarmMetrics(deps.metrics, engine.activeAlarms);
+    deps.metrics.gauge("alarms_watch_streams", "Open WatchAlarms streams and dashboard watchers.", () => feed.watchers);
     const processor = createProcessor({ engine, store, bus, topic: config.bus.topics.alarms, format: config.format, metrics, log, now, onPublished: feed.publish });
     undo.push(() => processor.idle());
     const api = createAlarmsApi({ store, acknowledge: processor.acknowledge, registry: registry.get, feed, active: engine.activeAlarms, now });

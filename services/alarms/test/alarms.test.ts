@@ -1,31 +1,13 @@
 /** The alarms service on the real broker, with SQLite and with PostgreSQL. */
 import { afterAll, describe, expect, test } from "bun:test";
 import type { EventBus } from "@iot/common/bus";
-import { createMetrics, parseMetrics } from "@iot/common/metrics";
-import { eventually, quietLogger } from "@iot/common/testing";
-import { createAlarms } from "../src/alarms";
-import { loadAlarmsConfig } from "../src/config";
-import { alarmsEnv, collect, type Db, enriched, enrichedRecord, OVERTEMP, registryFile, testBus, testDb, testTopics } from "./support";
+import { eventually } from "@iot/common/testing";
+import { enriched, enrichedRecord, OVERTEMP, startService, testDb } from "./support";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => undefined);
 });
-
-async function start(db: Db, rules: unknown[], clock: { now: number }) {
-  const t = testTopics();
-  const bus = await testBus(t);
-  cleanup.push(() => bus.stop());
-  const config = loadAlarmsConfig(alarmsEnv(t, db, await registryFile(rules), { ALARMS_TICK_MS: "60000" }));
-  const metrics = createMetrics();
-  const service = await createAlarms(config, { bus, log: quietLogger(), metrics, now: () => clock.now });
-  await service.start();
-  cleanup.push(() => service.stop());
-  const out = await collect(bus, t.alarms);
-  cleanup.push(() => out.sub.stop());
-  const consumed = () => parseMetrics(metrics.render()).get("alarms_consumed_total") ?? 0;
-  return { t, bus, service, out, consumed, url: service.urls().api! };
-}
 
 const publish = (bus: EventBus, topic: string, readings: Array<[offset: number, at: number, celsius: number | undefined]>, device = "breaker-1") =>
   bus.publish(
@@ -40,7 +22,7 @@ for (const kind of ["sqlite", "postgresql"] as const) {
       cleanup.push(() => db.drop());
       const t0 = Date.now();
       // The service clock stays at t0, so only readings (broker time) move the `for` timer here.
-      const { bus, t, service, out, consumed, url } = await start(db, [OVERTEMP], { now: t0 });
+      const { bus, t, service, out, consumed, url } = await startService(db, [OVERTEMP], { now: t0 }, cleanup);
       const s = 1000;
       const sequence: Array<[number, number, number | undefined]> = [
         [1, t0, 72], [2, t0 + 10 * s, 74], [3, t0 + 20 * s, 69], // over, but for 20 s < 30 s, then under the raise line
@@ -74,7 +56,7 @@ for (const kind of ["sqlite", "postgresql"] as const) {
       const silent = { id: "silent", kind: "silent", intervals: 3, severity: "major", message: "{device_id} silent ({threshold})" };
       const clock = { now: Date.now() };
       const t0 = clock.now;
-      const { bus, t, service, out, consumed } = await start(db, [silent], clock);
+      const { bus, t, service, out, consumed } = await startService(db, [silent], clock, cleanup);
       await publish(bus, t.enriched, [[1, t0, 30]], "breaker-quiet");
       await eventually("the first reading", () => (consumed() >= 1 ? true : undefined));
 

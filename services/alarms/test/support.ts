@@ -7,7 +7,10 @@ import type { EventBus, IncomingRecord, OutgoingRecord, Subscription } from "@io
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
 import { encodeEnrichedEvent, timestampNow } from "@iot/common/codec";
 import type { EnrichedEvent, MeasurementGroup } from "@iot/common/telemetry";
+import { createMetrics, parseMetrics } from "@iot/common/metrics";
 import { kafkaBrokers, quietLogger, testDatabaseUrl, uniqueName } from "@iot/common/testing";
+import { createAlarms } from "../src/alarms";
+import { loadAlarmsConfig } from "../src/config";
 
 export const root = new URL("../../../", import.meta.url).pathname;
 export const shippedRegistry = async () => JSON.parse(await Bun.file(`${root}config/device-registry.json`).text());
@@ -114,4 +117,20 @@ export async function testDb(kind: Db["kind"]): Promise<Db> {
       await admin.end();
     },
   };
+}
+
+/** The service in this process on the real broker, its clock set by the test (ticks only when the test calls them). */
+export async function startService(db: Db, rules: unknown[], clock: { now: number }, cleanup: Array<() => Promise<unknown>>) {
+  const t = testTopics();
+  const bus = await testBus(t);
+  cleanup.push(() => bus.stop());
+  const config = loadAlarmsConfig(alarmsEnv(t, db, await registryFile(rules), { ALARMS_TICK_MS: "60000" }));
+  const metrics = createMetrics();
+  const service = await createAlarms(config, { bus, log: quietLogger(), metrics, now: () => clock.now });
+  await service.start();
+  cleanup.push(() => service.stop());
+  const out = await collect(bus, t.alarms);
+  cleanup.push(() => out.sub.stop());
+  const consumed = () => parseMetrics(metrics.render()).get("alarms_consumed_total") ?? 0;
+  return { t, bus, service, out, consumed, url: service.urls().api! };
 }
