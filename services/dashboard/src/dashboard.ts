@@ -19,6 +19,9 @@ import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
 import { createDashboardState } from "./state/dashboard-state";
+import { alarmRoutes } from "./alarms/alarm-routes";
+import { createAlarmMarks } from "./alarms/alarm-marks";
+import { createAlarmsClient } from "./alarms/alarms-client";
 import { createIngest, subscribeIngest } from "./sources/ingest";
 import { createPipelinePoller } from "./sources/pipeline-poller";
 import { createServiceProbe } from "./sources/service-probe";
@@ -37,6 +40,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const changed = () => hub.changed();
   const registry = deps.registryClient ?? createRegistryClient({ ...config.registry, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
+  const alarms = createAlarmsClient({ url: config.alarmsUrl, timeoutMs: config.httpTimeoutMs });
+  const marks = createAlarmMarks(alarms, 30_000);
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
   const groups = [
@@ -59,9 +64,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(security())
     .use(opsRoutes("dashboard", readiness, metrics))
     .use(assetRoutes())
-    .use(pageRoutes({ state, config }))
-    .use(liveRoutes({ state, config }, stream))
-    .use(applicationRoutes(registry));
+    .use(pageRoutes({ state, config, marks }))
+    .use(liveRoutes({ state, config, marks }, stream))
+    .use(applicationRoutes(registry))
+    .use(alarmRoutes(alarms));
 
   return {
     app,

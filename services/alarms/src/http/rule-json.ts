@@ -16,4 +16,6 @@ export const ruleJson = (deviceType: string, r: AlarmRule) =>
         severity: r.severity,
         message: r.message,
         escalate: r.escalate.map((s) => ({ condition: describeCondition(s.condition), severity: s.severity })),
+        /** Where the condition and its escalations start to hold, for charts. */
+        thresholds: [r.condition, ...r.escalate.map((s) => s.condition)].flatMap((c) => ("min" in c ? [c.min, c.max] : [c.value])),
       };

@@ -10,7 +10,7 @@ import { tabOf, typeOf } from "./page-routes";
 
 export type Stream = (view: View, signal: AbortSignal) => AsyncGenerator<unknown, void>;
 
-export function liveRoutes({ state, config }: PageDeps, stream: Stream) {
+export function liveRoutes({ state, config, marks }: PageDeps, stream: Stream) {
   return new Elysia({ name: "dashboard-live" })
     .get("/live/overview", async function* ({ query, request }) {
       const tab = tabOf(query.tab);
@@ -21,7 +21,7 @@ export function liveRoutes({ state, config }: PageDeps, stream: Stream) {
       yield* stream({ key: `devices:${type ?? ""}`, render: () => [devicesRegion(state, config, type)] }, request.signal);
     })
     .get("/live/devices/:id", async function* ({ params, request }) {
-      yield* stream({ key: `device:${params.id}`, render: () => { const d = state.devices.get(params.id); return d ? deviceRegions(d) : []; } }, request.signal);
+      yield* stream({ key: `device:${params.id}`, render: () => { const d = state.devices.get(params.id); return d ? deviceRegions(d, marks) : []; } }, request.signal);
     })
     .get("/live/dead-letters", async function* ({ request }) {
       yield* stream({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] }, request.signal);
