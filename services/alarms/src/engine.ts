@@ -3,7 +3,7 @@
  * readings in input order and ticks of the clock. Each call returns the `Changes` it made, which
  * the caller persists in one transaction before publishing their events.
  */
-import type { AlarmRule, ValueRule } from "@iot/common/alarm-rules";
+import { type AlarmRule, holds, type ValueRule } from "@iot/common/alarm-rules";
 import type { EnrichedEvent, MeasurementGroup } from "@iot/common/telemetry";
 import type { Alarm, AlarmEvent, DeviceSeen, Position, RuleState } from "./alarm";
 import { isAfter } from "./alarm";
@@ -101,17 +101,19 @@ export function createEngine(deps: EngineDeps) {
       }
       const measurements = r.event.event_type === "telemetry" ? r.event.measurements : undefined;
       for (const rule of deps.rules(deviceType)) {
-        const s = stateOf(d, rule.id);
-        const alarm = s.alarmId ? active.get(s.alarmId) : undefined;
+        const stored = d.states.get(rule.id);
         if (rule.kind === "silent") {
-          apply(d, s, onSpeak(s, alarm, r.at, deps), out);
+          if (stored?.status === "active") apply(d, stored, onSpeak(stored, active.get(stored.alarmId!), r.at, deps), out);
           continue;
         }
-        // Applied already (a redelivered or re-enriched record): its transitions are in the store.
-        if (!isAfter(r.position, s.position)) continue;
         const v = valueOf(measurements, rule);
         if (v === undefined) continue; // a reading without the metric neither raises nor clears
-        apply(d, s, onValue(rule, s, alarm, v, r.at, r.position, deps), out);
+        // The common case, kept free of allocation: a rule that never fired and does not hold now.
+        if (!stored && !holds(rule.condition, v)) continue;
+        const s = stored ?? stateOf(d, rule.id);
+        // Applied already (a redelivered or re-enriched record): its transitions are in the store.
+        if (!isAfter(r.position, s.position)) continue;
+        apply(d, s, onValue(rule, s, s.alarmId ? active.get(s.alarmId) : undefined, v, r.at, r.position, deps), out);
       }
     },
 
