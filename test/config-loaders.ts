@@ -1,5 +1,6 @@
 /** Every service's configuration loader, and which variables a loader reads (for the docs checks). */
 import { envReader } from "@iot/common/env";
+import { loadAlarmsConfig } from "../services/alarms/src/config";
 import { loadConfig as loadRegistryConfig } from "../services/app-registry/src/config";
 import { readDashboardConfig } from "../services/dashboard/src/config";
 import { loadEnrichmentConfig } from "../services/enrichment/src/config";
@@ -12,6 +13,7 @@ export const loaders: Record<string, { load: (source: Env) => unknown; port: str
   enrichment: { load: (s) => loadEnrichmentConfig(s), port: "ENRICHMENT_PORT" },
   simulator: { load: (s) => loadSimulatorConfig(s), port: "SIMULATOR_PORT" },
   dashboard: { load: (s) => readDashboardConfig(envReader(s)), port: "DASHBOARD_PORT" },
+  alarms: { load: (s) => loadAlarmsConfig(s), port: "ALARMS_PORT" },
 };
 
 /** Runs a loader on `env` (which must be valid) and returns the variables it looked at. */
