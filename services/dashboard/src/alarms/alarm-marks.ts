@@ -22,11 +22,11 @@ export function createAlarmMarks(alarms: AlarmsClient, refreshMs: number) {
         inFlight = false;
       });
   };
-  /** Marks are labelled "<component> <rule condition>", so a chart keeps those of its own lines. */
+  /** Marks are labelled "<component> <rule> at <value>", so a chart keeps those of its own lines. */
   return (deviceType: string, group: string): ChartMark[] => {
     refresh();
     return rules
       .filter((r) => r.device_type === deviceType && r.kind === "value" && r.metric.startsWith(`${group}.`))
-      .flatMap((r) => (r.thresholds ?? []).map((value) => ({ label: `${r.metric.slice(group.length + 1)} ${r.id}: ${r.condition}`, value })));
+      .flatMap((r) => (r.thresholds ?? []).map((value) => ({ label: `${r.metric.slice(group.length + 1)} ${r.id} at ${value}`, value })));
   };
 }
