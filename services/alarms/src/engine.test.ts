@@ -35,6 +35,15 @@ describe("evaluation", () => {
     expect(kinds(feed(35_000, 64.9))).toEqual(["cleared:major"]);
   });
 
+  test("a reading without the metric neither raises nor clears", () => {
+    const { feed } = engine();
+    feed(0, 75);
+    expect(kinds(feed(40_000, undefined))).toEqual([]);
+    expect(kinds(feed(41_000, 75))).toEqual(["raised:major"]);
+    expect(kinds(feed(50_000, undefined))).toEqual([]);
+    expect(kinds(feed(51_000, 60))).toEqual(["cleared:major"]);
+  });
+
   test("`for` runs on broker time: devices' clocks in the future or far past change nothing", () => {
     const { feed } = engine();
     feed(0, 75, { deviceTime: "2099-01-01T00:00:00.000000Z" });
