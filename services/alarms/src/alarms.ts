@@ -15,7 +15,7 @@ import { alarmRoutes } from "./http/routes";
 import { createProcessor } from "./processor";
 import { rpcRoutes } from "./rpc/handler";
 
-/** A restart counts devices as seen at start-up (engine.load), so this only bounds start-up writes. */
+/** Silence is counted from start-up at the earliest (engine.load), so this only bounds how often last-seen times are written. */
 const PERSIST_SEEN_EVERY_MS = 60_000;
 
 export interface AlarmsDeps extends ServiceDeps {

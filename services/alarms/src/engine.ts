@@ -51,6 +51,9 @@ export function createEngine(deps: EngineDeps) {
   const devices = new Map<string, Device>();
   const active = new Map<string, Alarm>();
   const pending = new Set<RuleState>();
+  // Silence is counted from no earlier than start-up: time this service was down, or input it is
+  // still catching up on (a first start reading from the earliest offset), is not a device's silence.
+  let countSilenceFrom = 0;
 
   const deviceOf = (deviceId: string, deviceType: string) => {
     let d = devices.get(deviceId);
@@ -76,12 +79,13 @@ export function createEngine(deps: EngineDeps) {
   };
 
   return {
-    /** Replaces everything with what the store holds; devices count as seen no earlier than `now` (a restart is not their silence). */
+    /** Replaces everything with what the store holds, at service time `now`. */
     load(s: Snapshot, now: number) {
       devices.clear();
       active.clear();
       pending.clear();
-      for (const seen of s.devices) devices.set(seen.deviceId, { seen: { ...seen, lastSeen: Math.max(seen.lastSeen, now) }, persistedSeen: seen.lastSeen, states: new Map() });
+      countSilenceFrom = now;
+      for (const seen of s.devices) devices.set(seen.deviceId, { seen, persistedSeen: seen.lastSeen, states: new Map() });
       for (const st of s.states) {
         deviceOf(st.deviceId, st.deviceType).states.set(st.ruleId, st);
         if (st.status === "pending") pending.add(st);
@@ -128,7 +132,7 @@ export function createEngine(deps: EngineDeps) {
         for (const rule of deps.rules(d.seen.deviceType)) {
           if (rule.kind !== "silent") continue;
           const s = stateOf(d, rule.id);
-          apply(d, s, onSilence(rule, s, d.seen.lastSeen, now, deps), out);
+          apply(d, s, onSilence(rule, s, Math.max(d.seen.lastSeen, countSilenceFrom), now, deps), out);
         }
       }
     },
