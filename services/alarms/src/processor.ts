@@ -42,14 +42,24 @@ export function createProcessor(deps: ProcessorDeps) {
     return run;
   };
 
+  // Set when memory may be ahead of the store (a save failed): nothing is evaluated until a reload succeeds.
+  let stale = false;
+  async function reloadIfStale() {
+    if (!stale) return;
+    engine.load(await store.load(), deps.now());
+    stale = false;
+    deps.log.info("alarm state reloaded from the store");
+  }
+
   async function commit(changes: Changes) {
     if (changes.empty) return;
     try {
       await store.save(changes);
       outboxDirty = true;
     } catch (e) {
-      deps.log.error("saving alarm state failed; reloading it from the store", { error: errorMessage(e) });
-      engine.load(await store.load(), deps.now());
+      stale = true;
+      deps.log.error("saving alarm state failed; it is reloaded from the store before anything else", { error: errorMessage(e) });
+      await reloadIfStale().catch(() => undefined); // still failing: the next call tries again
       throw e;
     }
   }
@@ -75,6 +85,7 @@ export function createProcessor(deps: ProcessorDeps) {
     handleBatch: (batch: Batch) =>
       serial(async () => {
         const started = performance.now();
+        await reloadIfStale();
         const changes = new Changes();
         for (const r of batch.records) {
           let reading: Reading;
@@ -96,6 +107,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
     tick: () =>
       serial(async () => {
+        await reloadIfStale();
         const changes = new Changes();
         engine.tick(deps.now(), changes);
         await commit(changes);
@@ -105,6 +117,7 @@ export function createProcessor(deps: ProcessorDeps) {
     /** undefined when no active alarm has this id. */
     acknowledge: (alarmId: string, by: string, note: string) =>
       serial(async (): Promise<Alarm | undefined> => {
+        await reloadIfStale();
         const changes = new Changes();
         const alarm = engine.acknowledge(alarmId, by, note, deps.now(), changes);
         await commit(changes);
