@@ -1,5 +1,7 @@
 /** The alarms service on the real broker, with SQLite and with PostgreSQL. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { fromBinary } from "@bufbuild/protobuf";
+import { AlarmEventKind, AlarmEventSchema, Severity } from "@gen/iot/alarms/v1/alarms_pb";
 import type { EventBus } from "@iot/common/bus";
 import { eventually } from "@iot/common/testing";
 import { enriched, enrichedRecord, OVERTEMP, startService, testDb } from "./support";
@@ -78,3 +80,32 @@ for (const kind of ["sqlite", "postgresql"] as const) {
     });
   });
 }
+
+test("PAYLOAD_FORMAT=protobuf: protobuf input in, iot.alarms.v1.AlarmEvent out", async () => {
+  const db = await testDb("sqlite");
+  cleanup.push(() => db.drop());
+  const t0 = Date.now();
+  const { bus, t, out } = await startService(db, [{ ...OVERTEMP, for_seconds: 0 }], { now: t0 }, cleanup, { PAYLOAD_FORMAT: "protobuf" });
+  await bus.publish(t.enriched, [enrichedRecord(enriched("breaker-pb", { temperature: { value: 80 } }), 1, t0, "protobuf")]);
+  await eventually("the raised event", () => (out.records.length >= 1 ? true : undefined));
+  const [r] = out.records;
+  expect(r!.headers).toMatchObject({ "content-type": "application/x-protobuf", "message-type": "iot.alarms.v1.AlarmEvent" });
+  const e = fromBinary(AlarmEventSchema, r!.value);
+  expect(e.kind).toBe(AlarmEventKind.RAISED);
+  expect(e.alarm).toMatchObject({ deviceId: "breaker-pb", ruleId: "overtemperature", severity: Severity.CRITICAL, value: 80, threshold: "> 70" });
+});
+
+test("a rule edited in the device registry file applies without a restart", async () => {
+  const db = await testDb("sqlite");
+  cleanup.push(() => db.drop());
+  const t0 = Date.now();
+  const { bus, t, out, url, registryPath } = await startService(db, [{ ...OVERTEMP, for_seconds: 0 }], { now: t0 }, cleanup);
+  const doc = JSON.parse(await Bun.file(registryPath).text());
+  doc.device_types.smart_breaker.alarm_rules[0].condition.value = 50;
+  doc.device_types.smart_breaker.alarm_rules[0].clear.value = 45;
+  await Bun.write(registryPath, JSON.stringify(doc));
+  await eventually("the edited rule in force", async () => ((await (await fetch(`${url}/api/alarm-rules`)).json()).rules[0].condition === "> 50" ? true : undefined), 5_000);
+  await bus.publish(t.enriched, [enrichedRecord(enriched("breaker-r", { temperature: { value: 55 } }), 1, t0)]);
+  await eventually("raised under the new threshold", () => (out.records.length >= 1 ? true : undefined));
+  expect(out.json()[0]).toMatchObject({ kind: "raised", alarm: { threshold: "> 50", value: 55 } });
+});

@@ -120,11 +120,11 @@ export async function testDb(kind: Db["kind"]): Promise<Db> {
 }
 
 /** The service in this process on the real broker, its clock set by the test (ticks only when the test calls them). */
-export async function startService(db: Db, rules: unknown[], clock: { now: number }, cleanup: Array<() => Promise<unknown>>) {
+export async function startService(db: Db, rules: unknown[], clock: { now: number }, cleanup: Array<() => Promise<unknown>>, extra: Record<string, string> = {}) {
   const t = testTopics();
   const bus = await testBus(t);
   cleanup.push(() => bus.stop());
-  const config = loadAlarmsConfig(alarmsEnv(t, db, await registryFile(rules), { ALARMS_TICK_MS: "60000" }));
+  const config = loadAlarmsConfig(alarmsEnv(t, db, await registryFile(rules), { ALARMS_TICK_MS: "60000", ...extra }));
   const metrics = createMetrics();
   const service = await createAlarms(config, { bus, log: quietLogger(), metrics, now: () => clock.now });
   await service.start();
@@ -132,5 +132,5 @@ export async function startService(db: Db, rules: unknown[], clock: { now: numbe
   const out = await collect(bus, t.alarms);
   cleanup.push(() => out.sub.stop());
   const consumed = () => parseMetrics(metrics.render()).get("alarms_consumed_total") ?? 0;
-  return { t, bus, service, out, consumed, url: service.urls().api! };
+  return { t, bus, service, out, consumed, url: service.urls().api!, registryPath: config.deviceRegistryPath };
 }
