@@ -28,12 +28,21 @@ export interface ProcessorDeps {
   onPublished: (events: AlarmEvent[]) => void;
 }
 
+/**
+ * Ticks fire timers and silence only while the input is current (or idle): while catching up on a
+ * backlog, the reading that stops a timer or proves a device alive may still be queued.
+ */
+const BEHIND_MS = 2_000;
+
 const OUTBOX_PAGE = 1_000;
 
 export function createProcessor(deps: ProcessorDeps) {
   const { engine, store, metrics } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   let outboxDirty = true; // events a previous run saved may be waiting
+  let lastBatchAt = -Infinity; // service time
+  let newestInLastBatch = -Infinity; // broker time
+  const catchingUp = (now: number) => now - lastBatchAt <= BEHIND_MS && now - newestInLastBatch > BEHIND_MS;
 
   /** One at a time: batches from several partitions, the timer and the API share the engine. */
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
@@ -87,6 +96,7 @@ export function createProcessor(deps: ProcessorDeps) {
         const started = performance.now();
         await reloadIfStale();
         const changes = new Changes();
+        let newest = -Infinity;
         for (const r of batch.records) {
           let reading: Reading;
           try {
@@ -98,7 +108,9 @@ export function createProcessor(deps: ProcessorDeps) {
             continue;
           }
           engine.reading(reading, changes);
+          newest = Math.max(newest, reading.at);
         }
+        if (newest > -Infinity) [lastBatchAt, newestInLastBatch] = [deps.now(), newest];
         await commit(changes);
         await flushOutbox();
         metrics.consumed.inc({}, batch.records.length);
@@ -109,7 +121,7 @@ export function createProcessor(deps: ProcessorDeps) {
       serial(async () => {
         await reloadIfStale();
         const changes = new Changes();
-        engine.tick(deps.now(), changes);
+        if (!catchingUp(deps.now())) engine.tick(deps.now(), changes);
         await commit(changes);
         await flushOutbox();
       }),
