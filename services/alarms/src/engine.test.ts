@@ -7,9 +7,9 @@ const doc = await shippedRegistry();
 doc.device_types.smart_breaker.alarm_rules = [OVERTEMP, { id: "silent", kind: "silent", intervals: 3, severity: "minor", message: "{device_id}" }];
 const registry = parseDeviceRegistry(doc);
 
-function engine() {
+function engine(rules = (t: string) => registry.alarmRules.get(t) ?? []) {
   let n = 0;
-  const e = createEngine({ rules: (t) => registry.alarmRules.get(t) ?? [], newId: () => `id-${++n}`, persistSeenEveryMs: 60_000 });
+  const e = createEngine({ rules: (t) => rules(t), newId: () => `id-${++n}`, persistSeenEveryMs: 60_000 });
   e.load({ states: [], alarms: [], devices: [] }, 0);
   let offset = 0;
   const feed = (at: number, celsius: number | undefined, opts: { offset?: number; deviceTime?: string } = {}) => {
@@ -88,5 +88,20 @@ describe("evaluation", () => {
     expect(e.acknowledge("nope", "x", "", 0, new Changes())).toBeUndefined();
     expect(e.activeAlarms().map((a) => a.ack?.by)).toEqual(["ops@example.com"]);
     expect(feed(32_000, 60).events[0]!.alarm.ack?.by).toBe("ops@example.com");
+  });
+
+  test("a rule removed from the file stops its timer and clears its active alarm", () => {
+    let current = registry.alarmRules.get("smart_breaker")!;
+    const { e, feed } = engine(() => current);
+    feed(0, 75);
+    feed(30_000, 75);
+    const other = enriched("b2", { temperature: { value: 75 } });
+    e.reading({ event: other, at: 31_000, position: { stream: "raw/1", offset: 1 } }, new Changes()); // b2 pending
+    current = current.filter((r) => r.id !== "overtemperature");
+    const out = new Changes();
+    e.tick(32_000, out);
+    expect(out.events.map((x) => [x.kind, x.alarm.deviceId])).toEqual([["cleared", "b1"]]);
+    expect([...out.states.values()].map((s) => [s.deviceId, s.status])).toEqual([["b2", "idle"], ["b1", "idle"]]);
+    expect(e.activeAlarms()).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { type AlarmRule, holds, type ValueRule } from "@iot/common/alarm-rules";
 import type { EnrichedEvent, MeasurementGroup } from "@iot/common/telemetry";
 import type { Alarm, AlarmEvent, DeviceSeen, Position, RuleState } from "./alarm";
 import { isAfter } from "./alarm";
-import { acknowledge, type EvalContext, onSilence, onSpeak, onTick, onValue, type Step } from "./evaluate";
+import { acknowledge, type EvalContext, onRuleGone, onSilence, onSpeak, onTick, onValue, type Step } from "./evaluate";
 
 export interface Reading {
   event: EnrichedEvent;
@@ -124,15 +124,23 @@ export function createEngine(deps: EngineDeps) {
     /** Timers that ran out and devices gone silent, at `now` (the service clock). */
     tick(now: number, out: Changes) {
       for (const s of [...pending]) {
-        const rule = deps.rules(s.deviceType).find((r): r is ValueRule => r.id === s.ruleId && r.kind === "value");
-        const d = devices.get(s.deviceId);
-        if (rule && d) apply(d, s, onTick(rule, s, now, deps), out);
+        const rule = deps.rules(s.deviceType).find((r) => r.id === s.ruleId);
+        const d = devices.get(s.deviceId)!;
+        apply(d, s, rule?.kind === "value" ? onTick(rule, s, now, deps) : onRuleGone(s, undefined, now, deps), out);
+      }
+      for (const a of [...active.values()]) {
+        const d = devices.get(a.deviceId);
+        const s = d?.states.get(a.ruleId);
+        if (d && s && !deps.rules(s.deviceType).some((r) => r.id === a.ruleId)) apply(d, s, onRuleGone(s, a, now, deps), out);
       }
       for (const d of devices.values()) {
+        const since = Math.max(d.seen.lastSeen, countSilenceFrom);
         for (const rule of deps.rules(d.seen.deviceType)) {
           if (rule.kind !== "silent") continue;
-          const s = stateOf(d, rule.id);
-          apply(d, s, onSilence(rule, s, Math.max(d.seen.lastSeen, countSilenceFrom), now, deps), out);
+          const stored = d.states.get(rule.id);
+          if (!stored && now - since < rule.afterMs) continue; // the common case, kept free of allocation
+          const s = stored ?? stateOf(d, rule.id);
+          apply(d, s, onSilence(rule, s, since, now, deps), out);
         }
       }
     },

@@ -94,6 +94,14 @@ export function onSpeak(s: RuleState, active: Alarm | undefined, at: number, ctx
   return { state: idle(s, null), alarm, events: [event(ctx, "cleared", at, alarm)] };
 }
 
+/** The rule left the registry file: a running timer stops, an active alarm clears (nothing else could clear it). */
+export function onRuleGone(s: RuleState, active: Alarm | undefined, at: number, ctx: EvalContext): Step {
+  if (s.status === "idle") return { state: s, events: [] };
+  if (s.status === "pending" || !active) return { state: idle(s, s.position), events: [] };
+  const alarm = { ...active, clearedAt: at };
+  return { state: idle(s, s.position), alarm, events: [event(ctx, "cleared", at, alarm)] };
+}
+
 export function acknowledge(active: Alarm, by: string, note: string, at: number, ctx: EvalContext): { alarm: Alarm; event: AlarmEvent } {
   const alarm = { ...active, ack: { by, at, note } };
   return { alarm, event: event(ctx, "acknowledged", at, alarm) };
