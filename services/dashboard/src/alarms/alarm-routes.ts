@@ -5,11 +5,12 @@ import { html, type Html } from "../views/html";
 import { type AlarmFilter, type AlarmsClient, AlarmsUnavailable } from "./alarms-client";
 import { ackForm, alarmsPage, alarmTable, countsBadge, SEVERITIES, unavailable } from "./alarm-views";
 
-const filterOf = (q: Record<string, string | undefined>): AlarmFilter => ({
-  ...(q.device_id && { device_id: q.device_id.slice(0, 200) }),
-  ...(q.device_type && { device_type: q.device_type.slice(0, 64) }),
-  ...(q.severity && SEVERITIES.includes(q.severity) && { severity: q.severity }),
-});
+/** Only single, non-empty strings count (a repeated parameter arrives as a list). */
+const filterOf = (q: Record<string, unknown>): AlarmFilter => {
+  const one = (k: string, max: number) => (typeof q[k] === "string" && q[k] !== "" ? (q[k] as string).slice(0, max) : undefined);
+  const [device_id, device_type, severity] = [one("device_id", 200), one("device_type", 64), one("severity", 20)];
+  return { ...(device_id && { device_id }), ...(device_type && { device_type }), ...(severity && SEVERITIES.includes(severity) && { severity }) };
+};
 
 /** The alarms service down is a message in the page, never a broken dashboard. */
 async function orUnavailable(render: () => Promise<Html>, fallback: (why: string) => Html = unavailable): Promise<Html> {

@@ -27,8 +27,6 @@ export function alarmTable(alarms: AlarmView[], opts: { device?: boolean } = {})
   )}</tbody></table><p class="dim">${alarms.length} active</p>`;
 }
 
-const filterQuery = (f: AlarmFilter) => new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
-
 export function alarmsPage(f: AlarmFilter, body: Html): Html {
   return page({
     title: "Alarms",
@@ -40,7 +38,7 @@ export function alarmsPage(f: AlarmFilter, body: Html): Html {
 <label>Severity <select name="severity"><option value="">any</option>${SEVERITIES.map((s) => html`<option value="${s}"${s === f.severity ? html` selected` : ""}>${s}</option>`)}</select></label>
 <button type="submit">Filter</button></form>
 <div id="ack-panel"></div>
-<div id="alarm-table" hx-get="/alarms/table?${filterQuery(f)}" hx-include="#alarm-filter" hx-trigger="every 3s" hx-swap="innerMorph">${body}</div>`,
+<div id="alarm-table" hx-get="/alarms/table" hx-include="#alarm-filter" hx-trigger="every 3s" hx-swap="innerMorph">${body}</div>`,
   });
 }
 
