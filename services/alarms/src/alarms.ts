@@ -11,7 +11,7 @@ import { createAlarmsApi } from "./alarms-api";
 import { type AlarmsConfig, loadAlarmsConfig } from "./config";
 import { openStore } from "./db/open";
 import { createEngine } from "./engine";
-import { alarmRoutes } from "./http/routes";
+import { alarmRoutes, MAX_BODY_BYTES } from "./http/routes";
 import { createProcessor } from "./processor";
 import { rpcRoutes } from "./rpc/handler";
 
@@ -68,7 +68,8 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
           undo.push(() => subscription?.stop());
           timer = setInterval(() => processor.tick().catch((e) => log.warn("alarm tick failed; retried next tick", { error: errorMessage(e) })), config.tickMs);
           undo.push(() => clearInterval(timer));
-          app.listen(config.port);
+          // Bun's cap is a backstop; the routes answer 400 with a message below it (http/routes.ts).
+          app.listen({ port: config.port, maxRequestBodySize: 2 * MAX_BODY_BYTES });
           undo.push(() => app.stop(true));
           undo.push(() => shutdown.abort()); // ends open WatchAlarms streams first
         } catch (e) {

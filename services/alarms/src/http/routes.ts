@@ -10,7 +10,7 @@ import { AlarmsError, invalid } from "../errors";
 import { ruleJson } from "./rule-json";
 
 const STATUS = { invalid_argument: 400, not_found: 404, failed_precondition: 409 } as const;
-const MAX_BODY = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 const time = (name: string, v: string | undefined) => {
   if (v === undefined || v === "") return undefined;
@@ -28,7 +28,7 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
   const ct = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (ct !== "application/json") throw invalid("expected a JSON body (content-type: application/json)");
   const text = await request.text();
-  if (text.length > MAX_BODY) throw invalid(`body: at most ${MAX_BODY} bytes`);
+  if (text.length > MAX_BODY_BYTES) throw invalid(`body: at most ${MAX_BODY_BYTES} bytes`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -87,7 +87,7 @@ export function alarmRoutes(api: AlarmsApi, log: Logger) {
       "/api/alarm-rules/validate",
       async ({ request }) => {
         const text = await request.text();
-        if (text.length > MAX_BODY) throw invalid(`body: at most ${MAX_BODY} bytes`);
+        if (text.length > MAX_BODY_BYTES) throw invalid(`body: at most ${MAX_BODY_BYTES} bytes`);
         return api.validate(text);
       },
       { parse: "none" },
