@@ -30,9 +30,11 @@ export interface ProcessorDeps {
 
 /**
  * Ticks fire timers and silence only while the input is current (or idle): while catching up on a
- * backlog, the reading that stops a timer or proves a device alive may still be queued.
+ * backlog, the reading that stops a timer or proves a device alive may still be queued. Catching
+ * up = batches of records older than BEHIND_MS coming back to back (no pause of IDLE_MS between).
  */
 const BEHIND_MS = 2_000;
+const IDLE_MS = 500;
 
 const OUTBOX_PAGE = 1_000;
 
@@ -42,7 +44,7 @@ export function createProcessor(deps: ProcessorDeps) {
   let outboxDirty = true; // events a previous run saved may be waiting
   let lastBatchAt = -Infinity; // service time
   let newestInLastBatch = -Infinity; // broker time
-  const catchingUp = (now: number) => now - lastBatchAt <= BEHIND_MS && now - newestInLastBatch > BEHIND_MS;
+  const catchingUp = (now: number) => now - lastBatchAt <= IDLE_MS && now - newestInLastBatch > BEHIND_MS;
 
   /** One at a time: batches from several partitions, the timer and the API share the engine. */
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
