@@ -19,6 +19,7 @@ const PARTS: Record<string, string[]> = {
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
+  alarms: ["bench/alarms.ts", "--records", "100000", "--rules", "20", "--rate", "5000", "--seconds", "10"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -78,6 +79,8 @@ async function goals(): Promise<Row[]> {
     const ratios = pipeline.summary.map((s) => s.ratio);
     goal("≥ 70 % of passthrough", pipeline.summary.map((s) => `${s.format}×${s.replicas} ${Math.round(s.ratio * 100)} %`).join(", "), Math.min(...ratios) >= 0.7);
   }
+  const alarms = await fresh<{ goals: Array<{ goal: string; measured: string; met: boolean }> }>("alarms");
+  for (const g of alarms?.goals ?? []) goal(`alarms: ${g.goal}`, g.measured, g.met);
   if (latency) goal("p99 ≤ 50 ms at 5,000 msg/s", `${latency.p99_ms_at_5000_msgs_per_s} ms`, (latency.p99_ms_at_5000_msgs_per_s ?? Infinity) <= 50);
   if (simulator) {
     // 100,000 devices at the default 5 s interval publish 20,000 telemetry msg/s.

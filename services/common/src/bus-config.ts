@@ -15,6 +15,8 @@ export const busConfigSchema = Type.Object({
     raw: env.string("TOPIC_RAW", TOPIC_DEFAULTS.raw),
     enriched: env.string("TOPIC_ENRICHED", TOPIC_DEFAULTS.enriched),
     dlq: env.string("TOPIC_DLQ", TOPIC_DEFAULTS.dlq),
+    alarms: env.string("TOPIC_ALARMS", TOPIC_DEFAULTS.alarms),
+    deliveryDlq: env.string("TOPIC_DELIVERY_DLQ", TOPIC_DEFAULTS.deliveryDlq),
   }),
   /** SASL towards a broker that requires it (RedPanda or Kafka with SCRAM or PLAIN); `none` by default. */
   sasl: Type.Object({
@@ -26,7 +28,8 @@ export const busConfigSchema = Type.Object({
 });
 
 export type BusConfig = StaticDecode<typeof busConfigSchema>;
-export type Topics = BusConfig["topics"];
+/** The pipeline's three topics (raw in, enriched and dead letters out); `BusConfig["topics"]` has every topic. */
+export type Topics = Pick<BusConfig["topics"], "raw" | "enriched" | "dlq">;
 
 /** The bus settings alone (what `bun run start` needs to build the one bus its services share). */
 export const loadBusConfig = (source: Env) => loadEnv(busConfigSchema, source);

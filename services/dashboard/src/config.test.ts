@@ -5,11 +5,12 @@ import { loadConfig } from "./config";
 test("defaults: port 5001, the shared topics, the services on their own ports, ten swaps a second", () => {
   const c = loadConfig({});
   expect(c.port).toBe(5001);
-  expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" });
+  expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq", alarms: "iot.alarms", deliveryDlq: "iot.delivery.dlq" });
   expect(c.services.map((s) => [s.name, s.url])).toEqual([
     ["app-registry", "http://127.0.0.1:5002"],
     ["simulator", "http://127.0.0.1:5003"],
     ["enrichment", "http://127.0.0.1:5004"],
+    ["alarms", "http://127.0.0.1:5007"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");
@@ -22,6 +23,7 @@ test("a trailing slash is dropped from service URLs", () => {
     "http://registry:5002",
     "https://sim",
     "http://127.0.0.1:5004",
+    "http://127.0.0.1:5007",
   ]);
 });
 

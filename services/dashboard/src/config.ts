@@ -49,6 +49,8 @@ export const dashboardConfigSchema = Type.Object({
   /** The group whose lag says whether enrichment keeps up (and whether the counters balance). */
   enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
   registry: Type.Object({ url: url("REGISTRY_URL", "http://127.0.0.1:5002"), token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }) }),
+  /** The alarms service's API (the Alarms page, header counts, a device's alarms and thresholds). */
+  alarmsUrl: url("ALARMS_URL", "http://127.0.0.1:5007"),
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */
@@ -92,6 +94,7 @@ export function loadConfig(source: Env = process.env) {
     { name: "app-registry", url: config.registry.url },
     { name: "simulator", url: probed.simulator },
     { name: "enrichment", url: probed.enrichment },
+    { name: "alarms", url: config.alarmsUrl },
   ];
   return { ...config, services };
 }

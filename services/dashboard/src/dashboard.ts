@@ -28,6 +28,9 @@ import { createLive } from "./live/stream";
 import { createStreamSlots } from "./live/stream-slots";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
 import { createDashboardState } from "./state/dashboard-state";
+import { alarmRoutes } from "./alarms/alarm-routes";
+import { createAlarmMarks } from "./alarms/alarm-marks";
+import { createAlarmsClient } from "./alarms/alarms-client";
 import { createIngest, subscribeIngest } from "./sources/ingest";
 import { createPipelinePoller } from "./sources/pipeline-poller";
 import { createServiceProbe } from "./sources/service-probe";
@@ -46,6 +49,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const changed = () => hub.changed();
   const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
+  const alarms = createAlarmsClient({ url: config.alarmsUrl, timeoutMs: config.httpTimeoutMs });
+  const marks = createAlarmMarks(alarms, 30_000);
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
   const groups = [
@@ -85,9 +90,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(opsRoutes("dashboard", readiness, metrics))
     .use(assetRoutes())
     .use(loginRoutes({ access, identify, maxBodyBytes }))
-    .use(pageRoutes({ state, config }))
-    .use(liveRoutes({ state, config, stream, slots, identify }))
-    .use(applicationRoutes({ registry, access, identify, maxBodyBytes }));
+    .use(pageRoutes({ state, config, marks }))
+    .use(liveRoutes({ state, config, marks, stream, slots, identify }))
+    .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
+    .use(alarmRoutes(alarms));
 
   return {
     app,

@@ -22,7 +22,7 @@ export interface LiveRouteDeps extends PageDeps {
   identify: Identify;
 }
 
-export function liveRoutes({ state, config, stream, slots, identify }: LiveRouteDeps) {
+export function liveRoutes({ state, config, marks, stream, slots, identify }: LiveRouteDeps) {
   const live = (view: (params: Record<string, string>, query: Record<string, string | undefined>) => View) =>
     async function* ({ params, query, request, server, set }: { params: Record<string, string>; query: Record<string, string | undefined>; request: Request; server: Parameters<Identify["caller"]>[1]; set: { status?: number | string; headers: Record<string, string | number> } }) {
       const release = slots.take(identify.caller(request, server).address);
@@ -50,7 +50,7 @@ export function liveRoutes({ state, config, stream, slots, identify }: LiveRoute
       key: `device:${params.id}`,
       render: () => {
         const d = state.devices.get(params.id!);
-        return d ? deviceRegions(d) : [];
+        return d ? deviceRegions(d, marks) : [];
       },
     })))
     .get("/live/dead-letters", live(() => ({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] })));

@@ -6,13 +6,14 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "applications" | "dead-letters" | "operator" | "none";
+export type Section = "overview" | "devices" | "applications" | "dead-letters" | "alarms" | "operator" | "none";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
   ["applications", "/applications", "Applications"],
   ["dead-letters", "/dead-letters", "Dead letters"],
+  ["alarms", "/alarms", "Alarms"],
   ["operator", "/login", "Operator"],
 ];
 
@@ -47,6 +48,7 @@ export function page(opts: { title: string; section: Section; live?: string; bod
 </head>
 <body>
 <header><nav>${NAV.map(([s, href, label]) => html`<a href="${href}"${s === opts.section ? html` aria-current="page"` : ""}>${label}</a>`)}</nav>
+<a class="alarm-counts" href="/alarms" hx-get="/alarms/counts" hx-trigger="load, every 5s">alarms</a>
 <p class="zone">All times UTC</p></header>
 <main>${opts.body}</main>
 ${opts.live ? html`<div hidden hx-sse:connect="${opts.live}"></div>` : ""}
