@@ -49,11 +49,12 @@ describe("with REGISTRY_ADMIN_TOKEN set", () => {
       const res = await fetch(reg.httpUrl + path, { method, headers: { "content-type": "application/json" }, body: "{}" });
       expect([method, res.status]).toEqual([method, 401]);
     }
-    expect((await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    const authorized = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    expect((await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: authorized })).status).toBe(200);
   });
 
   test("an unauthorized write is refused before its body is read", async () => {
-    const res = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "text/plain" }, body: "{bad" });
+    const res = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
     expect(res.status).toBe(401);
   });
 
@@ -86,8 +87,9 @@ describe("with no REGISTRY_ADMIN_TOKEN", () => {
   let remoteHttp: string;
   let remoteRpc: string;
   beforeAll(async () => {
-    reg = await startTestRegistry("sqlite");
     const host = externalAddress();
+    // The registry must answer to that address for the write guard to be what refuses.
+    reg = await startTestRegistry("sqlite", { allowedHosts: [host] });
     remoteHttp = reg.httpUrl.replace("127.0.0.1", host);
     remoteRpc = reg.rpcUrl.replace("127.0.0.1", host);
   });

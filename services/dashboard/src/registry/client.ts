@@ -18,7 +18,9 @@ export interface RegistryDeviceType {
  * What the dashboard's form sends, in the registry's field names; on update a field left out keeps
  * its value. Platform and status are what the user picked: the registry validates them.
  */
-export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "contact_email" | "description" | "category" | "devicetypes"> & {
+export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "description" | "category" | "devicetypes"> & {
+  /** Always sent; the registry shows it back only to admins (the dashboard's token). */
+  contact_email: string;
   platform: string | null;
   status?: string;
 };
@@ -54,7 +56,8 @@ const REFUSALS = new Set([400, 404, 409, 413, 415]);
 export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    // Every write declares JSON, body or not: the registry refuses writes a browser could send cross-origin.
+    if (method !== "GET") headers["content-type"] = "application/json";
     if (opts.token && method !== "GET") headers.authorization = `Bearer ${opts.token}`;
     let res: Response;
     try {
