@@ -15,6 +15,7 @@ import type { AdminCheck, WriteGuard } from "../auth";
 import type { HostAllowList } from "../host-allow-list";
 import type { Registry } from "../registry";
 import { callerIsAdmin, hostAllowed, peerAddress, withinSessionCap } from "./caller";
+import { answerDecodeFailuresAs400 } from "./decode-failures";
 import { errorInterceptor } from "./errors";
 import { createReflection } from "./reflection";
 import { registryService, WRITE_METHODS } from "./registry-service";
@@ -73,9 +74,11 @@ export async function startRpcServer(port: number, limits: RpcLimits, { registry
     routes: (router) => {
       registryService(registry)(router);
       createReflection([ApplicationRegistryService])(router);
+      answerDecodeFailuresAs400(router);
     },
+    requestGate,
     // The first interceptor is the outermost: it maps what the others and the handlers throw.
-    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), requestGate, watches.interceptor, authorizeWrites(guard)],
+    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), watches.interceptor, authorizeWrites(guard)],
     contextValues: (req) => context(req as Http2ServerRequest),
     readMaxBytes: MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,
