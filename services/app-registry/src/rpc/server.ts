@@ -61,6 +61,7 @@ export async function startRpcServer(port: number, limits: RpcLimits, { registry
   const sessionLimits = { ...limits.sessions, graceMs: CLOSE_GRACE_MS };
   const server = createServer({ settings: http2Settings(sessionLimits) });
   const sessions = limitSessions(server, sessionLimits);
+  metrics.gauge("app_registry_rpc_connections", "Open HTTP/2 connections to the RPC port.", () => sessions.open);
   const context = (req: Http2ServerRequest) => {
     const remoteAddress = req.socket.remoteAddress;
     const authorization = req.headers.authorization;
@@ -78,7 +79,7 @@ export async function startRpcServer(port: number, limits: RpcLimits, { registry
     },
     requestGate,
     // The first interceptor is the outermost: it maps what the others and the handlers throw.
-    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), watches.interceptor, authorizeWrites(guard)],
+    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), watches, authorizeWrites(guard)],
     contextValues: (req) => context(req as Http2ServerRequest),
     readMaxBytes: MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,
@@ -96,8 +97,6 @@ export async function startRpcServer(port: number, limits: RpcLimits, { registry
     port: (server.address() as AddressInfo).port,
     /** The address it listens on (a wildcard such as "::" when on every interface). */
     address: (server.address() as AddressInfo).address,
-    /** Open server streams (Watch). */
-    watches: () => watches.open,
     async close() {
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

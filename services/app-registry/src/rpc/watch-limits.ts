@@ -13,7 +13,7 @@ export interface WatchLimits {
   total: number;
 }
 
-export function limitWatches(limits: WatchLimits) {
+export function limitWatches(limits: WatchLimits): Interceptor {
   const byClient = new Map<string, number>();
   let open = 0;
   const release = (client: string) => {
@@ -53,10 +53,5 @@ export function limitWatches(limits: WatchLimits) {
       })(),
     };
   };
-  return {
-    interceptor,
-    get open() {
-      return open;
-    },
-  };
+  return interceptor;
 }
