@@ -10,7 +10,7 @@ import { deviceTypeId, deviceTypeList, email, integer, nonEmpty, nullAsEmpty, on
 
 export const newApplication = defineInput<NewApplication>({
   name: required(visibleText(1, 100), "unique, case-insensitively"),
-  description: withDefault(optionalText(), () => null),
+  description: withDefault(optionalText(Infinity, { multiline: true }), () => null),
   version: required(text(1, 20)),
   developer: required(visibleText(1, 100)),
   contactEmail: required(email),

@@ -55,6 +55,18 @@ test("text refuses controls, format characters, separators and lone surrogates; 
   expect(rule.check("\t\ufeffApp\n")).toEqual({ ok: "App" });
 });
 
+test("multi-line text: line feeds and tabs inside, \\r\\n read as \\n; every other control still refused", () => {
+  const rule = text(0, 100, { multiline: true });
+  const pattern = new RegExp(rule.schema.pattern as string, "u");
+  expect(rule.check("first line\r\n\tsecond\rthird\n")).toEqual({ ok: "first line\n\tsecond\nthird" });
+  expect(pattern.test("first line\n\tsecond")).toBe(true);
+  for (const v of ["a\u0000", "a\u000bb", "a\u202e", "a\u2028b"]) {
+    expect("errors" in rule.check(v)).toBe(true);
+    expect(pattern.test(v)).toBe(false);
+  }
+  expect("errors" in text(0, 100).check("two\nlines")).toBe(true);
+});
+
 test("a visible name: not only spaces, combining marks or filler letters", () => {
   const rule = visibleText(1, 100);
   for (const v of ["\u3164", "\u115f\u1160", "\u2800\u2800", "\u0301\u034f", "\ufe0f", "\u00a0\u3000\u3164", "\uffa0"])
