@@ -54,11 +54,12 @@ const MAX_PAGES = 20;
 const REFUSALS = new Set([400, 404, 409, 413, 415]);
 
 export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  /** `admin`: send the token on a read too (writes always send it). */
+  async function call(method: string, path: string, body?: unknown, admin = method !== "GET"): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
     // Every write declares JSON, body or not: the registry refuses writes a browser could send cross-origin.
     if (method !== "GET") headers["content-type"] = "application/json";
-    if (opts.token && method !== "GET") headers.authorization = `Bearer ${opts.token}`;
+    if (opts.token && admin) headers.authorization = `Bearer ${opts.token}`;
     let res: Response;
     try {
       res = await fetch(`${opts.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs) });
@@ -99,7 +100,8 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
       return all;
     },
     async getApplication(id) {
-      const { status, json } = await call("GET", path(id));
+      // For the edit form, which shows the contact e-mail: the registry shows it to admins only.
+      const { status, json } = await call("GET", path(id), undefined, true);
       return status === 200 ? app(json) : undefined;
     },
     register: (input) =>
