@@ -95,7 +95,7 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
 }
 
 const rpcLimits = (config: RegistryConfig): RpcLimits => ({
-  sessions: { maxStreams: config.rpcStreamsPerSession, idleMs: config.rpcIdleTimeoutMs, maxAgeMs: config.rpcSessionTimeoutMs },
+  sessions: { maxStreams: config.rpcStreamsPerSession, idleMs: config.rpcIdleTimeoutMs, maxAgeMs: config.rpcSessionTimeoutMs, drainMs: config.rpcSessionDrainMs },
   watches: { perClient: config.watchStreamsPerClient, total: config.watchStreamsMax },
 });
 

@@ -21,8 +21,9 @@ export const registryConfigSchema = Type.Object({
   rpcStreamsPerSession: env.int("REGISTRY_RPC_STREAMS_PER_SESSION", 100, { min: 1 }),
   /** An RPC connection with no open request for this long is closed. */
   rpcIdleTimeoutMs: env.int("REGISTRY_RPC_IDLE_TIMEOUT_MS", 60_000, { min: 1 }),
-  /** An RPC connection older than this takes no new requests and is closed (its Watch streams end; clients reconnect). */
+  /** An RPC connection older than this takes no new requests; its open streams (Watch) are cut `rpcSessionDrainMs` later. */
   rpcSessionTimeoutMs: env.int("REGISTRY_RPC_SESSION_TIMEOUT_MS", 3_600_000, { min: 1 }),
+  rpcSessionDrainMs: env.int("REGISTRY_RPC_SESSION_DRAIN_MS", 600_000, { min: 0 }),
   deviceRegistryPath: env.string("DEVICE_REGISTRY_PATH", "config/device-registry.json"),
   /** `first-run`: load the example registrations into an empty registry at start (`bun run start` sets it). */
   seedExamples: env.oneOf("REGISTRY_SEED_EXAMPLES", ["never", "first-run"] as const, "never"),
