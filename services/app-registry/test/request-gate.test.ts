@@ -51,6 +51,13 @@ describe("Host allow-list", () => {
       const grpcWeb = await rawCall(session, { path: list, body: frame, headers: { ":authority": "evil.example", "content-type": "application/grpc-web+proto" } });
       expect(grpcWeb).toMatchObject({ status: 200, rstCode: 0 });
       expect(grpcWeb.body.toString()).toContain("grpc-status: 7");
+      // Every service on the port: server reflection (what tells an attacker the API) too.
+      const reflection = await rawCall(session, {
+        path: "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        body: grpcFrame(new Uint8Array([0x3a, 0x00])),
+        headers: { ":authority": "evil.example", "content-type": "application/grpc", te: "trailers" },
+      });
+      expect([grpcStatusOf(reflection), reflection.body.length]).toEqual([GrpcStatus.PERMISSION_DENIED, 0]);
       const allowed = await rawCall(session, { path: list, body: "{}", headers: { ":authority": `registry.internal:${port(reg.rpcUrl)}`, ...JSON_TYPE } });
       expect(allowed.status).toBe(200);
     } finally {
