@@ -9,16 +9,18 @@ import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
-import { createWriteGuard } from "./auth";
+import { createAdminCheck, createWriteGuard } from "./auth";
 import type { ChangeFeed } from "./change-feed";
 import { createChangeFeed } from "./change-feed";
 import { loadConfig, type RegistryConfig } from "./config";
 import { openRepository } from "./db/open";
 import { seedExamplesOnFirstRun } from "./examples";
+import { createHostAllowList } from "./host-allow-list";
 import { createHttpApp } from "./http/app";
 import { MAX_BODY_BYTES } from "./http/json-body";
 import type { Registry } from "./registry";
 import { createRegistry } from "./registry";
+import type { RpcLimits } from "./rpc/server";
 import { startRpcServer } from "./rpc/server";
 
 export interface AppRegistryDeps {
@@ -51,7 +53,9 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => changes.subscribers);
     const registry = createRegistry({ repo, feed: changes });
     const guard = createWriteGuard(config.adminToken);
-    const http = createHttpApp({ registry, guard, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
+    const isAdmin = createAdminCheck(config.adminToken);
+    const hosts = createHostAllowList(config.allowedHosts);
+    const http = createHttpApp({ registry, guard, isAdmin, hosts, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
     let rpcPort: number | undefined;
 
     const urls = () => {
@@ -67,9 +71,11 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
           http.listen({ port: config.httpPort, hostname: config.bindHost, maxRequestBodySize: 4 * MAX_BODY_BYTES });
           undo.push(() => http.stop(true));
-          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, { registry, guard, log, metrics });
+          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, rpcLimits(config), { registry, guard, isAdmin, hosts, log, metrics });
           rpcPort = rpc.port;
           undo.push(() => rpc.close());
+          // The address each server is bound to is a name callers may use too (a wildcard never is).
+          for (const address of [http.server?.hostname, rpc.address]) if (address) hosts.add(address);
         } catch (e) {
           await unwind();
           throw e;
@@ -88,6 +94,11 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     throw e;
   }
 }
+
+const rpcLimits = (config: RegistryConfig): RpcLimits => ({
+  sessions: { maxStreams: config.rpcStreamsPerSession, idleMs: config.rpcIdleTimeoutMs, maxAgeMs: config.rpcSessionTimeoutMs, drainMs: config.rpcSessionDrainMs },
+  watches: { perClient: config.watchStreamsPerClient, total: config.watchStreamsMax },
+});
 
 export const appRegistryService: ServiceDefinition<RegistryConfig> = {
   name: "app-registry",

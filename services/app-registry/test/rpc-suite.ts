@@ -106,7 +106,8 @@ export function rpcSuite(dialect: Dialect) {
         expect(call.code).toBe(0);
         expect(JSON.parse(call.stdout).applications.map((a: { name: string }) => a.name)).toContain(body.name);
       }
-    });
+      // Six buf processes: each start alone takes ~0.5 s on a busy 2-core machine.
+    }, 20_000);
 
     test("WatchApplications: snapshot first, then a change within 1 s of a REST registration", async () => {
       const stop = new AbortController();

@@ -46,7 +46,9 @@ describe("registration", () => {
     });
     for (const body of [null, [], "x", 1]) expect(validationDetails(() => register(body))).toEqual({ _schema: ["Invalid input type."] });
     const inherited = JSON.parse(`{"toString": 1, "__proto__": {}, "name": "A", "version": "1", "developer": "d", "contact_email": "a@b.co"}`);
-    expect(validationDetails(() => register(inherited))).toEqual({ toString: ["Unknown field."], __proto__: ["Unknown field."] });
+    const details = validationDetails(() => register(inherited));
+    expect(Object.keys(details)).toEqual(["toString", "__proto__"]);
+    expect(JSON.stringify(details)).toBe('{"toString":["Unknown field."],"__proto__":["Unknown field."]}');
   });
 
   test("the domain's own names are not REST's: contactEmail and deviceTypes are unknown fields", () => {
@@ -67,6 +69,12 @@ describe("registration", () => {
 });
 
 describe("update", () => {
+  test("regression: a key named __proto__ is an unknown field, not a silently empty update", () => {
+    const details = validationDetails(() => patch(JSON.parse('{"__proto__": {"status": "inactive"}}')));
+    expect(Object.keys(details)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(details)).toBe(Object.prototype);
+  });
+
   test("keeps only what the body names; null clears optional fields", () => {
     expect(patch({ version: "2" })).toEqual({ version: "2" });
     expect(patch({ description: null, platform: null, devicetypes: [] })).toEqual({ description: null, platform: null, deviceTypes: [] });

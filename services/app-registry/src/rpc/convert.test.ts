@@ -24,10 +24,19 @@ test("an application: null text → empty string, null platform → UNSPECIFIED,
     id: "i", name: "n", description: null, version: "1", developer: "d", contactEmail: "a@b.co", category: null, platform: null,
     deviceTypes: ["smart_meter"], status: "pending", createdAt: at, updatedAt: at,
   };
-  const out = applicationOut(app);
+  const out = applicationOut(app, { contact: true });
   expect(out).toMatchObject({ description: "", category: "", platform: Platform.UNSPECIFIED, status: ApplicationStatus.PENDING });
   expect(timestampDate(out.createdAt as never)).toEqual(at);
-  expect(applicationOut({ ...app, platform: "desktop" }).platform).toBe(Platform.DESKTOP);
+  expect(applicationOut({ ...app, platform: "desktop" }, { contact: true }).platform).toBe(Platform.DESKTOP);
+});
+
+test("the contact e-mail goes out only to admins", () => {
+  const at = new Date();
+  const app: Application = {
+    id: "i", name: "n", description: null, version: "1", developer: "d", contactEmail: "a@b.co", category: null, platform: null,
+    deviceTypes: [], status: "active", createdAt: at, updatedAt: at,
+  };
+  expect([applicationOut(app, { contact: true }).contactEmail, applicationOut(app, { contact: false }).contactEmail]).toEqual(["a@b.co", ""]);
 });
 
 

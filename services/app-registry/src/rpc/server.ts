@@ -3,27 +3,33 @@
  * (Bun.serve cannot: it speaks HTTP/1.1 only). HTTP/1.1 clients are not served on this port.
  */
 import { createServer } from "node:http2";
-import type { Http2Session } from "node:http2";
+import type { Http2ServerRequest } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Interceptor } from "@connectrpc/connect";
-import { createContextKey, createContextValues } from "@connectrpc/connect";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Listen } from "@iot/common/ops-server";
-import type { WriteGuard } from "../auth";
+import type { AdminCheck, WriteGuard } from "../auth";
+import type { HostAllowList } from "../host-allow-list";
 import type { Registry } from "../registry";
+import { callerIsAdmin, hostAllowed, peerAddress, withinSessionCap } from "./caller";
+import { answerDecodeFailuresAs400 } from "./decode-failures";
 import { errorInterceptor } from "./errors";
 import { createReflection } from "./reflection";
 import { registryService, WRITE_METHODS } from "./registry-service";
+import { requestGate } from "./request-gate";
+import type { SessionLimits } from "./session-limits";
+import { http2Settings, limitSessions } from "./session-limits";
+import type { WatchLimits } from "./watch-limits";
+import { limitWatches } from "./watch-limits";
 
 /** Same bound as the REST body limit. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
-/** How long a stopping server waits for open streams before cutting their connections. */
+/** How long a stopping (or expired) connection may finish its open streams before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
-
-const peerAddress = createContextKey<string | undefined>(undefined, { description: "the caller's IP address" });
 
 const authorizeWrites =
   (guard: WriteGuard): Interceptor =>
@@ -37,31 +43,49 @@ const authorizeWrites =
 export interface RpcServerDeps {
   registry: Registry;
   guard: WriteGuard;
+  isAdmin: AdminCheck;
+  hosts: HostAllowList;
   log: Logger;
   metrics: Metrics;
 }
 
-export async function startRpcServer(listen: Listen, { registry, guard, log, metrics }: RpcServerDeps) {
+export interface RpcLimits {
+  sessions: Omit<SessionLimits, "graceMs">;
+  watches: WatchLimits;
+}
+
+export async function startRpcServer(listen: Listen, limits: RpcLimits, { registry, guard, isAdmin, hosts, log, metrics }: RpcServerDeps) {
   const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", ["procedure", "code"]);
+  const watches = limitWatches(limits.watches);
   // Aborting ends every handler's signal, so open Watch streams finish and connections can close.
   const shutdown = new AbortController();
+  const sessionLimits = { ...limits.sessions, graceMs: CLOSE_GRACE_MS };
+  const server = createServer({ settings: http2Settings(sessionLimits) });
+  const sessions = limitSessions(server, sessionLimits);
+  metrics.gauge("app_registry_rpc_connections", "Open HTTP/2 connections to the RPC port.", () => sessions.open);
+  const context = (req: Http2ServerRequest) => {
+    const remoteAddress = req.socket.remoteAddress;
+    const authorization = req.headers.authorization;
+    return createContextValues()
+      .set(peerAddress, remoteAddress)
+      .set(hostAllowed, hosts.allows(req.headers[":authority"] ?? req.headers.host))
+      .set(withinSessionCap, sessions.admit(req))
+      .set(callerIsAdmin, isAdmin({ authorization, remoteAddress }));
+  };
   const handler = connectNodeAdapter({
     routes: (router) => {
       registryService(registry)(router);
       createReflection([ApplicationRegistryService])(router);
+      answerDecodeFailuresAs400(router);
     },
-    // The first interceptor is the outermost: it maps what authorization and handlers throw.
-    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), authorizeWrites(guard)],
-    contextValues: (req) => createContextValues().set(peerAddress, req.socket.remoteAddress),
+    requestGate,
+    // The first interceptor is the outermost: it maps what the others and the handlers throw.
+    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), watches, authorizeWrites(guard)],
+    contextValues: (req) => context(req as Http2ServerRequest),
     readMaxBytes: MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,
   });
-  const server = createServer(handler);
-  const sessions = new Set<Http2Session>();
-  server.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
+  server.on("request", handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
@@ -72,13 +96,13 @@ export async function startRpcServer(listen: Listen, { registry, guard, log, met
 
   return {
     port: (server.address() as AddressInfo).port,
+    /** The address it listens on (a wildcard such as "::" when on every interface). */
+    address: (server.address() as AddressInfo).address,
     async close() {
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const session of sessions) session.close();
-      const cut = setTimeout(() => sessions.forEach((s) => s.destroy()), CLOSE_GRACE_MS);
+      sessions.retireAll();
       await closed;
-      clearTimeout(cut);
     },
   };
 }

@@ -18,7 +18,9 @@ export interface RegistryDeviceType {
  * What the dashboard's form sends, in the registry's field names; on update a field left out keeps
  * its value. Platform and status are what the user picked: the registry validates them.
  */
-export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "contact_email" | "description" | "category" | "devicetypes"> & {
+export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "description" | "category" | "devicetypes"> & {
+  /** Always sent; the registry shows it back only to admins (the dashboard's token). */
+  contact_email: string;
   platform: string | null;
   status?: string;
 };
@@ -60,12 +62,12 @@ function asApplication(v: unknown): RegistryApplication {
 }
 
 export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  /** `admin`: send the token on a read too (writes always send it). */
+  async function call(method: string, path: string, body?: unknown, admin = method !== "GET"): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
-    // Every write is JSON, even a body-less one: the registry refuses anything a cross-site form could send.
+    // Every write declares JSON, body or not: the registry refuses writes a browser could send cross-origin.
     if (method !== "GET") headers["content-type"] = "application/json";
-    // Reads too: only the admin token sees contact e-mails, which the operator's edit form shows.
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.token && admin) headers.authorization = `Bearer ${opts.token}`;
     let res: Response;
     let text: string;
     try {
@@ -117,7 +119,8 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
       return all;
     },
     async getApplication(id) {
-      const { status, json } = await call("GET", path(id));
+      // For the edit form, which shows the contact e-mail: the registry shows it to admins only.
+      const { status, json } = await call("GET", path(id), undefined, true);
       return status === 200 ? app(json) : undefined;
     },
     register: (input) =>

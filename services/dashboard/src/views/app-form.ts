@@ -9,7 +9,7 @@ export type FieldErrors = Record<string, string[]>;
 export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [] };
 
 export const formValuesOf = (a: RegistryApplication): FormValues => ({
-  name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email, description: a.description ?? "",
+  name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email ?? "", description: a.description ?? "",
   category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status,
 });
 
