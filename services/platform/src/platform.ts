@@ -21,6 +21,8 @@ export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enric
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
   REGISTRY_SEED_EXAMPLES: "first-run",
+  // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
+  SIM_PROVISION: "true",
 };
 
 export interface Platform {
