@@ -17,21 +17,33 @@ interface ApplicationPayload {
   reread?: true;
 }
 
-const revive = (a: ApplicationJson): Application => ({ ...a, createdAt: new Date(a.createdAt), updatedAt: new Date(a.updatedAt) });
+const revive = (a: ApplicationJson): Application => ({
+  ...a,
+  createdAt: new Date(a.createdAt),
+  updatedAt: new Date(a.updatedAt),
+});
 
-export function applicationChangeCodec(read: (id: string) => Promise<Application | undefined>): NotifyCodec<ApplicationChange> {
+export function applicationChangeCodec(
+  read: (id: string) => Promise<Application | undefined>,
+): NotifyCodec<ApplicationChange> {
   return {
     encode({ type, application, previous }) {
       const payload = { type, application, previousDeviceTypes: previous?.deviceTypes };
       // Descriptions are unbounded; every other field is small. A deleted row cannot be re-read,
       // so it travels without its description.
-      return JSON.stringify(payload).length <= MAX_PAYLOAD ? payload : { ...payload, application: { ...application, description: null }, reread: true };
+      return JSON.stringify(payload).length <= MAX_PAYLOAD
+        ? payload
+        : { ...payload, application: { ...application, description: null }, reread: true };
     },
     async decode(payload) {
       const { type, application, previousDeviceTypes, reread } = payload as ApplicationPayload;
       const current = reread && type !== "deleted" ? await read(application.id) : revive(application);
       if (!current) return undefined;
-      return { type, application: current, ...(previousDeviceTypes ? { previous: { ...current, deviceTypes: previousDeviceTypes } } : {}) };
+      return {
+        type,
+        application: current,
+        ...(previousDeviceTypes ? { previous: { ...current, deviceTypes: previousDeviceTypes } } : {}),
+      };
     },
   };
 }

@@ -22,7 +22,13 @@ const issued: string[] = [];
 
 beforeAll(async () => {
   registry = await startRegistry(ADMIN);
-  const config = testConfig({ REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN, INGEST_PUBLIC_HOST: "ingest.example", INGEST_MQTT_PORT: "8883", INGEST_HTTP_PORT: "8080" });
+  const config = testConfig({
+    REGISTRY_URL: registry.url,
+    REGISTRY_ADMIN_TOKEN: ADMIN,
+    INGEST_PUBLIC_HOST: "ingest.example",
+    INGEST_MQTT_PORT: "8883",
+    INGEST_HTTP_PORT: "8080",
+  });
   bus = createInProcessBus(config.bus, quietLogger());
   dashboard = createDashboard(config, { bus, log: quietLogger(), metrics: createMetrics() });
   await bus.start();
@@ -48,16 +54,25 @@ const form = (fields: Record<string, string>) => {
   return f;
 };
 const tokenIn = (page: string) => /<code class="api-key device-token">([A-Za-z0-9_-]{43})<\/code>/.exec(page)?.[1];
-const page = async (query = "") => (await dashboard.app.handle(new Request(`http://localhost/admin/devices${query}`))).text();
+const page = async (query = "") =>
+  (await dashboard.app.handle(new Request(`http://localhost/admin/devices${query}`))).text();
 
 test("provisioning shows the token once, with copy-ready MQTT and curl examples; the list shows it without the token", async () => {
-  const res = await send("POST", "/admin/devices", form({ device_id: "panel-7", device_type: "smart_breaker", name: "Panel <7>", labels: "site=north; floor=2" }));
+  const res = await send(
+    "POST",
+    "/admin/devices",
+    form({ device_id: "panel-7", device_type: "smart_breaker", name: "Panel <7>", labels: "site=north; floor=2" }),
+  );
   expect(res.status).toBe(200);
   const token = tokenIn(res.text)!;
   expect(token).toBeDefined();
   issued.push(token);
-  expect(res.text).toContain(`mosquitto_pub -h ingest.example -p 8883 -u &#39;panel-7&#39; -P &#39;${token}&#39; -t &#39;devices/panel-7/telemetry&#39;`);
-  expect(res.text).toContain(`curl -X POST &#39;http://ingest.example:8080/api/v1/devices/panel-7/telemetry&#39; -H &#39;Authorization: Bearer ${token}&#39;`);
+  expect(res.text).toContain(
+    `mosquitto_pub -h ingest.example -p 8883 -u &#39;panel-7&#39; -P &#39;${token}&#39; -t &#39;devices/panel-7/telemetry&#39;`,
+  );
+  expect(res.text).toContain(
+    `curl -X POST &#39;http://ingest.example:8080/api/v1/devices/panel-7/telemetry&#39; -H &#39;Authorization: Bearer ${token}&#39;`,
+  );
   const listed = await page();
   expect(listed).toContain("<code>panel-7</code>");
   expect(listed).toContain("Panel &lt;7&gt;");
@@ -67,23 +82,41 @@ test("provisioning shows the token once, with copy-ready MQTT and curl examples;
 });
 
 test("refusals come back next to the field: invalid id, unknown type, broken labels, duplicate id", async () => {
-  const bad = await send("POST", "/admin/devices", form({ device_id: "has space", device_type: "toaster", name: "", labels: "" }));
+  const bad = await send(
+    "POST",
+    "/admin/devices",
+    form({ device_id: "has space", device_type: "toaster", name: "", labels: "" }),
+  );
   expect(bad.status).toBe(422);
   expect(bad.text).toContain('id="err-dev-device_id"');
   expect(bad.text).toContain("Not a valid device id");
-  const labels = await send("POST", "/admin/devices", form({ device_id: "ok-1", device_type: "smart_meter", name: "", labels: "novalue" }));
+  const labels = await send(
+    "POST",
+    "/admin/devices",
+    form({ device_id: "ok-1", device_type: "smart_meter", name: "", labels: "novalue" }),
+  );
   expect(labels.text).toContain("&quot;novalue&quot; is not key=value.");
-  const dup = await send("POST", "/admin/devices", form({ device_id: "panel-7", device_type: "smart_meter", name: "", labels: "" }));
+  const dup = await send(
+    "POST",
+    "/admin/devices",
+    form({ device_id: "panel-7", device_type: "smart_meter", name: "", labels: "" }),
+  );
   expect(dup.status).toBe(422);
   expect(dup.text).toMatch(/id="err-dev-device_id">Device panel-7 already exists/);
 });
 
 test("disable, enable, new token, delete", async () => {
-  await send("POST", "/admin/devices", form({ device_id: "meter-x", device_type: "smart_meter", name: "", labels: "" })).then((r) => issued.push(tokenIn(r.text)!));
+  await send(
+    "POST",
+    "/admin/devices",
+    form({ device_id: "meter-x", device_type: "smart_meter", name: "", labels: "" }),
+  ).then((r) => issued.push(tokenIn(r.text)!));
   const disabled = await send("PATCH", "/admin/devices/meter-x/status?to=disabled");
   expect(disabled.text).toContain("<code>meter-x</code> disabled.");
   expect(disabled.text).toMatch(/<td class="flag">disabled<\/td>/);
-  expect((await send("PATCH", "/admin/devices/meter-x/status?to=enabled")).text).toContain("<code>meter-x</code> enabled.");
+  expect((await send("PATCH", "/admin/devices/meter-x/status?to=enabled")).text).toContain(
+    "<code>meter-x</code> enabled.",
+  );
   const rekeyed = await send("POST", "/admin/devices/meter-x/regenerate-token");
   const token = tokenIn(rekeyed.text)!;
   expect(token).toBeDefined();
@@ -97,7 +130,8 @@ test("disable, enable, new token, delete", async () => {
 });
 
 test("CSV import from a file: per-row outcome, created tokens shown once, a second import unchanged", async () => {
-  const csv = "device_id,device_type,name,labels\ncsv-1,smart_meter,One,zone=a\ncsv-2,toaster,,\n\"broken,smart_meter\ncsv-3,environmental_sensor,Three,\n";
+  const csv =
+    'device_id,device_type,name,labels\ncsv-1,smart_meter,One,zone=a\ncsv-2,toaster,,\n"broken,smart_meter\ncsv-3,environmental_sensor,Three,\n';
   const upload = () => {
     const f = new FormData();
     f.set("file", new File([csv], "devices.csv", { type: "text/csv" }));
@@ -121,7 +155,11 @@ test("CSV import from a file: per-row outcome, created tokens shown once, a seco
 test("no page read afterwards carries a token or a token hash", async () => {
   expect(issued.length).toBeGreaterThanOrEqual(5);
   const reads = await Promise.all(["", "?status=enabled", "?type=smart_meter", "?search=panel"].map(page));
-  const others = await Promise.all(["/", "/devices", "/devices/panel-7", "/metrics"].map(async (p) => (await dashboard.app.handle(new Request(`http://localhost${p}`))).text()));
+  const others = await Promise.all(
+    ["/", "/devices", "/devices/panel-7", "/metrics"].map(async (p) =>
+      (await dashboard.app.handle(new Request(`http://localhost${p}`))).text(),
+    ),
+  );
   const all = [...reads, ...others].join("\n");
   for (const token of issued) {
     expect(all).not.toContain(token);

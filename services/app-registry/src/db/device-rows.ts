@@ -15,7 +15,9 @@ export function toDevice(row: DeviceRow): Device {
   return device;
 }
 
-export const toCredential = (row: Pick<DeviceRow, "deviceId" | "deviceType" | "status" | "tokenSha256">): DeviceCredential => ({
+export const toCredential = (
+  row: Pick<DeviceRow, "deviceId" | "deviceType" | "status" | "tokenSha256">,
+): DeviceCredential => ({
   deviceId: row.deviceId,
   deviceType: row.deviceType,
   status: row.status,
@@ -37,7 +39,9 @@ export function deviceWhere(t: Columns, filter: DeviceFilter, { hasLabels, posit
     deviceType === undefined ? undefined : eq(t.deviceType, deviceType),
     status === undefined ? undefined : eq(t.status, status),
     labels === undefined || Object.keys(labels).length === 0 ? undefined : hasLabels(labels),
-    needle === undefined ? undefined : sql`(${position(sql`lower(${t.deviceId})`, needle)} > 0 or ${position(sql`lower(${t.name})`, needle)} > 0)`,
+    needle === undefined
+      ? undefined
+      : sql`(${position(sql`lower(${t.deviceId})`, needle)} > 0 or ${position(sql`lower(${t.name})`, needle)} > 0)`,
   );
 }
 
@@ -47,7 +51,11 @@ export function isDeviceConflict(e: unknown): boolean {
   for (let cur: unknown = e; cur instanceof Error; cur = cur.cause) {
     const { code, constraint_name } = cur as { code?: unknown; constraint_name?: unknown };
     if (code === "23505" && constraint_name === "devices_pkey") return true;
-    if ((code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") && cur.message.includes("devices.device_id")) return true;
+    if (
+      (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") &&
+      cur.message.includes("devices.device_id")
+    )
+      return true;
   }
   return false;
 }

@@ -2,9 +2,9 @@
  * Changes across registry replicas on one PostgreSQL database: every write is published to this
  * process's feed at once and sent with NOTIFY; each replica LISTENs and publishes what the others
  * sent into its own feed, so a Watch on any replica sees every replica's writes (typically within
- * milliseconds). NOTIFY is delivered only to sessions listening at that moment: changes made while
- * a replica's listening connection is down are not replayed (its Watch clients catch up on their
- * next re-list).
+ * milliseconds). NOTIFY is delivered only to sessions listening at that moment: when a replica's
+ * listening connection drops and comes back, changes may have been missed, so every Watch on that
+ * replica is ended (clients re-subscribe and read a fresh snapshot).
  */
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
@@ -29,17 +29,26 @@ export async function openPgNotify(url: string, onError: (error: unknown) => voi
     /** `local` as a feed whose publish reaches every replica's feed. */
     async relay<C>(channel: string, local: ChangeFeed<C>, codec: NotifyCodec<C>): Promise<ChangeFeed<C>> {
       let receiving = Promise.resolve();
-      const listener = await sql.listen(channel, (text) => {
-        // Decoding may read the database; the chain keeps arrival order.
-        receiving = receiving
-          .then(async () => {
-            const { from, change } = JSON.parse(text) as { from: string; change: unknown };
-            if (from === origin) return;
-            const decoded = await codec.decode(change);
-            if (decoded !== undefined) local.publish(decoded);
-          })
-          .catch(onError);
-      });
+      let listened = false;
+      const relisten = () => {
+        if (listened) local.reset();
+        listened = true;
+      };
+      const listener = await sql.listen(
+        channel,
+        (text) => {
+          // Decoding may read the database; the chain keeps arrival order.
+          receiving = receiving
+            .then(async () => {
+              const { from, change } = JSON.parse(text) as { from: string; change: unknown };
+              if (from === origin) return;
+              const decoded = await codec.decode(change);
+              if (decoded !== undefined) local.publish(decoded);
+            })
+            .catch(onError);
+        },
+        relisten,
+      );
       listeners.push(listener);
       return {
         publish(change) {
@@ -49,6 +58,7 @@ export async function openPgNotify(url: string, onError: (error: unknown) => voi
         },
         subscribe: (listener, onClose) => local.subscribe(listener, onClose),
         close: () => local.close(),
+        reset: () => local.reset(),
         get subscribers() {
           return local.subscribers;
         },

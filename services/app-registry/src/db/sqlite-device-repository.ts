@@ -10,7 +10,11 @@ import { devices } from "./sqlite-device-schema";
 
 const dialect: DeviceDialect = {
   // Keys are restricted to [A-Za-z0-9._/-] (device-rules.ts), so quoting them in a JSON path is safe.
-  hasLabels: (labels) => sql.join(Object.entries(labels).map(([k, v]) => sql`json_extract(${devices.labels}, ${`$."${k}"`}) = ${v}`), sql` and `),
+  hasLabels: (labels) =>
+    sql.join(
+      Object.entries(labels).map(([k, v]) => sql`json_extract(${devices.labels}, ${`$."${k}"`}) = ${v}`),
+      sql` and `,
+    ),
   position: (haystack, needle) => sql`instr(${haystack}, ${needle})`,
 };
 
@@ -38,14 +42,32 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
       return found && toDevice(found);
     },
     find: async (filter, { limit, offset }) =>
-      db.select().from(devices).where(deviceWhere(devices, filter, dialect)).orderBy(...deviceOrder(devices)).limit(limit).offset(offset).all().map(toDevice),
-    count: async (filter) => db.select({ n: count() }).from(devices).where(deviceWhere(devices, filter, dialect)).get()?.n ?? 0,
+      db
+        .select()
+        .from(devices)
+        .where(deviceWhere(devices, filter, dialect))
+        .orderBy(...deviceOrder(devices))
+        .limit(limit)
+        .offset(offset)
+        .all()
+        .map(toDevice),
+    count: async (filter) =>
+      db
+        .select({ n: count() })
+        .from(devices)
+        .where(deviceWhere(devices, filter, dialect))
+        .get()?.n ?? 0,
     async update(id, changes) {
       const [after] = db.update(devices).set(changes).where(eq(devices.deviceId, id)).returning().all();
       return after && { device: toDevice(after), credential: toCredential(after) };
     },
     async setTokenHash(id, tokenSha256, updatedAt) {
-      const [after] = db.update(devices).set({ tokenSha256, updatedAt }).where(eq(devices.deviceId, id)).returning().all();
+      const [after] = db
+        .update(devices)
+        .set({ tokenSha256, updatedAt })
+        .where(eq(devices.deviceId, id))
+        .returning()
+        .all();
       return after && toCredential(after);
     },
     async delete(id) {
@@ -54,7 +76,12 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
     },
     credentials: async () =>
       db
-        .select({ deviceId: devices.deviceId, deviceType: devices.deviceType, status: devices.status, tokenSha256: devices.tokenSha256 })
+        .select({
+          deviceId: devices.deviceId,
+          deviceType: devices.deviceType,
+          status: devices.status,
+          tokenSha256: devices.tokenSha256,
+        })
         .from(devices)
         .all()
         .map(toCredential),

@@ -53,5 +53,10 @@ export type DeviceChange = { type: "created" | "updated" | "deleted"; credential
 export function sameDevice(a: NewDevice, b: NewDevice): boolean {
   const la = Object.entries(a.labels).sort(([x], [y]) => (x < y ? -1 : 1));
   const lb = Object.entries(b.labels).sort(([x], [y]) => (x < y ? -1 : 1));
-  return a.deviceType === b.deviceType && a.name === b.name && a.status === b.status && JSON.stringify(la) === JSON.stringify(lb);
+  return (
+    a.deviceType === b.deviceType &&
+    a.name === b.name &&
+    a.status === b.status &&
+    JSON.stringify(la) === JSON.stringify(lb)
+  );
 }

@@ -37,7 +37,9 @@ export async function readBulkRows(request: Request): Promise<ImportRow[]> {
     return rows.map((r) => ("error" in r ? r : decodeRow(r.values)));
   }
   const body = await readJson(request, MAX_BULK_BYTES).catch((e) => {
-    throw e instanceof HttpError && e.status === 415 ? new HttpError(415, "Content-Type must be application/json or text/csv") : e;
+    throw e instanceof HttpError && e.status === 415
+      ? new HttpError(415, "Content-Type must be application/json or text/csv")
+      : e;
   });
   if (!Array.isArray(body)) throw new ValidationError({ _schema: ["Expected a JSON array of devices."] });
   if (body.length > MAX_IMPORT_ROWS) throw new ImportTooLargeError(MAX_IMPORT_ROWS);

@@ -58,7 +58,9 @@ export function deviceRoutes({ devices, guard }: DeviceRoutesDeps) {
       },
       { parse: "none", detail: deviceDocs.bulk },
     )
-    .get("/api/devices/:id", async ({ params }) => ({ device: deviceJson(await devices.get(idOf(params))) }), { detail: deviceDocs.get })
+    .get("/api/devices/:id", async ({ params }) => ({ device: deviceJson(await devices.get(idOf(params))) }), {
+      detail: deviceDocs.get,
+    })
     .patch(
       "/api/devices/:id",
       async ({ params, request, server }) => {

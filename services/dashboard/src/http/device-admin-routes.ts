@@ -9,7 +9,15 @@ import type { Outcome, RegistryClient } from "../registry/client";
 import type { DeviceClient, DeviceFilter } from "../registry/device-client";
 import type { DeviceStore } from "../state/devices";
 import { errorNotice } from "../views/applications";
-import { DEVICES_LISTED, deviceAdminPage, deviceListRegion, importNotice, type IngestEndpoints, provisionFormRegion, tokenNotice } from "../views/device-admin";
+import {
+  DEVICES_LISTED,
+  deviceAdminPage,
+  deviceListRegion,
+  importNotice,
+  type IngestEndpoints,
+  provisionFormRegion,
+  tokenNotice,
+} from "../views/device-admin";
 import { deviceFormValuesFrom, deviceInputOf, EMPTY_DEVICE_FORM } from "../views/device-form";
 import { html, type Html } from "../views/html";
 import { partial, type Region } from "../views/layout";
@@ -29,12 +37,21 @@ export interface DeviceAdminDeps {
 const partials = (status: number, ...regions: Region[]) => htmlResponse(html`${regions.map(partial)}`, status);
 const notice = (body: Html): Region => ({ id: "notice", body, swap: "innerHTML" });
 const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-const filterOf = (q: Record<string, unknown>): DeviceFilter => ({ type: text(q.type), status: text(q.status), search: text(q.search) });
-const refused = (o: Extract<Outcome<unknown>, { ok: false }>) => errorNotice(Object.keys(o.details).length > 0 ? `${o.error}: ${Object.values(o.details).flat().join(" ")}` : o.error);
+const filterOf = (q: Record<string, unknown>): DeviceFilter => ({
+  type: text(q.type),
+  status: text(q.status),
+  search: text(q.search),
+});
+const refused = (o: Extract<Outcome<unknown>, { ok: false }>) =>
+  errorNotice(Object.keys(o.details).length > 0 ? `${o.error}: ${Object.values(o.details).flat().join(" ")}` : o.error);
 
 export function deviceAdminRoutes({ devices, registry, seen, ingest }: DeviceAdminDeps) {
   const lastSeen = (id: string) => seen.get(id)?.lastSeen;
-  const listing = async (filter: DeviceFilter) => ({ ...(await devices.list(filter, DEVICES_LISTED)), filter, lastSeen });
+  const listing = async (filter: DeviceFilter) => ({
+    ...(await devices.list(filter, DEVICES_LISTED)),
+    filter,
+    lastSeen,
+  });
   /** The list as the page that asked shows it (htmx sends that page's URL). */
   const list = async (request: Request) => {
     const current = request.headers.get("hx-current-url");
@@ -53,13 +70,21 @@ export function deviceAdminRoutes({ devices, registry, seen, ingest }: DeviceAdm
         const values = deviceFormValuesFrom(await request.formData());
         const deviceTypes = await registry.deviceTypes();
         const parsed = deviceInputOf(values);
-        const result = "errors" in parsed ? { ok: false as const, status: 400, error: "Validation failed", details: parsed.errors } : await devices.create(parsed.input);
+        const result =
+          "errors" in parsed
+            ? { ok: false as const, status: 400, error: "Validation failed", details: parsed.errors }
+            : await devices.create(parsed.input);
         if (!result.ok) {
           const errors = Object.keys(result.details).length > 0 ? result.details : { _schema: [result.error] };
           return partials(422, notice(html``), provisionFormRegion(values, errors, deviceTypes));
         }
         const { device, token } = result.value;
-        return partials(200, notice(tokenNotice("Provisioned", device, token, ingest)), provisionFormRegion(EMPTY_DEVICE_FORM, {}, deviceTypes), await list(request));
+        return partials(
+          200,
+          notice(tokenNotice("Provisioned", device, token, ingest)),
+          provisionFormRegion(EMPTY_DEVICE_FORM, {}, deviceTypes),
+          await list(request),
+        );
       },
       { parse: "none" },
     )
@@ -67,8 +92,10 @@ export function deviceAdminRoutes({ devices, registry, seen, ingest }: DeviceAdm
       "/admin/devices/import",
       async ({ request }) => {
         const file = (await request.formData()).get("file");
-        if (!(file instanceof Blob) || file.size === 0) return partials(400, notice(errorNotice("Choose a CSV file to import.")));
-        if (file.size > MAX_IMPORT_BYTES) return partials(413, notice(errorNotice(`The file is larger than ${MAX_IMPORT_BYTES} bytes.`)));
+        if (!(file instanceof Blob) || file.size === 0)
+          return partials(400, notice(errorNotice("Choose a CSV file to import.")));
+        if (file.size > MAX_IMPORT_BYTES)
+          return partials(413, notice(errorNotice(`The file is larger than ${MAX_IMPORT_BYTES} bytes.`)));
         const result = await devices.importCsv(await file.text());
         if (!result.ok) return partials(result.status, notice(refused(result)));
         return partials(200, notice(importNotice(result.value)), await list(request));

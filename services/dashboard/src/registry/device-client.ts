@@ -58,9 +58,11 @@ export function createDeviceClient(opts: RegistryHttpOptions): DeviceClient {
       const { status, json } = await call("GET", path(id));
       return status === 200 ? device(json) : undefined;
     },
-    create: (input) => outcome("POST", "/api/devices", input, (json) => ({ device: device(json), token: String(json.token ?? "") })),
+    create: (input) =>
+      outcome("POST", "/api/devices", input, (json) => ({ device: device(json), token: String(json.token ?? "") })),
     setStatus: (id, status) => outcome("PATCH", path(id), { status }, device),
-    regenerateToken: (id) => outcome("POST", `${path(id)}/regenerate-token`, undefined, (json) => String(json.token ?? "")),
+    regenerateToken: (id) =>
+      outcome("POST", `${path(id)}/regenerate-token`, undefined, (json) => String(json.token ?? "")),
     remove: (id) => outcome("DELETE", path(id), undefined, () => null),
     importCsv: (csv) =>
       outcome(
@@ -68,13 +70,22 @@ export function createDeviceClient(opts: RegistryHttpOptions): DeviceClient {
         "/api/devices/bulk",
         csv,
         (json) => {
-          const results = (json.results ?? []) as { device_id: string; outcome: string; error?: string; token?: string }[];
+          const results = (json.results ?? []) as {
+            device_id: string;
+            outcome: string;
+            error?: string;
+            token?: string;
+          }[];
           return {
             created: Number(json.created ?? 0),
             unchanged: Number(json.unchanged ?? 0),
             error: Number(json.error ?? 0),
-            errors: results.flatMap((r) => (r.outcome === "error" ? [{ device_id: r.device_id, error: r.error ?? "" }] : [])),
-            tokens: results.flatMap((r) => (r.outcome === "created" && r.token ? [{ device_id: r.device_id, token: r.token }] : [])),
+            errors: results.flatMap((r) =>
+              r.outcome === "error" ? [{ device_id: r.device_id, error: r.error ?? "" }] : [],
+            ),
+            tokens: results.flatMap((r) =>
+              r.outcome === "created" && r.token ? [{ device_id: r.device_id, token: r.token }] : [],
+            ),
           };
         },
         "text/csv",

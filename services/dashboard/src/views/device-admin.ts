@@ -29,11 +29,16 @@ export interface DeviceListing {
 
 export const DEVICES_LISTED = 200;
 
-const labelsOf = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => html`<span class="figure"><code>${k}=${v}</code></span>`);
+const labelsOf = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([k, v]) => html`<span class="figure"><code>${k}=${v}</code></span>`);
 
 export function deviceListRegion({ devices, total, filter, lastSeen }: DeviceListing): Region {
   const filtered = Boolean(filter.type || filter.status || filter.search);
-  if (total === 0) return { id: "device-list", body: html`<p class="empty">${filtered ? "No provisioned device matches." : "No devices provisioned yet."}</p>` };
+  if (total === 0)
+    return {
+      id: "device-list",
+      body: html`<p class="empty">${filtered ? "No provisioned device matches." : "No devices provisioned yet."}</p>`,
+    };
   return {
     id: "device-list",
     body: html`<p>${total > devices.length ? html`Showing the first ${count(devices.length)} of ` : ""}${count(total)} device${total === 1 ? "" : "s"}.</p>
@@ -53,10 +58,21 @@ export function deviceListRegion({ devices, total, filter, lastSeen }: DeviceLis
 }
 
 const sampleTelemetry = (id: string, type: string) =>
-  JSON.stringify({ device_id: id, device_type: type, timestamp: `${new Date().toISOString().slice(0, 23)}000Z`, event_type: "telemetry", measurements: {} });
+  JSON.stringify({
+    device_id: id,
+    device_type: type,
+    timestamp: `${new Date().toISOString().slice(0, 23)}000Z`,
+    event_type: "telemetry",
+    measurements: {},
+  });
 
 /** A token shown this once, with the two ways a device can use it. */
-export function tokenNotice(what: string, device: { device_id: string; device_type: string }, token: string, ingest: IngestEndpoints): Html {
+export function tokenNotice(
+  what: string,
+  device: { device_id: string; device_type: string },
+  token: string,
+  ingest: IngestEndpoints,
+): Html {
   const id = device.device_id;
   const body = sampleTelemetry(id, device.device_type);
   const mqtt = `mosquitto_pub -h ${ingest.host} -p ${ingest.mqttPort} -u '${id}' -P '${token}' -t 'devices/${id}/telemetry' -m '${body}'`;
@@ -70,8 +86,12 @@ export function tokenNotice(what: string, device: { device_id: string; device_ty
 export function importNotice(s: ImportSummary): Html {
   return html`<div class="key-notice"><p>Import: ${count(s.created)} created, ${count(s.unchanged)} unchanged, ${count(s.error)} failed.</p>
 ${s.errors.length > 0 ? html`<details open><summary>Rows that failed</summary><ul>${s.errors.slice(0, 100).map((e) => html`<li><code>${e.device_id || "?"}</code>: ${e.error}</li>`)}</ul>${s.errors.length > 100 ? html`<p>… and ${count(s.errors.length - 100)} more.</p>` : ""}</details>` : ""}
-${s.tokens.length > 0 ? html`<p>Tokens of the created devices, shown this once (device_id,token):</p><textarea class="api-key" readonly rows="${Math.min(10, s.tokens.length + 1)}">device_id,token
-${s.tokens.map((t) => `${t.device_id},${t.token}\n`)}</textarea>` : ""}</div>`;
+${
+  s.tokens.length > 0
+    ? html`<p>Tokens of the created devices, shown this once (device_id,token):</p><textarea class="api-key" readonly rows="${Math.min(10, s.tokens.length + 1)}">device_id,token
+${s.tokens.map((t) => `${t.device_id},${t.token}\n`)}</textarea>`
+    : ""
+}</div>`;
 }
 
 const importForm = html`<form class="app-form" hx-post="/admin/devices/import" hx-encoding="multipart/form-data" hx-swap="none">
@@ -86,7 +106,11 @@ function filterForm(filter: DeviceFilter, deviceTypes: RegistryDeviceType[]): Ht
 <button type="submit">Filter</button></form>`;
 }
 
-export const provisionFormRegion = (values: DeviceFormValues, errors: FieldErrors, deviceTypes: RegistryDeviceType[]): Region => ({
+export const provisionFormRegion = (
+  values: DeviceFormValues,
+  errors: FieldErrors,
+  deviceTypes: RegistryDeviceType[],
+): Region => ({
   id: "provision-form",
   body: deviceForm({ values, errors, deviceTypes }),
   swap: "innerHTML",

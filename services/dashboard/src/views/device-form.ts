@@ -19,7 +19,12 @@ export function deviceFormValuesFrom(form: FormData): DeviceFormValues {
     const v = form.get(k);
     return typeof v === "string" ? v : "";
   };
-  return { device_id: text("device_id").trim(), device_type: text("device_type"), name: text("name"), labels: text("labels") };
+  return {
+    device_id: text("device_id").trim(),
+    device_type: text("device_type"),
+    name: text("name"),
+    labels: text("labels"),
+  };
 }
 
 /** The registry's input, or the labels field's problem (the rest the registry checks). */
@@ -37,9 +42,14 @@ export function deviceInputOf(v: DeviceFormValues): { input: NewDeviceInput } | 
 const problems = (errors: FieldErrors, field: string): Html | "" =>
   errors[field]?.length ? html`<span class="error" id="err-dev-${field}">${errors[field].join(" ")}</span>` : "";
 
-const invalid = (errors: FieldErrors, field: string) => (errors[field] ? html` aria-invalid="true" aria-describedby="err-dev-${field}"` : "");
+const invalid = (errors: FieldErrors, field: string) =>
+  errors[field] ? html` aria-invalid="true" aria-describedby="err-dev-${field}"` : "";
 
-export function deviceForm(opts: { values: DeviceFormValues; errors: FieldErrors; deviceTypes: RegistryDeviceType[] }): Html {
+export function deviceForm(opts: {
+  values: DeviceFormValues;
+  errors: FieldErrors;
+  deviceTypes: RegistryDeviceType[];
+}): Html {
   const { values: v, errors } = opts;
   const general = Object.entries(errors).filter(([k]) => !(k in EMPTY_DEVICE_FORM));
   return html`<form class="app-form" hx-post="/admin/devices" hx-swap="none">
