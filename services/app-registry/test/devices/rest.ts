@@ -138,6 +138,9 @@ export function deviceRestSuite(dialect: Dialect) {
       expect((await call("DELETE", path)).status).toBe(404);
       expect((await call("POST", `${path}/regenerate-token`)).status).toBe(404);
       expect((await call("GET", "/api/devices/bad%20id")).status).toBe(400);
+      expect((await call("PUT", path, {})).status).toBe(405);
+      expect((await call("GET", `${path}/regenerate-token`)).status).toBe(405);
+      expect((await call("DELETE", "/api/devices")).status).toBe(405);
     });
 
     test("list: filters by type, status, labels (all must match) and search; stable pages with a total", async () => {
