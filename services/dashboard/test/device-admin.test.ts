@@ -166,3 +166,16 @@ test("no page read afterwards carries a token or a token hash", async () => {
     expect(all).not.toContain(sha256(token));
   }
 });
+
+test("a registry that cannot be reached is a notice on this page, not a crash", async () => {
+  const config = testConfig({ REGISTRY_URL: "http://127.0.0.1:9", DASHBOARD_HTTP_TIMEOUT_MS: "500" });
+  const offline = createDashboard(config, { bus, log: quietLogger(), metrics: createMetrics() });
+  const res = await offline.app.handle(new Request("http://localhost/admin/devices"));
+  expect(res.status).toBe(502);
+  const body = await res.text();
+  expect(body).toContain('aria-current="page">Provisioning');
+  expect(body).toContain("App Registry at http://127.0.0.1:9 did not answer");
+  const write = await offline.app.handle(new Request("http://localhost/admin/devices/x", { method: "DELETE", headers: hx }));
+  expect(write.status).toBe(502);
+  expect(await write.text()).toContain('hx-target="#notice"');
+});

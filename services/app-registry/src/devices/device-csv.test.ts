@@ -20,6 +20,8 @@ test("a broken row is that row's error, by line number; the others are read", ()
     { values: { device_id: "ok", device_type: "smart_meter" } },
     { error: "line 5: 1 fields, the header has 2.", deviceId: "short" },
   ]);
+  const [odd] = parseDeviceCsv("device_id,device_type,labels\nd,t,__proto__=x\n") as [{ values: { labels: object } }];
+  expect(Object.entries(odd.values.labels)).toEqual([["__proto__", "x"]]);
   expect(parseDeviceCsv("device_id,device_type,labels\nd,t,novalue\n")).toEqual([
     { error: 'line 2: labels: "novalue" is not key=value.', deviceId: "d" },
   ]);

@@ -49,14 +49,15 @@ function fields(line: string): string[] | undefined {
 
 /** `k=v;k=v` → labels; a malformed pair makes it a string the labels rule rejects with a reason. */
 function labelsOf(text: string): Record<string, string> | string {
-  const labels: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const pair of text.split(";")) {
     if (pair.trim() === "") continue;
     const eq = pair.indexOf("=");
     if (eq <= 0) return `labels: ${JSON.stringify(pair.slice(0, 80))} is not key=value.`;
-    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    pairs.push([pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()]);
   }
-  return labels;
+  // fromEntries defines own properties: a key such as `__proto__` stays a label.
+  return Object.fromEntries(pairs);
 }
 
 /** Rows of a CSV import (empty lines skipped). A bad header fails the whole file, naming the column. */

@@ -116,6 +116,14 @@ export const provisionFormRegion = (
   swap: "innerHTML",
 });
 
+/** The page when the registry cannot be used: the reason, nothing else to act on. */
+export const deviceAdminErrorPage = (message: string): Html =>
+  page({
+    title: "Provisioning",
+    section: "device-registry",
+    body: html`<h1>Provisioned devices</h1><div id="notice"><p class="error">${message}</p></div>`,
+  });
+
 export function deviceAdminPage(listing: DeviceListing, deviceTypes: RegistryDeviceType[]): Html {
   return page({
     title: "Provisioning",

@@ -29,14 +29,17 @@ export function deviceFormValuesFrom(form: FormData): DeviceFormValues {
 
 /** The registry's input, or the labels field's problem (the rest the registry checks). */
 export function deviceInputOf(v: DeviceFormValues): { input: NewDeviceInput } | { errors: FieldErrors } {
-  const labels: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const pair of v.labels.split(/[;\n]/)) {
     if (pair.trim() === "") continue;
     const eq = pair.indexOf("=");
     if (eq <= 0) return { errors: { labels: [`"${pair.trim()}" is not key=value.`] } };
-    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    pairs.push([pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()]);
   }
-  return { input: { device_id: v.device_id, device_type: v.device_type, name: v.name, labels } };
+  // fromEntries defines own properties: a key such as `__proto__` stays a label.
+  return {
+    input: { device_id: v.device_id, device_type: v.device_type, name: v.name, labels: Object.fromEntries(pairs) },
+  };
 }
 
 const problems = (errors: FieldErrors, field: string): Html | "" =>
