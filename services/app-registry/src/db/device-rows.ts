@@ -1,28 +1,19 @@
 /** What both device repositories share: row mapping, filters, order, conflict detection. */
-import type { SQL } from "drizzle-orm";
+import type { Column, SQL } from "drizzle-orm";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Device, DeviceCredential } from "../devices/device";
+import type { Device } from "../devices/device";
 import type { DeviceFilter } from "./device-repository";
 import type { devices } from "./sqlite-device-schema";
 
 /** Identical in both dialects. */
 export type DeviceRow = typeof devices.$inferSelect;
 
-type Columns = { [K in keyof DeviceRow]: import("drizzle-orm").Column };
+type Columns = { [K in keyof DeviceRow]: Column };
 
 export function toDevice(row: DeviceRow): Device {
   const { tokenSha256: _hash, ...device } = row;
   return device;
 }
-
-export const toCredential = (
-  row: Pick<DeviceRow, "deviceId" | "deviceType" | "status" | "tokenSha256">,
-): DeviceCredential => ({
-  deviceId: row.deviceId,
-  deviceType: row.deviceType,
-  status: row.status,
-  tokenSha256: row.tokenSha256,
-});
 
 /** The two things the dialects spell differently. */
 export interface DeviceDialect {

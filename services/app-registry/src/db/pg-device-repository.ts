@@ -1,10 +1,11 @@
 import { count, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { credentialOf } from "../devices/device";
 import { DuplicateDeviceError } from "../errors";
 import type { DeviceRepository } from "./device-repository";
 import type { DeviceDialect } from "./device-rows";
-import { deviceOrder, deviceWhere, isDeviceConflict, toCredential, toDevice } from "./device-rows";
+import { deviceOrder, deviceWhere, isDeviceConflict, toDevice } from "./device-rows";
 import { devices } from "./pg-device-schema";
 import { chunks } from "./rows";
 
@@ -59,7 +60,7 @@ export function openPgDeviceRepository(url: string): DeviceRepository {
     },
     async update(id, changes) {
       const [after] = await db.update(devices).set(changes).where(eq(devices.deviceId, id)).returning();
-      return after && { device: toDevice(after), credential: toCredential(after) };
+      return after && { device: toDevice(after), credential: credentialOf(after) };
     },
     async setTokenHash(id, tokenSha256, updatedAt) {
       const [after] = await db
@@ -67,13 +68,13 @@ export function openPgDeviceRepository(url: string): DeviceRepository {
         .set({ tokenSha256, updatedAt })
         .where(eq(devices.deviceId, id))
         .returning(credentialColumns);
-      return after && toCredential(after);
+      return after && credentialOf(after);
     },
     async delete(id) {
       const [gone] = await db.delete(devices).where(eq(devices.deviceId, id)).returning(credentialColumns);
-      return gone && toCredential(gone);
+      return gone && credentialOf(gone);
     },
-    credentials: async () => (await db.select(credentialColumns).from(devices)).map(toCredential),
+    credentials: async () => (await db.select(credentialColumns).from(devices)).map(credentialOf),
     importChunk: (rows) =>
       db.transaction(async (tx) => {
         const ids = rows.map((r) => r.deviceId);

@@ -1,10 +1,11 @@
 import { Database } from "bun:sqlite";
 import { count, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { credentialOf } from "../devices/device";
 import { DuplicateDeviceError } from "../errors";
 import type { DeviceRepository } from "./device-repository";
 import type { DeviceDialect } from "./device-rows";
-import { deviceOrder, deviceWhere, isDeviceConflict, toCredential, toDevice } from "./device-rows";
+import { deviceOrder, deviceWhere, isDeviceConflict, toDevice } from "./device-rows";
 import { chunks } from "./rows";
 import { devices } from "./sqlite-device-schema";
 
@@ -59,7 +60,7 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
         .get()?.n ?? 0,
     async update(id, changes) {
       const [after] = db.update(devices).set(changes).where(eq(devices.deviceId, id)).returning().all();
-      return after && { device: toDevice(after), credential: toCredential(after) };
+      return after && { device: toDevice(after), credential: credentialOf(after) };
     },
     async setTokenHash(id, tokenSha256, updatedAt) {
       const [after] = db
@@ -68,11 +69,11 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
         .where(eq(devices.deviceId, id))
         .returning()
         .all();
-      return after && toCredential(after);
+      return after && credentialOf(after);
     },
     async delete(id) {
       const [gone] = db.delete(devices).where(eq(devices.deviceId, id)).returning().all();
-      return gone && toCredential(gone);
+      return gone && credentialOf(gone);
     },
     credentials: async () =>
       db
@@ -84,7 +85,7 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
         })
         .from(devices)
         .all()
-        .map(toCredential),
+        .map(credentialOf),
     async importChunk(rows) {
       return db.transaction(() => {
         const existing = new Map(

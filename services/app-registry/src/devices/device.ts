@@ -47,6 +47,13 @@ export interface DeviceCredential {
   tokenSha256: string;
 }
 
+export const credentialOf = ({ deviceId, deviceType, status, tokenSha256 }: DeviceCredential): DeviceCredential => ({
+  deviceId,
+  deviceType,
+  status,
+  tokenSha256,
+});
+
 export type DeviceChange = { type: "created" | "updated" | "deleted"; credential: DeviceCredential };
 
 /** Whether an import row asks for exactly what is stored (then it is "unchanged"). */

@@ -5,10 +5,10 @@
  */
 import type { ChangeFeed } from "../change-feed";
 import type { DeviceInsert, DeviceRepository } from "../db/device-repository";
-import { DuplicateDeviceError, ImportTooLargeError, NotFoundError, ValidationError } from "../errors";
+import { ImportTooLargeError, NotFoundError, ValidationError } from "../errors";
 import { watchFeed } from "../feed-watch";
 import type { Device, DeviceChange, DeviceCredential, DevicePatch, DeviceQuery, NewDevice } from "./device";
-import { sameDevice } from "./device";
+import { credentialOf, sameDevice } from "./device";
 import { newDeviceToken, tokenSha256 } from "./device-token";
 
 export const MAX_IMPORT_ROWS = 10_000;
@@ -55,15 +55,7 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
       checkType(fields.deviceType);
       const { row, token } = newRow(fields, now());
       const device = await repo.insert(row);
-      feed.publish({
-        type: "created",
-        credential: {
-          deviceId: row.deviceId,
-          deviceType: row.deviceType,
-          status: row.status,
-          tokenSha256: row.tokenSha256,
-        },
-      });
+      feed.publish({ type: "created", credential: credentialOf(row) });
       return { device, token };
     },
 
@@ -136,10 +128,7 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
           const { deviceId } = fields;
           if (created.has(deviceId)) {
             results[index] = { index, deviceId, outcome: "created", token };
-            feed.publish({
-              type: "created",
-              credential: { deviceId, deviceType: row.deviceType, status: row.status, tokenSha256: row.tokenSha256 },
-            });
+            feed.publish({ type: "created", credential: credentialOf(row) });
           } else {
             const stored = existing.get(deviceId);
             results[index] =
@@ -149,7 +138,7 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
                     index,
                     deviceId,
                     outcome: "error",
-                    error: `device_id: ${new DuplicateDeviceError(deviceId).message} with different fields.`,
+                    error: `device_id: Device ${deviceId} already exists with different fields.`,
                   };
           }
         }

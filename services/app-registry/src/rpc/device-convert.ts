@@ -34,7 +34,7 @@ import type {
 import { deviceIdInput, devicePatch, deviceQuery, newDevice } from "../devices/device-input";
 import type { ImportResult, ImportRow } from "../devices/devices";
 import type { FeedEvent } from "../feed-watch";
-import { ValidationError } from "../errors";
+import { fieldErrorText, ValidationError } from "../errors";
 import { inMessage } from "./message-input";
 
 const wire = {
@@ -108,7 +108,7 @@ export const importRowsIn = (rows: CreateDeviceRequest[]): ImportRow[] =>
       return { ok: newDeviceIn(r) };
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      return { error: e.message.replace(/^Validation failed: /, ""), deviceId: r.deviceId.slice(0, 128) };
+      return { error: fieldErrorText(e.details), deviceId: r.deviceId.slice(0, 128) };
     }
   });
 
