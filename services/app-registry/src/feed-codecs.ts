@@ -1,11 +1,8 @@
 /** How changes travel between replicas (db/pg-notify-feed.ts). */
 import type { Application } from "./application";
 import type { ApplicationChange } from "./change-feed";
-import type { NotifyCodec } from "./db/pg-notify-feed";
+import { MAX_NOTIFY_BYTES, type NotifyCodec } from "./db/pg-notify-feed";
 import type { DeviceChange } from "./devices/device";
-
-/** Below PostgreSQL's 8000-byte NOTIFY limit, with room for the envelope. */
-const MAX_PAYLOAD = 7_000;
 
 type ApplicationJson = Omit<Application, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string };
 interface ApplicationPayload {
@@ -31,7 +28,7 @@ export function applicationChangeCodec(
       const payload = { type, application, previousDeviceTypes: previous?.deviceTypes };
       // Descriptions are unbounded; every other field is small. A deleted row cannot be re-read,
       // so it travels without its description.
-      return JSON.stringify(payload).length <= MAX_PAYLOAD
+      return Buffer.byteLength(JSON.stringify(payload)) <= MAX_NOTIFY_BYTES
         ? payload
         : { ...payload, application: { ...application, description: null }, reread: true };
     },

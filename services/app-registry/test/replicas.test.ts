@@ -110,7 +110,9 @@ test("when a replica's LISTEN connection drops, its Watch streams end (changes m
   const stream = client.watchDevices({})[Symbol.asyncIterator]();
   expect((await within(2_000, stream.next(), "snapshot")).value!.event.case).toBe("snapshot");
   // Every listening session of the database (both replicas'): postgres-js reconnects and listens again.
-  const killed = await db.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'");
+  const killed = await db.query(
+    "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen%'",
+  );
   expect(killed.length).toBeGreaterThan(0);
   expect(await within(10_000, stream.next(), "end of the stream")).toEqual({ done: true, value: undefined });
 
@@ -118,6 +120,30 @@ test("when a replica's LISTEN connection drops, its Watch streams end (changes m
   expect((await within(2_000, again.next(), "snapshot")).value!.event.case).toBe("snapshot");
   const id = `after-drop-${crypto.randomUUID().slice(0, 8)}`;
   await post(a.http, "/api/devices", { device_id: id, device_type: "smart_meter" });
-  expect(await within(1_000, again.next(), "change after the reconnect")).toMatchObject({ value: { event: { case: "change", value: { device: { deviceId: id } } } } });
+  expect(await within(1_000, again.next(), "change after the reconnect")).toMatchObject({
+    value: { event: { case: "change", value: { device: { deviceId: id } } } },
+  });
   await again.return?.();
+});
+
+test("an import's changes reach the other replica's Watch in order, several to a notification", async () => {
+  const [a, b] = replicas as [(typeof replicas)[0], (typeof replicas)[0]];
+  const abort = new AbortController();
+  const client = createClient(DeviceRegistryService, createGrpcTransport({ baseUrl: b.rpc }));
+  const stream = client.watchDevices({}, { signal: abort.signal })[Symbol.asyncIterator]();
+  expect((await within(2_000, stream.next(), "snapshot")).value!.event.case).toBe("snapshot");
+  const tag = crypto.randomUUID().slice(0, 8);
+  const rows = Array.from({ length: 2_000 }, (_, i) => ({ device_id: `imp-${tag}-${i}`, device_type: "smart_meter" }));
+  const reply = await post(a.http, "/api/devices/bulk", rows);
+  expect(reply.created).toBe(2_000);
+  const seen: string[] = [];
+  const drain = async () => {
+    while (seen.length < rows.length) {
+      const { value } = await stream.next();
+      if (value?.event.case === "change") seen.push(value.event.value.device!.deviceId);
+    }
+  };
+  await within(1_000, drain(), "every imported device");
+  expect(seen).toEqual(rows.map((r) => r.device_id));
+  abort.abort();
 });
