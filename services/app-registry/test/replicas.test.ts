@@ -143,7 +143,8 @@ test("an import's changes reach the other replica's Watch in order, several to a
       if (value?.event.case === "change") seen.push(value.event.value.device!.deviceId);
     }
   };
-  await within(1_000, drain(), "every imported device");
+  // 2,000 streamed messages: the bound is loose because this machine is shared; one change within 1 s is tested above.
+  await within(5_000, drain(), "every imported device");
   expect(seen).toEqual(rows.map((r) => r.device_id));
   abort.abort();
 });
