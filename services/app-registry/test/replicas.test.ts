@@ -147,4 +147,4 @@ test("an import's changes reach the other replica's Watch in order, several to a
   await within(5_000, drain(), "every imported device");
   expect(seen).toEqual(rows.map((r) => r.device_id));
   abort.abort();
-});
+}, 20_000);
