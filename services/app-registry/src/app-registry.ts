@@ -6,17 +6,20 @@
 import { watchDeviceRegistry } from "@iot/common/device-registry";
 import { localUrl } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
-import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { createAdminCheck, createWriteGuard } from "./auth";
 import type { ChangeFeed } from "./change-feed";
-import { createChangeFeed } from "./change-feed";
 import { loadConfig, type RegistryConfig } from "./config";
-import { openRepository } from "./db/open";
+import { openDeviceRepository, openRepository } from "./db/open";
+import type { DeviceChange } from "./devices/device";
+import type { Devices } from "./devices/devices";
+import { createDevices } from "./devices/devices";
+import { openChangeFeeds } from "./feeds";
 import { seedExamplesOnFirstRun } from "./examples";
 import { createHostAllowList } from "./host-allow-list";
 import { createHttpApp } from "./http/app";
+import { MAX_BULK_BYTES } from "./http/device-bulk-body";
 import { MAX_BODY_BYTES } from "./http/json-body";
 import type { Registry } from "./registry";
 import { createRegistry } from "./registry";
@@ -34,6 +37,10 @@ export interface AppRegistry extends Service {
   registry: Registry;
   /** Every committed change; what WatchApplications streams. */
   changes: ChangeFeed;
+  /** Devices: the same rules as REST and RPC. */
+  devices: Devices;
+  /** Every committed device change (credentials); what WatchDevices streams. */
+  deviceChanges: ChangeFeed<DeviceChange>;
 }
 
 export async function createAppRegistry(config: RegistryConfig, deps: AppRegistryDeps): Promise<AppRegistry> {
@@ -48,14 +55,19 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     undo.push(() => deviceRegistry.close());
     const repo = await openRepository(config);
     undo.push(() => repo.close());
-    const changes = createChangeFeed((e) => log.error("change listener failed", { error: errorMessage(e) }));
-    undo.push(() => changes.close());
+    const deviceRepo = openDeviceRepository(config);
+    undo.push(() => deviceRepo.close());
+    const feeds = await openChangeFeeds(config.databaseUrl, (id) => repo.get(id), log);
+    undo.push(() => feeds.close());
+    const { applications: changes, devices: deviceChanges } = feeds;
     metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => changes.subscribers);
+    metrics.gauge("app_registry_device_watch_streams", "Open WatchDevices streams.", () => deviceChanges.subscribers);
     const registry = createRegistry({ repo, feed: changes });
+    const devices = createDevices({ repo: deviceRepo, feed: deviceChanges, knownType: (type) => deviceRegistry.get().types.has(type) });
     const guard = createWriteGuard(config.adminToken);
     const isAdmin = createAdminCheck(config.adminToken);
     const hosts = createHostAllowList(config.allowedHosts);
-    const http = createHttpApp({ registry, guard, isAdmin, hosts, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
+    const http = createHttpApp({ registry, devices, guard, isAdmin, hosts, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
     let rpcPort: number | undefined;
 
     const urls = () => {
@@ -65,13 +77,15 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     return {
       registry,
       changes,
+      devices,
+      deviceChanges,
       async start() {
         try {
           if (config.seedExamples === "first-run" && (await seedExamplesOnFirstRun(registry))) log.info("example registrations loaded (first run)");
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
-          http.listen({ port: config.httpPort, hostname: config.bindHost, maxRequestBodySize: 4 * MAX_BODY_BYTES });
+          http.listen({ port: config.httpPort, hostname: config.bindHost, maxRequestBodySize: Math.max(4 * MAX_BODY_BYTES, 2 * MAX_BULK_BYTES) });
           undo.push(() => http.stop(true));
-          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, rpcLimits(config), { registry, guard, isAdmin, hosts, log, metrics });
+          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, rpcLimits(config), { registry, devices, guard, isAdmin, hosts, log, metrics });
           rpcPort = rpc.port;
           undo.push(() => rpc.close());
           // The address each server is bound to is a name callers may use too (a wildcard never is).

@@ -51,6 +51,12 @@ export const dashboardConfigSchema = Type.Object({
   registry: Type.Object({ url: url("REGISTRY_URL", "http://127.0.0.1:5002"), token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }) }),
   /** The alarms service's API (the Alarms page, header counts, a device's alarms and thresholds). */
   alarmsUrl: url("ALARMS_URL", "http://127.0.0.1:5007"),
+  /** Where devices reach ingest, for the copy-ready examples shown when a device is provisioned. */
+  ingest: Type.Object({
+    host: env.string("INGEST_PUBLIC_HOST", "localhost"),
+    mqttPort: env.port("INGEST_MQTT_PORT", 1883),
+    httpPort: env.port("INGEST_HTTP_PORT", 5005),
+  }),
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */

@@ -17,6 +17,7 @@ import { createSessions } from "./auth/sessions";
 import { type DashboardConfig, LOGIN_WINDOW_MS, loadConfig } from "./config";
 import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
+import { deviceAdminRoutes, IMPORT_PATH, MAX_IMPORT_BODY_BYTES } from "./http/device-admin-routes";
 import { errorResponses } from "./http/errors";
 import { liveRoutes } from "./http/live-routes";
 import { loginRoutes } from "./http/login-routes";
@@ -27,6 +28,7 @@ import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createStreamSlots } from "./live/stream-slots";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
+import { createDeviceClient } from "./registry/device-client";
 import { createDashboardState } from "./state/dashboard-state";
 import { alarmRoutes } from "./alarms/alarm-routes";
 import { createAlarmMarks } from "./alarms/alarm-marks";
@@ -48,6 +50,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const hub = createHub(1000 / config.maxSwapsPerSecond);
   const changed = () => hub.changed();
   const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
+  const deviceClient = createDeviceClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
   const alarms = createAlarmsClient({ url: config.alarmsUrl, timeoutMs: config.httpTimeoutMs });
   const marks = createAlarmMarks(alarms, 30_000);
@@ -85,7 +88,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   // Order matters: Elysia hooks cover the routes registered after them.
   const app = new Elysia()
     .use(errorResponses(log))
-    .use(security({ allowedHosts: allowedHostNames(config.bindHost, config.allowedHosts), maxBodyBytes }))
+    .use(security({ allowedHosts: allowedHostNames(config.bindHost, config.allowedHosts), maxBodyBytes, largeBodies: { [IMPORT_PATH]: MAX_IMPORT_BODY_BYTES } }))
     .use(operatorGuard(access, identify))
     .use(opsRoutes("dashboard", readiness, metrics))
     .use(assetRoutes())
@@ -93,7 +96,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(pageRoutes({ state, config, marks }))
     .use(liveRoutes({ state, config, marks, stream, slots, identify }))
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
-    .use(alarmRoutes(alarms));
+    .use(alarmRoutes(alarms))
+    .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }));
 
   return {
     app,
@@ -101,7 +105,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     async start() {
       // /readyz answers 503 until the consumer has joined its group. Bun's body cap is a backstop
       // behind the 413 the routes give; the idle timeout outlasts the live streams' heartbeat.
-      app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: 4 * maxBodyBytes, idleTimeout: config.idleTimeoutSeconds });
+      app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: Math.max(4 * maxBodyBytes, MAX_IMPORT_BODY_BYTES), idleTimeout: config.idleTimeoutSeconds });
       url = localUrl(config.bindHost, app.server?.port);
       try {
         subscription = await subscribeIngest(bus, { groupId: config.groupId, topics, fromBeginning: config.fromBeginning, handler: ingest });

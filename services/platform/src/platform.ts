@@ -25,6 +25,8 @@ export const EMBEDDED_DEFAULTS: Env = {
   // The person at this machine who started the platform may change it from a local browser; the
   // network (BIND_HOST opens it) only reads unless operators are configured.
   DASHBOARD_LOOPBACK_OPERATOR: "true",
+  // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
+  SIM_PROVISION: "true",
 };
 
 export interface Platform {

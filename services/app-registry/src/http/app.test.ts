@@ -5,16 +5,20 @@ import { createMetrics } from "@iot/common/metrics";
 import { createAdminCheck, createWriteGuard } from "../auth";
 import { createChangeFeed } from "../change-feed";
 import { openSqliteRepository } from "../db/sqlite-repository";
+import { openSqliteDeviceRepository } from "../db/sqlite-device-repository";
+import { createDevices } from "../devices/devices";
 import { createHostAllowList } from "../host-allow-list";
 import { createRegistry } from "../registry";
 import { createHttpApp } from "./app";
 
 const access = (adminToken?: string) => ({ guard: createWriteGuard(adminToken), isAdmin: createAdminCheck(adminToken), hosts: createHostAllowList([]) });
+// Device routes are mounted but unused here: a repository that is never queried needs no tables.
+const devices = createDevices({ repo: openSqliteDeviceRepository(":memory:"), feed: createChangeFeed(() => {}), knownType: () => true });
 
 function app(adminToken?: string) {
   const registry = createRegistry({ repo: openSqliteRepository(":memory:"), feed: createChangeFeed(() => {}) });
   const log = createLogger("app-registry", { write: () => {} });
-  return createHttpApp({ ...access(adminToken), registry, deviceTypes: () => [], log, metrics: createMetrics() });
+  return createHttpApp({ ...access(adminToken), registry, devices, deviceTypes: () => [], log, metrics: createMetrics() });
 }
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   new Request("http://localhost/api/applications", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -36,7 +40,7 @@ test("an unexpected failure is a bare 500 with no internals", async () => {
   const lines: string[] = [];
   const broken = { ...registry, list: async () => Promise.reject(new Error("disk on fire at /var/lib/secret")) };
   const log = createLogger("app-registry", { write: (l) => lines.push(l) });
-  const http = createHttpApp({ ...access(), registry: broken, deviceTypes: () => [], log, metrics: createMetrics() });
+  const http = createHttpApp({ ...access(), registry: broken, devices, deviceTypes: () => [], log, metrics: createMetrics() });
   const res = await http.handle(new Request("http://localhost/api/applications"));
   expect(res.status).toBe(500);
   expect(await res.json()).toEqual({ error: "Internal server error" });

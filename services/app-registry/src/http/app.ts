@@ -5,13 +5,15 @@ import { Elysia } from "elysia";
 import type { HostAllowList } from "../host-allow-list";
 import type { ApplicationRoutesDeps } from "./application-routes";
 import { applicationRoutes } from "./application-routes";
+import type { DeviceRoutesDeps } from "./device-routes";
+import { deviceRoutes } from "./device-routes";
 import { httpErrors } from "./errors";
 import { openapiDocs } from "./openapi";
 import { openapiUi } from "./openapi-ui";
 import { requestGate } from "./request-gate";
 
 /** The REST facade: seed API + OpenAPI (/openapi, /openapi/json) + /healthz, /readyz, /metrics. */
-export function createHttpApp(deps: ApplicationRoutesDeps & { hosts: HostAllowList; log: Logger; metrics: Metrics }) {
+export function createHttpApp(deps: ApplicationRoutesDeps & DeviceRoutesDeps & { hosts: HostAllowList; log: Logger; metrics: Metrics }) {
   const { registry, hosts, log, metrics } = deps;
   const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.", ["method", "route", "status"]);
   const readiness = { checks: async () => ({ database: await registry.ready().then(() => true, () => false) }) };
@@ -24,5 +26,6 @@ export function createHttpApp(deps: ApplicationRoutesDeps & { hosts: HostAllowLi
     .use(openapiDocs())
     .use(openapiUi())
     .use(opsRoutes("app-registry", readiness, metrics))
-    .use(applicationRoutes(deps));
+    .use(applicationRoutes(deps))
+    .use(deviceRoutes(deps));
 }

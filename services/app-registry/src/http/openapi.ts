@@ -11,11 +11,11 @@ import { restInput } from "./rest-input";
 type Documentation = NonNullable<NonNullable<Parameters<typeof openapi>[0]>["documentation"]>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ "application/json": { schema } });
-const reply = (description: string, schema: object) => ({ description, content: json(schema) });
+export const json = (schema: object) => ({ "application/json": { schema } });
+export const reply = (description: string, schema: object) => ({ description, content: json(schema) });
 
 /** Each field of an input as an optional query parameter (its description beside the schema, where OpenAPI wants it). */
-const queryParameters = (properties: Record<string, JsonSchema>) =>
+export const queryParameters = (properties: Record<string, JsonSchema>) =>
   Object.entries(properties).map(([name, { description, ...schema }]) => ({
     name,
     in: "query",
@@ -119,7 +119,8 @@ export const openapiDocs = () =>
       info: {
         title: "App Registry",
         version: "1.0.0",
-        description: "Applications register interest in device types. The same operations, plus WatchApplications, are served as Connect, gRPC and gRPC-Web on the RPC port.",
+        description:
+          "Applications register interest in device types; devices are registered with a token before ingest lets them in. The same operations, plus WatchApplications and WatchDevices, are served as Connect, gRPC and gRPC-Web on the RPC port.",
       },
       components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     } as unknown as Documentation,

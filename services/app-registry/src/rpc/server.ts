@@ -8,15 +8,18 @@ import type { AddressInfo } from "node:net";
 import type { Interceptor } from "@connectrpc/connect";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { DeviceRegistryService } from "@gen/iot/registry/v1/devices_pb";
 import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Listen } from "@iot/common/ops-server";
 import type { AdminCheck, WriteGuard } from "../auth";
 import type { HostAllowList } from "../host-allow-list";
+import type { Devices } from "../devices/devices";
 import type { Registry } from "../registry";
 import { callerIsAdmin, hostAllowed, peerAddress, withinSessionCap } from "./caller";
 import { answerDecodeFailuresAs400 } from "./decode-failures";
+import { DEVICE_GUARDED_METHODS, deviceService } from "./device-service";
 import { errorInterceptor } from "./errors";
 import { createReflection } from "./reflection";
 import { registryService, WRITE_METHODS } from "./registry-service";
@@ -31,17 +34,24 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 /** How long a stopping (or expired) connection may finish its open streams before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
+/** Per service, the methods that need the write guard. */
+const GUARDED: Record<string, ReadonlySet<string>> = {
+  [ApplicationRegistryService.typeName]: WRITE_METHODS,
+  [DeviceRegistryService.typeName]: DEVICE_GUARDED_METHODS,
+};
+
 const authorizeWrites =
   (guard: WriteGuard): Interceptor =>
   (next) =>
   (req) => {
-    if (req.service.typeName === ApplicationRegistryService.typeName && WRITE_METHODS.has(req.method.name))
+    if (GUARDED[req.service.typeName]?.has(req.method.name))
       guard({ authorization: req.header.get("authorization"), remoteAddress: req.contextValues.get(peerAddress) });
     return next(req);
   };
 
 export interface RpcServerDeps {
   registry: Registry;
+  devices: Devices;
   guard: WriteGuard;
   isAdmin: AdminCheck;
   hosts: HostAllowList;
@@ -54,7 +64,7 @@ export interface RpcLimits {
   watches: WatchLimits;
 }
 
-export async function startRpcServer(listen: Listen, limits: RpcLimits, { registry, guard, isAdmin, hosts, log, metrics }: RpcServerDeps) {
+export async function startRpcServer(listen: Listen, limits: RpcLimits, { registry, devices, guard, isAdmin, hosts, log, metrics }: RpcServerDeps) {
   const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", ["procedure", "code"]);
   const watches = limitWatches(limits.watches);
   // Aborting ends every handler's signal, so open Watch streams finish and connections can close.
@@ -75,7 +85,8 @@ export async function startRpcServer(listen: Listen, limits: RpcLimits, { regist
   const handler = connectNodeAdapter({
     routes: (router) => {
       registryService(registry)(router);
-      createReflection([ApplicationRegistryService])(router);
+      deviceService(devices)(router);
+      createReflection([ApplicationRegistryService, DeviceRegistryService])(router);
       answerDecodeFailuresAs400(router);
     },
     requestGate,

@@ -8,6 +8,7 @@ import { errorMessage, type Logger } from "@iot/common/logger";
 import { Elysia } from "elysia";
 import { RegistryError } from "../registry/client";
 import { applicationsPage } from "../views/applications";
+import { deviceAdminErrorPage } from "../views/device-admin";
 import { HttpRefusal, refusal } from "./refusal";
 import { htmlResponse } from "./respond";
 
@@ -24,7 +25,8 @@ export const errorResponses = (log: Logger) =>
     if (error instanceof HttpRefusal) return refusal(request, error.status, error.message, error.headers);
     if (error instanceof RegistryError) {
       if (request.headers.get("hx-request") === "true") return refusal(request, 502, error.message);
-      return htmlResponse(applicationsPage({ error: error.message }), 502);
+      const onDevices = new URL(request.url).pathname.startsWith("/admin/devices");
+      return htmlResponse(onDevices ? deviceAdminErrorPage(error.message) : applicationsPage({ error: error.message }), 502);
     }
     if (code === "NOT_FOUND") {
       set.status = 404;

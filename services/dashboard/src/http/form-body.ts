@@ -29,3 +29,19 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
+
+/**
+ * A form that may carry a file (multipart) or not (url-encoded), within `maxBytes`; a body that is
+ * neither, too large or malformed is a 4xx.
+ */
+export async function readFormData(request: Request, maxBytes: number): Promise<FormData> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "multipart/form-data" && type !== "application/x-www-form-urlencoded")
+    throw new HttpRefusal(415, "Send the form as multipart/form-data or application/x-www-form-urlencoded.");
+  const text = await readText(request, maxBytes);
+  try {
+    return await new Response(text, { headers: { "content-type": request.headers.get("content-type")! } }).formData();
+  } catch {
+    throw new HttpRefusal(400, "The form could not be read.");
+  }
+}

@@ -63,9 +63,11 @@ function requestedHost(request: Request): string | undefined {
 export interface SecurityOptions {
   allowedHosts: Set<string>;
   maxBodyBytes: number;
+  /** Paths that take larger bodies (a device CSV import), with their own limit. */
+  largeBodies?: Record<string, number>;
 }
 
-export const security = ({ allowedHosts, maxBodyBytes }: SecurityOptions) =>
+export const security = ({ allowedHosts, maxBodyBytes, largeBodies = {} }: SecurityOptions) =>
   new Elysia({ name: "dashboard-security" })
     .onRequest(({ request, set }) => {
       set.headers["content-security-policy"] = CONTENT_SECURITY_POLICY;
@@ -77,7 +79,8 @@ export const security = ({ allowedHosts, maxBodyBytes }: SecurityOptions) =>
         set.status = 421;
         return "This dashboard does not answer to that host name.";
       }
-      if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) return refusal(request, 413, `The request body is larger than ${maxBodyBytes} bytes.`);
+      const limit = largeBodies[new URL(request.url).pathname] ?? maxBodyBytes;
+      if (Number(request.headers.get("content-length") ?? 0) > limit) return refusal(request, 413, `The request body is larger than ${limit} bytes.`);
     })
     .onBeforeHandle({ as: "global" }, ({ request }) => {
       if (!isSameOriginWrite(request)) return refusal(request, 403, "Writes are accepted only from the dashboard's own pages.");

@@ -61,17 +61,31 @@ function asApplication(v: unknown): RegistryApplication {
   return a as RegistryApplication;
 }
 
-export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
+export interface RegistryHttpOptions {
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+}
+
+/** A duplicate is a problem with one field, shown next to it. */
+const DUPLICATE_FIELD: Record<string, string> = { DUPLICATE_NAME: "name", DUPLICATE_DEVICE: "device_id" };
+
+/**
+ * Calls to the registry's REST API with the dashboard's credentials (applications and devices
+ * alike). A body is sent as JSON, or as is with `contentType` (CSV imports).
+ */
+export function registryHttp(opts: RegistryHttpOptions) {
   /** `admin`: send the token on a read too (writes always send it). */
-  async function call(method: string, path: string, body?: unknown, admin = method !== "GET"): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function call(method: string, path: string, body?: unknown, contentType?: string, admin = method !== "GET"): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
-    // Every write declares JSON, body or not: the registry refuses writes a browser could send cross-origin.
-    if (method !== "GET") headers["content-type"] = "application/json";
+    // Every write declares its type, body or not: the registry refuses writes a browser could send cross-origin.
+    if (method !== "GET") headers["content-type"] = contentType ?? "application/json";
     if (opts.token && admin) headers.authorization = `Bearer ${opts.token}`;
+    const payload = body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body);
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${opts.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(`${opts.url}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(opts.timeoutMs) });
       text = await res.text();
     } catch (e) {
       throw new RegistryError("unreachable", `App Registry at ${opts.url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
@@ -88,14 +102,19 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     return { status: res.status, json };
   }
 
-  const outcome = async <T>(method: string, path: string, body: unknown, value: (json: Record<string, unknown>) => T): Promise<Outcome<T>> => {
-    const { status, json } = await call(method, path, body);
+  const outcome = async <T>(method: string, path: string, body: unknown, value: (json: Record<string, unknown>) => T, contentType?: string): Promise<Outcome<T>> => {
+    const { status, json } = await call(method, path, body, contentType);
     if (status < 300) return { ok: true, value: value(json) };
     const details = (typeof json.details === "object" && json.details !== null ? json.details : {}) as Record<string, string[]>;
     const error = typeof json.error === "string" ? json.error : `refused (${status})`;
-    // A duplicate name is a problem with the name field, shown next to it.
-    return { ok: false, status, error, details: json.code === "DUPLICATE_NAME" ? { ...details, name: [error] } : details };
+    const field = typeof json.code === "string" ? DUPLICATE_FIELD[json.code] : undefined;
+    return { ok: false, status, error, details: field ? { ...details, [field]: [error] } : details };
   };
+  return { call, outcome };
+}
+
+export function createRegistryClient(opts: RegistryHttpOptions): RegistryClient {
+  const { call, outcome } = registryHttp(opts);
   const app = (json: Record<string, unknown>) => asApplication(json.application);
   const path = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
   const key = (v: unknown) => {
@@ -120,7 +139,7 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     },
     async getApplication(id) {
       // For the edit form, which shows the contact e-mail: the registry shows it to admins only.
-      const { status, json } = await call("GET", path(id), undefined, true);
+      const { status, json } = await call("GET", path(id), undefined, undefined, true);
       return status === 200 ? app(json) : undefined;
     },
     register: (input) =>
