@@ -1,7 +1,7 @@
 /**
  * The series API: `GET /api/devices/{id}/series|trends|latest`, `series.csv`, and the RPC
  * procedures on the same port. Handlers parse the query string, call the queries, and map a
- * QueryError to a 400 naming the bad parameters (in one place, `answer`).
+ * QueryError to a 400 naming the bad parameters and anything else to a 503 (in one place, `answer`).
  */
 import { errorMessage, type Logger } from "@iot/common/logger";
 import { Elysia } from "elysia";
@@ -33,9 +33,10 @@ export function historyRoutes(queries: Queries, log: Logger) {
         status.status = 400;
         return { error: "bad_request", message: e.message, problems: e.problems };
       }
+      // Past validation, only the database can fail (say, while PostgreSQL restarts): worth a retry.
       log.error("history query failed", { error: errorMessage(e) });
-      status.status = 500;
-      return { error: "internal_error", message: "the query failed; see the service's log" };
+      status.status = 503;
+      return { error: "unavailable", message: "the history database did not answer; try again" };
     }
   };
   const rpc = historyRpcHandlers(queries, log);

@@ -49,7 +49,7 @@ export const historyService = (queries: Queries) => (router: ConnectRouter) =>
     },
   });
 
-/** Every error → a Connect code, in one place; unexpected errors are logged and never echoed. */
+/** Every error → a Connect code, in one place: bad parameters, or the database (logged, never echoed). */
 const errors =
   (log: Logger): Interceptor =>
   (next) =>
@@ -60,7 +60,7 @@ const errors =
       if (e instanceof ConnectError) throw e;
       if (e instanceof QueryError) throw new ConnectError(e.message, Code.InvalidArgument);
       log.error("rpc failed", { procedure: req.method.name, error: errorMessage(e) });
-      throw new ConnectError("Internal error", Code.Internal);
+      throw new ConnectError("the history database did not answer; try again", Code.Unavailable);
     }
   };
 
