@@ -10,6 +10,7 @@ test("defaults: port 5001, the shared topics, the services on their own ports, t
     ["app-registry", "http://127.0.0.1:5002"],
     ["simulator", "http://127.0.0.1:5003"],
     ["enrichment", "http://127.0.0.1:5004"],
+    ["history", "http://127.0.0.1:5008"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");

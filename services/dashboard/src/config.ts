@@ -19,6 +19,8 @@ export interface DashboardConfig {
   /** The group whose lag says whether enrichment keeps up (and whether the counters balance). */
   enrichmentGroupId: string;
   registry: { url: string; token: string | undefined };
+  /** The history service's series API (device charts read it). */
+  historyUrl: string;
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: number;
   /** Probed for /readyz and /metrics. */
@@ -37,6 +39,7 @@ const url = (env: EnvReader, name: string, fallback: string) => {
 
 export function readDashboardConfig(env: EnvReader = envReader()): DashboardConfig {
   const registryUrl = url(env, "REGISTRY_URL", "http://127.0.0.1:5002");
+  const historyUrl = url(env, "HISTORY_URL", "http://127.0.0.1:5008");
   const config: DashboardConfig = {
     port: env.port("DASHBOARD_PORT", 5001),
     logLevel: env.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
@@ -45,11 +48,13 @@ export function readDashboardConfig(env: EnvReader = envReader()): DashboardConf
     fromBeginning: env.bool("DASHBOARD_FROM_BEGINNING", false),
     enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
     registry: { url: registryUrl, token: env.optional("REGISTRY_ADMIN_TOKEN") },
+    historyUrl,
     httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
     services: [
       { name: "app-registry", url: registryUrl },
       { name: "simulator", url: url(env, "SIMULATOR_URL", "http://127.0.0.1:5003") },
       { name: "enrichment", url: url(env, "ENRICHMENT_URL", "http://127.0.0.1:5004") },
+      { name: "history", url: historyUrl },
     ],
     intervals: {
       statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),

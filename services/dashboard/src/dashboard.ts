@@ -12,9 +12,11 @@ import type { DashboardConfig } from "./config";
 import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
 import { errorResponses } from "./http/errors";
+import { historyRoutes } from "./http/history-routes";
 import { liveRoutes } from "./http/live-routes";
 import { pageRoutes } from "./http/page-routes";
 import { security } from "./http/security";
+import { createHistoryClient } from "./history/client";
 import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
@@ -61,7 +63,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(assetRoutes())
     .use(pageRoutes({ state, config }))
     .use(liveRoutes({ state, config }, stream))
-    .use(applicationRoutes(registry));
+    .use(applicationRoutes(registry))
+    .use(historyRoutes({ client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }), state }));
 
   return {
     app,
