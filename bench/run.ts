@@ -19,6 +19,7 @@ const PARTS: Record<string, string[]> = {
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
+  history: ["bench/history.ts"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -83,6 +84,11 @@ async function goals(): Promise<Row[]> {
     // 100,000 devices at the default 5 s interval publish 20,000 telemetry msg/s.
     const best = simulator.highest_sustained_msg_per_s;
     goal("100,000 simulated devices from one process", `${simulator.devices} devices: ${Object.entries(best).map(([f, n]) => `${f} ${n} msg/s`).join(", ")} sustained (5 s interval = 20,000 msg/s)`, Object.values(best).every((n) => n >= 20_000));
+  }
+  const history = await fresh<{ results: Array<{ database: string; write_msgs_per_s: number; meets_write_goal: boolean; query_p99_ms: number; meets_query_goal: boolean }> }>("history");
+  for (const r of history?.results ?? []) {
+    goal(`history keeps up on ${r.database} (${r.database === "postgres" ? "20,000" : "5,000"} msg/s)`, `${r.write_msgs_per_s} msg/s`, r.meets_write_goal);
+    goal(`history 30 d → 500 points p99 ≤ 50 ms (${r.database})`, `${r.query_p99_ms} ms`, r.meets_query_goal);
   }
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {
