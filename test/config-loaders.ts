@@ -3,6 +3,7 @@ import { envReader } from "@iot/common/env";
 import { loadConfig as loadRegistryConfig } from "../services/app-registry/src/config";
 import { readDashboardConfig } from "../services/dashboard/src/config";
 import { loadEnrichmentConfig } from "../services/enrichment/src/config";
+import { loadHistoryConfig } from "../services/history/src/config";
 import { loadSimulatorConfig } from "../services/simulator/src/config";
 
 export type Env = Record<string, string>;
@@ -12,6 +13,7 @@ export const loaders: Record<string, { load: (source: Env) => unknown; port: str
   enrichment: { load: (s) => loadEnrichmentConfig(s), port: "ENRICHMENT_PORT" },
   simulator: { load: (s) => loadSimulatorConfig(s), port: "SIMULATOR_PORT" },
   dashboard: { load: (s) => readDashboardConfig(envReader(s)), port: "DASHBOARD_PORT" },
+  history: { load: (s) => loadHistoryConfig(s), port: "HISTORY_PORT" },
 };
 
 /** Runs a loader on `env` (which must be valid) and returns the variables it looked at. */
