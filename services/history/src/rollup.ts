@@ -46,10 +46,3 @@ export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
   }
   return [...byKey.values()].sort((a, b) => a.seriesId - b.seriesId || a.bucket - b.bucket);
 }
-
-/** The newest point of each series, for `latest`. */
-export function latestOf(points: StoredPoint[]): StoredPoint[] {
-  const by = new Map<number, StoredPoint>();
-  for (const p of points) if ((by.get(p.seriesId)?.ts ?? -Infinity) <= p.ts) by.set(p.seriesId, p);
-  return [...by.values()].sort((a, b) => a.seriesId - b.seriesId);
-}

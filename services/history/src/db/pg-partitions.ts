@@ -46,6 +46,9 @@ export function createPartitions(client: Sql) {
       wanted.forEach((_, name) => known.add(name));
     },
 
+    /** After a failed write: a partition dropped by another replica's retention is created again on the retry. */
+    forget: () => known.clear(),
+
     /** Drops every partition whose whole range is older than its level's cutoff; returns how many. */
     async dropExpired(cutoffs: Record<Level, number>) {
       let dropped = 0;

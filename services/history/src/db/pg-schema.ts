@@ -11,8 +11,6 @@ export const series = pgTable(
     id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
     deviceId: text("device_id").notNull(),
     metric: text("metric").notNull(),
-    latestTs: bigint("latest_ts", { mode: "number" }),
-    latestValue: doublePrecision("latest_value"),
   },
   (t) => [uniqueIndex("series_device_metric").on(t.deviceId, t.metric)],
 );

@@ -8,9 +8,9 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { TrendWindow } from "../points";
-import { foldRollups, HOUR_MS, latestOf, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
+import { foldRollups, HOUR_MS, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
 import { createPartitions } from "./pg-partitions";
-import { type RangeRow, rangeSql, toBuckets } from "./range-sql";
+import { latestSql, type RangeRow, rangeSql, toBuckets } from "./range-sql";
 import { createSeriesCache, seriesKey } from "./series-cache";
 import { type HistoryStore, MIGRATIONS_TABLE } from "./store";
 
@@ -92,14 +92,6 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
         const fresh: StoredPoint[] = inserted.map((r) => ({ seriesId: r.series_id, ts: Number(r.ts), value: r.value }));
         await upsertRollups(tx, "rollup_1m", foldRollups(fresh, MINUTE_MS));
         await upsertRollups(tx, "rollup_1h", foldRollups(fresh, HOUR_MS));
-        const latest = latestOf(fresh);
-        if (latest.length > 0) {
-          await tx.unsafe(
-            `update series s set latest_ts = u.ts, latest_value = u.v from unnest($1::int[], $2::int8[], $3::float8[]) as u(id, ts, v)
-             where s.id = u.id and (s.latest_ts is null or s.latest_ts < u.ts)`,
-            columns(latest, ["seriesId", "ts", "value"]),
-          );
-        }
         const windows = dedupeTrends(trends, idOf);
         if (windows.length > 0) {
           await tx.unsafe(
@@ -110,6 +102,9 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
           );
         }
         return fresh.length;
+      }).catch((e) => {
+        partitions.forget();
+        throw e;
       });
       known.commit(created);
       return { stored, duplicates: points.length - stored };
@@ -121,9 +116,8 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       return toBuckets([...rows], level, from, width);
     },
     async latest(deviceId) {
-      const rows = await client<{ metric: string; ts: string; value: number }[]>`select metric, latest_ts as ts, latest_value as value
-        from series where device_id = ${deviceId} and latest_ts is not null order by metric`;
-      return rows.map((r) => ({ metric: r.metric, ts: Number(r.ts), value: r.value }));
+      const rows = await db.execute<{ metric: string; ts: string; value: number }>(latestSql(deviceId));
+      return [...rows].map((r) => ({ metric: r.metric, ts: Number(r.ts), value: r.value }));
     },
     removeExpired: (cutoffs) => partitions.dropExpired(cutoffs),
     async ping() {

@@ -47,3 +47,17 @@ export function toBuckets(rows: RangeRow[], level: Level, from: number, width: n
     return { t: from + Number(r.b) * width, count: level === "5m" ? null : n, avg: Number(r.s) / n, min: Number(r.lo), max: Number(r.hi), last: Number(r.last) };
   });
 }
+
+const newest = (table: string, column: string) => sql.raw(`(select ${column} from ${table} where series_id = s.id order by bucket desc limit 1)`);
+
+/**
+ * Each metric's newest value: the `last` of its newest 1-minute roll-up, or of its newest 1-hour
+ * one once the minutes have expired. Read, not kept: a `latest` row updated for every point would
+ * be one more write per point and a hot, churning row per series.
+ */
+export function latestSql(deviceId: string): SQL {
+  return sql`select metric, ts, value from (
+    select s.metric, coalesce(${newest("rollup_1m", "last_ts")}, ${newest("rollup_1h", "last_ts")}) as ts,
+           coalesce(${newest("rollup_1m", "last")}, ${newest("rollup_1h", "last")}) as value
+    from series s where s.device_id = ${deviceId}) l where ts is not null order by metric`;
+}

@@ -12,8 +12,6 @@ export const series = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     deviceId: text("device_id").notNull(),
     metric: text("metric").notNull(),
-    latestTs: integer("latest_ts"),
-    latestValue: real("latest_value"),
   },
   (t) => [uniqueIndex("series_device_metric").on(t.deviceId, t.metric)],
 );

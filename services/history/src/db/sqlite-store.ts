@@ -11,10 +11,10 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import type { Point, TrendWindow } from "../points";
-import { foldRollups, HOUR_MS, latestOf, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
-import { LEVEL_TABLES, type RangeRow, rangeSql, toBuckets } from "./range-sql";
+import { foldRollups, HOUR_MS, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
+import { LEVEL_TABLES, latestSql, type RangeRow, rangeSql, toBuckets } from "./range-sql";
 import { createSeriesCache, seriesKey } from "./series-cache";
-import { type HistoryStore, type Level, LEVELS, MIGRATIONS_TABLE } from "./store";
+import { type HistoryStore, type Latest, type Level, LEVELS, MIGRATIONS_TABLE } from "./store";
 
 /** Series per retention step: small enough that a batch write never waits long behind it. */
 const RETENTION_CHUNK = 200;
@@ -40,12 +40,8 @@ export function openSqliteStore(path: string): HistoryStore {
     insertRaw: client.prepare("insert into raw_points (series_id, ts, value) values (?, ?, ?) on conflict do nothing"),
     upsert1m: client.prepare(upsertRollup("rollup_1m")),
     upsert1h: client.prepare(upsertRollup("rollup_1h")),
-    latest: client.prepare("update series set latest_ts = ?, latest_value = ? where id = ? and (latest_ts is null or latest_ts < ?)"),
     trend: client.prepare(`insert into trends_5m (series_id, bucket, avg, min, max, last) values (?, ?, ?, ?, ?, ?)
       on conflict (series_id, bucket) do update set avg = excluded.avg, min = excluded.min, max = excluded.max, last = excluded.last`),
-    readLatest: client.prepare<{ metric: string; ts: number; value: number }, [string]>(
-      "select metric, latest_ts as ts, latest_value as value from series where device_id = ? and latest_ts is not null order by metric",
-    ),
     seriesIds: client.prepare<{ id: number }, [number, number]>("select id from series where id > ? order by id limit ?"),
   };
 
@@ -71,7 +67,6 @@ export function openSqliteStore(path: string): HistoryStore {
     }
     applyRollups(q.upsert1m, foldRollups(fresh, MINUTE_MS));
     applyRollups(q.upsert1h, foldRollups(fresh, HOUR_MS));
-    for (const p of latestOf(fresh)) q.latest.run(p.ts, p.value, p.seriesId, p.ts);
     for (const t of trends) q.trend.run(idOf(t.deviceId, t.metric, created), t.ts, t.avg, t.min, t.max, t.last);
     return fresh.length;
   });
@@ -89,7 +84,7 @@ export function openSqliteStore(path: string): HistoryStore {
       if (!series) return [];
       return toBuckets(db.all<RangeRow>(rangeSql(level, series.id, from, to, width, (n) => sql`${n}`)), level, from, width);
     },
-    latest: async (deviceId) => q.readLatest.all(deviceId),
+    latest: async (deviceId) => db.all<Latest>(latestSql(deviceId)),
     async removeExpired(cutoffs) {
       // Per series through the primary key, a chunk at a time, yielding between chunks so writes interleave.
       let removed = 0;

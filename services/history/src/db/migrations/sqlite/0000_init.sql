@@ -34,9 +34,7 @@ CREATE TABLE `rollup_1m` (
 CREATE TABLE `series` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`device_id` text NOT NULL,
-	`metric` text NOT NULL,
-	`latest_ts` integer,
-	`latest_value` real
+	`metric` text NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `series_device_metric` ON `series` (`device_id`,`metric`);--> statement-breakpoint
