@@ -1,14 +1,14 @@
 /**
- * History in PostgreSQL (postgres-js; migrated by drizzle on open). Each batch is a handful of
- * set-based statements over `unnest` arrays inside one transaction: the points whose key was new
- * come back from the insert and are the only ones folded into the roll-ups.
+ * History in PostgreSQL (postgres-js; migrated by drizzle on open). Each batch is a few set-based
+ * statements over `unnest` arrays inside one transaction; the points go in as one statement whose
+ * insert returns the points whose key was new, the only ones folded into the roll-ups.
  */
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { TrendWindow } from "../points";
-import { foldRollups, HOUR_MS, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
+import { HOUR_MS, MINUTE_MS } from "../rollup";
 import { createPartitions } from "./pg-partitions";
 import { latestSql, type RangeRow, rangeSql, toBuckets } from "./range-sql";
 import { createSeriesCache, seriesKey } from "./series-cache";
@@ -58,18 +58,22 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
     };
   };
 
-  const upsertRollups = (tx: Tx, table: "rollup_1m" | "rollup_1h", rows: Rollup[]) =>
-    rows.length === 0
-      ? undefined
-      : tx.unsafe(
-          `insert into ${table} (series_id, bucket, count, sum, min, max, last, last_ts)
-           select * from unnest($1::int[], $2::int8[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::int8[])
-           on conflict (series_id, bucket) do update set count = ${table}.count + excluded.count, sum = ${table}.sum + excluded.sum,
-             min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
-             last = case when excluded.last_ts >= ${table}.last_ts then excluded.last else ${table}.last end,
-             last_ts = greatest(${table}.last_ts, excluded.last_ts)`,
-          columns(rows, ["seriesId", "bucket", "count", "sum", "min", "max", "last", "lastTs"]),
-        );
+  /** One statement: the points whose key is new are the only ones the roll-ups fold (in bucket order, so concurrent writers lock rows alike). */
+  const rollupInsert = (table: string, width: number) => `${table} as (
+    insert into ${table} (series_id, bucket, count, sum, min, max, last, last_ts)
+    select series_id, ts - ts % ${width}, count(*), sum(value), min(value), max(value), (array_agg(value order by ts desc))[1], max(ts)
+    from fresh group by 1, 2 order by 1, 2
+    on conflict (series_id, bucket) do update set count = ${table}.count + excluded.count, sum = ${table}.sum + excluded.sum,
+      min = least(${table}.min, excluded.min), max = greatest(${table}.max, excluded.max),
+      last = case when excluded.last_ts >= ${table}.last_ts then excluded.last else ${table}.last end,
+      last_ts = greatest(${table}.last_ts, excluded.last_ts))`;
+  // Device times are never before 1970 here (ingest refuses points older than the raw retention), so `ts % width` floors.
+  const WRITE_POINTS = `with fresh as (
+      insert into raw_points (series_id, ts, value) select * from unnest($1::int[], $2::int8[], $3::float8[])
+      on conflict do nothing returning series_id, ts, value),
+    ${rollupInsert("rollup_1m", MINUTE_MS)},
+    ${rollupInsert("rollup_1h", HOUR_MS)}
+    select count(*)::int as stored from fresh`;
 
   return {
     kind: "postgres",
@@ -86,12 +90,7 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       const stored = await client.begin(async (tx) => {
         const idOf = await seriesIds(tx, [...points, ...trends], created);
         const sids = points.map((p) => idOf(p.deviceId, p.metric));
-        const inserted = await tx<{ series_id: number; ts: string; value: number }[]>`insert into raw_points (series_id, ts, value)
-          select * from unnest(${sids}::int[], ${times}::int8[], ${points.map((p) => p.value)}::float8[])
-          on conflict do nothing returning series_id, ts, value`;
-        const fresh: StoredPoint[] = inserted.map((r) => ({ seriesId: r.series_id, ts: Number(r.ts), value: r.value }));
-        await upsertRollups(tx, "rollup_1m", foldRollups(fresh, MINUTE_MS));
-        await upsertRollups(tx, "rollup_1h", foldRollups(fresh, HOUR_MS));
+        const [written] = points.length === 0 ? [{ stored: 0 }] : await tx.unsafe<{ stored: number }[]>(WRITE_POINTS, [sids, times, points.map((p) => p.value)] as never[]);
         const windows = dedupeTrends(trends, idOf);
         if (windows.length > 0) {
           await tx.unsafe(
@@ -101,7 +100,7 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
             columns(windows, ["seriesId", "ts", "avg", "min", "max", "last"]),
           );
         }
-        return fresh.length;
+        return written!.stored;
       }).catch((e) => {
         partitions.forget();
         throw e;

@@ -1,5 +1,5 @@
 /**
- * The downsampling query both dialects run: a level's rows in [from, to) grouped into buckets of
+ * The read queries both dialects run. Downsampling: a level's rows in [from, to) grouped into buckets of
  * `width` ms from `from`; counts and sums add (avg = sum/count), min and max combine, so a spike
  * stays visible at any zoom; `last` is read from the group's newest row by its key.
  */
