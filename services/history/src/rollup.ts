@@ -6,7 +6,6 @@
  */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
-export const TREND_WINDOW_MS = 300_000;
 
 export interface Rollup {
   seriesId: number;
@@ -25,7 +24,7 @@ export interface StoredPoint {
   value: number;
 }
 
-export const bucketOf = (ts: number, width: number) => Math.floor(ts / width) * width;
+const bucketOf = (ts: number, width: number) => Math.floor(ts / width) * width;
 
 /** Partial roll-ups of `points` in buckets of `width` ms, sorted by (series, bucket) so concurrent writers lock rows in one order. */
 export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
