@@ -21,6 +21,7 @@ const PARTS: Record<string, string[]> = {
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
   alarms: ["bench/alarms.ts", "--records", "100000", "--rules", "20", "--rate", "5000", "--seconds", "10"],
   "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
+  history: ["bench/history.ts"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -91,6 +92,11 @@ async function goals(): Promise<Row[]> {
   const devices = await fresh<{ rows: number; slowest_first_import_s_sqlite: number | null }>("device-import");
   if (devices?.slowest_first_import_s_sqlite != null)
     goal("10,000 devices imported in < 5 s (SQLite)", `${devices.rows} rows, slowest ${devices.slowest_first_import_s_sqlite} s`, devices.slowest_first_import_s_sqlite < 5);
+  const history = await fresh<{ results: Array<{ database: string; write_msgs_per_s: number; meets_write_goal: boolean; query_p99_ms: number; meets_query_goal: boolean }> }>("history");
+  for (const r of history?.results ?? []) {
+    goal(`history keeps up on ${r.database} (${r.database === "postgres" ? "20,000" : "5,000"} msg/s)`, `${r.write_msgs_per_s} msg/s`, r.meets_write_goal);
+    goal(`history 30 d → 500 points p99 ≤ 50 ms (${r.database})`, `${r.query_p99_ms} ms`, r.meets_query_goal);
+  }
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {
     const worst = services.reduce((a, b) => (b.peak_rss_mb > a.peak_rss_mb ? b : a));

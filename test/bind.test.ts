@@ -24,6 +24,7 @@ async function platformWith(env: Record<string, string>): Promise<Platform> {
       ENRICHMENT_PORT: String(enrichment),
       SIMULATOR_PORT: String(simulator),
       ALARMS_PORT: "0",
+      HISTORY_PORT: "0",
       REGISTRY_RPC_URL: `http://127.0.0.1:${rpc}`,
       REGISTRY_URL: `http://127.0.0.1:${http}`,
       ...env,

@@ -11,6 +11,7 @@ const PORTS: Record<string, string> = {
   simulator: "SIMULATOR_PORT",
   dashboard: "DASHBOARD_PORT",
   alarms: "ALARMS_PORT",
+  history: "HISTORY_PORT",
 };
 
 /** The platform's list of services is the list checked: a service added there is checked here. */

@@ -11,6 +11,7 @@ test("defaults: port 5001, the shared topics, the services on their own ports, t
     ["simulator", "http://127.0.0.1:5003"],
     ["enrichment", "http://127.0.0.1:5004"],
     ["alarms", "http://127.0.0.1:5007"],
+    ["history", "http://127.0.0.1:5008"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");
@@ -24,6 +25,7 @@ test("a trailing slash is dropped from service URLs", () => {
     "https://sim",
     "http://127.0.0.1:5004",
     "http://127.0.0.1:5007",
+    "http://127.0.0.1:5008",
   ]);
 });
 

@@ -57,6 +57,8 @@ export const dashboardConfigSchema = Type.Object({
     mqttPort: env.port("INGEST_MQTT_PORT", 1883),
     httpPort: env.port("INGEST_HTTP_PORT", 5005),
   }),
+  /** The history service's series API (device charts read it). */
+  historyUrl: url("HISTORY_URL", "http://127.0.0.1:5008"),
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */
@@ -101,6 +103,7 @@ export function loadConfig(source: Env = process.env) {
     { name: "simulator", url: probed.simulator },
     { name: "enrichment", url: probed.enrichment },
     { name: "alarms", url: config.alarmsUrl },
+    { name: "history", url: config.historyUrl },
   ];
   return { ...config, services };
 }

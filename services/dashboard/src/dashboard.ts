@@ -19,11 +19,13 @@ import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
 import { deviceAdminRoutes, IMPORT_PATH, MAX_IMPORT_BODY_BYTES } from "./http/device-admin-routes";
 import { errorResponses } from "./http/errors";
+import { historyRoutes } from "./http/history-routes";
 import { liveRoutes } from "./http/live-routes";
 import { loginRoutes } from "./http/login-routes";
 import { createIdentify, operatorGuard } from "./http/operator-guard";
 import { pageRoutes } from "./http/page-routes";
 import { allowedHostNames, security } from "./http/security";
+import { createHistoryClient } from "./history/client";
 import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createStreamSlots } from "./live/stream-slots";
@@ -97,7 +99,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(liveRoutes({ state, config, marks, stream, slots, identify }))
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
     .use(alarmRoutes(alarms))
-    .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }));
+    .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }))
+    .use(historyRoutes({ client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }), state }));
 
   return {
     app,

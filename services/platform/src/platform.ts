@@ -5,6 +5,7 @@
  * platform owns the bus: it starts it before the services and stops it after them.
  */
 import { alarmsDefinition } from "../../alarms/src/alarms";
+import { history } from "../../history/src/index";
 import { appRegistryService } from "@iot/app-registry";
 import type { EventBus } from "@iot/common/bus";
 import { createInProcessBus, createKafkaBusFromConfig, loadBusConfig } from "@iot/common/bus-config";
@@ -17,7 +18,7 @@ import { enrichmentService } from "../../enrichment/src/enrichment";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, alarmsDefinition, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, alarmsDefinition, history, dashboardService, simulatorService];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {

@@ -7,6 +7,7 @@ import { type ChartLine, type ChartMark, lineChart } from "./chart";
 import { absent, count, num } from "./format";
 import { html, type Html } from "./html";
 import { page, type Region, region } from "./layout";
+import { historySlot } from "./history";
 import { breaker, deviceHref, qualityFlags } from "./readings";
 
 /** A component this many times smaller than its group's largest gets its own chart (power factor next to watts). */
@@ -29,7 +30,7 @@ export function devicePage(d: DeviceState, marks?: Marks): Html {
     title: `Device ${d.id}`,
     section: "devices",
     live: `/live${deviceHref(d.id)}`,
-    body: html`<h1>Device <code>${d.id}</code></h1>${s}${deviceAlarms(d.id)}<section><h2>Charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
+    body: html`<h1>Device <code>${d.id}</code></h1>${s}${deviceAlarms(d.id)}<section><h2>History</h2>${historySlot(d.id)}</section><section><h2>Live charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
   });
 }
 
@@ -81,6 +82,6 @@ export function unknownDevicePage(id: string): Html {
   return page({
     title: "Unknown device",
     section: "devices",
-    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><p><a href="/devices">All devices</a></p>`,
+    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><section><h2>History</h2>${historySlot(id)}</section><p><a href="/devices">All devices</a></p>`,
   });
 }
