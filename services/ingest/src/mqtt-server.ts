@@ -1,0 +1,183 @@
+/**
+ * The devices' MQTT server: aedes (MQTT 3.1.1; aedes 1.2 answers an MQTT 5 CONNECT with
+ * "unacceptable protocol version") with our policy in its hooks:
+ * - CONNECT: username = device id, password = token, checked against the local credentials cache;
+ *   refused with "not authorized" (and counted by reason), or "server unavailable" for a device
+ *   reconnecting faster than `connectsPerMinute`. Wills are dropped (a device's disconnect is not
+ *   telemetry); client ids are namespaced by device, so one device cannot take over another's session.
+ * - PUBLISH: only to `devices/{own id}/telemetry|trends`, payload within the limit, `device_id`
+ *   matching. The record is handed to the batcher inside `authorizePublish`, whose callback runs
+ *   only once the broker acknowledged it: aedes writes the PUBACK (QoS 1) or PUBREC (QoS 2) after
+ *   that callback, so a device's ack means its record is in `iot.raw`. aedes reads a connection's next
+ *   chunk only after every packet of the last one was handled, so a pending ack stops reading that socket.
+ *   Anything refused closes the connection (MQTT 3.1.1 has no negative PUBACK).
+ * - SUBSCRIBE: devices need none; each is answered with a failure return code (0x80).
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { Aedes, type Client } from "aedes";
+import { errorMessage, type Logger } from "@iot/common/logger";
+import type { Credentials } from "./credentials";
+import { mqttRecord } from "./device-records";
+import { authorizeTopic } from "./device-topics";
+import type { IngestMetrics, RefusalReason } from "./ingest-metrics";
+import type { Batcher } from "./raw-batcher";
+
+export interface MqttServerOptions {
+  port: number;
+  credentials: Credentials;
+  batcher: Batcher;
+  metrics: IngestMetrics;
+  log: Logger;
+  maxPayloadBytes: number;
+  connectTimeoutMs: number;
+  connectsPerMinute: number;
+}
+
+/** Errors we raised (already counted) carry their reason. */
+class Refusal extends Error {
+  constructor(readonly reason: RefusalReason, message: string, readonly returnCode?: number) {
+    super(message);
+  }
+}
+const NOT_AUTHORIZED = 5;
+const SERVER_UNAVAILABLE = 3;
+/** Room for the topic and the packet's own fields on top of the payload limit. */
+const PACKET_OVERHEAD = 512;
+
+export function createMqttServer(o: MqttServerOptions) {
+  const deviceOf = new WeakMap<Client, string>();
+  const connectTimes = new Map<string, number[]>();
+  const refuse = (reason: RefusalReason, message: string, returnCode?: number) => {
+    o.metrics.refused("mqtt", reason);
+    return new Refusal(reason, message, returnCode);
+  };
+
+  /** True when the device has connected `connectsPerMinute` times in the last minute. */
+  const tooFast = (deviceId: string) => {
+    const now = Date.now();
+    const recent = (connectTimes.get(deviceId) ?? []).filter((t) => now - t < 60_000);
+    recent.push(now);
+    connectTimes.set(deviceId, recent);
+    return recent.length > o.connectsPerMinute;
+  };
+
+  const aedes = new Aedes({
+    connectTimeout: o.connectTimeoutMs,
+    // No subscriber ever exists, so nothing waits on delivery; the default would cap concurrent publishes at 100.
+    concurrency: 10_000,
+    preConnect(_client, packet, done) {
+      if (packet.protocolVersion === 5) o.metrics.refused("mqtt", "unsupported_protocol");
+      packet.will = undefined;
+      done(null, true);
+    },
+    authenticate(client, username, password, done) {
+      const deviceId = username ?? "";
+      const verdict = o.credentials.verify(deviceId, password?.toString("utf8"));
+      if (!verdict.ok) return done(refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, NOT_AUTHORIZED) as never, null);
+      if (tooFast(deviceId)) return done(refuse("reconnect_rate", `device ${deviceId} reconnects too often`, SERVER_UNAVAILABLE) as never, null);
+      deviceOf.set(client, deviceId);
+      // Client ids are the device's own namespace ('/' never occurs in a device id).
+      if (client.id !== deviceId) (client as { id: string }).id = `${deviceId}/${client.id}`;
+      o.metrics.connected("mqtt");
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      const deviceId = client && deviceOf.get(client);
+      if (!deviceId) return done(new Refusal("foreign_topic", "publish without an authenticated device"));
+      const topic = authorizeTopic(deviceId, packet.topic);
+      if (!topic.ok) return done(refuse(topic.reason, `device ${deviceId} may not publish to ${packet.topic.slice(0, 200)}`));
+      if (packet.payload.length > o.maxPayloadBytes) return done(refuse("oversize", `payload of ${packet.payload.length} bytes exceeds ${o.maxPayloadBytes}`));
+      const result = mqttRecord(deviceId, packet.payload as Uint8Array, "mqtt");
+      if (!result.ok) return done(refuse(result.reason, result.message));
+      packet.retain = false; // nothing is retained for subscribers that cannot exist
+      o.batcher.submit([result.record]).then(() => {
+        o.metrics.acked("mqtt", 1);
+        done(null);
+      });
+    },
+    authorizeSubscribe(_client, _sub, done) {
+      o.metrics.refused("mqtt", "subscribe");
+      done(null, null);
+    },
+  });
+
+  const countError = (_client: Client, e: Error) => {
+    if (e instanceof Refusal) return;
+    const reason = classify(e);
+    if (reason) o.metrics.refused("mqtt", reason);
+    else o.log.debug("mqtt connection error", { error: errorMessage(e) });
+  };
+  aedes.on("clientError", countError);
+  aedes.on("connectionError", countError);
+
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+
+  function accept(socket: Socket) {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    const client = aedes.handle(socket);
+    limitPacketSize(client, o.maxPayloadBytes + PACKET_OVERHEAD);
+  }
+
+  return {
+    aedes,
+    connected: () => aedes.connectedClients,
+    async start() {
+      const s = createServer(accept);
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(o.port, () => resolve());
+      });
+      server = s;
+      o.log.info("mqtt listening", { port: this.port() });
+    },
+    port: () => (server?.address() as { port: number } | null)?.port ?? 0,
+    /** Stops accepting connections; the connections themselves are closed by `close`. */
+    stopAccepting: () => server?.close(),
+    async close() {
+      server?.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+/** The mqtt-packet parser's own errors (malformed packets) and aedes's few refusals of its own. */
+function classify(e: Error): RefusalReason | undefined {
+  if ((e as { malformed?: boolean }).malformed) return "malformed_packet";
+  if ((e as { oversize?: boolean }).oversize) return "oversize";
+  if (e.message === "connect did not arrive in time") return "connect_timeout";
+  if (/is not allowed in PUBLISH/.test(e.message)) return "system_topic";
+  if (/topic/.test(e.message)) return "foreign_topic";
+  return undefined;
+}
+
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+  _emitError(e: Error): void;
+  prependListener(event: "error", fn: (e: Error) => void): void;
+}
+
+/**
+ * Refuses a packet as soon as its fixed header announces a length over `max`, before the parser
+ * buffers its body (mqtt-packet has no limit of its own), and marks the parser's errors as malformed
+ * input for counting. This reaches into mqtt-packet 9's parser: the version is pinned by the lockfile,
+ * and test/mqtt-bad-input.test.ts fails if it changes shape.
+ */
+function limitPacketSize(client: Client, max: number) {
+  const parser = (client as unknown as { _parser: PacketParser })._parser;
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    const complete = parseLength();
+    if (complete && parser.packet.length > max) {
+      parser._emitError(Object.assign(new Error(`packet of ${parser.packet.length} bytes exceeds ${max}`), { oversize: true }));
+      return false;
+    }
+    return complete;
+  };
+  parser.prependListener("error", (e: Error) => {
+    if (!(e as { oversize?: boolean }).oversize) Object.assign(e, { malformed: true });
+  });
+}
