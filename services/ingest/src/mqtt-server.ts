@@ -124,6 +124,7 @@ export function createMqttServer(o: MqttServerOptions) {
     aedes,
     connected: () => aedes.connectedClients,
     async start() {
+      await aedes.listen();
       const s = createServer(accept);
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
