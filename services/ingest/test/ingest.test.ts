@@ -25,7 +25,7 @@ afterAll(async () => {
   await bus?.stop();
 });
 
-const post = (deviceId: string, body: string | Uint8Array, headers: Record<string, string>) =>
+const post = (deviceId: string, body: string, headers: Record<string, string>) =>
   fetch(`${ingest.httpUrl()}/api/v1/devices/${deviceId}/telemetry`, { method: "POST", body, headers });
 
 describe("ingest gateway on Kafka", () => {
