@@ -4,7 +4,9 @@
  * ones, like a registry outage; `up()` ends it.
  */
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
+import { createServer } from "node:http2";
+import { Code, ConnectError, type ConnectRouter, createRouterTransport } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type DeviceCredential, DeviceCredentialSchema, DeviceRegistryService, DeviceStatus, type WatchDevicesResponse } from "@gen/iot/registry/v1/devices_pb";
 import { ChangeType } from "@gen/iot/registry/v1/registry_pb";
 import { sha256Hex } from "../../src/credentials";
@@ -24,7 +26,7 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
   /** Authorization headers seen on watch calls. */
   const authorizations: Array<string | null> = [];
 
-  const transport = createRouterTransport(({ service }) =>
+  const routes = ({ service }: ConnectRouter) =>
     service(DeviceRegistryService, {
       async *watchDevices(_req, ctx) {
         authorizations.push(ctx.requestHeader.get("authorization"));
@@ -51,8 +53,8 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
           streams.delete(stream);
         }
       },
-    }),
-  );
+    });
+  const transport = createRouterTransport(routes);
 
   const change = (type: ChangeType, device: DeviceCredential) => {
     for (const s of streams) s.push({ case: "change", value: { $typeName: "iot.registry.v1.DeviceChange", type, device } });
@@ -60,6 +62,19 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
 
   return {
     transport,
+    /** The same service on a real h2c port (gRPC), for gateways running as their own process. */
+    async serve(): Promise<{ url: string; close: () => Promise<void> }> {
+      const server = createServer(connectNodeAdapter({ routes }));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as { port: number };
+      return {
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((resolve) => {
+          for (const s of streams) s.fail(new ConnectError("closing", Code.Unavailable));
+          server.close(() => resolve());
+        }),
+      };
+    },
     authorizations,
     openStreams: () => streams.size,
     put(d: DeviceCredential) {
