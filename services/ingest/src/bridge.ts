@@ -26,6 +26,8 @@ export interface BridgeOptions {
 
 export function createBridge(o: BridgeOptions) {
   let clients: MqttClient[] = [];
+  /** Connections whose shared subscription the broker granted (since their last connect). */
+  const subscribed = new Set<MqttClient>();
 
   /** The record for a bridged message, or why it is dropped (acked to the source broker, counted, never retried). */
   function handle(topic: string, payload: Buffer): Promise<void> {
@@ -53,10 +55,12 @@ export function createBridge(o: BridgeOptions) {
     };
     client.on("connect", () => {
       client.subscribe(sharedSubscriptions(o.group), { qos: 1 }, (e, granted) => {
-        if (e) o.log.warn("bridge subscribe failed", { error: errorMessage(e) });
-        else o.log.info("bridge subscribed", { url: redact(o.url), granted: granted?.map((g) => `${g.topic}:${g.qos}`) });
+        if (e) return o.log.warn("bridge subscribe failed", { error: errorMessage(e) });
+        subscribed.add(client);
+        o.log.info("bridge subscribed", { url: redact(o.url), granted: granted?.map((g) => `${g.topic}:${g.qos}`) });
       });
     });
+    client.on("close", () => subscribed.delete(client));
     client.on("error", (e) => o.log.warn("bridge connection error", { error: errorMessage(e) }));
     return client;
   }
@@ -65,7 +69,8 @@ export function createBridge(o: BridgeOptions) {
     async start() {
       clients = Array.from({ length: o.connections ?? 4 }, (_, i) => open(i));
     },
-    connected: () => clients.length > 0 && clients.every((c) => c.connected),
+    /** Every connection is subscribed: for readiness. */
+    connected: () => clients.length > 0 && subscribed.size === clients.length,
     async stop() {
       await Promise.all(clients.map((c) => c.endAsync()));
       clients = [];
