@@ -13,14 +13,17 @@ import { createMetrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { dashboardService } from "../../dashboard/src/dashboard";
 import { enrichmentService } from "../../enrichment/src/enrichment";
+import { ingestService } from "../../ingest/src/ingest";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, ingestService, dashboardService, simulatorService];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
   REGISTRY_SEED_EXAMPLES: "first-run",
+  // 1883 is left to a local MQTT broker (these machines run Mosquitto there); the start banner shows the port.
+  INGEST_MQTT_PORT: "1884",
 };
 
 export interface Platform {
