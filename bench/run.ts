@@ -19,6 +19,7 @@ const PARTS: Record<string, string[]> = {
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
+  "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -84,6 +85,9 @@ async function goals(): Promise<Row[]> {
     const best = simulator.highest_sustained_msg_per_s;
     goal("100,000 simulated devices from one process", `${simulator.devices} devices: ${Object.entries(best).map(([f, n]) => `${f} ${n} msg/s`).join(", ")} sustained (5 s interval = 20,000 msg/s)`, Object.values(best).every((n) => n >= 20_000));
   }
+  const devices = await fresh<{ rows: number; slowest_first_import_s_sqlite: number | null }>("device-import");
+  if (devices?.slowest_first_import_s_sqlite != null)
+    goal("10,000 devices imported in < 5 s (SQLite)", `${devices.rows} rows, slowest ${devices.slowest_first_import_s_sqlite} s`, devices.slowest_first_import_s_sqlite < 5);
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {
     const worst = services.reduce((a, b) => (b.peak_rss_mb > a.peak_rss_mb ? b : a));

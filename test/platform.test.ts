@@ -35,6 +35,10 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
   expect(enrichedOut).toBeGreaterThan(0);
   const apps = await (await fetch(`http://127.0.0.1:${ports.http}/api/applications`)).json();
   expect(apps.total).toBe(5);
+  // The simulator's fleet is provisioned as devices (SIM_PROVISION, an embedded default).
+  const devices = await (await fetch(`http://127.0.0.1:${ports.http}/api/devices?label=source:simulator`)).json();
+  // One import: the same creation time, so listed by id.
+  expect(devices.devices.map((d: { device_id: string }) => d.device_id)).toEqual(["breaker-001", "breaker-002", "breaker-003", "environmental-sensor-001", "meter-001"]);
   // Each device publishes on its own phase of the interval: wait for breaker-001's first enriched record.
   const device = await eventually("breaker-001's page naming its applications", async () => {
     const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/devices/breaker-001`)).text();

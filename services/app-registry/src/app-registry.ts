@@ -10,11 +10,15 @@ import type { Metrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { createWriteGuard } from "./auth";
 import type { ChangeFeed } from "./change-feed";
-import { createChangeFeed } from "./change-feed";
 import { loadConfig, type RegistryConfig } from "./config";
-import { openRepository } from "./db/open";
+import { openDeviceRepository, openRepository } from "./db/open";
+import type { DeviceChange } from "./devices/device";
+import type { Devices } from "./devices/devices";
+import { createDevices } from "./devices/devices";
+import { openChangeFeeds } from "./feeds";
 import { seedExamplesOnFirstRun } from "./examples";
 import { createHttpApp } from "./http/app";
+import { MAX_BULK_BYTES } from "./http/device-bulk-body";
 import { MAX_BODY_BYTES } from "./http/json-body";
 import type { Registry } from "./registry";
 import { createRegistry } from "./registry";
@@ -31,6 +35,10 @@ export interface AppRegistry extends Service {
   registry: Registry;
   /** Every committed change; what WatchApplications streams. */
   changes: ChangeFeed;
+  /** Devices: the same rules as REST and RPC. */
+  devices: Devices;
+  /** Every committed device change (credentials); what WatchDevices streams. */
+  deviceChanges: ChangeFeed<DeviceChange>;
 }
 
 export async function createAppRegistry(config: RegistryConfig, deps: AppRegistryDeps): Promise<AppRegistry> {
@@ -45,12 +53,17 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     undo.push(() => deviceRegistry.close());
     const repo = await openRepository(config);
     undo.push(() => repo.close());
-    const changes = createChangeFeed((e) => log.error("change listener failed", { error: errorMessage(e) }));
-    undo.push(() => changes.close());
+    const deviceRepo = openDeviceRepository(config);
+    undo.push(() => deviceRepo.close());
+    const feeds = await openChangeFeeds(config.databaseUrl, (id) => repo.get(id), log);
+    undo.push(() => feeds.close());
+    const { applications: changes, devices: deviceChanges } = feeds;
     metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => changes.subscribers);
+    metrics.gauge("app_registry_device_watch_streams", "Open WatchDevices streams.", () => deviceChanges.subscribers);
     const registry = createRegistry({ repo, feed: changes });
+    const devices = createDevices({ repo: deviceRepo, feed: deviceChanges, knownType: (type) => deviceRegistry.get().types.has(type) });
     const guard = createWriteGuard(config.adminToken);
-    const http = createHttpApp({ registry, guard, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
+    const http = createHttpApp({ registry, devices, guard, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
     let rpcPort: number | undefined;
 
     const urls = () => {
@@ -60,13 +73,15 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     return {
       registry,
       changes,
+      devices,
+      deviceChanges,
       async start() {
         try {
           if (config.seedExamples === "first-run" && (await seedExamplesOnFirstRun(registry))) log.info("example registrations loaded (first run)");
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
-          http.listen({ port: config.httpPort, maxRequestBodySize: 4 * MAX_BODY_BYTES });
+          http.listen({ port: config.httpPort, maxRequestBodySize: Math.max(4 * MAX_BODY_BYTES, 2 * MAX_BULK_BYTES) });
           undo.push(() => http.stop(true));
-          const rpc = await startRpcServer(config.rpcPort, { registry, guard, log, metrics });
+          const rpc = await startRpcServer(config.rpcPort, { registry, devices, guard, log, metrics });
           rpcPort = rpc.port;
           undo.push(() => rpc.close());
         } catch (e) {

@@ -17,8 +17,8 @@ export class ValidationError extends Error {
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";
-  constructor() {
-    super("Application not found");
+  constructor(message = "Application not found") {
+    super(message);
   }
 }
 
@@ -27,6 +27,22 @@ export class DuplicateNameError extends Error {
   readonly code = "DUPLICATE_NAME";
   constructor() {
     super("Application with this name already exists");
+  }
+}
+
+export class DuplicateDeviceError extends Error {
+  override name = "DuplicateDeviceError";
+  readonly code = "DUPLICATE_DEVICE";
+  constructor(deviceId: string) {
+    super(`Device ${deviceId} already exists`);
+  }
+}
+
+/** An import larger than the registry takes in one request. */
+export class ImportTooLargeError extends Error {
+  override name = "ImportTooLargeError";
+  constructor(readonly limit: number) {
+    super(`At most ${limit} devices per import`);
   }
 }
 

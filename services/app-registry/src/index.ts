@@ -9,3 +9,8 @@ export { loadConfig } from "./config";
 export type { RegistryConfig } from "./config";
 export type { Registry } from "./registry";
 export type { WatchEvent } from "./watch";
+export type { Device, DeviceChange, DeviceCredential, DeviceStatus } from "./devices/device";
+export { DEVICE_ID } from "./devices/device";
+export type { Devices } from "./devices/devices";
+export { tokenMatches, tokenSha256 } from "./devices/device-token";
+export type { DeviceJson } from "./http/device-json";

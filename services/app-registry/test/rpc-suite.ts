@@ -94,6 +94,7 @@ export function rpcSuite(dialect: Dialect) {
           "grpc.reflection.v1.ServerReflection",
           "grpc.reflection.v1alpha.ServerReflection",
           "iot.registry.v1.ApplicationRegistryService",
+          "iot.registry.v1.DeviceRegistryService",
         ]);
       }
       const methods = await bufCurl("--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", reg.rpcUrl);

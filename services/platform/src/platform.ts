@@ -24,6 +24,8 @@ export const EMBEDDED_DEFAULTS: Env = {
   REGISTRY_SEED_EXAMPLES: "first-run",
   // 1883 is left to a local MQTT broker (these machines run Mosquitto there); the start banner shows the port.
   INGEST_MQTT_PORT: "1884",
+  // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
+  SIM_PROVISION: "true",
 };
 
 export interface Platform {

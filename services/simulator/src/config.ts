@@ -47,6 +47,11 @@ export const simulatorConfigSchema = Type.Object({
   count: env.int("SIM_COUNT", 0, { min: 0 }),
   /** Stop after this long (0: never). */
   durationMs: seconds(env.number("SIM_DURATION", 0, { zero: true })),
+  /** Register the fleet's devices with the App Registry before publishing (idempotent); `bun run start` sets it. */
+  provision: env.bool("SIM_PROVISION", false),
+  registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002"),
+  /** Sent as the bearer token when provisioning. */
+  adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
 });
 
 export type SimulatorConfig = ReturnType<typeof loadConfig>;
@@ -61,6 +66,7 @@ const FLAGS = {
   seed: "SIM_SEED",
   format: "PAYLOAD_FORMAT",
   burst: "SIM_BURST",
+  provision: "SIM_PROVISION",
 } as const;
 
 export function loadConfig(source: Env = process.env, argv: string[] = []) {
@@ -121,7 +127,7 @@ function parseDevices(text: string): DeviceCount[] {
 }
 
 function parseFlags(argv: string[]): { values: Partial<Record<keyof typeof FLAGS, string | boolean>>; problem?: string } {
-  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: f === "burst" ? "boolean" : "string" } as const]));
+  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: f === "burst" || f === "provision" ? "boolean" : "string" } as const]));
   try {
     return { values: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values };
   } catch (e) {

@@ -13,7 +13,8 @@ import { createOpsServer } from "@iot/common/ops-server";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { checkDeviceTypes, loadConfig, type SimulatorConfig } from "./config";
-import { createFleet, type Fleet } from "./fleet";
+import { createFleet, type Fleet, fleetDevices } from "./fleet";
+import { provisionFleet } from "./provision";
 import { createPublisher } from "./publisher";
 import { createSimulatorMetrics } from "./simulator-metrics";
 
@@ -33,12 +34,14 @@ export interface SimulatorDeps {
 export type SimulatorSettings = Pick<
   SimulatorConfig,
   "port" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
->;
+> &
+  Partial<Pick<SimulatorConfig, "provision" | "registryUrl" | "adminToken">>;
 
 export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
   const { bus, log } = deps;
   const clock = deps.clock ?? Date.now;
   let fleet: Fleet | undefined;
+  let deviceTokens = new Map<string, string>();
   let lagSeconds = 0;
   const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
   const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
@@ -81,6 +84,9 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     /** Resolves once a count or duration limit was reached and everything generated was acknowledged. */
     finished,
     async start() {
+      // Tokens of devices created now, held for device transports (MQTT/HTTP ingest); never logged.
+      if (config.provision && config.registryUrl)
+        deviceTokens = await provisionFleet(fleetDevices(config.devices), { registryUrl: config.registryUrl, adminToken: config.adminToken, log });
       ops.start();
       const startMs = clock();
       fleet = createFleet({
@@ -122,7 +128,9 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     },
     checks,
     urls: () => ({ Simulator: ops.url() }),
-  } satisfies Service;
+    /** Tokens of the devices this run provisioned (device id → token). */
+    deviceTokens: () => deviceTokens,
+  } satisfies Service & { deviceTokens(): ReadonlyMap<string, string> };
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;

@@ -5,13 +5,18 @@ import { createMetrics } from "@iot/common/metrics";
 import { createWriteGuard } from "../auth";
 import { createChangeFeed } from "../change-feed";
 import { openSqliteRepository } from "../db/sqlite-repository";
+import { openSqliteDeviceRepository } from "../db/sqlite-device-repository";
+import { createDevices } from "../devices/devices";
 import { createRegistry } from "../registry";
 import { createHttpApp } from "./app";
+
+// Device routes are mounted but unused here: a repository that is never queried needs no tables.
+const devices = createDevices({ repo: openSqliteDeviceRepository(":memory:"), feed: createChangeFeed(() => {}), knownType: () => true });
 
 function app(adminToken?: string) {
   const registry = createRegistry({ repo: openSqliteRepository(":memory:"), feed: createChangeFeed(() => {}) });
   const log = createLogger("app-registry", { write: () => {} });
-  return createHttpApp({ registry, guard: createWriteGuard(adminToken), deviceTypes: () => [], log, metrics: createMetrics() });
+  return createHttpApp({ registry, devices, guard: createWriteGuard(adminToken), deviceTypes: () => [], log, metrics: createMetrics() });
 }
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   new Request("http://registry.test/api/applications", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -33,7 +38,7 @@ test("an unexpected failure is a bare 500 with no internals", async () => {
   const lines: string[] = [];
   const broken = { ...registry, list: async () => Promise.reject(new Error("disk on fire at /var/lib/secret")) };
   const log = createLogger("app-registry", { write: (l) => lines.push(l) });
-  const http = createHttpApp({ registry: broken, guard: createWriteGuard(undefined), deviceTypes: () => [], log, metrics: createMetrics() });
+  const http = createHttpApp({ registry: broken, devices, guard: createWriteGuard(undefined), deviceTypes: () => [], log, metrics: createMetrics() });
   const res = await http.handle(new Request("http://registry.test/api/applications"));
   expect(res.status).toBe(500);
   expect(await res.json()).toEqual({ error: "Internal server error" });

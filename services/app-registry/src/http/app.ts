@@ -4,11 +4,13 @@ import type { Metrics } from "@iot/common/metrics";
 import { Elysia } from "elysia";
 import type { ApplicationRoutesDeps } from "./application-routes";
 import { applicationRoutes } from "./application-routes";
+import type { DeviceRoutesDeps } from "./device-routes";
+import { deviceRoutes } from "./device-routes";
 import { httpErrors } from "./errors";
 import { openapiDocs } from "./openapi";
 
 /** The REST facade: seed API + OpenAPI (/openapi, /openapi/json) + /healthz, /readyz, /metrics. */
-export function createHttpApp(deps: ApplicationRoutesDeps & { log: Logger; metrics: Metrics }) {
+export function createHttpApp(deps: ApplicationRoutesDeps & DeviceRoutesDeps & { log: Logger; metrics: Metrics }) {
   const { registry, log, metrics } = deps;
   const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.", ["method", "route", "status"]);
   const readiness = { checks: async () => ({ database: await registry.ready().then(() => true, () => false) }) };
@@ -19,5 +21,6 @@ export function createHttpApp(deps: ApplicationRoutesDeps & { log: Logger; metri
     )
     .use(openapiDocs())
     .use(opsRoutes("app-registry", readiness, metrics))
-    .use(applicationRoutes(deps));
+    .use(applicationRoutes(deps))
+    .use(deviceRoutes(deps));
 }

@@ -11,11 +11,11 @@ import { restInput } from "./rest-input";
 type Documentation = NonNullable<NonNullable<Parameters<typeof openapi>[0]>["documentation"]>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ "application/json": { schema } });
-const reply = (description: string, schema: object) => ({ description, content: json(schema) });
+export const json = (schema: object) => ({ "application/json": { schema } });
+export const reply = (description: string, schema: object) => ({ description, content: json(schema) });
 
 /** Each field of an input as an optional query parameter (its description beside the schema, where OpenAPI wants it). */
-const queryParameters = (properties: Record<string, JsonSchema>) =>
+export const queryParameters = (properties: Record<string, JsonSchema>) =>
   Object.entries(properties).map(([name, { description, ...schema }]) => ({
     name,
     in: "query",
