@@ -45,6 +45,11 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
     return page.includes("Smart Breaker Dashboard") ? page : undefined;
   }, 20_000);
   expect(device).toContain("Smart Circuit Breaker");
+  // The simulated devices published through MQTT into ingest, as devices do.
+  const ingest = await (await fetch(`http://127.0.0.1:${ports.ingest}/api/v1/stats`)).json();
+  expect(ingest.messages.mqtt).toBeGreaterThan(0);
+  expect(ingest.connectedDevices).toBe(5);
+  expect(platform.lines.join("\n")).toContain(`mqtt://localhost:${ports.mqtt}`);
 }, 60_000);
 
 test("Ctrl-C stops it cleanly", async () => {

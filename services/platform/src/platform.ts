@@ -26,6 +26,8 @@ export const EMBEDDED_DEFAULTS: Env = {
   INGEST_MQTT_PORT: "1884",
   // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
   SIM_PROVISION: "true",
+  // The path a newcomer sees: device → MQTT → ingest → iot.raw.
+  SIM_TRANSPORT: "mqtt",
 };
 
 export interface Platform {
