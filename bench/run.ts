@@ -20,6 +20,7 @@ const PARTS: Record<string, string[]> = {
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
   "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
+  ingest: ["bench/ingest.ts", "--connections", "1000", "--messages", "200000", "--idle", "10000"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -88,6 +89,11 @@ async function goals(): Promise<Row[]> {
   const devices = await fresh<{ rows: number; slowest_first_import_s_sqlite: number | null }>("device-import");
   if (devices?.slowest_first_import_s_sqlite != null)
     goal("10,000 devices imported in < 5 s (SQLite)", `${devices.rows} rows, slowest ${devices.slowest_first_import_s_sqlite} s`, devices.slowest_first_import_s_sqlite < 5);
+  const ingest = await fresh<{ connections: number; qos1_msgs_per_s: number; idle_connections: number; idle_rss_mb: number }>("ingest");
+  if (ingest) {
+    goal("≥ 20,000 QoS 1 msg/s into iot.raw from 1,000 MQTT connections", `${ingest.qos1_msgs_per_s} msg/s from ${ingest.connections}`, ingest.qos1_msgs_per_s >= 20_000);
+    goal("ingest < 300 MB RSS with 10,000 idle connections", `${Math.round(ingest.idle_rss_mb)} MB with ${ingest.idle_connections}`, ingest.idle_rss_mb < 300);
+  }
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {
     const worst = services.reduce((a, b) => (b.peak_rss_mb > a.peak_rss_mb ? b : a));

@@ -22,6 +22,7 @@ const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   REGISTRY_RPC_URL: `http://127.0.0.1:${ports.rpc}`,
   ENRICHMENT_URL: `http://127.0.0.1:${ports.enrichment}`,
   SIMULATOR_URL: `http://127.0.0.1:${ports.simulator}`,
+  INGEST_URL: `http://127.0.0.1:${ports.ingest}`,
 });
 afterAll(() => platform.stop("SIGKILL"));
 
