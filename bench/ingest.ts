@@ -84,6 +84,8 @@ try {
   const before = (await bus.stats([topic], [])).topics[0]?.records ?? 0;
   const perClient = Math.ceil(MESSAGES / CONNECTIONS);
   const cpu0 = cpuSeconds(pid);
+  const generatorCpu0 = process.cpuUsage();
+  const brokerCpu0 = broker.pid ? cpuSeconds(broker.pid) : undefined;
   const t0 = performance.now();
   await Promise.all(
     clients.map((c, i) => {
@@ -100,8 +102,14 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const acked = CONNECTIONS * WINDOW * Math.ceil(perClient / WINDOW);
   const ingestCpu = cpuSeconds(pid) - cpu0;
+  const { user, system } = process.cpuUsage(generatorCpu0);
+  const brokerCpu = broker.pid && brokerCpu0 !== undefined ? cpuSeconds(broker.pid) - brokerCpu0 : undefined;
   const inRaw = ((await bus.stats([topic], [])).topics[0]?.records ?? 0) - before;
   const rssUnderLoad = rssMb(pid)!;
+  // Batches to the broker: how many, and how long each took from send to acknowledgement.
+  const metricsText = await (await fetch(`http://127.0.0.1:${ports.http}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metricsText)?.[1] ?? Number.NaN);
+  const batches = metric("ingest_batch_seconds_count");
   await Promise.all(clients.map((c) => c.endAsync()));
 
   // Idle connections.
@@ -129,6 +137,12 @@ try {
     seconds: round(seconds, 2),
     ingest_cpu_s: round(ingestCpu, 2),
     ingest_cpu_us_per_msg: round((ingestCpu * 1e6) / acked, 1),
+    // The two cores are shared: what the devices (MQTT.js) and the broker spent in the same time.
+    generator_cpu_s: round((user + system) / 1e6, 2),
+    broker_cpu_s: brokerCpu === undefined ? null : round(brokerCpu, 2),
+    batches,
+    mean_batch_records: round(acked / batches, 0),
+    mean_batch_ms: round((metric("ingest_batch_seconds_sum") / batches) * 1000, 1),
     rss_mb_at_start: rssAtStart,
     rss_mb_under_load: rssUnderLoad.rss,
     idle_connections: stats.connectedDevices,

@@ -1,30 +1,36 @@
 /**
  * Records from every connection and request, gathered into few large publishes: the first record
  * of a batch waits at most `lingerMs` for others (or until `batchRecords` are waiting), so a
- * thousand connections make one send, not a thousand. One batch is in flight at a time, which
- * keeps each device's records in order and lets the next batch grow while the broker works.
+ * thousand connections make a few sends, not a thousand. Records are spread over a few lanes by
+ * device; each lane has one send in flight (cut to what the bus sends at once), so sends pipeline
+ * to the broker while one device's records stay in order.
  *
  * A caller's promise resolves only once the broker acknowledged its records (the bus publishes
- * with acks=all); that is when a device gets its PUBACK or its 2xx. While the broker is down the
- * batch in hand is retried with backoff and nothing new is sent; callers wait. Accepted bytes not
- * yet acknowledged are bounded: `submit` waits for room (an MQTT connection is then not read),
+ * with acks=all); that is when a device gets its PUBACK or its 2xx. While the broker is down a
+ * lane retries its send with backoff and sends nothing newer; callers wait. Accepted bytes not yet
+ * acknowledged are bounded: `submit` waits for room (an MQTT connection is then not read),
  * `trySubmit` says no (HTTP answers 503).
  */
 import type { EventBus, OutgoingRecord } from "@iot/common/bus";
+import { MAX_SEND_BYTES, recordBytes } from "@iot/common/bus/send-size";
+import { fnv1a } from "@iot/common/hash";
 import { errorMessage, type Logger } from "@iot/common/logger";
 
 export interface BatcherOptions {
-  bus: EventBus;
+  bus: Pick<EventBus, "publish">;
   topic: string;
   log: Logger;
   lingerMs: number;
   batchRecords: number;
   maxInflightBytes: number;
   backoffMs?: { initial: number; max: number };
-  /** Called after each acknowledged batch (records, seconds it took). */
+  /** Called after each acknowledged send (records, seconds it took). */
   onBatch?: (records: number, seconds: number) => void;
   onPublishFailure?: () => void;
 }
+
+/** Sends in flight at once: as in the simulator's publisher, where more than 2 did not help on this machine. */
+const LANES = 2;
 
 interface Waiting {
   records: OutgoingRecord[];
@@ -32,40 +38,56 @@ interface Waiting {
   resolve: () => void;
 }
 
-export const recordBytes = (records: OutgoingRecord[]) => records.reduce((n, r) => n + r.value.byteLength + (r.key?.length ?? 0) + 64, 0);
+interface Lane {
+  pending: Waiting[];
+  pendingRecords: number;
+  sending: boolean;
+  linger?: ReturnType<typeof setTimeout>;
+}
+
+const bytesOf = (records: OutgoingRecord[]) => records.reduce((n, r) => n + recordBytes(r), 0);
 
 export function createBatcher(o: BatcherOptions) {
   const backoff = o.backoffMs ?? { initial: 100, max: 5_000 };
-  let pending: Waiting[] = [];
-  let pendingRecords = 0;
+  const lanes: Lane[] = Array.from({ length: LANES }, () => ({ pending: [], pendingRecords: 0, sending: false }));
   let inflightBytes = 0;
-  let sending = false;
-  let stopped = false;
+  let stopping = false;
   let abandoned = false;
-  let linger: ReturnType<typeof setTimeout> | undefined;
   const roomWaiters: Array<() => void> = [];
   let idleWaiters: Array<() => void> = [];
 
   const hasRoom = (bytes: number) => inflightBytes === 0 || inflightBytes + bytes <= o.maxInflightBytes;
+  const idle = () => lanes.every((l) => !l.sending && l.pending.length === 0);
 
   function release(bytes: number) {
     inflightBytes -= bytes;
     while (roomWaiters.length > 0 && inflightBytes < o.maxInflightBytes) roomWaiters.shift()!();
   }
 
-  function schedule() {
-    if (sending || pending.length === 0) return;
-    if (pendingRecords >= o.batchRecords || o.lingerMs === 0 || stopped) return void send();
-    linger ??= setTimeout(send, o.lingerMs);
+  function schedule(lane: Lane) {
+    if (lane.sending || lane.pending.length === 0) return;
+    if (lane.pendingRecords >= o.batchRecords || o.lingerMs === 0 || stopping) return void send(lane);
+    lane.linger ??= setTimeout(() => send(lane), o.lingerMs);
   }
 
-  async function send() {
-    clearTimeout(linger);
-    linger = undefined;
-    if (sending || pending.length === 0) return;
-    sending = true;
-    const batch = pending;
-    [pending, pendingRecords] = [[], 0];
+  /** The waiting entries of one send: whole entries, at most what the bus sends at once (at least one). */
+  function take(lane: Lane): Waiting[] {
+    let n = 0;
+    for (let bytes = 0; n < lane.pending.length; n++) {
+      bytes += lane.pending[n]!.bytes;
+      if (bytes > MAX_SEND_BYTES && n > 0) break;
+    }
+    const batch = lane.pending.splice(0, n);
+    lane.pendingRecords -= batch.reduce((k, w) => k + w.records.length, 0);
+    return batch;
+  }
+
+  async function send(lane: Lane) {
+    clearTimeout(lane.linger);
+    lane.linger = undefined;
+    if (lane.sending || lane.pending.length === 0) return;
+    lane.sending = true;
+    const batch = take(lane);
     const records = batch.flatMap((w) => w.records);
     let failures = 0;
     const begin = performance.now();
@@ -87,30 +109,31 @@ export function createBatcher(o: BatcherOptions) {
       release(w.bytes);
       w.resolve();
     }
-    sending = false;
-    if (pending.length === 0) idleWaiters.splice(0).forEach((f) => f());
-    schedule();
+    lane.sending = false;
+    if (idle()) idleWaiters.splice(0).forEach((f) => f());
+    schedule(lane);
   }
 
   function enqueue(records: OutgoingRecord[], bytes: number): Promise<void> {
     inflightBytes += bytes;
+    const lane = lanes[fnv1a(records[0]?.key ?? "") % LANES]!;
     return new Promise<void>((resolve) => {
-      pending.push({ records, bytes, resolve });
-      pendingRecords += records.length;
-      schedule();
+      lane.pending.push({ records, bytes, resolve });
+      lane.pendingRecords += records.length;
+      schedule(lane);
     });
   }
 
   return {
-    /** Resolves once the broker acknowledged `records`, first waiting for room under the in-flight bound. */
+    /** Resolves once the broker acknowledged `records` (one device's), first waiting for room under the in-flight bound. */
     async submit(records: OutgoingRecord[]): Promise<void> {
-      const bytes = recordBytes(records);
+      const bytes = bytesOf(records);
       while (!hasRoom(bytes)) await new Promise<void>((resolve) => roomWaiters.push(resolve));
       return enqueue(records, bytes);
     },
     /** Like `submit`, or undefined without queueing anything when the in-flight bound is reached. */
     trySubmit(records: OutgoingRecord[]): Promise<void> | undefined {
-      const bytes = recordBytes(records);
+      const bytes = bytesOf(records);
       return hasRoom(bytes) && roomWaiters.length === 0 ? enqueue(records, bytes) : undefined;
     },
     inflightBytes: () => inflightBytes,
@@ -119,18 +142,18 @@ export function createBatcher(o: BatcherOptions) {
      * `timeoutMs` (broker down at shutdown): then it stops retrying and returns how many records were never acked.
      */
     async stop(timeoutMs: number): Promise<number> {
-      stopped = true;
-      schedule();
-      if (pending.length === 0 && !sending) return 0;
+      stopping = true;
+      lanes.forEach(schedule);
+      if (idle()) return 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = await Promise.race([
+      const done = await Promise.race([
         new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true))),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
       ]);
       clearTimeout(timer);
-      if (idle) return 0;
+      if (done) return 0;
       abandoned = true;
-      return pendingRecords + (sending ? 1 : 0);
+      return lanes.reduce((n, l) => n + l.pendingRecords, 0);
     },
   };
 }
