@@ -42,6 +42,8 @@ interface Lane {
   pending: Waiting[];
   pendingRecords: number;
   sending: boolean;
+  /** Records of the send in flight. */
+  sendingRecords: number;
   linger?: ReturnType<typeof setTimeout>;
 }
 
@@ -49,7 +51,7 @@ const bytesOf = (records: OutgoingRecord[]) => records.reduce((n, r) => n + reco
 
 export function createBatcher(o: BatcherOptions) {
   const backoff = o.backoffMs ?? { initial: 100, max: 5_000 };
-  const lanes: Lane[] = Array.from({ length: LANES }, () => ({ pending: [], pendingRecords: 0, sending: false }));
+  const lanes: Lane[] = Array.from({ length: LANES }, () => ({ pending: [], pendingRecords: 0, sending: false, sendingRecords: 0 }));
   let inflightBytes = 0;
   let stopping = false;
   let abandoned = false;
@@ -89,6 +91,7 @@ export function createBatcher(o: BatcherOptions) {
     lane.sending = true;
     const batch = take(lane);
     const records = batch.flatMap((w) => w.records);
+    lane.sendingRecords = records.length;
     let failures = 0;
     const begin = performance.now();
     while (!abandoned) {
@@ -110,6 +113,7 @@ export function createBatcher(o: BatcherOptions) {
       w.resolve();
     }
     lane.sending = false;
+    lane.sendingRecords = 0;
     if (idle()) idleWaiters.splice(0).forEach((f) => f());
     schedule(lane);
   }
@@ -153,7 +157,7 @@ export function createBatcher(o: BatcherOptions) {
       clearTimeout(timer);
       if (done) return 0;
       abandoned = true;
-      return lanes.reduce((n, l) => n + l.pendingRecords, 0);
+      return lanes.reduce((n, l) => n + l.pendingRecords + l.sendingRecords, 0);
     },
   };
 }
