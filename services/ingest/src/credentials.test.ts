@@ -60,6 +60,21 @@ describe("device credentials cache", () => {
     expect(c.size()).toBe(2);
   });
 
+  test("tells when a device's credential stops being valid: disabled, new token, deleted (not when it is created or re-enabled)", async () => {
+    const registry = createFakeDeviceWatch([credential("a", "ta"), credential("b", "tb"), credential("c", "tc")]);
+    const c = start(registry);
+    const revoked: string[] = [];
+    c.onRevoked((id) => revoked.push(id));
+    await eventually("snapshot", () => (c.current ? true : undefined));
+    registry.put(credential("a", "ta", DeviceStatus.DISABLED));
+    registry.put(credential("a", "ta"));
+    registry.put(credential("b", "tb-new"));
+    registry.put(credential("new", "tn"));
+    registry.remove("c");
+    await eventually("three revocations", () => (revoked.length >= 3 ? true : undefined));
+    expect(revoked).toEqual(["a", "b", "c"]);
+  });
+
   test("sends the admin token on the watch when one is configured", async () => {
     const registry = createFakeDeviceWatch([]);
     const c = start(registry, "admin-t");

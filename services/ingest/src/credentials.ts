@@ -21,6 +21,8 @@ export interface Credentials {
   readonly current: boolean;
   /** Devices known now. */
   size(): number;
+  /** Called with a device whose credential stopped being valid (disabled, deleted, new token), so its open connections can be closed. */
+  onRevoked(listener: (deviceId: string) => void): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -47,20 +49,29 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
   let abort: AbortController | undefined;
   let loop: Promise<void> | undefined;
   let delay = backoff.initialMs;
+  const revokedListeners: Array<(deviceId: string) => void> = [];
+  /** A device that could connect before and cannot (or not with the same token) now. */
+  const revoked = (before: DeviceCredential | undefined, after: DeviceCredential | undefined) =>
+    before?.status === DeviceStatus.ENABLED && (after?.status !== DeviceStatus.ENABLED || after.tokenSha256 !== before.tokenSha256);
+  const revoke = (deviceId: string) => revokedListeners.forEach((f) => f(deviceId));
 
   async function watchOnce(signal: AbortSignal) {
     for await (const res of client.watchDevices({}, { signal, headers })) {
       const ev = res.event;
       if (ev.case === "snapshot") {
         // Swapped whole: a device deleted while the stream was down is gone after the new snapshot.
+        const previous = devices;
         devices = new Map(ev.value.devices.map((d) => [d.deviceId, d]));
+        for (const [id, d] of previous) if (revoked(d, devices.get(id))) revoke(id);
         current = true;
         delay = backoff.initialMs;
         opts.log.info("device credentials synced", { devices: devices.size });
       } else if (ev.case === "change" && ev.value.device) {
         const d = ev.value.device;
+        const before = devices.get(d.deviceId);
         if (ev.value.type === ChangeType.DELETED) devices.delete(d.deviceId);
         else devices.set(d.deviceId, d);
+        if (revoked(before, devices.get(d.deviceId))) revoke(d.deviceId);
       }
     }
   }
@@ -96,6 +107,7 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
       return current;
     },
     size: () => devices.size,
+    onRevoked: (listener) => void revokedListeners.push(listener),
     start() {
       running = true;
       loop = run();

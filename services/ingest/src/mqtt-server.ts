@@ -46,6 +46,14 @@ const PACKET_OVERHEAD = 512;
 
 export function createMqttServer(o: MqttServerOptions) {
   const deviceOf = new WeakMap<Client, string>();
+  /** Open connections by device, so a revoked device is disconnected at once. */
+  const connectionsOf = new Map<string, Set<Client>>();
+  o.credentials.onRevoked((deviceId) => {
+    const open = connectionsOf.get(deviceId);
+    if (!open) return;
+    o.log.info("device credentials revoked; closing its connections", { device_id: deviceId, connections: open.size });
+    for (const c of open) c.close();
+  });
   const connectTimes = new Map<string, number[]>();
   const refuse = (reason: RefusalReason, message: string, returnCode?: number) => {
     o.metrics.refused("mqtt", reason);
@@ -107,6 +115,17 @@ export function createMqttServer(o: MqttServerOptions) {
     if (reason) o.metrics.refused("mqtt", reason);
     else o.log.debug("mqtt connection error", { error: errorMessage(e) });
   };
+  aedes.on("clientReady", (client) => {
+    const deviceId = deviceOf.get(client);
+    if (deviceId) connectionsOf.set(deviceId, (connectionsOf.get(deviceId) ?? new Set<Client>()).add(client));
+  });
+  aedes.on("clientDisconnect", (client) => {
+    const deviceId = deviceOf.get(client);
+    const open = deviceId ? connectionsOf.get(deviceId) : undefined;
+    if (!open) return;
+    open.delete(client);
+    if (open.size === 0) connectionsOf.delete(deviceId!);
+  });
   aedes.on("clientError", countError);
   aedes.on("connectionError", countError);
 

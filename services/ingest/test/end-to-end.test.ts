@@ -87,6 +87,17 @@ test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the brid
   }
 }, 60_000);
 
+test("disabling a connected device in the registry closes its connection", async () => {
+  const id = uniqueName("meter-live");
+  const liveToken = await createDevice(id);
+  const c = await eventually("the new device connects", () => device(ports.mqtt, id, liveToken).catch(() => undefined));
+  const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
+  const patched = await fetch(`${registry.httpUrl}/api/devices/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: "disabled" }) });
+  expect(patched.status).toBe(200);
+  await closed;
+  expect(await device(ports.mqtt, id, liveToken).then((x) => (x.end(), 0), (e: { code?: number }) => e.code)).toBe(5);
+});
+
 test("a device disabled in the registry is refused: CONNACK 'not authorized', HTTP 403", async () => {
   const code = await device(ports.mqtt, disabled, disabledToken).then(
     (c) => (c.end(), 0),
