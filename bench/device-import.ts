@@ -25,7 +25,13 @@ const GOAL_SECONDS = 5;
 const TYPES = ["smart_breaker", "smart_breaker", "smart_breaker", "smart_meter", "environmental_sensor"];
 
 const csv = (batch: string) =>
-  ["device_id,device_type,name,labels", ...Array.from({ length: rows }, (_, i) => `bench-${batch}-${i},${TYPES[i % 5]},Device ${i},site=s${i % 20};batch=${batch}`)].join("\n");
+  [
+    "device_id,device_type,name,labels",
+    ...Array.from(
+      { length: rows },
+      (_, i) => `bench-${batch}-${i},${TYPES[i % 5]},Device ${i},site=s${i % 20};batch=${batch}`,
+    ),
+  ].join("\n");
 
 const results: Record<string, string | number | boolean>[] = [];
 for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres">) {
@@ -36,12 +42,20 @@ for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres"
       for (const pass of ["first", "again"] as const) {
         const cpu = cpuSeconds(registry.pid);
         const started = performance.now();
-        const res = await fetch(`${registry.httpUrl}/api/devices/bulk`, { method: "POST", headers: { "content-type": "text/csv" }, body });
+        const res = await fetch(`${registry.httpUrl}/api/devices/bulk`, {
+          method: "POST",
+          headers: { "content-type": "text/csv" },
+          body,
+        });
         const reply = (await res.json()) as { created: number; unchanged: number; error: number };
         const seconds = (performance.now() - started) / 1000;
-        if (res.status !== 200) throw new Error(`bulk import answered ${res.status}: ${JSON.stringify(reply).slice(0, 300)}`);
+        if (res.status !== 200)
+          throw new Error(`bulk import answered ${res.status}: ${JSON.stringify(reply).slice(0, 300)}`);
         const expected = pass === "first" ? reply.created === rows : reply.unchanged === rows;
-        if (!expected || reply.error !== 0) throw new Error(`${pass} import: ${JSON.stringify({ created: reply.created, unchanged: reply.unchanged, error: reply.error })}`);
+        if (!expected || reply.error !== 0)
+          throw new Error(
+            `${pass} import: ${JSON.stringify({ created: reply.created, unchanged: reply.unchanged, error: reply.error })}`,
+          );
         results.push({
           database,
           run: r + 1,
@@ -63,9 +77,13 @@ for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres"
 }
 
 printTable(`Part 7 — bulk import of ${rows} devices (CSV, REST), then the same file again`, results);
-const worst = (database: string, pass: string) => Math.max(...results.filter((r) => r.database === database && r.pass === pass).map((r) => r.seconds as number));
+const worst = (database: string, pass: string) =>
+  Math.max(...results.filter((r) => r.database === database && r.pass === pass).map((r) => r.seconds as number));
 const sqliteWorst = results.some((r) => r.database === "sqlite") ? worst("sqlite", "first") : undefined;
-if (sqliteWorst !== undefined) console.log(`\ngoal: ${rows} rows < ${GOAL_SECONDS} s on SQLite — slowest first import ${sqliteWorst} s: ${sqliteWorst < GOAL_SECONDS ? "met" : "NOT met"}`);
+if (sqliteWorst !== undefined)
+  console.log(
+    `\ngoal: ${rows} rows < ${GOAL_SECONDS} s on SQLite — slowest first import ${sqliteWorst} s: ${sqliteWorst < GOAL_SECONDS ? "met" : "NOT met"}`,
+  );
 await writeResult("device-import", process.env.BENCH_KAFKA_VERSION ?? "not used", {
   rows,
   goal_seconds_sqlite: GOAL_SECONDS,

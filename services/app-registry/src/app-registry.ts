@@ -5,7 +5,6 @@
  */
 import { watchDeviceRegistry } from "@iot/common/device-registry";
 import type { Logger } from "@iot/common/logger";
-import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { createWriteGuard } from "./auth";

@@ -24,6 +24,8 @@ export interface ChangeFeed<C = ApplicationChange> {
   subscribe(listener: ChangeListener<C>, onClose?: () => void): () => void;
   /** Ends every subscription (the service is stopping). */
   close(): void;
+  /** Ends every subscription but stays open: watchers must re-subscribe (and re-read a snapshot) because changes may have been missed. */
+  reset(): void;
   readonly subscribers: number;
 }
 
@@ -54,6 +56,9 @@ export function createChangeFeed<C = ApplicationChange>(onListenerError: (error:
     },
     close() {
       closed = true;
+      this.reset();
+    },
+    reset() {
       const ends = [...subscribers.values()];
       subscribers.clear();
       for (const end of ends) end?.();

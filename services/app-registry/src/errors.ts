@@ -6,14 +6,15 @@ export type FieldErrors = Record<string, string[]>;
 export class ValidationError extends Error {
   override name = "ValidationError";
   constructor(readonly details: FieldErrors) {
-    super(
-      "Validation failed: " +
-        Object.entries(details)
-          .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
-          .join("; "),
-    );
+    super(`Validation failed: ${fieldErrorText(details)}`);
   }
 }
+
+/** `field: messages; field: messages` — one line naming every bad field (an import row's error, a log line). */
+export const fieldErrorText = (details: FieldErrors) =>
+  Object.entries(details)
+    .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
+    .join("; ");
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";

@@ -32,10 +32,16 @@ export async function openChangeFeeds(
     devices.close();
   };
   if (!databaseUrl) return { applications, devices, close: closeLocal };
-  const notify = await openPgNotify(databaseUrl, (e) => log.error("change relay failed", { error: errorMessage(rootCause(e)) }));
+  const notify = await openPgNotify(databaseUrl, (e) =>
+    log.error("change relay failed", { error: errorMessage(rootCause(e)) }),
+  );
   try {
     return {
-      applications: await notify.relay("app_registry_applications", applications, applicationChangeCodec(readApplication)),
+      applications: await notify.relay(
+        "app_registry_applications",
+        applications,
+        applicationChangeCodec(readApplication),
+      ),
       devices: await notify.relay("app_registry_devices", devices, deviceChangeCodec),
       async close() {
         await closeLocal();

@@ -25,10 +25,21 @@ test("no token or token hash in REST reads, OpenAPI, metrics or logs", async () 
     return { status: res.status, text: await res.text() };
   };
   const tokens: string[] = [];
-  const created = JSON.parse((await send("POST", "/api/devices", JSON.stringify({ device_id: "secret-1", device_type: "smart_meter" }))).text);
+  const created = JSON.parse(
+    (await send("POST", "/api/devices", JSON.stringify({ device_id: "secret-1", device_type: "smart_meter" }))).text,
+  );
   tokens.push(created.token);
   tokens.push(JSON.parse((await send("POST", "/api/devices/secret-1/regenerate-token")).text).token);
-  const bulk = JSON.parse((await send("POST", "/api/devices/bulk", "device_id,device_type\nsecret-2,smart_meter\nsecret-3,toaster\n", "text/csv")).text);
+  const bulk = JSON.parse(
+    (
+      await send(
+        "POST",
+        "/api/devices/bulk",
+        "device_id,device_type\nsecret-2,smart_meter\nsecret-3,toaster\n",
+        "text/csv",
+      )
+    ).text,
+  );
   tokens.push(bulk.results[0].token);
   const rpc = createClient(DeviceRegistryService, createGrpcTransport({ baseUrl: reg.rpcUrl }));
   tokens.push((await rpc.createDevice({ deviceId: "secret-4", deviceType: "smart_breaker" }, { headers: auth })).token);
@@ -41,11 +52,22 @@ test("no token or token hash in REST reads, OpenAPI, metrics or logs", async () 
   }
   await send("PATCH", "/api/devices/secret-2", JSON.stringify({ status: "disabled" }));
   await send("DELETE", "/api/devices/secret-4");
-  await send("POST", "/api/devices", JSON.stringify({ device_id: "secret-1", device_type: "smart_meter", token: tokens[0] }));
+  await send(
+    "POST",
+    "/api/devices",
+    JSON.stringify({ device_id: "secret-1", device_type: "smart_meter", token: tokens[0] }),
+  );
   expect(tokens.every((t) => /^[A-Za-z0-9_-]{43}$/.test(t))).toBe(true);
 
   const reads = await Promise.all(
-    ["/api/devices", "/api/devices?search=secret", "/api/devices/secret-1", "/api/devices/secret-2", "/openapi/json", "/metrics"].map((p) => send("GET", p)),
+    [
+      "/api/devices",
+      "/api/devices?search=secret",
+      "/api/devices/secret-1",
+      "/api/devices/secret-2",
+      "/openapi/json",
+      "/metrics",
+    ].map((p) => send("GET", p)),
   );
   const everything = [...reads.map((r) => r.text), ...reg.logs].join("\n");
   expect(reads.every((r) => r.status === 200)).toBe(true);

@@ -9,7 +9,11 @@ import { startTestRegistry } from "./support/registry";
 import { within } from "./support/rpc-clients";
 
 const TOKEN = "test-admin-token-devices-0123";
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ConnectError ? Code[e.code] : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (e) => (e instanceof ConnectError ? Code[e.code] : String(e)),
+  );
 
 describe("with REGISTRY_ADMIN_TOKEN set", () => {
   let reg: TestRegistry;
@@ -31,15 +35,24 @@ describe("with REGISTRY_ADMIN_TOKEN set", () => {
     expect((await call("POST", "/api/devices", undefined, device)).status).toBe(401);
     expect((await call("POST", "/api/devices", "Bearer wrong", device)).status).toBe(403);
     expect((await call("POST", "/api/devices", `Bearer ${TOKEN}`, device)).status).toBe(201);
-    for (const [method, path] of [["PATCH", "/api/devices/auth-1"], ["DELETE", "/api/devices/auth-1"], ["POST", "/api/devices/auth-1/regenerate-token"], ["POST", "/api/devices/bulk"]] as const)
+    for (const [method, path] of [
+      ["PATCH", "/api/devices/auth-1"],
+      ["DELETE", "/api/devices/auth-1"],
+      ["POST", "/api/devices/auth-1/regenerate-token"],
+      ["POST", "/api/devices/bulk"],
+    ] as const)
       expect([method, path, (await call(method, path, undefined, [])).status]).toEqual([method, path, 401]);
     expect((await call("GET", "/api/devices")).status).toBe(200);
     expect((await call("GET", "/api/devices/auth-1")).status).toBe(200);
   });
 
   test("RPC: writes and WatchDevices are Unauthenticated without the token, PermissionDenied with a wrong one", async () => {
-    expect(await codeOf(client.createDevice({ deviceId: "auth-2", deviceType: "smart_meter" }))).toBe("Unauthenticated");
-    expect(await codeOf(client.importDevices({ devices: [] }, { headers: { authorization: "Bearer nope" } }))).toBe("PermissionDenied");
+    expect(await codeOf(client.createDevice({ deviceId: "auth-2", deviceType: "smart_meter" }))).toBe(
+      "Unauthenticated",
+    );
+    expect(await codeOf(client.importDevices({ devices: [] }, { headers: { authorization: "Bearer nope" } }))).toBe(
+      "PermissionDenied",
+    );
     const watch = async (headers?: Record<string, string>) => {
       for await (const _ of client.watchDevices({}, { headers })) return "OK";
       return "ended";

@@ -24,6 +24,12 @@ export const dashboardConfigSchema = Type.Object({
   /** The group whose lag says whether enrichment keeps up (and whether the counters balance). */
   enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
   registry: Type.Object({ url: url("REGISTRY_URL", "http://127.0.0.1:5002"), token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }) }),
+  /** Where devices reach ingest, for the copy-ready examples shown when a device is provisioned. */
+  ingest: Type.Object({
+    host: env.string("INGEST_PUBLIC_HOST", "localhost"),
+    mqttPort: env.port("INGEST_MQTT_PORT", 1883),
+    httpPort: env.port("INGEST_HTTP_PORT", 5005),
+  }),
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */

@@ -12,6 +12,7 @@ import { Elysia } from "elysia";
 import { type DashboardConfig, loadConfig } from "./config";
 import { applicationRoutes } from "./http/application-routes";
 import { assetRoutes } from "./http/assets";
+import { deviceAdminRoutes } from "./http/device-admin-routes";
 import { errorResponses } from "./http/errors";
 import { liveRoutes } from "./http/live-routes";
 import { pageRoutes } from "./http/page-routes";
@@ -19,6 +20,7 @@ import { security } from "./http/security";
 import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createRegistryClient, type RegistryClient } from "./registry/client";
+import { createDeviceClient } from "./registry/device-client";
 import { createDashboardState } from "./state/dashboard-state";
 import { createIngest, subscribeIngest } from "./sources/ingest";
 import { createPipelinePoller } from "./sources/pipeline-poller";
@@ -37,6 +39,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const hub = createHub(1000 / config.maxSwapsPerSecond);
   const changed = () => hub.changed();
   const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
+  const deviceClient = createDeviceClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
@@ -64,7 +67,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(assetRoutes())
     .use(pageRoutes({ state, config }))
     .use(liveRoutes({ state, config }, stream))
-    .use(applicationRoutes(registry));
+    .use(applicationRoutes(registry))
+    .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest }));
 
   return {
     app,

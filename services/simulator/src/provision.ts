@@ -28,19 +28,27 @@ interface ImportReply {
  * existed keep theirs, which the simulator does not know). Throws when the registry refuses or
  * cannot be reached.
  */
-export async function provisionFleet(devices: { deviceId: string; deviceType: string }[], { registryUrl, adminToken, log }: ProvisionDeps): Promise<Map<string, string>> {
+export async function provisionFleet(
+  devices: { deviceId: string; deviceType: string }[],
+  { registryUrl, adminToken, log }: ProvisionDeps,
+): Promise<Map<string, string>> {
   const tokens = new Map<string, string>();
   const tally = { created: 0, unchanged: 0, error: 0 };
   const problems: string[] = [];
   for (let i = 0; i < devices.length; i += ROWS_PER_REQUEST) {
-    const rows = devices.slice(i, i + ROWS_PER_REQUEST).map((d) => ({ device_id: d.deviceId, device_type: d.deviceType, labels: { source: "simulator" } }));
+    const rows = devices
+      .slice(i, i + ROWS_PER_REQUEST)
+      .map((d) => ({ device_id: d.deviceId, device_type: d.deviceType, labels: { source: "simulator" } }));
     const res = await fetch(new URL("/api/devices/bulk", registryUrl), {
       method: "POST",
       headers: { "content-type": "application/json", ...(adminToken ? { authorization: `Bearer ${adminToken}` } : {}) },
       body: JSON.stringify(rows),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    if (res.status !== 200) throw new Error(`the registry at ${registryUrl} refused to provision devices: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new Error(
+        `the registry at ${registryUrl} refused to provision devices: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`,
+      );
     const reply = (await res.json()) as ImportReply;
     for (const r of reply.results) {
       if (r.outcome === "created" && r.token) tokens.set(r.device_id, r.token);
@@ -51,6 +59,10 @@ export async function provisionFleet(devices: { deviceId: string; deviceType: st
     tally.error += reply.error;
   }
   log.info("fleet provisioned", { registry: registryUrl, ...tally });
-  if (tally.error > 0) log.warn("some devices are registered differently and were left as they are", { count: tally.error, first: problems });
+  if (tally.error > 0)
+    log.warn("some devices are registered differently and were left as they are", {
+      count: tally.error,
+      first: problems,
+    });
   return tokens;
 }

@@ -21,7 +21,10 @@ export interface DeviceRepository {
   find(filter: DeviceFilter, page: { limit: number; offset: number }): Promise<Device[]>;
   count(filter: DeviceFilter): Promise<number>;
   /** Atomic; undefined when there is no such device. */
-  update(deviceId: string, changes: DevicePatch & { updatedAt: Date }): Promise<{ device: Device; credential: DeviceCredential } | undefined>;
+  update(
+    deviceId: string,
+    changes: DevicePatch & { updatedAt: Date },
+  ): Promise<{ device: Device; credential: DeviceCredential } | undefined>;
   setTokenHash(deviceId: string, tokenSha256: string, updatedAt: Date): Promise<DeviceCredential | undefined>;
   /** The credential as it was, or undefined. */
   delete(deviceId: string): Promise<DeviceCredential | undefined>;

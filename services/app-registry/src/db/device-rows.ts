@@ -1,26 +1,19 @@
 /** What both device repositories share: row mapping, filters, order, conflict detection. */
-import type { SQL } from "drizzle-orm";
+import type { Column, SQL } from "drizzle-orm";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Device, DeviceCredential } from "../devices/device";
+import type { Device } from "../devices/device";
 import type { DeviceFilter } from "./device-repository";
 import type { devices } from "./sqlite-device-schema";
 
 /** Identical in both dialects. */
 export type DeviceRow = typeof devices.$inferSelect;
 
-type Columns = { [K in keyof DeviceRow]: import("drizzle-orm").Column };
+type Columns = { [K in keyof DeviceRow]: Column };
 
 export function toDevice(row: DeviceRow): Device {
   const { tokenSha256: _hash, ...device } = row;
   return device;
 }
-
-export const toCredential = (row: Pick<DeviceRow, "deviceId" | "deviceType" | "status" | "tokenSha256">): DeviceCredential => ({
-  deviceId: row.deviceId,
-  deviceType: row.deviceType,
-  status: row.status,
-  tokenSha256: row.tokenSha256,
-});
 
 /** The two things the dialects spell differently. */
 export interface DeviceDialect {
@@ -37,7 +30,9 @@ export function deviceWhere(t: Columns, filter: DeviceFilter, { hasLabels, posit
     deviceType === undefined ? undefined : eq(t.deviceType, deviceType),
     status === undefined ? undefined : eq(t.status, status),
     labels === undefined || Object.keys(labels).length === 0 ? undefined : hasLabels(labels),
-    needle === undefined ? undefined : sql`(${position(sql`lower(${t.deviceId})`, needle)} > 0 or ${position(sql`lower(${t.name})`, needle)} > 0)`,
+    needle === undefined
+      ? undefined
+      : sql`(${position(sql`lower(${t.deviceId})`, needle)} > 0 or ${position(sql`lower(${t.name})`, needle)} > 0)`,
   );
 }
 
@@ -47,7 +42,11 @@ export function isDeviceConflict(e: unknown): boolean {
   for (let cur: unknown = e; cur instanceof Error; cur = cur.cause) {
     const { code, constraint_name } = cur as { code?: unknown; constraint_name?: unknown };
     if (code === "23505" && constraint_name === "devices_pkey") return true;
-    if ((code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") && cur.message.includes("devices.device_id")) return true;
+    if (
+      (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") &&
+      cur.message.includes("devices.device_id")
+    )
+      return true;
   }
   return false;
 }

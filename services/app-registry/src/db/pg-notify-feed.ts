@@ -2,15 +2,19 @@
  * Changes across registry replicas on one PostgreSQL database: every write is published to this
  * process's feed at once and sent with NOTIFY; each replica LISTENs and publishes what the others
  * sent into its own feed, so a Watch on any replica sees every replica's writes (typically within
- * milliseconds). NOTIFY is delivered only to sessions listening at that moment: changes made while
- * a replica's listening connection is down are not replayed (its Watch clients catch up on their
- * next re-list).
+ * milliseconds). Changes queued together (an import) travel several to a notification. NOTIFY is
+ * delivered only to sessions listening at that moment: when a replica's listening connection drops
+ * and comes back, changes may have been missed, so every Watch on that replica is ended (clients
+ * re-subscribe and read a fresh snapshot).
  */
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import type { ChangeFeed } from "../change-feed";
 
-/** What travels in a notification (PostgreSQL caps the payload below 8000 bytes). */
+/** PostgreSQL refuses payloads of 8000 bytes or more; this leaves room for the envelope. */
+export const MAX_NOTIFY_BYTES = 7_500;
+
+/** What travels in a notification: one encoded change must stay under MAX_NOTIFY_BYTES. */
 export interface NotifyCodec<C> {
   encode(change: C): unknown;
   /** Undefined: nothing to publish (e.g. the row is gone by now). */
@@ -28,27 +32,49 @@ export async function openPgNotify(url: string, onError: (error: unknown) => voi
   return {
     /** `local` as a feed whose publish reaches every replica's feed. */
     async relay<C>(channel: string, local: ChangeFeed<C>, codec: NotifyCodec<C>): Promise<ChangeFeed<C>> {
+      const queue: string[] = [];
+      const flush = async () => {
+        while (queue.length > 0) {
+          const batch = [queue.shift()!];
+          let bytes = Buffer.byteLength(batch[0]!);
+          while (queue.length > 0 && bytes + Buffer.byteLength(queue[0]!) + 1 <= MAX_NOTIFY_BYTES) {
+            bytes += Buffer.byteLength(queue[0]!) + 1;
+            batch.push(queue.shift()!);
+          }
+          await sql.notify(channel, `{"from":"${origin}","changes":[${batch.join(",")}]}`);
+        }
+      };
+
       let receiving = Promise.resolve();
-      const listener = await sql.listen(channel, (text) => {
+      let listened = false;
+      const relisten = () => {
+        if (listened) local.reset();
+        listened = true;
+      };
+      const onNotify = (text: string) => {
         // Decoding may read the database; the chain keeps arrival order.
         receiving = receiving
           .then(async () => {
-            const { from, change } = JSON.parse(text) as { from: string; change: unknown };
+            const { from, changes } = JSON.parse(text) as { from: string; changes: unknown[] };
             if (from === origin) return;
-            const decoded = await codec.decode(change);
-            if (decoded !== undefined) local.publish(decoded);
+            for (const change of changes) {
+              const decoded = await codec.decode(change);
+              if (decoded !== undefined) local.publish(decoded);
+            }
           })
           .catch(onError);
-      });
-      listeners.push(listener);
+      };
+      listeners.push(await sql.listen(channel, onNotify, relisten));
       return {
         publish(change) {
           local.publish(change);
-          const payload = JSON.stringify({ from: origin, change: codec.encode(change) });
-          sending = sending.then(() => sql.notify(channel, payload).then(() => {})).catch(onError);
+          queue.push(JSON.stringify(codec.encode(change)));
+          // The first change queued starts a flush; later ones join it while it waits its turn.
+          if (queue.length === 1) sending = sending.then(flush).catch(onError);
         },
         subscribe: (listener, onClose) => local.subscribe(listener, onClose),
         close: () => local.close(),
+        reset: () => local.reset(),
         get subscribers() {
           return local.subscribers;
         },

@@ -1,16 +1,21 @@
 import { Database } from "bun:sqlite";
 import { count, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { credentialOf } from "../devices/device";
 import { DuplicateDeviceError } from "../errors";
 import type { DeviceRepository } from "./device-repository";
 import type { DeviceDialect } from "./device-rows";
-import { deviceOrder, deviceWhere, isDeviceConflict, toCredential, toDevice } from "./device-rows";
+import { deviceOrder, deviceWhere, isDeviceConflict, toDevice } from "./device-rows";
 import { chunks } from "./rows";
 import { devices } from "./sqlite-device-schema";
 
 const dialect: DeviceDialect = {
   // Keys are restricted to [A-Za-z0-9._/-] (device-rules.ts), so quoting them in a JSON path is safe.
-  hasLabels: (labels) => sql.join(Object.entries(labels).map(([k, v]) => sql`json_extract(${devices.labels}, ${`$."${k}"`}) = ${v}`), sql` and `),
+  hasLabels: (labels) =>
+    sql.join(
+      Object.entries(labels).map(([k, v]) => sql`json_extract(${devices.labels}, ${`$."${k}"`}) = ${v}`),
+      sql` and `,
+    ),
   position: (haystack, needle) => sql`instr(${haystack}, ${needle})`,
 };
 
@@ -38,26 +43,49 @@ export function openSqliteDeviceRepository(path: string): DeviceRepository {
       return found && toDevice(found);
     },
     find: async (filter, { limit, offset }) =>
-      db.select().from(devices).where(deviceWhere(devices, filter, dialect)).orderBy(...deviceOrder(devices)).limit(limit).offset(offset).all().map(toDevice),
-    count: async (filter) => db.select({ n: count() }).from(devices).where(deviceWhere(devices, filter, dialect)).get()?.n ?? 0,
+      db
+        .select()
+        .from(devices)
+        .where(deviceWhere(devices, filter, dialect))
+        .orderBy(...deviceOrder(devices))
+        .limit(limit)
+        .offset(offset)
+        .all()
+        .map(toDevice),
+    count: async (filter) =>
+      db
+        .select({ n: count() })
+        .from(devices)
+        .where(deviceWhere(devices, filter, dialect))
+        .get()?.n ?? 0,
     async update(id, changes) {
       const [after] = db.update(devices).set(changes).where(eq(devices.deviceId, id)).returning().all();
-      return after && { device: toDevice(after), credential: toCredential(after) };
+      return after && { device: toDevice(after), credential: credentialOf(after) };
     },
     async setTokenHash(id, tokenSha256, updatedAt) {
-      const [after] = db.update(devices).set({ tokenSha256, updatedAt }).where(eq(devices.deviceId, id)).returning().all();
-      return after && toCredential(after);
+      const [after] = db
+        .update(devices)
+        .set({ tokenSha256, updatedAt })
+        .where(eq(devices.deviceId, id))
+        .returning()
+        .all();
+      return after && credentialOf(after);
     },
     async delete(id) {
       const [gone] = db.delete(devices).where(eq(devices.deviceId, id)).returning().all();
-      return gone && toCredential(gone);
+      return gone && credentialOf(gone);
     },
     credentials: async () =>
       db
-        .select({ deviceId: devices.deviceId, deviceType: devices.deviceType, status: devices.status, tokenSha256: devices.tokenSha256 })
+        .select({
+          deviceId: devices.deviceId,
+          deviceType: devices.deviceType,
+          status: devices.status,
+          tokenSha256: devices.tokenSha256,
+        })
         .from(devices)
         .all()
-        .map(toCredential),
+        .map(credentialOf),
     async importChunk(rows) {
       return db.transaction(() => {
         const existing = new Map(

@@ -49,21 +49,28 @@ function fields(line: string): string[] | undefined {
 
 /** `k=v;k=v` → labels; a malformed pair makes it a string the labels rule rejects with a reason. */
 function labelsOf(text: string): Record<string, string> | string {
-  const labels: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const pair of text.split(";")) {
     if (pair.trim() === "") continue;
     const eq = pair.indexOf("=");
     if (eq <= 0) return `labels: ${JSON.stringify(pair.slice(0, 80))} is not key=value.`;
-    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    pairs.push([pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()]);
   }
-  return labels;
+  // fromEntries defines own properties: a key such as `__proto__` stays a label.
+  return Object.fromEntries(pairs);
 }
 
 /** Rows of a CSV import (empty lines skipped). A bad header fails the whole file, naming the column. */
 export function parseDeviceCsv(text: string): CsvRow[] {
-  const lines = text.replace(/^\uFEFF/, "").split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  const lines = text
+    .replace(/^\uFEFF/, "")
+    .split("\n")
+    .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
   const header = fields(lines[0] ?? "")?.map((h) => h.trim());
-  if (!header || header.every((h) => h === "")) throw new ValidationError({ csv: ["The first line must be a header row: device_id,device_type[,name,labels,status]."] });
+  if (!header || header.every((h) => h === ""))
+    throw new ValidationError({
+      csv: ["The first line must be a header row: device_id,device_type[,name,labels,status]."],
+    });
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
   const missing = REQUIRED.filter((h) => !header.includes(h));
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
@@ -82,7 +89,8 @@ export function parseDeviceCsv(text: string): CsvRow[] {
     const cells = fields(line);
     if (!cells) return void rows.push({ error: `${at}: broken quoting.` });
     const deviceId = cells[header.indexOf("device_id")];
-    if (cells.length !== header.length) return void rows.push({ error: `${at}: ${cells.length} fields, the header has ${header.length}.`, deviceId });
+    if (cells.length !== header.length)
+      return void rows.push({ error: `${at}: ${cells.length} fields, the header has ${header.length}.`, deviceId });
     const values: Record<string, unknown> = Object.fromEntries(header.map((h, c) => [h, cells[c]]));
     if (typeof values.labels === "string") {
       const labels = labelsOf(values.labels);

@@ -47,11 +47,23 @@ export interface DeviceCredential {
   tokenSha256: string;
 }
 
+export const credentialOf = ({ deviceId, deviceType, status, tokenSha256 }: DeviceCredential): DeviceCredential => ({
+  deviceId,
+  deviceType,
+  status,
+  tokenSha256,
+});
+
 export type DeviceChange = { type: "created" | "updated" | "deleted"; credential: DeviceCredential };
 
 /** Whether an import row asks for exactly what is stored (then it is "unchanged"). */
 export function sameDevice(a: NewDevice, b: NewDevice): boolean {
   const la = Object.entries(a.labels).sort(([x], [y]) => (x < y ? -1 : 1));
   const lb = Object.entries(b.labels).sort(([x], [y]) => (x < y ? -1 : 1));
-  return a.deviceType === b.deviceType && a.name === b.name && a.status === b.status && JSON.stringify(la) === JSON.stringify(lb);
+  return (
+    a.deviceType === b.deviceType &&
+    a.name === b.name &&
+    a.status === b.status &&
+    JSON.stringify(la) === JSON.stringify(lb)
+  );
 }

@@ -5,10 +5,10 @@
  */
 import type { ChangeFeed } from "../change-feed";
 import type { DeviceInsert, DeviceRepository } from "../db/device-repository";
-import { DuplicateDeviceError, ImportTooLargeError, NotFoundError, ValidationError } from "../errors";
+import { ImportTooLargeError, NotFoundError, ValidationError } from "../errors";
 import { watchFeed } from "../feed-watch";
 import type { Device, DeviceChange, DeviceCredential, DevicePatch, DeviceQuery, NewDevice } from "./device";
-import { sameDevice } from "./device";
+import { credentialOf, sameDevice } from "./device";
 import { newDeviceToken, tokenSha256 } from "./device-token";
 
 export const MAX_IMPORT_ROWS = 10_000;
@@ -41,7 +41,8 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
     return value;
   };
   const checkType = (deviceType: string | undefined) => {
-    if (deviceType !== undefined && !knownType(deviceType)) throw new ValidationError({ device_type: [unknownType(deviceType)] });
+    if (deviceType !== undefined && !knownType(deviceType))
+      throw new ValidationError({ device_type: [unknownType(deviceType)] });
   };
   const newRow = (fields: NewDevice, at: Date): { row: DeviceInsert; token: string } => {
     const token = newDeviceToken();
@@ -54,7 +55,7 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
       checkType(fields.deviceType);
       const { row, token } = newRow(fields, now());
       const device = await repo.insert(row);
-      feed.publish({ type: "created", credential: { deviceId: row.deviceId, deviceType: row.deviceType, status: row.status, tokenSha256: row.tokenSha256 } });
+      feed.publish({ type: "created", credential: credentialOf(row) });
       return { device, token };
     },
 
@@ -80,7 +81,10 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
 
     async regenerateToken(deviceId: string): Promise<string> {
       const token = newDeviceToken();
-      feed.publish({ type: "updated", credential: found(await repo.setTokenHash(deviceId, tokenSha256(token), now())) });
+      feed.publish({
+        type: "updated",
+        credential: found(await repo.setTokenHash(deviceId, tokenSha256(token), now())),
+      });
       return token;
     },
 
@@ -96,7 +100,8 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
       const pending: { index: number; fields: NewDevice; row: DeviceInsert; token: string }[] = [];
       const at = now();
       rows.forEach((r, index) => {
-        if ("error" in r) return void (results[index] = { index, deviceId: r.deviceId ?? "", outcome: "error", error: r.error });
+        if ("error" in r)
+          return void (results[index] = { index, deviceId: r.deviceId ?? "", outcome: "error", error: r.error });
         const fields = r.ok;
         const { deviceId } = fields;
         const earlier = first.get(deviceId);
@@ -107,7 +112,13 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
           return;
         }
         first.set(deviceId, fields);
-        if (!knownType(fields.deviceType)) return void (results[index] = { index, deviceId, outcome: "error", error: `device_type: ${unknownType(fields.deviceType)}` });
+        if (!knownType(fields.deviceType))
+          return void (results[index] = {
+            index,
+            deviceId,
+            outcome: "error",
+            error: `device_type: ${unknownType(fields.deviceType)}`,
+          });
         pending.push({ index, fields, ...newRow(fields, at) });
       });
       for (let i = 0; i < pending.length; i += IMPORT_CHUNK) {
@@ -117,13 +128,18 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
           const { deviceId } = fields;
           if (created.has(deviceId)) {
             results[index] = { index, deviceId, outcome: "created", token };
-            feed.publish({ type: "created", credential: { deviceId, deviceType: row.deviceType, status: row.status, tokenSha256: row.tokenSha256 } });
+            feed.publish({ type: "created", credential: credentialOf(row) });
           } else {
             const stored = existing.get(deviceId);
             results[index] =
               stored && sameDevice(stored, fields)
                 ? { index, deviceId, outcome: "unchanged" }
-                : { index, deviceId, outcome: "error", error: `device_id: ${new DuplicateDeviceError(deviceId).message} with different fields.` };
+                : {
+                    index,
+                    deviceId,
+                    outcome: "error",
+                    error: `device_id: Device ${deviceId} already exists with different fields.`,
+                  };
           }
         }
       }
@@ -131,6 +147,12 @@ export function createDevices({ repo, feed, knownType, now = () => new Date() }:
     },
 
     /** Every device's credential, then every change from any replica. For ingest gateways: admin only. */
-    watch: (signal: AbortSignal) => watchFeed<DeviceCredential, DeviceChange>(feed, () => repo.credentials(), () => true, signal),
+    watch: (signal: AbortSignal) =>
+      watchFeed<DeviceCredential, DeviceChange>(
+        feed,
+        () => repo.credentials(),
+        () => true,
+        signal,
+      ),
   };
 }

@@ -21,7 +21,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
  * 405 with `Allow` for a known path asked with another method (hidden from OpenAPI). One route
  * per method rather than `.all`, which a `GET /:id` beside the path would otherwise win over.
  */
-function methodNotAllowed(path: string, allow: string) {
+export function methodNotAllowed(path: string, allow: string) {
   const handler = ({ set }: { set: { status?: number | string; headers: Record<string, string | number> } }) => {
     set.status = 405;
     set.headers.allow = allow;

@@ -8,7 +8,11 @@ const fields = deviceRestInput.newDevice.properties();
 const device = {
   type: "object",
   required: [...Object.keys(fields), "created_at", "updated_at"],
-  properties: { ...fields, created_at: { type: "string", format: "date-time" }, updated_at: { type: "string", format: "date-time" } },
+  properties: {
+    ...fields,
+    created_at: { type: "string", format: "date-time" },
+    updated_at: { type: "string", format: "date-time" },
+  },
 };
 const text = { type: "string" as const };
 const object = (properties: object) => ({ type: "object", properties });
@@ -24,7 +28,11 @@ const errors = {
 };
 const pick = (...codes: (keyof typeof errors)[]) => Object.fromEntries(codes.map((c) => [c, errors[c]]));
 const write = { security: [{ bearer: [] }] };
-const withToken = (description: string) => reply(description, object({ message: text, device, token: { ...text, description: "shown once; only its SHA-256 is stored" } }));
+const withToken = (description: string) =>
+  reply(
+    description,
+    object({ message: text, device, token: { ...text, description: "shown once; only its SHA-256 is stored" } }),
+  );
 const importResult = object({
   index: { type: "integer" },
   device_id: text,
@@ -45,17 +53,33 @@ export const deviceDocs = {
     tags: ["devices"],
     summary: "List devices (filters; stable order: creation time, then id)",
     parameters: queryParameters(deviceRestInput.deviceQuery.properties()),
-    responses: { 200: reply("A page; `total` counts all matches", object({ devices: { type: "array", items: device }, count: { type: "integer" }, total: { type: "integer" } })), ...pick(400) },
+    responses: {
+      200: reply(
+        "A page; `total` counts all matches",
+        object({ devices: { type: "array", items: device }, count: { type: "integer" }, total: { type: "integer" } }),
+      ),
+      ...pick(400),
+    },
   },
-  get: { tags: ["devices"], summary: "One device (never its token)", responses: { 200: reply("Found", object({ device })), ...pick(400, 404) } },
+  get: {
+    tags: ["devices"],
+    summary: "One device (never its token)",
+    responses: { 200: reply("Found", object({ device })), ...pick(400, 404) },
+  },
   update: {
     ...write,
     tags: ["devices"],
-    summary: "Partial update (type, name, labels, status); disabling takes effect at every ingest replica within a second",
+    summary:
+      "Partial update (type, name, labels, status); disabling takes effect at every ingest replica within a second",
     requestBody: { required: true, content: json(deviceRestInput.devicePatch.schema()) },
     responses: { 200: reply("Updated", object({ message: text, device })), ...pick(400, 401, 403, 404, 413, 415) },
   },
-  remove: { ...write, tags: ["devices"], summary: "Delete a device", responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404) } },
+  remove: {
+    ...write,
+    tags: ["devices"],
+    summary: "Delete a device",
+    responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404) },
+  },
   regenerate: {
     ...write,
     tags: ["devices"],
@@ -72,10 +96,21 @@ export const deviceDocs = {
       "device is `unchanged`, a new id `created` (its token shown once), anything else an `error` for that row alone.",
     requestBody: {
       required: true,
-      content: { ...json({ type: "array", maxItems: MAX_IMPORT_ROWS, items: deviceRestInput.newDevice.schema() }), "text/csv": { schema: { type: "string" as const } } },
+      content: {
+        ...json({ type: "array", maxItems: MAX_IMPORT_ROWS, items: deviceRestInput.newDevice.schema() }),
+        "text/csv": { schema: { type: "string" as const } },
+      },
     },
     responses: {
-      200: reply("Per-row results, in request order", object({ created: { type: "integer" }, unchanged: { type: "integer" }, error: { type: "integer" }, results: { type: "array", items: importResult } })),
+      200: reply(
+        "Per-row results, in request order",
+        object({
+          created: { type: "integer" },
+          unchanged: { type: "integer" },
+          error: { type: "integer" },
+          results: { type: "array", items: importResult },
+        }),
+      ),
       ...pick(400, 401, 403, 413, 415),
     },
   },

@@ -3,6 +3,7 @@ import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { WriteGuard } from "../auth";
 import type { Devices } from "../devices/devices";
+import { methodNotAllowed } from "./application-routes";
 import { readBulkRows } from "./device-bulk-body";
 import { deviceDocs } from "./device-openapi";
 import { deviceJson, importResultJson } from "./device-json";
@@ -47,6 +48,7 @@ export function deviceRoutes({ devices, guard }: DeviceRoutesDeps) {
       },
       { detail: deviceDocs.list },
     )
+    .use(methodNotAllowed("/api/devices", "GET, POST"))
     .post(
       "/api/devices/bulk",
       async ({ request, server }) => {
@@ -58,7 +60,9 @@ export function deviceRoutes({ devices, guard }: DeviceRoutesDeps) {
       },
       { parse: "none", detail: deviceDocs.bulk },
     )
-    .get("/api/devices/:id", async ({ params }) => ({ device: deviceJson(await devices.get(idOf(params))) }), { detail: deviceDocs.get })
+    .get("/api/devices/:id", async ({ params }) => ({ device: deviceJson(await devices.get(idOf(params))) }), {
+      detail: deviceDocs.get,
+    })
     .patch(
       "/api/devices/:id",
       async ({ params, request, server }) => {
@@ -77,6 +81,7 @@ export function deviceRoutes({ devices, guard }: DeviceRoutesDeps) {
       },
       { parse: "none", detail: deviceDocs.remove },
     )
+    .use(methodNotAllowed("/api/devices/:id", "GET, PATCH, DELETE"))
     .post(
       "/api/devices/:id/regenerate-token",
       async ({ params, request, server }) => {
@@ -84,5 +89,6 @@ export function deviceRoutes({ devices, guard }: DeviceRoutesDeps) {
         return { message: "Token regenerated", token: await devices.regenerateToken(idOf(params)) };
       },
       { parse: "none", detail: deviceDocs.regenerate },
-    );
+    )
+    .use(methodNotAllowed("/api/devices/:id/regenerate-token", "POST"));
 }

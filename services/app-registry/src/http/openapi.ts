@@ -116,7 +116,8 @@ export const openapiDocs = () =>
       info: {
         title: "App Registry",
         version: "1.0.0",
-        description: "Applications register interest in device types. The same operations, plus WatchApplications, are served as Connect, gRPC and gRPC-Web on the RPC port.",
+        description:
+          "Applications register interest in device types; devices are registered with a token before ingest lets them in. The same operations, plus WatchApplications and WatchDevices, are served as Connect, gRPC and gRPC-Web on the RPC port.",
       },
       components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     } as unknown as Documentation,

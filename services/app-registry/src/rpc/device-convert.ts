@@ -22,11 +22,19 @@ import {
   UpdateDeviceRequestSchema,
 } from "@gen/iot/registry/v1/devices_pb";
 import { ChangeType } from "@gen/iot/registry/v1/registry_pb";
-import type { Device, DeviceChange, DeviceCredential, DevicePatch, DeviceQuery, DeviceStatus as Status, NewDevice } from "../devices/device";
+import type {
+  Device,
+  DeviceChange,
+  DeviceCredential,
+  DevicePatch,
+  DeviceQuery,
+  DeviceStatus as Status,
+  NewDevice,
+} from "../devices/device";
 import { deviceIdInput, devicePatch, deviceQuery, newDevice } from "../devices/device-input";
 import type { ImportResult, ImportRow } from "../devices/devices";
 import type { FeedEvent } from "../feed-watch";
-import { ValidationError } from "../errors";
+import { fieldErrorText, ValidationError } from "../errors";
 import { inMessage } from "./message-input";
 
 const wire = {
@@ -37,7 +45,11 @@ const wire = {
 };
 
 const STATUS: Record<Status, DeviceStatus> = { enabled: DeviceStatus.ENABLED, disabled: DeviceStatus.DISABLED };
-const OUTCOME = { created: ImportOutcome.CREATED, unchanged: ImportOutcome.UNCHANGED, error: ImportOutcome.ERROR } as const;
+const OUTCOME = {
+  created: ImportOutcome.CREATED,
+  unchanged: ImportOutcome.UNCHANGED,
+  error: ImportOutcome.ERROR,
+} as const;
 const CHANGE = { created: ChangeType.CREATED, updated: ChangeType.UPDATED, deleted: ChangeType.DELETED } as const;
 
 /** The domain's name for a status; UNSPECIFIED is absent; an unknown number passes on for the rule to reject. */
@@ -54,10 +66,19 @@ export const deviceOut = (d: Device): MessageInitShape<typeof DeviceSchema> => (
   updatedAt: timestampFromDate(d.updatedAt),
 });
 
-const credentialOut = (c: DeviceCredential): MessageInitShape<typeof DeviceCredentialSchema> => ({ ...c, status: STATUS[c.status] });
+const credentialOut = (c: DeviceCredential): MessageInitShape<typeof DeviceCredentialSchema> => ({
+  ...c,
+  status: STATUS[c.status],
+});
 
 export const newDeviceIn = (r: CreateDeviceRequest): NewDevice =>
-  wire.newDevice.decode({ deviceId: r.deviceId, deviceType: r.deviceType, name: r.name, labels: r.labels, status: statusIn(r.status) });
+  wire.newDevice.decode({
+    deviceId: r.deviceId,
+    deviceType: r.deviceType,
+    name: r.name,
+    labels: r.labels,
+    status: statusIn(r.status),
+  });
 
 export const devicePatchIn = (r: UpdateDeviceRequest): DevicePatch =>
   wire.devicePatch.decode({
@@ -87,7 +108,7 @@ export const importRowsIn = (rows: CreateDeviceRequest[]): ImportRow[] =>
       return { ok: newDeviceIn(r) };
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      return { error: e.message.replace(/^Validation failed: /, ""), deviceId: r.deviceId.slice(0, 128) };
+      return { error: fieldErrorText(e.details), deviceId: r.deviceId.slice(0, 128) };
     }
   });
 
@@ -99,7 +120,11 @@ export const importResultOut = (r: ImportResult): MessageInitShape<typeof Import
   token: r.outcome === "created" ? r.token : "",
 });
 
-export function deviceWatchOut(e: FeedEvent<DeviceCredential, DeviceChange>): MessageInitShape<typeof WatchDevicesResponseSchema> {
+export function deviceWatchOut(
+  e: FeedEvent<DeviceCredential, DeviceChange>,
+): MessageInitShape<typeof WatchDevicesResponseSchema> {
   if (e.type === "snapshot") return { event: { case: "snapshot", value: { devices: e.items.map(credentialOut) } } };
-  return { event: { case: "change", value: { type: CHANGE[e.change.type], device: credentialOut(e.change.credential) } } };
+  return {
+    event: { case: "change", value: { type: CHANGE[e.change.type], device: credentialOut(e.change.credential) } },
+  };
 }

@@ -2,7 +2,16 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { DeviceRegistryService } from "@gen/iot/registry/v1/devices_pb";
 import type { Devices } from "../devices/devices";
-import { deviceIdIn, devicePatchIn, deviceOut, deviceQueryIn, deviceWatchOut, importResultOut, importRowsIn, newDeviceIn } from "./device-convert";
+import {
+  deviceIdIn,
+  devicePatchIn,
+  deviceOut,
+  deviceQueryIn,
+  deviceWatchOut,
+  importResultOut,
+  importRowsIn,
+  newDeviceIn,
+} from "./device-convert";
 
 /**
  * Methods the request gate authorizes (server.ts): the writes, and WatchDevices, which carries
@@ -34,7 +43,9 @@ export const deviceService = (devices: Devices) => (router: ConnectRouter) =>
       return {};
     },
     regenerateDeviceToken: async (req) => ({ token: await devices.regenerateToken(deviceIdIn(req)) }),
-    importDevices: async (req) => ({ results: (await devices.importDevices(importRowsIn(req.devices))).map(importResultOut) }),
+    importDevices: async (req) => ({
+      results: (await devices.importDevices(importRowsIn(req.devices))).map(importResultOut),
+    }),
     async *watchDevices(_req, ctx) {
       for await (const event of devices.watch(ctx.signal)) yield deviceWatchOut(event);
     },

@@ -12,7 +12,11 @@ import { startTestRegistry } from "../support/registry";
 import { within } from "../support/rpc-clients";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ConnectError ? Code[e.code] : String(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (e) => (e instanceof ConnectError ? Code[e.code] : String(e)),
+  );
 
 export function deviceRpcSuite(dialect: Dialect) {
   describe(`DeviceRegistryService on ${dialect}`, () => {
@@ -23,17 +27,33 @@ export function deviceRpcSuite(dialect: Dialect) {
       reg = await startTestRegistry(dialect);
       grpc = createClient(DeviceRegistryService, createGrpcTransport({ baseUrl: reg.rpcUrl }));
       connect = createClient(DeviceRegistryService, createConnectTransport({ baseUrl: reg.rpcUrl, httpVersion: "2" }));
-    });
+    }, 30_000);
     afterAll(() => reg?.close());
     const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
     test("create (token once), get, list with filters, partial update, regenerate, delete", async () => {
       const id = unique("rpc");
-      const created = await grpc.createDevice({ deviceId: id, deviceType: "smart_breaker", name: "Panel", labels: { site: "s1" } });
+      const created = await grpc.createDevice({
+        deviceId: id,
+        deviceType: "smart_breaker",
+        name: "Panel",
+        labels: { site: "s1" },
+      });
       expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(created.device).toMatchObject({ deviceId: id, deviceType: "smart_breaker", name: "Panel", labels: { site: "s1" }, status: DeviceStatus.ENABLED });
+      expect(created.device).toMatchObject({
+        deviceId: id,
+        deviceType: "smart_breaker",
+        name: "Panel",
+        labels: { site: "s1" },
+        status: DeviceStatus.ENABLED,
+      });
       expect((await connect.getDevice({ deviceId: id })).device?.name).toBe("Panel");
-      const listed = await grpc.listDevices({ deviceType: "smart_breaker", status: DeviceStatus.ENABLED, labels: ["site:s1"], search: id.toUpperCase() });
+      const listed = await grpc.listDevices({
+        deviceType: "smart_breaker",
+        status: DeviceStatus.ENABLED,
+        labels: ["site:s1"],
+        search: id.toUpperCase(),
+      });
       expect(listed.devices.map((d) => d.deviceId)).toEqual([id]);
       expect(listed.total).toBe(1);
       const updated = await grpc.updateDevice({ deviceId: id, status: DeviceStatus.DISABLED });
@@ -46,7 +66,9 @@ export function deviceRpcSuite(dialect: Dialect) {
     });
 
     test("errors: invalid fields, unknown type, duplicate, missing device", async () => {
-      const invalid = await grpc.createDevice({ deviceId: "no spaces", deviceType: "smart_meter", labels: { "bad key": "v" } }).catch((e) => e as ConnectError);
+      const invalid = await grpc
+        .createDevice({ deviceId: "no spaces", deviceType: "smart_meter", labels: { "bad key": "v" } })
+        .catch((e) => e as ConnectError);
       expect(invalid).toBeInstanceOf(ConnectError);
       expect((invalid as ConnectError).code).toBe(Code.InvalidArgument);
       expect((invalid as ConnectError).rawMessage).toContain("device_id: Not a valid device id");
@@ -55,7 +77,9 @@ export function deviceRpcSuite(dialect: Dialect) {
       const id = unique("dup");
       await grpc.createDevice({ deviceId: id, deviceType: "smart_meter" });
       expect(await codeOf(grpc.createDevice({ deviceId: id, deviceType: "smart_meter" }))).toBe("AlreadyExists");
-      expect(await codeOf(grpc.updateDevice({ deviceId: id, status: DeviceStatus.UNSPECIFIED }))).toBe("InvalidArgument");
+      expect(await codeOf(grpc.updateDevice({ deviceId: id, status: DeviceStatus.UNSPECIFIED }))).toBe(
+        "InvalidArgument",
+      );
       expect(await codeOf(grpc.updateDevice({ deviceId: unique("none"), name: "x" }))).toBe("NotFound");
       expect(await codeOf(grpc.listDevices({ labels: ["nocolon"] }))).toBe("InvalidArgument");
     });
@@ -68,7 +92,11 @@ export function deviceRpcSuite(dialect: Dialect) {
         { deviceId: "bad id", deviceType: "smart_meter" },
       ];
       const first = await grpc.importDevices({ devices });
-      expect(first.results.map((r) => r.outcome)).toEqual([ImportOutcome.CREATED, ImportOutcome.ERROR, ImportOutcome.ERROR]);
+      expect(first.results.map((r) => r.outcome)).toEqual([
+        ImportOutcome.CREATED,
+        ImportOutcome.ERROR,
+        ImportOutcome.ERROR,
+      ]);
       expect(first.results[0]!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(first.results[2]!.error).toStartWith("device_id: Not a valid device id");
       const again = await grpc.importDevices({ devices: devices.slice(0, 1) });
@@ -82,20 +110,46 @@ export function deviceRpcSuite(dialect: Dialect) {
       const next = async () => (await within(1_000, stream.next(), "watch event")).value!.event;
       const snapshot = await next();
       expect(snapshot.case).toBe("snapshot");
-      const mine = snapshot.case === "snapshot" ? snapshot.value.devices.find((d: { deviceId: string }) => d.deviceId === before.device!.deviceId) : undefined;
-      expect(mine).toMatchObject({ deviceType: "smart_meter", status: DeviceStatus.ENABLED, tokenSha256: sha256(before.token) });
+      const mine =
+        snapshot.case === "snapshot"
+          ? snapshot.value.devices.find((d: { deviceId: string }) => d.deviceId === before.device!.deviceId)
+          : undefined;
+      expect(mine).toMatchObject({
+        deviceType: "smart_meter",
+        status: DeviceStatus.ENABLED,
+        tokenSha256: sha256(before.token),
+      });
 
       const id = unique("live");
       const rest = (method: string, path: string, body?: unknown) =>
-        fetch(reg.httpUrl + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as any);
+        fetch(reg.httpUrl + path, {
+          method,
+          headers: { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }).then((r) => r.json() as any);
       const { token } = await rest("POST", "/api/devices", { device_id: id, device_type: "smart_breaker" });
-      expect(await next()).toMatchObject({ case: "change", value: { type: ChangeType.CREATED, device: { deviceId: id, status: DeviceStatus.ENABLED, tokenSha256: sha256(token) } } });
+      expect(await next()).toMatchObject({
+        case: "change",
+        value: {
+          type: ChangeType.CREATED,
+          device: { deviceId: id, status: DeviceStatus.ENABLED, tokenSha256: sha256(token) },
+        },
+      });
       await rest("PATCH", `/api/devices/${id}`, { status: "disabled" });
-      expect(await next()).toMatchObject({ case: "change", value: { type: ChangeType.UPDATED, device: { deviceId: id, status: DeviceStatus.DISABLED } } });
+      expect(await next()).toMatchObject({
+        case: "change",
+        value: { type: ChangeType.UPDATED, device: { deviceId: id, status: DeviceStatus.DISABLED } },
+      });
       const regenerated = await rest("POST", `/api/devices/${id}/regenerate-token`);
-      expect(await next()).toMatchObject({ case: "change", value: { type: ChangeType.UPDATED, device: { deviceId: id, tokenSha256: sha256(regenerated.token) } } });
+      expect(await next()).toMatchObject({
+        case: "change",
+        value: { type: ChangeType.UPDATED, device: { deviceId: id, tokenSha256: sha256(regenerated.token) } },
+      });
       await rest("DELETE", `/api/devices/${id}`);
-      expect(await next()).toMatchObject({ case: "change", value: { type: ChangeType.DELETED, device: { deviceId: id, deviceType: "smart_breaker" } } });
+      expect(await next()).toMatchObject({
+        case: "change",
+        value: { type: ChangeType.DELETED, device: { deviceId: id, deviceType: "smart_breaker" } },
+      });
       abort.abort();
     });
   });

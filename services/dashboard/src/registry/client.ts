@@ -51,14 +51,28 @@ const MAX_PAGES = 20;
 /** The registry's answers to expected refusals; every other non-2xx is an error. */
 const REFUSALS = new Set([400, 404, 409, 413, 415]);
 
-export function createRegistryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): RegistryClient {
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+export interface RegistryHttpOptions {
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+}
+
+/** A duplicate is a problem with one field, shown next to it. */
+const DUPLICATE_FIELD: Record<string, string> = { DUPLICATE_NAME: "name", DUPLICATE_DEVICE: "device_id" };
+
+/**
+ * Calls to the registry's REST API with the dashboard's credentials (applications and devices
+ * alike). A body is sent as JSON, or as is with `contentType` (CSV imports).
+ */
+export function registryHttp(opts: RegistryHttpOptions) {
+  async function call(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType ?? "application/json";
     if (opts.token && method !== "GET") headers.authorization = `Bearer ${opts.token}`;
+    const payload = body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body);
     let res: Response;
     try {
-      res = await fetch(`${opts.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(`${opts.url}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(opts.timeoutMs) });
     } catch (e) {
       throw new RegistryError("unreachable", `App Registry at ${opts.url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -69,14 +83,19 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     return { status: res.status, json };
   }
 
-  const outcome = async <T>(method: string, path: string, body: unknown, value: (json: Record<string, unknown>) => T): Promise<Outcome<T>> => {
-    const { status, json } = await call(method, path, body);
+  const outcome = async <T>(method: string, path: string, body: unknown, value: (json: Record<string, unknown>) => T, contentType?: string): Promise<Outcome<T>> => {
+    const { status, json } = await call(method, path, body, contentType);
     if (status < 300) return { ok: true, value: value(json) };
     const details = (typeof json.details === "object" && json.details !== null ? json.details : {}) as Record<string, string[]>;
     const error = typeof json.error === "string" ? json.error : `refused (${status})`;
-    // A duplicate name is a problem with the name field, shown next to it.
-    return { ok: false, status, error, details: json.code === "DUPLICATE_NAME" ? { ...details, name: [error] } : details };
+    const field = typeof json.code === "string" ? DUPLICATE_FIELD[json.code] : undefined;
+    return { ok: false, status, error, details: field ? { ...details, [field]: [error] } : details };
   };
+  return { call, outcome };
+}
+
+export function createRegistryClient(opts: RegistryHttpOptions): RegistryClient {
+  const { call, outcome } = registryHttp(opts);
   const app = (json: Record<string, unknown>) => json.application as RegistryApplication;
   const path = (id: string) => `/api/applications/${encodeURIComponent(id)}`;
 

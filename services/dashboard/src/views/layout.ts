@@ -6,11 +6,12 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "applications" | "dead-letters";
+export type Section = "overview" | "devices" | "device-registry" | "applications" | "dead-letters";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
+  ["device-registry", "/admin/devices", "Provisioning"],
   ["applications", "/applications", "Applications"],
   ["dead-letters", "/dead-letters", "Dead letters"],
 ];
