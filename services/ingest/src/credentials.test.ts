@@ -75,6 +75,17 @@ describe("device credentials cache", () => {
     expect(revoked).toEqual(["a", "b", "c"]);
   });
 
+  test("before the first snapshot no device is judged: the registry is what is missing", async () => {
+    const registry = createFakeDeviceWatch([credential("a", "ta")]);
+    registry.down();
+    const c = start(registry);
+    expect(await c.synced(30)).toBe(false);
+    expect(c.verify("a", "ta")).toEqual({ ok: false, reason: "registry_unavailable" });
+    registry.up();
+    expect(await c.synced(5_000)).toBe(true);
+    expect(c.verify("a", "ta").ok).toBe(true);
+  });
+
   test("sends the admin token on the watch when one is configured", async () => {
     const registry = createFakeDeviceWatch([]);
     const c = start(registry, "admin-t");

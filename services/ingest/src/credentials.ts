@@ -12,13 +12,15 @@ import { type Clock, systemClock } from "@iot/common/clock";
 import { errorMessage, type Logger } from "@iot/common/logger";
 
 /** Why a device was let in or not; the refusals are counted under these names. */
-export type Verdict = { ok: true; deviceType: string } | { ok: false; reason: "bad_credentials" | "disabled" };
+export type Verdict = { ok: true; deviceType: string } | { ok: false; reason: "bad_credentials" | "disabled" | "registry_unavailable" };
 
 export interface Credentials {
   /** Checks `token` against the device's stored hash. Unknown devices and wrong tokens look the same to the caller. */
   verify(deviceId: string, token: string | undefined): Verdict;
   /** True while the stream is open and has delivered its snapshot. */
   readonly current: boolean;
+  /** Resolves with the first snapshot (true), or with false after `timeoutMs` without one. */
+  synced(timeoutMs: number): Promise<boolean>;
   /** Devices known now. */
   size(): number;
   /** Called with a device whose credential stopped being valid (disabled, deleted, new token), so its open connections can be closed. */
@@ -45,6 +47,8 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
   const headers = opts.token ? { authorization: `Bearer ${opts.token}` } : undefined;
   let devices = new Map<string, DeviceCredential>();
   let current = false;
+  let everSynced = false;
+  const syncWaiters: Array<() => void> = [];
   let running = false;
   let abort: AbortController | undefined;
   let loop: Promise<void> | undefined;
@@ -64,6 +68,8 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
         devices = new Map(ev.value.devices.map((d) => [d.deviceId, d]));
         for (const [id, d] of previous) if (revoked(d, devices.get(id))) revoke(id);
         current = true;
+        everSynced = true;
+        syncWaiters.splice(0).forEach((f) => f());
         delay = backoff.initialMs;
         opts.log.info("device credentials synced", { devices: devices.size });
       } else if (ev.case === "change" && ev.value.device) {
@@ -94,6 +100,8 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
 
   return {
     verify(deviceId, token) {
+      // Before the first snapshot every device would look unknown; it is the registry that is missing.
+      if (!everSynced) return { ok: false, reason: "registry_unavailable" };
       const d = devices.get(deviceId);
       // A hash is computed for unknown devices too, so the answer takes as long either way.
       const presented = Buffer.from(sha256Hex(token ?? ""), "latin1");
@@ -105,6 +113,16 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
     },
     get current() {
       return current;
+    },
+    async synced(timeoutMs) {
+      if (everSynced) return true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ok = await Promise.race([
+        new Promise<boolean>((resolve) => syncWaiters.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      return ok;
     },
     size: () => devices.size,
     onRevoked: (listener) => void revokedListeners.push(listener),

@@ -33,6 +33,7 @@ export function deviceRoutes(o: DeviceRoutesOptions) {
     const token = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
     const verdict = o.credentials.verify(deviceId, token);
     if (!verdict.ok) {
+      if (verdict.reason === "registry_unavailable") return refuse(503, verdict.reason, "device credentials are not loaded yet; retry later", { "retry-after": RETRY_AFTER_SECONDS });
       return verdict.reason === "disabled"
         ? refuse(403, "disabled", "device is disabled")
         : refuse(401, "bad_credentials", "missing or wrong device credentials", { "www-authenticate": 'Bearer realm="devices"' });

@@ -10,6 +10,7 @@ import type { IngestTransport } from "./device-records";
 export const REFUSAL_REASONS = [
   "bad_credentials",
   "disabled",
+  "registry_unavailable",
   "reconnect_rate",
   "unsupported_protocol",
   "connect_timeout",

@@ -19,6 +19,11 @@ import { createBatcher } from "./raw-batcher";
 
 /** How long `stop` waits for the broker to acknowledge what devices already sent. */
 const FLUSH_TIMEOUT_MS = 10_000;
+/**
+ * How long `start` waits for the first credentials snapshot before opening the MQTT port anyway
+ * (devices are then told "server unavailable" until the registry answers; /readyz says so).
+ */
+const FIRST_SYNC_WAIT_MS = 10_000;
 
 export interface IngestDeps {
   bus: EventBus;
@@ -71,8 +76,10 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     async start() {
       try {
         credentials.start();
-        await mqtt.start();
         ops.start();
+        // MQTT.js, like many device clients, does not retry after a refused CONNECT: open the port once devices can be checked.
+        if (!(await credentials.synced(FIRST_SYNC_WAIT_MS))) log.warn("no device credentials from the registry yet; devices are refused until it answers", { registry: config.registryRpcUrl });
+        await mqtt.start();
         await bridge?.start();
       } catch (e) {
         await stop();

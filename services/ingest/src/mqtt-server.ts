@@ -3,7 +3,7 @@
  * "unacceptable protocol version") with our policy in its hooks:
  * - CONNECT: username = device id, password = token, checked against the local credentials cache;
  *   refused with "not authorized" (and counted by reason), or "server unavailable" for a device
- *   reconnecting faster than `connectsPerMinute`. Wills are dropped (a device's disconnect is not
+ *   reconnecting faster than `connectsPerMinute` and while the cache has had no snapshot yet. Wills are dropped (a device's disconnect is not
  *   telemetry); client ids are namespaced by device, so one device cannot take over another's session.
  * - PUBLISH: only to `devices/{own id}/telemetry|trends`, payload within the limit, `device_id`
  *   matching. The record is handed to the batcher inside `authorizePublish`, whose callback runs
@@ -81,7 +81,10 @@ export function createMqttServer(o: MqttServerOptions) {
     authenticate(client, username, password, done) {
       const deviceId = username ?? "";
       const verdict = o.credentials.verify(deviceId, password?.toString("utf8"));
-      if (!verdict.ok) return done(refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, NOT_AUTHORIZED) as never, null);
+      if (!verdict.ok) {
+        const code = verdict.reason === "registry_unavailable" ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
+        return done(refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, code) as never, null);
+      }
       if (tooFast(deviceId)) return done(refuse("reconnect_rate", `device ${deviceId} reconnects too often`, SERVER_UNAVAILABLE) as never, null);
       deviceOf.set(client, deviceId);
       // Client ids are the device's own namespace ('/' never occurs in a device id).

@@ -58,7 +58,7 @@ export function createDeviceTransport(o: DeviceTransportOptions) {
     let c = clients.get(deviceId);
     if (!c) {
       c = tokenFor(deviceId).then((token) => {
-        const client = mqtt.connect(o.url, { username: deviceId, password: token, clientId: deviceId, reconnectPeriod: 2_000, connectTimeout: 10_000 });
+        const client = mqtt.connect(o.url, { username: deviceId, password: token, clientId: deviceId, reconnectPeriod: 2_000, connectTimeout: 10_000, reconnectOnConnackError: true });
         client.on("error", (e) => o.log.debug("device connection error", { device_id: deviceId, error: errorMessage(e) }));
         return client;
       });
