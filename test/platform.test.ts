@@ -52,7 +52,7 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
     return stats.connectedDevices === 5 ? stats : undefined;
   });
   expect(ingest.messages.mqtt).toBeGreaterThan(0);
-  expect(platform.lines.join("\n")).toContain(`mqtt://localhost:${ports.mqtt}`);
+  expect(platform.lines.join("\n")).toContain(`Ingest (MQTT)  mqtt://localhost:${ports.mqtt}`);
 }, 60_000);
 
 test("Ctrl-C stops it cleanly", async () => {

@@ -33,12 +33,15 @@ export const EMBEDDED_DEFAULTS: Env = {
 export interface Platform {
   bus: EventBus["kind"];
   services: Service[];
+  /** The embedded defaults this start applied (those the user did not set). */
+  applied: Env;
   stop(): Promise<void>;
 }
 
 export async function startPlatform(source: Env, log: Logger, definitions = SERVICES): Promise<Platform> {
   const env: Env = Object.create(source);
-  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = value;
+  const applied: Env = {};
+  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = applied[name] = value;
 
   // Every configuration first, so a bad variable stops the start before anything listens.
   const configs = loadAll(definitions, env);
@@ -60,7 +63,7 @@ export async function startPlatform(source: Env, log: Logger, definitions = SERV
       services.push(service);
     }
     for (const service of services) await service.start();
-    return { bus: bus.kind, services, stop };
+    return { bus: bus.kind, services, applied, stop };
   } catch (e) {
     await stop();
     throw e;
