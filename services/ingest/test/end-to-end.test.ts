@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { EventBus } from "@iot/common/bus";
 import { eventually, uniqueName } from "@iot/common/testing";
+import { DLQ_HEADER } from "@iot/common/wire";
 import { freePort, type ServiceProcess, spawnService } from "@iot/common/testing-process";
 import mqtt from "mqtt";
 import { join } from "node:path";
@@ -86,6 +87,22 @@ test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the brid
     expect(d.enrichment_info.app_registry_integration).toBe(true);
   }
 }, 60_000);
+
+test("a well-authenticated device with a bad payload: ingest passes it on, enrichment dead-letters it with its reason", async () => {
+  const dlq = await collect(bus, t.dlq);
+  const c = await device(ports.mqtt, meter, token);
+  await c.publishAsync(`devices/${meter}/telemetry`, "temperature is 21", { qos: 1 });
+  await c.publishAsync(`devices/${meter}/telemetry`, JSON.stringify({ event_type: "telemetry", measurements: 5 }), { qos: 1 });
+  await c.endAsync();
+  const dead = await eventually("two dead letters", () => {
+    const mine = dlq.records.filter((r) => r.key === meter);
+    return mine.length >= 2 ? mine : undefined;
+  }, 30_000);
+  await dlq.stop();
+  // Not JSON; and JSON whose device_id ingest filled in but which has no timestamp.
+  expect(dead.map((r) => r.headers[DLQ_HEADER.reason]).sort()).toEqual(["invalid_field", "malformed"]);
+  expect(new TextDecoder().decode(dead.find((r) => r.headers[DLQ_HEADER.reason] === "malformed")!.value)).toBe("temperature is 21");
+});
 
 test("disabling a connected device in the registry closes its connection", async () => {
   const id = uniqueName("meter-live");
