@@ -13,6 +13,8 @@ export const ingestConfigSchema = Type.Object({
   httpPort: env.port("INGEST_HTTP_PORT", 5005),
   /** The devices' MQTT server (MQTT 3.1.1); 0 picks a free port. */
   mqttPort: env.port("INGEST_MQTT_PORT", 1883),
+  /** MQTT over WebSocket (subprotocol `mqtt`, any path); -1 (the default): off; 0 picks a free port. */
+  mqttWsPort: env.int("INGEST_MQTT_WS_PORT", -1, { min: -1, max: 65535 }),
   bus: busConfigSchema,
   registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
   /** Sent as `authorization: Bearer …` on WatchDevices when set. */

@@ -49,7 +49,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     onBatch: (_n, seconds) => metrics.batch(seconds),
     onPublishFailure: metrics.publishFailure,
   });
-  const mqtt = createMqttServer({ ...config, port: config.mqttPort, credentials, batcher, metrics, log });
+  const mqtt = createMqttServer({ ...config, port: config.mqttPort, wsPort: config.mqttWsPort, credentials, batcher, metrics, log });
   const bridge = config.bridgeUrl ? createBridge({ url: config.bridgeUrl, group: config.bridgeGroup, batcher, metrics, log, maxPayloadBytes: config.maxPayloadBytes }) : undefined;
 
   const checks = async () => ({ broker: await bus.ready(), registry: credentials.current, ...(bridge && { bridge: bridge.connected() }) });
@@ -89,8 +89,13 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     },
     checks,
     stop,
-    urls: () => ({ "Ingest (HTTP)": ops.url(), "Ingest (MQTT)": `mqtt://127.0.0.1:${mqtt.port()}` }),
+    urls: () => ({
+      "Ingest (HTTP)": ops.url(),
+      "Ingest (MQTT)": `mqtt://127.0.0.1:${mqtt.port()}`,
+      ...(mqtt.wsPort() !== undefined && { "Ingest (MQTT/WS)": `ws://127.0.0.1:${mqtt.wsPort()}` }),
+    }),
     mqttPort: () => mqtt.port(),
+    mqttWsPort: () => mqtt.wsPort(),
     httpUrl: () => ops.url(),
   } satisfies Service & Record<string, unknown>;
 }

@@ -15,6 +15,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket } from "aedes";
+import { createWebSocketStream, WebSocketServer } from "ws";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import type { Credentials } from "./credentials";
 import { mqttRecord } from "./device-records";
@@ -25,6 +26,8 @@ import type { Batcher } from "./raw-batcher";
 
 export interface MqttServerOptions {
   port: number;
+  /** MQTT over WebSocket on this port; -1: off. */
+  wsPort: number;
   credentials: Credentials;
   batcher: Batcher;
   metrics: IngestMetrics;
@@ -149,6 +152,7 @@ export function createMqttServer(o: MqttServerOptions) {
   aedes.on("connectionError", countError);
 
   let server: Server | undefined;
+  let wsServer: WebSocketServer | undefined;
   const sockets = new Set<Socket>();
 
   function accept(socket: Socket) {
@@ -156,6 +160,21 @@ export function createMqttServer(o: MqttServerOptions) {
     socket.once("close", () => sockets.delete(socket));
     const client = aedes.handle(socket);
     limitPacketSize(client, o.maxPayloadBytes + PACKET_OVERHEAD);
+  }
+
+  /** The same broker behind WebSocket: each connection becomes a stream aedes reads like a socket. */
+  async function listenWebSocket(port: number) {
+    const wss = new WebSocketServer({
+      port,
+      maxPayload: o.maxPayloadBytes + PACKET_OVERHEAD,
+      handleProtocols: (protocols) => (protocols.has("mqtt") ? "mqtt" : false),
+    });
+    await new Promise<void>((resolve, reject) => wss.once("listening", resolve).once("error", reject));
+    wss.on("connection", (ws) => {
+      const client = aedes.handle(createWebSocketStream(ws));
+      limitPacketSize(client, o.maxPayloadBytes + PACKET_OVERHEAD);
+    });
+    wsServer = wss;
   }
 
   return {
@@ -169,13 +188,20 @@ export function createMqttServer(o: MqttServerOptions) {
         s.listen(o.port, () => resolve());
       });
       server = s;
-      o.log.info("mqtt listening", { port: this.port() });
+      if (o.wsPort >= 0) await listenWebSocket(o.wsPort);
+      o.log.info("mqtt listening", { port: this.port(), ...(wsServer && { websocket_port: this.wsPort() }) });
     },
     port: () => (server?.address() as { port: number } | null)?.port ?? 0,
+    /** The WebSocket port, or undefined when it is off. */
+    wsPort: () => (wsServer ? (wsServer.address() as { port: number }).port : undefined),
     /** Stops accepting connections; the connections themselves are closed by `close`. */
-    stopAccepting: () => server?.close(),
+    stopAccepting() {
+      server?.close();
+      wsServer?.close();
+    },
     async close() {
       server?.close();
+      wsServer?.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
     },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DeviceStatus } from "@gen/iot/registry/v1/devices_pb";
 import type { EventBus } from "@iot/common/bus";
 import { eventually } from "@iot/common/testing";
+import mqtt from "mqtt";
 import type { Ingest } from "../src/ingest";
 import { collect, device, rawCount, startIngest, telemetryJson, testBus, testTopics } from "./fixtures";
 import { createFakeDeviceWatch, credential } from "./support/fake-device-watch";
@@ -15,7 +16,7 @@ let raw: Awaited<ReturnType<typeof collect>>;
 
 beforeAll(async () => {
   bus = await testBus(t);
-  ingest = await startIngest(bus, t, registry);
+  ingest = await startIngest(bus, t, registry, { INGEST_MQTT_WS_PORT: "0" });
   await eventually("credentials", () => (ingest.credentials.current ? true : undefined));
   raw = await collect(bus, t.raw);
 });
@@ -52,6 +53,19 @@ describe("ingest gateway on Kafka", () => {
     await c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-2", 200), { qos: 2 });
     await eventually("both", () => (raw.records.filter((r) => r.key === "meter-2").length >= 2 ? true : undefined));
     await c.endAsync();
+  });
+
+  test("MQTT over WebSocket: the same authentication, the same ack after the broker", async () => {
+    const before = await rawCount(bus, t.raw);
+    const c = await mqtt.connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, { username: "meter-2", password: "t2", reconnectPeriod: 0 });
+    await c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-2", 300), { qos: 1 });
+    expect(await rawCount(bus, t.raw)).toBe(before + 1);
+    await c.endAsync();
+    const refused = await mqtt.connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, { username: "meter-2", password: "nope", reconnectPeriod: 0 }).then(
+      (x) => (x.end(), undefined),
+      (e: { code?: number }) => e.code,
+    );
+    expect(refused).toBe(5);
   });
 
   test("mosquitto_pub publishes with QoS 1", async () => {
