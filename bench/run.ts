@@ -22,6 +22,7 @@ const PARTS: Record<string, string[]> = {
   alarms: ["bench/alarms.ts", "--records", "100000", "--rules", "20", "--rate", "5000", "--seconds", "10"],
   "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
   history: ["bench/history.ts"],
+  ingest: ["bench/ingest.ts", "--connections", "1000", "--messages", "200000", "--idle", "10000"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -96,6 +97,11 @@ async function goals(): Promise<Row[]> {
   for (const r of history?.results ?? []) {
     goal(`history keeps up on ${r.database} (${r.database === "postgres" ? "20,000" : "5,000"} msg/s)`, `${r.write_msgs_per_s} msg/s`, r.meets_write_goal);
     goal(`history 30 d → 500 points p99 ≤ 50 ms (${r.database})`, `${r.query_p99_ms} ms`, r.meets_query_goal);
+  }
+  const ingest = await fresh<{ connections: number; qos1_msgs_per_s: number; idle_connections: number; idle_rss_mb: number }>("ingest");
+  if (ingest) {
+    goal("≥ 20,000 QoS 1 msg/s into iot.raw from 1,000 MQTT connections", `${ingest.qos1_msgs_per_s} msg/s from ${ingest.connections}`, ingest.qos1_msgs_per_s >= 20_000);
+    goal("ingest < 300 MB RSS with 10,000 idle connections", `${Math.round(ingest.idle_rss_mb)} MB with ${ingest.idle_connections}`, ingest.idle_rss_mb < 300);
   }
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {

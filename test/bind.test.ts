@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "bind-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function platformWith(env: Record<string, string>): Promise<Platform> {
-  const [dashboard, http, rpc, enrichment, simulator] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [dashboard, http, rpc, enrichment, simulator, ingestHttp, ingestMqtt] = await Promise.all(Array.from({ length: 7 }, freePort));
   return startPlatform(
     {
       KAFKA_BROKERS: "",
@@ -25,6 +25,8 @@ async function platformWith(env: Record<string, string>): Promise<Platform> {
       SIMULATOR_PORT: String(simulator),
       ALARMS_PORT: "0",
       HISTORY_PORT: "0",
+      INGEST_HTTP_PORT: String(ingestHttp),
+      INGEST_MQTT_PORT: String(ingestMqtt),
       REGISTRY_RPC_URL: `http://127.0.0.1:${rpc}`,
       REGISTRY_URL: `http://127.0.0.1:${http}`,
       ...env,

@@ -8,6 +8,7 @@ export type Env = Record<string, string>;
 const PORTS: Record<string, string> = {
   "app-registry": "REGISTRY_HTTP_PORT",
   enrichment: "ENRICHMENT_PORT",
+  ingest: "INGEST_HTTP_PORT",
   simulator: "SIMULATOR_PORT",
   dashboard: "DASHBOARD_PORT",
   alarms: "ALARMS_PORT",

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../", import.meta.url).pathname;
-const ports = { dashboard: await freePort(), http: await freePort(), rpc: await freePort(), enrichment: await freePort(), simulator: await freePort() };
+const ports = { dashboard: await freePort(), http: await freePort(), rpc: await freePort(), enrichment: await freePort(), simulator: await freePort(), ingest: await freePort(), mqtt: await freePort() };
 const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   KAFKA_BROKERS: "", // the embedded default: the in-process bus
   REGISTRY_DB_PATH: join(mkdtempSync(join(tmpdir(), "platform-")), "registry.db"),
@@ -16,10 +16,13 @@ const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   REGISTRY_RPC_PORT: String(ports.rpc),
   ENRICHMENT_PORT: String(ports.enrichment),
   SIMULATOR_PORT: String(ports.simulator),
+  INGEST_HTTP_PORT: String(ports.ingest),
+  INGEST_MQTT_PORT: String(ports.mqtt),
   REGISTRY_URL: `http://127.0.0.1:${ports.http}`,
   REGISTRY_RPC_URL: `http://127.0.0.1:${ports.rpc}`,
   ENRICHMENT_URL: `http://127.0.0.1:${ports.enrichment}`,
   SIMULATOR_URL: `http://127.0.0.1:${ports.simulator}`,
+  INGEST_URL: `http://127.0.0.1:${ports.ingest}`,
 });
 afterAll(() => platform.stop("SIGKILL"));
 
@@ -43,6 +46,13 @@ test("the dashboard comes up with live enriched data within 30 s, with the examp
     return page.includes("Smart Breaker Dashboard") ? page : undefined;
   }, 20_000);
   expect(device).toContain("Smart Circuit Breaker");
+  // The simulated devices published through MQTT into ingest, as devices do.
+  const ingest = await eventually("the five simulated devices connected to ingest", async () => {
+    const stats = await (await fetch(`http://127.0.0.1:${ports.ingest}/api/v1/stats`)).json();
+    return stats.connectedDevices === 5 ? stats : undefined;
+  });
+  expect(ingest.messages.mqtt).toBeGreaterThan(0);
+  expect(platform.lines.join("\n")).toContain(`Ingest (MQTT)  mqtt://localhost:${ports.mqtt}`);
 }, 60_000);
 
 test("on this machine the dashboard writes without a login; relayed from elsewhere it does not", async () => {

@@ -12,6 +12,7 @@ test("defaults: port 5001, the shared topics, the services on their own ports, t
     ["enrichment", "http://127.0.0.1:5004"],
     ["alarms", "http://127.0.0.1:5007"],
     ["history", "http://127.0.0.1:5008"],
+    ["ingest", "http://127.0.0.1:5005"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");
@@ -26,6 +27,7 @@ test("a trailing slash is dropped from service URLs", () => {
     "http://127.0.0.1:5004",
     "http://127.0.0.1:5007",
     "http://127.0.0.1:5008",
+    "http://127.0.0.1:5005",
   ]);
 });
 

@@ -62,7 +62,11 @@ export const dashboardConfigSchema = Type.Object({
   /** For calls to the App Registry and probes of every service. */
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */
-  probed: Type.Object({ simulator: url("SIMULATOR_URL", "http://127.0.0.1:5003"), enrichment: url("ENRICHMENT_URL", "http://127.0.0.1:5004") }),
+  probed: Type.Object({
+    simulator: url("SIMULATOR_URL", "http://127.0.0.1:5003"),
+    enrichment: url("ENRICHMENT_URL", "http://127.0.0.1:5004"),
+    ingest: url("INGEST_URL", "http://127.0.0.1:5005"),
+  }),
   intervals: Type.Object({
     statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
     probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
@@ -104,6 +108,7 @@ export function loadConfig(source: Env = process.env) {
     { name: "enrichment", url: probed.enrichment },
     { name: "alarms", url: config.alarmsUrl },
     { name: "history", url: config.historyUrl },
+    { name: "ingest", url: probed.ingest },
   ];
   return { ...config, services };
 }

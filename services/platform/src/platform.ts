@@ -15,10 +15,11 @@ import { createMetrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { dashboardService } from "../../dashboard/src/dashboard";
 import { enrichmentService } from "../../enrichment/src/enrichment";
+import { ingestService } from "../../ingest/src/ingest";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, alarmsDefinition, history, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, ingestService, alarmsDefinition, history, dashboardService, simulatorService];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
@@ -26,19 +27,26 @@ export const EMBEDDED_DEFAULTS: Env = {
   // The person at this machine who started the platform may change it from a local browser; the
   // network (BIND_HOST opens it) only reads unless operators are configured.
   DASHBOARD_LOOPBACK_OPERATOR: "true",
+  // 1883 is left to a local MQTT broker (these machines run Mosquitto there); the start banner shows the port.
+  INGEST_MQTT_PORT: "1884",
   // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
   SIM_PROVISION: "true",
+  // The path a newcomer sees: device → MQTT → ingest → iot.raw.
+  SIM_TRANSPORT: "mqtt",
 };
 
 export interface Platform {
   bus: EventBus["kind"];
   services: Service[];
+  /** The embedded defaults this start applied (those the user did not set). */
+  applied: Env;
   stop(): Promise<void>;
 }
 
 export async function startPlatform(source: Env, log: Logger, definitions = SERVICES): Promise<Platform> {
   const env: Env = Object.create(source);
-  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = value;
+  const applied: Env = {};
+  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = applied[name] = value;
 
   // Every configuration first, so a bad variable stops the start before anything listens.
   const configs = loadAll(definitions, env);
@@ -60,7 +68,7 @@ export async function startPlatform(source: Env, log: Logger, definitions = SERV
       services.push(service);
     }
     for (const service of services) await service.start();
-    return { bus: bus.kind, services, stop };
+    return { bus: bus.kind, services, applied, stop };
   } catch (e) {
     await stop();
     throw e;

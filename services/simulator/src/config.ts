@@ -10,6 +10,7 @@ import type { DeviceRegistry } from "@iot/common/device-registry";
 import { ConfigError, env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
 import { bindHostSchema } from "@iot/common/listen";
 import { Type } from "@sinclair/typebox";
+import { TRANSPORTS } from "./device-transport";
 import type { DeviceCount } from "./fleet";
 
 export const DEFAULT_DEVICES: DeviceCount[] = [
@@ -54,6 +55,10 @@ export const simulatorConfigSchema = Type.Object({
   registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002"),
   /** Sent as the bearer token when provisioning. */
   adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
+  /** `kafka` writes to the broker; `mqtt`/`http` publish each device as itself through the ingest gateway. */
+  transport: env.oneOf("SIM_TRANSPORT", TRANSPORTS, "kafka"),
+  /** Unset: the gateway on this machine, at INGEST_MQTT_PORT or INGEST_HTTP_PORT. */
+  ingestUrl: env.optional("SIM_INGEST_URL", { pattern: "^(mqtt|http)s?://[^/]+", expected: "mqtt://host:port or http://host:port" }),
 });
 
 export type SimulatorConfig = ReturnType<typeof loadConfig>;
@@ -69,6 +74,7 @@ const FLAGS = {
   format: "PAYLOAD_FORMAT",
   burst: "SIM_BURST",
   provision: "SIM_PROVISION",
+  transport: "SIM_TRANSPORT",
 } as const;
 
 export function loadConfig(source: Env = process.env, argv: string[] = []) {
@@ -87,13 +93,15 @@ export function loadConfig(source: Env = process.env, argv: string[] = []) {
   if (Number(merged.SIM_RATE) > 0 && merged.PUBLISH_INTERVAL?.trim())
     before.push(`${label("SIM_RATE")}: sets the interval (devices / rate); do not set ${label("PUBLISH_INTERVAL")} too`);
 
-  const { interval, rate, seed, ...config } = loadEnv(simulatorConfigSchema, merged, { label, problems: before });
+  const { interval, rate, seed, ingestUrl, ...config } = loadEnv(simulatorConfigSchema, merged, { label, problems: before });
   const total = config.devices.reduce((n, d) => n + d.count, 0);
   return {
     ...config,
     /** Per device, between two telemetry samples. */
     intervalMs: (rate > 0 ? total / rate : interval) * 1000,
     seed: seed ?? crypto.randomUUID().slice(0, 8),
+    ingestUrl:
+      ingestUrl ?? (config.transport === "http" ? `http://127.0.0.1:${merged.INGEST_HTTP_PORT?.trim() || 5005}` : `mqtt://127.0.0.1:${merged.INGEST_MQTT_PORT?.trim() || 1883}`),
     /** The setting `devices` came from, for messages about it. */
     devicesSetting: label("SIM_DEVICES"),
   };

@@ -13,6 +13,7 @@ import { createOpsServer } from "@iot/common/ops-server";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { checkDeviceTypes, loadConfig, type SimulatorConfig } from "./config";
+import { createDeviceTransport } from "./device-transport";
 import { createFleet, type Fleet, fleetDevices } from "./fleet";
 import { provisionFleet } from "./provision";
 import { createPublisher } from "./publisher";
@@ -35,7 +36,7 @@ export type SimulatorSettings = Pick<
   SimulatorConfig,
   "port" | "bindHost" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
 > &
-  Partial<Pick<SimulatorConfig, "provision" | "registryUrl" | "adminToken">>;
+  Partial<Pick<SimulatorConfig, "provision" | "registryUrl" | "adminToken" | "transport" | "ingestUrl">>;
 
 export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
   const { bus, log } = deps;
@@ -44,7 +45,11 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
   let deviceTokens = new Map<string, string>();
   let lagSeconds = 0;
   const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
-  const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
+  const devices =
+    config.transport === "mqtt" || config.transport === "http"
+      ? createDeviceTransport({ transport: config.transport, url: config.ingestUrl!, tokens: () => deviceTokens, registryUrl: config.registryUrl!, adminToken: config.adminToken, log })
+      : undefined;
+  const publisher = createPublisher({ bus: devices ?? bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
   const checks = async () => ({ broker: await bus.ready() });
   const ops = createOpsServer("simulator", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -85,7 +90,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     finished,
     async start() {
       // Tokens of devices created now, held for device transports (MQTT/HTTP ingest); never logged.
-      if (config.provision && config.registryUrl)
+      if ((config.provision || devices) && config.registryUrl)
         deviceTokens = await provisionFleet(fleetDevices(config.devices), { registryUrl: config.registryUrl, adminToken: config.adminToken, log });
       ops.start();
       const startMs = clock();
@@ -111,7 +116,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
         seed: config.seed,
         format: config.format,
         burst: config.burst,
-        topic: config.bus.topics.raw,
+        ...(devices ? { transport: config.transport, ingest: config.ingestUrl } : { topic: config.bus.topics.raw }),
       });
     },
     /** Stops generating and flushes the buffer (within the flush timeout; the rest is counted as dropped). */
@@ -119,6 +124,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
       clearInterval(timer);
       await ops.stop();
       await publisher.stop(config.flushTimeoutMs);
+      await devices?.close();
       log.info("simulator stopped", {
         generated: (await metrics.generated.get({ event_type: "telemetry" })) + (await metrics.generated.get({ event_type: "trends" })),
         published: await metrics.published.get(),
