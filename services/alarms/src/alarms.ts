@@ -13,6 +13,8 @@ import { type AlarmsConfig, loadConfig } from "./config";
 import { openStore } from "./db/open";
 import { createEngine } from "./engine";
 import { alarmRoutes, MAX_BODY_BYTES } from "./http/routes";
+import { writeGate } from "./http/write-gate";
+import { createAdminAccess } from "@iot/common/admin-access";
 import { createProcessor } from "./processor";
 import { rpcRoutes } from "./rpc/handler";
 
@@ -56,7 +58,10 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
       database: await store.ping().then(() => true, () => false),
       consuming: subscription !== undefined,
     });
-    const app = opsRoutes("alarms", { checks }, deps.metrics).use(alarmRoutes(api, log)).use(rpcRoutes(api, log, shutdown.signal));
+    const app = opsRoutes("alarms", { checks }, deps.metrics)
+      .use(writeGate(createAdminAccess(config.adminToken)))
+      .use(alarmRoutes(api, log))
+      .use(rpcRoutes(api, log, shutdown.signal));
 
     const service: Service & { api: typeof api; processor: typeof processor; tick: () => Promise<void> } = {
       api,

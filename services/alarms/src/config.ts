@@ -19,6 +19,8 @@ export const alarmsConfigSchema = Type.Object({
   /** postgres://… selects PostgreSQL; unset selects the SQLite file. The URL may hold a password: never echoed. */
   databaseUrl: env.optional("DATABASE_URL", { pattern: "^postgres(ql)?://", expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)", secret: true }),
   sqlitePath: env.string("ALARMS_DB_PATH", "data/alarms.db"),
+  /** Acknowledging needs it (Authorization: Bearer); unset: acknowledging is accepted from loopback only. */
+  adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
   /** How often `for` timers and silent devices are checked. */
   tickMs: env.int("ALARMS_TICK_MS", 1_000, { min: 10, max: 60_000 }),
   logLevel: logLevelSchema,

@@ -129,3 +129,34 @@ describe("RPC (Connect and gRPC-Web on the API port)", () => {
     }
   });
 });
+
+describe("acknowledging is an admin's", () => {
+  const TOKEN = "alarms-test-admin-token";
+  let guarded: Awaited<ReturnType<typeof startService>>;
+  let alarmId: string;
+  const cleanupGuarded: Array<() => Promise<unknown>> = [];
+  beforeAll(async () => {
+    guarded = await startService(db, [{ ...OVERTEMP, for_seconds: 0 }], { now: t0 }, cleanupGuarded, { REGISTRY_ADMIN_TOKEN: TOKEN });
+    await guarded.bus.publish(guarded.t.enriched, [hot("breaker-g", 1, t0)]);
+    await eventually("raised", () => (guarded.out.records.length >= 1 ? true : undefined));
+    alarmId = (await (await fetch(`${guarded.url}/api/alarms?device_id=breaker-g`)).json()).alarms[0].id;
+  });
+  afterAll(async () => {
+    for (const f of cleanupGuarded.reverse()) await f().catch(() => undefined);
+  });
+  const ack = (headers: Record<string, string>) =>
+    fetch(`${guarded.url}/api/alarms/${alarmId}/acknowledge`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ by: "ana" }) });
+
+  test("REST: no token 401, a wrong one 403, the admin token acknowledges", async () => {
+    expect((await ack({})).status).toBe(401);
+    expect((await ack({ authorization: "Bearer wrong" })).status).toBe(403);
+    expect((await (await fetch(`${guarded.url}/api/alarms/${alarmId}`)).json()).acknowledgement).toBeNull();
+    expect((await ack({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  test("RPC: Unauthenticated without the token", async () => {
+    const client = createClient(AlarmsService, createConnectTransport({ baseUrl: guarded.url, httpVersion: "1.1" }));
+    const refused = await client.acknowledgeAlarm({ alarmId, by: "ana" }).then(() => undefined, (e: unknown) => ConnectError.from(e).code);
+    expect(refused).toBe(Code.Unauthenticated);
+  });
+});

@@ -54,7 +54,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const deviceClient = createDeviceClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const topics = config.bus.topics;
-  const alarms = createAlarmsClient({ url: config.alarmsUrl, timeoutMs: config.httpTimeoutMs });
+  const alarms = createAlarmsClient({ url: config.alarmsUrl, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
   const marks = createAlarmMarks(alarms, 30_000);
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const ctx = await startService(db, [{ ...OVERTEMP, for_seconds: 0 }], { now: t0 }, cleanup);
   await ctx.bus.publish(ctx.t.enriched, [enrichedRecord(enriched(XSS_ID, { temperature: { value: 75 } }), 1, t0)]);
   await eventually("raised", () => (ctx.out.records.length >= 1 ? true : undefined));
-  client = createAlarmsClient({ url: ctx.url, timeoutMs: 2_000 });
+  client = createAlarmsClient({ url: ctx.url, token: undefined, timeoutMs: 2_000 });
   routes = alarmRoutes(client);
 });
 afterAll(async () => {
@@ -70,7 +70,7 @@ describe("dashboard alarms", () => {
   });
 
   test("an alarms service that does not answer is a message in the page, not an error", async () => {
-    const away = alarmRoutes(createAlarmsClient({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 500 }));
+    const away = alarmRoutes(createAlarmsClient({ url: `http://127.0.0.1:${await freePort()}`, token: undefined, timeoutMs: 500 }));
     const res = await away.handle(new Request("http://localhost/alarms"));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Alarms unavailable");

@@ -41,7 +41,8 @@ export class AlarmsUnavailable extends Error {
 
 export type AlarmsClient = ReturnType<typeof createAlarmsClient>;
 
-export function createAlarmsClient(opts: { url: string; timeoutMs: number }) {
+/** `token`: the platform's admin token, which acknowledging needs (the dashboard only relays an operator's acknowledgement). */
+export function createAlarmsClient(opts: { url: string; token: string | undefined; timeoutMs: number }) {
   const call = async (path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> => {
     let res: Response;
     try {
@@ -61,7 +62,11 @@ export function createAlarmsClient(opts: { url: string; timeoutMs: number }) {
       return r.status === 200 ? r.body : undefined;
     },
     async acknowledge(id: string, by: string, note: string): Promise<{ ok: true; alarm: AlarmView } | { ok: false; error: string }> {
-      const r = await call(`/api/alarms/${encodeURIComponent(id)}/acknowledge`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by, note }) });
+      const r = await call(`/api/alarms/${encodeURIComponent(id)}/acknowledge`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        body: JSON.stringify({ by, note }),
+      });
       return r.status === 200 ? { ok: true, alarm: r.body } : { ok: false, error: String(r.body.error ?? `refused (${r.status})`) };
     },
     rules: async (): Promise<RuleView[]> => (await call("/api/alarm-rules")).body.rules ?? [],

@@ -4,6 +4,8 @@
  * whether it came over HTTPS. Forwarding headers count only from `trustedProxies`; from anyone
  * else they are ignored, since any client can write them.
  */
+import { isLoopback } from "@iot/common/admin-access";
+
 export interface Caller {
   /** For per-client limits: the peer's IP, or the client's as a trusted proxy forwarded it. */
   address: string;
@@ -19,8 +21,6 @@ const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /** `::ffff:127.0.0.1` (IPv4 on a dual-stack socket) is 127.0.0.1. */
 export const normaliseAddress = (address: string): string => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "").toLowerCase();
-
-export const isLoopback = (address: string): boolean => address === "::1" || /^127\.\d+\.\d+\.\d+$/.test(address);
 
 export function createCallerOf(trustedProxies: readonly string[]) {
   const trusted = new Set(trustedProxies.map(normaliseAddress));
