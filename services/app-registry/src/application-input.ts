@@ -6,7 +6,7 @@
 import type { ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
 import { MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "./application";
 import { defineInput, definePatch, optional, required, withDefault } from "./input";
-import { deviceTypeId, deviceTypeList, email, integer, nonEmpty, nullAsEmpty, oneOf, optionalText, orNull, text } from "./rules";
+import { deviceTypeId, deviceTypeList, email, integer, nonEmpty, nullAsEmpty, oneOf, optionalHttpUrl, optionalText, orNull, text } from "./rules";
 
 export const newApplication = defineInput<NewApplication>({
   name: required(text(1, 100), "unique, case-insensitively"),
@@ -17,6 +17,7 @@ export const newApplication = defineInput<NewApplication>({
   category: withDefault(optionalText(50), () => null),
   platform: withDefault(orNull(oneOf(PLATFORMS)), () => null),
   deviceTypes: withDefault(nullAsEmpty(deviceTypeList(MAX_DEVICE_TYPES)), () => [], "exact device-type ids; duplicates are dropped"),
+  webhookUrl: withDefault(optionalHttpUrl(2048), () => null, "http(s) URL the delivery service POSTs signed batches of records to (Standard Webhooks); null: none"),
 });
 
 /** Any field of a registration, and the status; null clears an optional field. */

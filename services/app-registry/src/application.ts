@@ -18,6 +18,8 @@ export interface Application {
   platform: Platform | null;
   deviceTypes: string[];
   status: Status;
+  /** Where the delivery service POSTs this application's records; null: no webhook. */
+  webhookUrl?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -25,7 +27,7 @@ export interface Application {
 /** The fields a client supplies when registering. */
 export type NewApplication = Pick<
   Application,
-  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes"
+  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes" | "webhookUrl"
 >;
 
 /** A partial update: a field that is absent keeps its value. */

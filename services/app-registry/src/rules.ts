@@ -114,3 +114,23 @@ export const nonEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
   },
   schema: { ...rule.schema, minItems: 1 },
 });
+
+/**
+ * An absolute http(s) URL, or null/blank for none. Only its form is checked here: where it may
+ * point (no loopback, private or metadata addresses) is decided by the delivery service when it
+ * resolves the host, since DNS can change after registration.
+ */
+export const optionalHttpUrl = (max: number): Rule<string | null> => {
+  const inner = optionalText(max);
+  return {
+    check(v) {
+      const r = inner.check(v);
+      if ("errors" in r || r.ok === null) return r;
+      const url = URL.parse(r.ok);
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password)
+        return { errors: ["Not a valid http(s) URL without credentials."] };
+      return { ok: url.href };
+    },
+    schema: { ...inner.schema, format: "uri" },
+  };
+};

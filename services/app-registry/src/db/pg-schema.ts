@@ -16,6 +16,9 @@ export const applications = pgTable(
     platform: text("platform", { enum: PLATFORMS }),
     status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
+    webhookUrl: text("webhook_url"),
+    // Stored as is (not hashed): the delivery service must sign with it. Never part of an Application.
+    webhookSecret: text("webhook_secret"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
   },

@@ -36,7 +36,7 @@ export function whereOf(apps: AppColumns, links: LinkTable, filter: ApplicationF
 export const stableOrder = (apps: AppColumns) => [asc(apps.createdAt), asc(apps.id)];
 
 export function toApplication(row: ApplicationRow, deviceTypes: string[]): Application {
-  const { nameKey: _key, apiKeyHash: _hash, ...app } = row;
+  const { nameKey: _key, apiKeyHash: _hash, webhookSecret: _secret, ...app } = row;
   return { ...app, deviceTypes };
 }
 

@@ -17,6 +17,9 @@ export const applications = sqliteTable(
     platform: text("platform", { enum: PLATFORMS }),
     status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
+    webhookUrl: text("webhook_url"),
+    // Stored as is (not hashed): the delivery service must sign with it. Never part of an Application.
+    webhookSecret: text("webhook_secret"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

@@ -4,6 +4,7 @@ import type { Metrics } from "@iot/common/metrics";
 import { Elysia } from "elysia";
 import type { ApplicationRoutesDeps } from "./application-routes";
 import { applicationRoutes } from "./application-routes";
+import { deliveryRoutes } from "./delivery-routes";
 import { httpErrors } from "./errors";
 import { openapiDocs } from "./openapi";
 
@@ -19,5 +20,6 @@ export function createHttpApp(deps: ApplicationRoutesDeps & { log: Logger; metri
     )
     .use(openapiDocs())
     .use(opsRoutes("app-registry", readiness, metrics))
-    .use(applicationRoutes(deps));
+    .use(applicationRoutes(deps))
+    .use(deliveryRoutes(deps));
 }

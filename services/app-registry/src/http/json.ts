@@ -12,6 +12,7 @@ export const applicationJson = (a: Application) => ({
   platform: a.platform,
   devicetypes: a.deviceTypes,
   status: a.status,
+  webhook_url: a.webhookUrl ?? null,
   created_at: a.createdAt.toISOString(),
   updated_at: a.updatedAt.toISOString(),
 });

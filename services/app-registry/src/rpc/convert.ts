@@ -64,6 +64,7 @@ export const applicationOut = (a: Application): MessageInitShape<typeof Applicat
   status: statuses[a.status],
   createdAt: timestampFromDate(a.createdAt),
   updatedAt: timestampFromDate(a.updatedAt),
+  webhookUrl: a.webhookUrl ?? "",
 });
 
 export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication =>
@@ -76,6 +77,7 @@ export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication 
     deviceTypes: r.deviceTypes,
     version: r.version,
     contactEmail: r.contactEmail,
+    webhookUrl: r.webhookUrl,
   });
 
 /** Only the fields the request sets: the rest keep their values. */
@@ -91,6 +93,7 @@ export const applicationPatchIn = (r: UpdateApplicationRequest): ApplicationPatc
     contactEmail: r.contactEmail,
     // UNSPECIFIED is not a status one can set: passed on for the rule to reject.
     status: r.status === undefined ? undefined : (statusIn(r.status) ?? r.status),
+    webhookUrl: r.webhookUrl,
   });
 
 export const applicationQueryIn = (r: ListApplicationsRequest): ApplicationQuery =>

@@ -10,8 +10,8 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set(["RegisterApplication"
 export const registryService = (registry: Registry) => (router: ConnectRouter) =>
   router.service(ApplicationRegistryService, {
     async registerApplication(req) {
-      const { application, apiKey } = await registry.register(newApplicationIn(req));
-      return { application: applicationOut(application), apiKey };
+      const { application, apiKey, webhookSecret } = await registry.register(newApplicationIn(req));
+      return { application: applicationOut(application), apiKey, webhookSecret };
     },
     getApplication: async (req) => ({ application: applicationOut(await registry.get(req.id)) }),
     async listApplications(req) {

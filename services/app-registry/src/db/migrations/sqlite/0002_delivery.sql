@@ -1,0 +1,2 @@
+ALTER TABLE `applications` ADD COLUMN `webhook_url` text;--> statement-breakpoint
+ALTER TABLE `applications` ADD COLUMN `webhook_secret` text;
