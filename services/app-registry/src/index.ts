@@ -9,3 +9,6 @@ export { loadConfig } from "./config";
 export type { RegistryConfig } from "./config";
 export type { Registry } from "./registry";
 export type { WatchEvent } from "./watch";
+// The delivery service guards its operator actions the same way the registry guards writes.
+export { createWriteGuard, type WriteGuard } from "./auth";
+export { PermissionDeniedError, UnauthenticatedError } from "./errors";
