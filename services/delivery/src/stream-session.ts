@@ -6,11 +6,14 @@
  * The position is the next offset of every partition of the topic ("12.0.7.3.9.4"). Each session
  * reads in a consumer group of its own (`<prefix>.<app>.stream.<uuid>`) that starts at that
  * position, so sessions never share or steal partitions and a fresh connection starts at the
- * topic's end. Events wait in a bounded queue: a client that stops reading is dropped when the
- * queue is full, and resumes from its last id.
+ * topic's end. Events wait in a bounded queue: a client that leaves it full for a few seconds is
+ * dropped, and resumes from its last id.
  */
 import type { Batch, EventBus, Subscription } from "@iot/common/bus";
 import { type Delivery, select, type Wants } from "./records";
+
+/** How long a full queue may wait for the client before the client is dropped. */
+const STALL_MS = 5_000;
 
 export interface StreamEvent {
   id: string;
@@ -46,16 +49,39 @@ export async function openSession(o: SessionOptions) {
   const queue: StreamEvent[] = [];
   let wake: (() => void) | undefined;
   let closed: string | undefined;
+  /** Handlers waiting for room (one per partition being read). */
+  let waiting: Array<() => void> = [];
+  const drained = () => {
+    const w = waiting;
+    waiting = [];
+    w.forEach((f) => f());
+  };
   const notify = () => {
     wake?.();
     wake = undefined;
   };
+  let ended: (why: string) => void = () => {};
+  const closedPromise = new Promise<string>((resolve) => (ended = resolve));
   const close = (why: string) => {
     closed ??= why;
     notify();
+    drained();
+    ended(closed);
   };
 
+  /** Waits until the client has taken what is queued; false if it does not within `STALL_MS`. */
+  const room = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), STALL_MS);
+      waiting.push(() => (clearTimeout(timer), resolve(true)));
+    });
+
   const handler = async (batch: Batch) => {
+    // Backpressure first: Kafka is not read faster than the client takes events. What is held is
+    // the queue limit plus one fetched batch (bounded by the bus's fetch caps).
+    while (queue.length >= o.queueLimit && !closed) {
+      if (!(await room())) close("the client is not reading; resume with Last-Event-ID");
+    }
     if (closed) throw new Error("session closed"); // not committed; the group is thrown away anyway
     const fresh = batch.records.filter((r) => Number(r.offset) >= (position[batch.partition] ?? 0));
     for (const delivery of select(fresh, o.wants, o.onBad)) {
@@ -64,7 +90,6 @@ export async function openSession(o: SessionOptions) {
     }
     const last = fresh.at(-1);
     if (last) position[batch.partition] = Math.max(position[batch.partition] ?? 0, Number(last.offset) + 1);
-    if (queue.length > o.queueLimit) close("the client is not reading; resume with Last-Event-ID");
     notify();
   };
 
@@ -81,12 +106,13 @@ export async function openSession(o: SessionOptions) {
         });
       }
       if (closed) return undefined;
-      return queue.splice(0);
+      const events = queue.splice(0);
+      drained();
+      return events;
     },
     close,
-    get closedBecause() {
-      return closed;
-    },
+    /** Resolves with the reason once the session is closed (by the client, the server, or a stall). */
+    closed: closedPromise,
     async stop() {
       close("stopped");
       queue.length = 0;

@@ -58,7 +58,7 @@ export function createStreams(deps: StreamsDeps) {
       open.set(session, { appId: target.id, keyHash });
       status.connections++;
       let closed = false;
-      return {
+      const connection = {
         session,
         /** Counts what the client was sent. */
         sent(n: number) {
@@ -74,6 +74,9 @@ export function createStreams(deps: StreamsDeps) {
           await session.stop();
         },
       };
+      // However it ends (a stall, a revoked key), the session's group is left and the count drops.
+      void session.closed.then(() => connection.close());
+      return connection;
     },
     /** After every registry change: sessions whose application or key is no longer valid end now. */
     revoke() {

@@ -28,6 +28,10 @@ export function streamRoute(streams: Streams) {
       {
         start(controller) {
           controller.enqueue(encoder.encode(": connected\n\n"));
+          // A session closed by the server (a stalled client, a revoked key) ends the response even while nothing is pulled.
+          void session.closed.then((why) => {
+            if (controller.desiredSize !== null) controller.error(new Error(why));
+          });
         },
         async pull(controller) {
           const events = await session.next(KEEPALIVE_MS);
