@@ -10,6 +10,7 @@ const PORTS: Record<string, string> = {
   enrichment: "ENRICHMENT_PORT",
   simulator: "SIMULATOR_PORT",
   dashboard: "DASHBOARD_PORT",
+  delivery: "DELIVERY_PORT",
 };
 
 /** The platform's list of services is the list checked: a service added there is checked here. */
