@@ -10,6 +10,7 @@ test("defaults: port 5001, the shared topics, the services on their own ports, t
     ["app-registry", "http://127.0.0.1:5002"],
     ["simulator", "http://127.0.0.1:5003"],
     ["enrichment", "http://127.0.0.1:5004"],
+    ["delivery", "http://127.0.0.1:5006"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");
@@ -22,6 +23,7 @@ test("a trailing slash is dropped from service URLs", () => {
     "http://registry:5002",
     "https://sim",
     "http://127.0.0.1:5004",
+    "http://127.0.0.1:5006",
   ]);
 });
 

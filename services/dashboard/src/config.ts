@@ -28,6 +28,8 @@ export const dashboardConfigSchema = Type.Object({
   httpTimeoutMs: env.int("DASHBOARD_HTTP_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
   /** The other services, probed for /readyz and /metrics. */
   probed: Type.Object({ simulator: url("SIMULATOR_URL", "http://127.0.0.1:5003"), enrichment: url("ENRICHMENT_URL", "http://127.0.0.1:5004") }),
+  /** Per-application delivery status and its operator actions. */
+  deliveryUrl: url("DELIVERY_URL", "http://127.0.0.1:5006"),
   intervals: Type.Object({
     statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
     probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
@@ -53,6 +55,7 @@ export function loadConfig(source: Env = process.env) {
     { name: "app-registry", url: config.registry.url },
     { name: "simulator", url: probed.simulator },
     { name: "enrichment", url: probed.enrichment },
+    { name: "delivery", url: config.deliveryUrl },
   ];
   return { ...config, services };
 }

@@ -10,7 +10,9 @@ import { opsRoutes } from "@iot/common/ops-routes";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { Elysia } from "elysia";
 import { type DashboardConfig, loadConfig } from "./config";
+import { createDeliveryClient } from "./delivery/client";
 import { applicationRoutes } from "./http/application-routes";
+import { deliveryRoutes } from "./http/delivery-routes";
 import { assetRoutes } from "./http/assets";
 import { errorResponses } from "./http/errors";
 import { liveRoutes } from "./http/live-routes";
@@ -64,7 +66,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(assetRoutes())
     .use(pageRoutes({ state, config }))
     .use(liveRoutes({ state, config }, stream))
-    .use(applicationRoutes(registry));
+    .use(applicationRoutes(registry))
+    .use(deliveryRoutes(createDeliveryClient({ url: config.deliveryUrl, token: config.registry.token, timeoutMs: config.httpTimeoutMs })));
 
   return {
     app,

@@ -74,3 +74,6 @@ export const statusJson = (s: ChannelStatus) => ({
   lag: s.lag,
   connections: s.connections,
 });
+
+/** One application's channel as the status API answers it (what the dashboard reads). */
+export type DeliveryStatusJson = ReturnType<typeof statusJson>;

@@ -20,6 +20,8 @@ export interface RegistryDeviceType {
  */
 export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "developer" | "contact_email" | "description" | "category" | "devicetypes"> & {
   platform: string | null;
+  /** Absent keeps it (update) or means none (register). */
+  webhook_url?: string | null;
   status?: string;
 };
 
@@ -40,7 +42,7 @@ export interface RegistryClient {
   /** Every registration, whatever its status, fetched page by page. */
   listApplications(): Promise<RegistryApplication[]>;
   getApplication(id: string): Promise<RegistryApplication | undefined>;
-  register(input: ApplicationInput): Promise<Outcome<{ application: RegistryApplication; apiKey: string }>>;
+  register(input: ApplicationInput): Promise<Outcome<{ application: RegistryApplication; apiKey: string; webhookSecret?: string }>>;
   update(id: string, input: ApplicationInput): Promise<Outcome<RegistryApplication>>;
   remove(id: string): Promise<Outcome<null>>;
   regenerateKey(id: string): Promise<Outcome<string>>;
@@ -102,8 +104,8 @@ export function createRegistryClient(opts: { url: string; token: string | undefi
     register: (input) =>
       outcome("POST", "/api/applications", input, (json) => {
         // The key is kept apart from the application so only the one-time notice ever sees it.
-        const { api_key, ...application } = json.application as RegistryApplication & { api_key?: unknown };
-        return { application, apiKey: String(api_key ?? "") };
+        const { api_key, webhook_secret, ...application } = json.application as RegistryApplication & { api_key?: unknown; webhook_secret?: unknown };
+        return { application, apiKey: String(api_key ?? ""), ...(typeof webhook_secret === "string" ? { webhookSecret: webhook_secret } : {}) };
       }),
     update: (id, input) => outcome("PUT", path(id), input, app),
     remove: (id) => outcome("DELETE", path(id), undefined, () => null),

@@ -3,19 +3,19 @@ import type { ApplicationInput, RegistryApplication, RegistryDeviceType } from "
 import { PLATFORMS, STATUSES } from "@iot/common/wire";
 import { html, type Html } from "./html";
 
-export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform"> & { description: string; category: string; platform: string };
+export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform" | "webhook_url"> & { description: string; category: string; platform: string; webhook_url: string };
 export type FieldErrors = Record<string, string[]>;
 
-export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [] };
+export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [], webhook_url: "" };
 
 export const formValuesOf = (a: RegistryApplication): FormValues => ({
   name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email, description: a.description ?? "",
-  category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status,
+  category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status, webhook_url: a.webhook_url ?? "",
 });
 
 /** Blank optional fields mean "none" to the registry. */
 export const inputOf = (v: FormValues): ApplicationInput => ({
-  ...v, description: v.description || null, category: v.category || null, platform: v.platform || null,
+  ...v, description: v.description || null, category: v.category || null, platform: v.platform || null, webhook_url: v.webhook_url || null,
 });
 
 export function formValuesFrom(form: FormData): FormValues {
@@ -26,7 +26,7 @@ export function formValuesFrom(form: FormData): FormValues {
   const status = form.get("status");
   return {
     name: text("name"), version: text("version"), developer: text("developer"), contact_email: text("contact_email"),
-    description: text("description"), category: text("category"), platform: text("platform"),
+    description: text("description"), category: text("category"), platform: text("platform"), webhook_url: text("webhook_url"),
     devicetypes: form.getAll("devicetypes").filter((v): v is string => typeof v === "string"),
     ...(typeof status === "string" ? { status } : {}),
   };
@@ -56,6 +56,7 @@ ${input("Name", "name", v, errors)}${input("Version", "version", v, errors)}${in
 ${input("Contact e-mail", "contact_email", v, errors, "email")}${input("Category", "category", v, errors, "text", false)}
 ${select("Platform", "platform", PLATFORMS, v.platform, errors, "none")}
 ${id !== undefined ? select("Status", "status", STATUSES, v.status ?? "", errors) : ""}
+${input("Webhook URL (optional: signed POSTs of its records)", "webhook_url", v, errors, "url", false)}
 <label>Description<textarea name="description">${v.description}</textarea>${problems(errors, "description")}</label>
 <fieldset><legend>Device types</legend>${types.map(
     (t) => html`<label class="check"><input type="checkbox" name="devicetypes" value="${t.id}"${v.devicetypes.includes(t.id) ? html` checked` : ""}> ${t.name} <code>${t.id}</code></label>`,

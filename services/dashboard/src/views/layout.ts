@@ -6,12 +6,13 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "applications" | "dead-letters";
+export type Section = "overview" | "devices" | "applications" | "deliveries" | "dead-letters";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
   ["applications", "/applications", "Applications"],
+  ["deliveries", "/deliveries", "Deliveries"],
   ["dead-letters", "/dead-letters", "Dead letters"],
 ];
 
