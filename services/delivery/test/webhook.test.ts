@@ -114,6 +114,10 @@ test("an endpoint down past the give-up window: parked, marked failing, then hea
   const s = await statusOf(app.id);
   expect(s).toMatchObject({ parked: 3 });
   expect(String(s?.last_error)).toContain("network error");
+  // An operator's resume clears the failing state; it is guarded like registry writes (loopback here).
+  const resumed = await fetch(`${base}/api/v1/deliveries/${app.id}/resume`, { method: "POST" });
+  expect(resumed.status).toBe(200);
+  expect(await statusOf(app.id)).toMatchObject({ state: "ok", retrying: 0 });
   receiver.up();
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 3, 6);
   await eventually("delivering again", () => (missing(receiver.ids, tag, 3, 6).length === 0 ? true : undefined), 20_000);
@@ -135,4 +139,29 @@ test("deactivating an application stops its delivery within 1 s, even mid-retry"
   await eventually("stopped", () => (delivery.webhookApps().includes(app.id) ? undefined : true), 5_000);
   expect(Date.now() - at).toBeLessThan(1_000);
   receiver.close();
+}, 60_000);
+
+test("send test event: one signed item straight to the endpoint, with the outcome", async () => {
+  let secret = "";
+  const receiver = startReceiver(() => secret);
+  const app = await register({ devicetypes: ["smart_breaker"], webhook_url: receiver.url });
+  secret = app.webhook_secret;
+  await joined(app.id);
+  const res = await fetch(`${base}/api/v1/deliveries/${app.id}/test-event`, { method: "POST" });
+  expect(await res.json()).toEqual({ delivered: true, status: 204 });
+  expect(receiver.forged).toBe(0);
+  expect(receiver.ids).toHaveLength(1);
+  expect(receiver.ids[0]).toStartWith("test-");
+  receiver.mode = 410;
+  expect(await (await fetch(`${base}/api/v1/deliveries/${app.id}/test-event`, { method: "POST" })).json()).toMatchObject({ delivered: false, error: expect.stringContaining("410") });
+  expect((await fetch(`${base}/api/v1/deliveries/nope/test-event`, { method: "POST" })).status).toBe(404);
+  receiver.close();
+}, 60_000);
+
+test("a webhook URL on a private address is refused: the batch is parked, never sent", async () => {
+  const app = await register({ devicetypes: ["smart_breaker"], webhook_url: "http://169.254.169.254/latest/meta-data" });
+  await joined(app.id);
+  await publishEnriched(bus, t.enriched, "smart_breaker", uniqueName("m"), 0, 2);
+  await eventually("parked", async () => (((await statusOf(app.id))?.parked as number) >= 2 ? true : undefined), 20_000);
+  expect(String((await statusOf(app.id))?.last_error)).toContain("refused");
 }, 60_000);
