@@ -17,6 +17,7 @@ import { type DeliveryConfig, loadConfig } from "./config";
 import { createDeliveryStatus } from "./delivery-status";
 import { statusRoutes } from "./http/status-routes";
 import { streamRoute } from "./http/stream-route";
+import { subscribeRoutes } from "./rpc/subscribe";
 import { signedHeaders } from "./signature";
 import { createStreams } from "./streams";
 import { createTargets, type Target } from "./targets";
@@ -96,7 +97,8 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   const app = new Elysia()
     .use(opsRoutes("delivery", { checks }, deps.metrics))
     .use(statusRoutes({ status, targets, guard: createWriteGuard(config.adminToken), sendTestEvent }))
-    .use(streamRoute(streams));
+    .use(streamRoute(streams))
+    .use(subscribeRoutes(streams));
 
   let lagTimer: ReturnType<typeof setInterval> | undefined;
   const refreshLag = async () => {

@@ -1,6 +1,9 @@
 /** The SSE stream on the real broker: api-key auth, the app's records only, resume without gaps, revocation, slow clients. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { connect } from "node:net";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { DeliveryService } from "@gen/iot/delivery/v1/delivery_pb";
 import type { EventBus } from "@iot/common/bus";
 import { createMetrics } from "@iot/common/metrics";
 import { eventually, quietLogger, uniqueName } from "@iot/common/testing";
@@ -108,3 +111,49 @@ test("a client that never reads is dropped once its queue is full; the service's
   await eventually("the stalled client dropped", async () => ((await connections()) === before ? true : undefined), 60_000);
   socket.destroy();
 }, 120_000);
+
+test("the Subscribe RPC (Connect and gRPC-Web) carries the same records, resumes by id, and refuses a bad key", async () => {
+  const app = await register();
+  const connectClient = createClient(DeliveryService, createConnectTransport({ baseUrl: base, httpVersion: "1.1" }));
+  const grpcWebClient = createClient(DeliveryService, createGrpcWebTransport({ baseUrl: base, httpVersion: "1.1" }));
+  const refused = await (async () => {
+    try {
+      for await (const _ of connectClient.subscribe({}, { headers: { authorization: "Bearer wrong" } })) break;
+    } catch (e) {
+      return ConnectError.from(e).code;
+    }
+  })();
+  expect(refused).toBe(Code.Unauthenticated);
+
+  const tag = uniqueName("rpc");
+  const read = async (client: typeof connectClient, lastEventId: string, want: (ids: string[]) => boolean) => {
+    const abort = new AbortController();
+    const got: { id: string; messageId: string; deviceType: string }[] = [];
+    const reading = (async () => {
+      try {
+        for await (const r of client.subscribe({ lastEventId }, { headers: { authorization: `Bearer ${app.api_key}` }, signal: abort.signal })) {
+          got.push({ id: r.id, messageId: r.messageId, deviceType: r.event?.deviceMetadata?.deviceType ?? "" });
+          if (want(got.map((g) => g.messageId))) break;
+        }
+      } catch (e) {
+        if (!abort.signal.aborted) throw e;
+      }
+    })();
+    return { got, reading, abort };
+  };
+  const first = await read(connectClient, "", (ids) => missing(ids, tag, 0, 50).length === 0);
+  for (let i = 0; first.got.length === 0; i++) {
+    if (i > 60) throw new Error("the RPC stream never went live");
+    await publishEnriched(bus, t.enriched, "smart_breaker", `${tag}-warm`, i, i + 1);
+    await Bun.sleep(250);
+  }
+  await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 50);
+  await first.reading;
+  expect(first.got.every((g) => g.deviceType === "smart_breaker")).toBe(true);
+  await publishEnriched(bus, t.enriched, "smart_breaker", tag, 50, 100);
+  const second = await read(grpcWebClient, first.got.at(-1)!.id, (ids) => missing(ids, tag, 50, 100).length === 0);
+  await second.reading;
+  const ids = [...first.got, ...second.got].map((g) => g.messageId).filter((id) => !id.includes("-warm-"));
+  expect(missing(ids, tag, 0, 100)).toEqual([]);
+  expect(new Set(ids).size).toBe(ids.length);
+}, 60_000);

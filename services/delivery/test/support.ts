@@ -1,7 +1,7 @@
 /** Set-up shared by delivery's integration tests: topics, a registry, a signature-checking receiver, records. */
 import type { EventBus } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
-import { encodeEnrichedEvent } from "@iot/common/codec";
+import { encodeEnrichedEvent, formatTimestamp, timestampNow } from "@iot/common/codec";
 import type { EnrichedEvent } from "@iot/common/telemetry";
 import { kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
 import { HEADER } from "@iot/common/wire";
@@ -51,7 +51,7 @@ export function enriched(deviceType: string, deviceId: string, n: number): Enric
   return {
     device_id: deviceId,
     device_type: deviceType,
-    timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, n)).toISOString().replace("Z", "000Z"),
+    timestamp: formatTimestamp(1_767_225_600 + n),
     event_type: "telemetry",
     measurements: { seq: { n } },
     device_metadata: {
@@ -65,7 +65,7 @@ export function enriched(deviceType: string, deviceId: string, n: number): Enric
       retention_policy: "1d",
     },
     application_registry: { device_type: deviceType, registered_applications_count: 0, applications: [] },
-    enrichment_info: { enriched_at: new Date().toISOString(), enrichment_service: "test", enrichment_version: "0", device_type_detected: deviceType, app_registry_integration: true },
+    enrichment_info: { enriched_at: timestampNow(), enrichment_service: "test", enrichment_version: "0", device_type_detected: deviceType, app_registry_integration: true },
     data_quality: { out_of_range: [], missing_groups: [] },
   } as EnrichedEvent;
 }
