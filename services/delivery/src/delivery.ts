@@ -15,6 +15,7 @@ import type { Service, ServiceDefinition } from "@iot/common/service";
 import { Elysia } from "elysia";
 import { type DeliveryConfig, loadConfig } from "./config";
 import { createDeliveryStatus } from "./delivery-status";
+import { createDecoder } from "./records";
 import { statusRoutes } from "./http/status-routes";
 import { streamRoute } from "./http/stream-route";
 import { subscribeRoutes } from "./rpc/subscribe";
@@ -33,6 +34,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   const { bus, log } = deps;
   const status = createDeliveryStatus(deps.metrics);
   const send = createWebhookSender({ timeoutMs: config.timeoutMs, allowedHosts: config.allowedHosts });
+  const decoder = createDecoder();
   const channels = new Map<string, Channel>();
   /** Each application's start/stop runs after the previous one, so a quick create-then-delete ends stopped. */
   const pending = new Map<string, Promise<void>>();
@@ -48,6 +50,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
         const channel = createWebhookChannel(appId, {
           bus,
           send,
+          decoder,
           status,
           log,
           target: () => targets.get(appId),
@@ -85,7 +88,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
       streams.revoke();
     },
   });
-  const streams = createStreams({ bus, targets, status, topic: config.bus.topics.enriched, groupPrefix: config.groupPrefix, lingerMs: config.lingerMs, queueLimit: config.streamQueue });
+  const streams = createStreams({ bus, targets, status, decoder, topic: config.bus.topics.enriched, groupPrefix: config.groupPrefix, lingerMs: config.lingerMs, queueLimit: config.streamQueue });
 
   const sendTestEvent = async (appId: string) => {
     const t = targets.get(appId)!;

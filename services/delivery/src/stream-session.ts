@@ -10,7 +10,7 @@
  * dropped, and resumes from its last id.
  */
 import type { Batch, EventBus, Subscription } from "@iot/common/bus";
-import { type Delivery, select, type Wants } from "./records";
+import { type Decoder, type Delivery, select, type Wants } from "./records";
 
 /** How long a full queue may wait for the client before the client is dropped. */
 const STALL_MS = 5_000;
@@ -25,6 +25,7 @@ export interface SessionOptions {
   topic: string;
   groupId: string;
   wants: Wants;
+  decoder: Decoder;
   /** From `Last-Event-ID`; undefined: the topic's end now. */
   resumeFrom?: number[] | undefined;
   lingerMs: number;
@@ -84,7 +85,7 @@ export async function openSession(o: SessionOptions) {
     }
     if (closed) throw new Error("session closed"); // not committed; the group is thrown away anyway
     const fresh = batch.records.filter((r) => Number(r.offset) >= (position[batch.partition] ?? 0));
-    for (const delivery of select(fresh, o.wants, o.onBad)) {
+    for (const delivery of select(fresh, o.wants, o.decoder, o.onBad)) {
       position[batch.partition] = Number(delivery.record.offset) + 1;
       queue.push({ id: position.join("."), delivery });
     }

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { EventBus } from "@iot/common/bus";
 import type { DeliveryStatus } from "./delivery-status";
+import type { Decoder } from "./records";
 import { openSession, parsePosition, type Session } from "./stream-session";
 import type { Target, Targets } from "./targets";
 
@@ -18,6 +19,7 @@ export interface StreamsDeps {
   bus: EventBus;
   targets: Targets;
   status: DeliveryStatus;
+  decoder: Decoder;
   topic: string;
   groupPrefix: string;
   lingerMs: number;
@@ -50,6 +52,7 @@ export function createStreams(deps: StreamsDeps) {
         topic: deps.topic,
         groupId: `${deps.groupPrefix}.${target.id}.stream.${randomUUID()}`,
         wants: { deviceTypes: target.deviceTypes, deviceId: o.deviceId },
+        decoder: deps.decoder,
         resumeFrom: parsePosition(o.lastEventId, partitions),
         lingerMs: deps.lingerMs,
         queueLimit: deps.queueLimit,

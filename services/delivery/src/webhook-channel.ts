@@ -13,7 +13,7 @@ import type { Logger } from "@iot/common/logger";
 import { DLQ_HEADER } from "@iot/common/wire";
 import { backoffMs } from "./backoff";
 import type { ChannelStatus, DeliveryStatus } from "./delivery-status";
-import { type Delivery, itemJson, select } from "./records";
+import { type Decoder, type Delivery, select } from "./records";
 import { signedHeaders } from "./signature";
 import type { Target } from "./targets";
 import type { Send } from "./webhook-sender";
@@ -25,6 +25,8 @@ const HEARTBEAT_MS = 3_000;
 export interface WebhookChannelDeps {
   bus: EventBus;
   send: Send;
+  /** Shared by every channel: each record is decoded once. */
+  decoder: Decoder;
   status: DeliveryStatus;
   log: Logger;
   /** The application as the registry says now (its URL, secret and device types may change while running). */
@@ -84,7 +86,7 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
   };
 
   const deliver = async (items: Delivery[], batch: Batch) => {
-    const body = JSON.stringify(items.map(itemJson));
+    const body = `[${items.map((d) => d.json).join(",")}]`;
     // Stable across retries of this batch; each item also carries its own message id for de-duplication.
     const webhookId = items.length === 1 ? items[0]!.id : `${items[0]!.id}+${items.length}`;
     const started = Date.now();
@@ -128,7 +130,7 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
   const handler = async (batch: Batch) => {
     const target = deps.target();
     if (!target) throw new Stopped();
-    const items = select(batch.records, { deviceTypes: target.deviceTypes }, () => status.skipped++);
+    const items = select(batch.records, { deviceTypes: target.deviceTypes }, deps.decoder, () => status.skipped++);
     for (let i = 0; i < items.length; i += deps.batchSize) await deliver(items.slice(i, i + deps.batchSize), batch);
   };
 
