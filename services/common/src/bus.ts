@@ -50,6 +50,11 @@ export interface SubscribeOptions {
   startAt?: Record<number, number>;
   /** How long the broker may wait to fill a fetch (Kafka; default 250 ms): a low-rate reader's added latency. */
   maxWaitMs?: number;
+  /**
+   * A group of one reader for one session (a stream connection): it is deleted when that reader
+   * stops, so abandoned groups neither pile up in the broker nor hold back the in-process bus.
+   */
+  ephemeral?: boolean;
   handler: (batch: Batch) => Promise<void>;
 }
 

@@ -95,7 +95,7 @@ export async function openSession(o: SessionOptions) {
   };
 
   const startAt = Object.fromEntries(position.map((offset, partition) => [partition, offset]));
-  const subscription: Subscription = await o.bus.subscribe({ groupId: o.groupId, topics: [o.topic], startAt, fromBeginning: true, maxWaitMs: o.lingerMs, handler });
+  const subscription: Subscription = await o.bus.subscribe({ groupId: o.groupId, topics: [o.topic], startAt, fromBeginning: true, maxWaitMs: o.lingerMs, ephemeral: true, handler });
 
   return {
     /** The events so far (waiting up to `waitMs` for some; [] when none came); undefined once the session is closed. */

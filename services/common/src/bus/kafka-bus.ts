@@ -180,6 +180,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           active = false;
           consumers.delete(current);
           await current.disconnect(); // commits resolved offsets first
+          if (s.ephemeral) await admin.deleteGroups([s.groupId]).catch((e) => opts.log.debug("could not delete an ephemeral group", { groupId: s.groupId, error: String(e) }));
         },
       };
     },

@@ -174,6 +174,11 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
           group.members = group.members.filter((x) => x !== m);
           rebalance(group);
           await loop;
+          // Its committed offsets would otherwise keep every record it has not read.
+          if (s.ephemeral && group.members.length === 0) {
+            groups.delete(s.groupId);
+            room.wake();
+          }
         },
       };
     },
