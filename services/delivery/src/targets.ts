@@ -43,6 +43,7 @@ export function createTargets(opts: TargetsOptions) {
   let running = false;
   let abort: AbortController | undefined;
   let loop: Promise<void> | undefined;
+  let delay = backoff.initialMs;
 
   const credentials = async (id: string) => {
     const res = await fetch(`${opts.registryUrl}/api/applications/${encodeURIComponent(id)}/delivery-credentials`, {
@@ -80,6 +81,7 @@ export function createTargets(opts: TargetsOptions) {
         }
         targets = next;
         current = true;
+        delay = backoff.initialMs;
         opts.log.info("delivery targets synced", { applications: targets.size });
       } else if (ev.case === "change" && ev.value.application) {
         const a = ev.value.application;
@@ -93,7 +95,6 @@ export function createTargets(opts: TargetsOptions) {
   }
 
   async function run() {
-    let delay = backoff.initialMs;
     while (running) {
       abort = new AbortController();
       try {
