@@ -117,6 +117,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   let url = "";
   const stop = async () => {
     clearInterval(lagTimer);
+    streams.closeAll();
     if (app.server) await app.stop(true);
     await targets.stop();
     await Promise.allSettled(pending.values());

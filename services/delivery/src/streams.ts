@@ -88,6 +88,10 @@ export function createStreams(deps: StreamsDeps) {
         if (!t?.active || t.apiKeyHash !== keyHash) session.close("the application was deactivated, deleted, or its api key regenerated");
       }
     },
+    /** The service is stopping: every session ends (its client resumes elsewhere or later). */
+    closeAll() {
+      for (const session of open.keys()) session.close("the delivery service is stopping");
+    },
     get count() {
       return open.size;
     },

@@ -148,3 +148,19 @@ test("webhook down then back, and a SIGKILL mid-batch: nothing missing for eithe
   expect(new Set(streamed).size).toBe(streamed.length);
   receiver.close();
 }, 180_000);
+
+test("SIGTERM with a stream open and a webhook mid-retry exits 0 promptly", async () => {
+  const receiver: Receiver = startReceiver(() => "");
+  receiver.mode = 503;
+  const hook = await register({ webhook_url: receiver.url });
+  const streamApp = await register({});
+  await eventually("the webhook channel", () => webhookRunning(hook.id), 30_000);
+  await publishEnriched(bus, t.enriched, "smart_breaker", uniqueName("term"), 0, 5);
+  const stream = resumingStream(streamApp.api_key);
+  await eventually("the stream connected", () => (stream.connected() ? true : undefined), 30_000);
+  const at = Date.now();
+  expect(await delivery!.stop("SIGTERM")).toBe(0);
+  expect(Date.now() - at).toBeLessThan(10_000);
+  await stream.stop();
+  receiver.close();
+}, 60_000);
