@@ -10,6 +10,9 @@
  *      to 10 apps would be 50,000 deliveries/s, past part 1's ceiling); a paced producer offers
  *      `--rate` records/s; latency = receive time at the handler − the record's produce time (carried
  *      in its message id), p50/p99 over the measured window.
+ *   3. isolation: one more application, on the stream; its latency at `--isolation-rate` records/s
+ *      while the first webhook app's endpoint answers, then while it answers 503 for `--outage` s,
+ *      and how many items that webhook app gets once its endpoint is back.
  * What part 2 measures is the delivery hop (enriched produce → application handler); the raw →
  * enriched hop is part 2 of `bun run bench` (latency.ts).
  */
@@ -35,9 +38,12 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
     "latency-apps": { type: "string", default: "1" },
+    outage: { type: "string", default: "60" },
+    "isolation-rate": { type: "string", default: "1000" },
   },
 });
 const [apps, records, rate, seconds, warmup, latencyApps] = [flags.apps, flags.records, flags.rate, flags.seconds, flags.warmup, flags["latency-apps"]].map(Number) as [number, number, number, number, number, number];
+const [outage, isolationRate] = [Number(flags.outage), Number(flags["isolation-rate"])];
 const run = runId();
 const topics = { raw: `bench-dlv-${run}.raw`, enriched: `bench-dlv-${run}.enriched`, dlq: `bench-dlv-${run}.dlq`, deliveryDlq: `bench-dlv-${run}.delivery-dlq` };
 
@@ -53,11 +59,14 @@ let measuring = { from: Infinity, to: Infinity };
 const secrets: string[] = [];
 const ids: string[] = [];
 const checked = new Set<number>();
+/** Apps whose endpoint answers 503 (phase 3). */
+const down = new Set<number>();
 const receiver = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(req) {
     const i = Number(new URL(req.url).pathname.split("/").at(-1));
+    if (down.has(i)) return new Response("down", { status: 503 });
     const body = await req.text();
     const now = Date.now();
     if (!checked.has(i)) {
@@ -101,6 +110,54 @@ async function webhooksRunning(done: (n: number) => boolean) {
   }
 }
 
+/** Offers `perSecond` records for `warmupS + seconds`, telling `window` which produce times are measured. */
+async function pace(perSecond: number, warmupS: number, seconds: number, window: (w: { from: number; to: number }) => void) {
+  const tickMs = 5;
+  const start = Date.now();
+  const w = { from: start + warmupS * 1000, to: start + (warmupS + seconds) * 1000 };
+  window(w);
+  let sent = 0;
+  while (Date.now() < w.to) {
+    const count = Math.floor(((Date.now() - start) / 1000) * perSecond) - sent;
+    if (count > 0) {
+      void bus.publish(topics.enriched, batch(count, () => Date.now()));
+      sent += count;
+    }
+    await Bun.sleep(tickMs);
+  }
+  return { sent, offered: sent / ((Date.now() - start) / 1000) };
+}
+
+/** An SSE reader keeping each event's latency (receive time − produce time in its message id) within `window`. */
+async function streamLatencies(key: string) {
+  const res = await fetch(`${deliveryUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${key}` } });
+  if (res.status !== 200) throw new Error(`stream: ${res.status}`);
+  const out = { window: { from: Infinity, to: Infinity }, samples: [] as number[], count: 0, stop: () => reader.cancel() };
+  const reader = res.body!.getReader();
+  void (async () => {
+    const text = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      buffer += text.decode(value, { stream: true });
+      const now = Date.now();
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const id = /"id":"b-(\d+)-/.exec(buffer.slice(0, end))?.[1];
+        buffer = buffer.slice(end + 2);
+        if (id === undefined) continue;
+        out.count++;
+        const sent = Number(id);
+        if (sent >= out.window.from && sent < out.window.to) out.samples.push(now - sent);
+      }
+    }
+  })();
+  return out;
+}
+
+const p = (xs: number[], q: number) => round(percentile(sortedCopy(xs), q), 1);
+
 let n = 0;
 const batch = (count: number, stamp: () => number) =>
   Array.from({ length: count }, () => {
@@ -135,22 +192,7 @@ try {
     await fetch(`${registry.httpUrl}/api/applications/${id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: '{"status": "inactive"}' });
   await webhooksRunning((n) => n <= latencyApps);
   received.fill(0);
-  const tickMs = 5;
-  const perTick = rate * (tickMs / 1000);
-  const start = Date.now();
-  measuring = { from: start + warmup * 1000, to: start + (warmup + seconds) * 1000 };
-  let due = 0;
-  let sent = 0;
-  while (Date.now() < measuring.to) {
-    due += perTick;
-    const count = Math.floor(due) - sent;
-    if (count > 0) {
-      void bus.publish(topics.enriched, batch(count, () => Date.now()));
-      sent += count;
-    }
-    await Bun.sleep(Math.max(0, start + (sent / rate) * 1000 + tickMs - Date.now()));
-  }
-  const offered = sent / ((Date.now() - start) / 1000);
+  const { sent, offered } = await pace(rate, warmup, seconds, (w) => (measuring = w));
   for (const deadline = Date.now() + 60_000; received.slice(0, latencyApps).some((r) => r < sent); await Bun.sleep(50)) if (Date.now() > deadline) break;
   const sorted = sortedCopy(latencies);
   const rows = [
@@ -158,12 +200,46 @@ try {
     { measure: `latency at ${rate} records/s × ${latencyApps} app(s)`, offered_per_s: round(offered), p50_ms: round(percentile(sorted, 0.5), 1), p99_ms: round(percentile(sorted, 0.99), 1), max_ms: round(sorted.at(-1) ?? NaN), samples: sorted.length, bad_signatures: badSignatures },
   ];
   printTable("Delivery: signed webhooks to local receivers (enriched produce → application handler)", rows);
+
+  // 3. Isolation: a stream application's latency with the webhook app's endpoint up, then down (503) for `--outage` s.
+  const streamApp = (await (
+    await fetch(`${registry.httpUrl}/api/applications`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: `bench-${run}-stream`, developer: "bench", version: "1", contact_email: "b@example.com", devicetypes: ["smart_breaker"] }),
+    })
+  ).json()) as { application: { api_key: string } };
+  await Bun.sleep(1_000); // delivery learns the new key from the registry's watch
+  const isolation = [];
+  let producedWhileDown = 0;
+  for (const phase of ["webhook up", "webhook down"] as const) {
+    if (phase === "webhook down") down.add(0);
+    const s = await streamLatencies(streamApp.application.api_key);
+    await Bun.sleep(1_000); // the session's group has joined
+    const r = await pace(isolationRate, 2, phase === "webhook up" ? 10 : outage, (w) => (s.window = w));
+    await Bun.sleep(1_000);
+    s.stop();
+    if (phase === "webhook down") producedWhileDown = r.sent;
+    isolation.push({ phase, offered_per_s: round(r.offered), stream_p50_ms: p(s.samples, 0.5), stream_p99_ms: p(s.samples, 0.99), samples: s.samples.length });
+  }
+  const before = received[0]!;
+  down.clear();
+  // Everything produced while it was down (and the tail of the last phase) arrives once a retry finds it up again.
+  const upAt = Date.now();
+  for (const deadline = upAt + 120_000; received[0]! - before < producedWhileDown && Date.now() < deadline; ) await Bun.sleep(50);
+  const caughtUp = received[0]! - before;
+  const catchUpS = round((Date.now() - upAt) / 1000, 1);
+  printTable(`Isolation: a stream app's latency while the other app's webhook answers 503 (${isolationRate} records/s)`, [
+    ...isolation,
+    { phase: "after the endpoint returned", produced_while_down: producedWhileDown, webhook_items_after_return: caughtUp, seconds_to_catch_up: catchUpS },
+  ]);
   await writeResult("delivery", broker.version, {
     apps,
     records,
     deliveries_per_s: rows[0]!.deliveries_per_s,
     p99_ms_at_5000_msgs_per_s: rate === 5000 ? rows[1]!.p99_ms : null,
     rows,
+    isolation,
   });
 } finally {
   await delivery.stop();
