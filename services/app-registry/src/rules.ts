@@ -101,6 +101,17 @@ export const deviceTypeList = (max: number): Rule<string[]> => ({
   schema: { type: "array", maxItems: max, items: deviceTypeId.schema },
 });
 
+/** Values of an enum, de-duplicated in order. */
+export const enumList = <T extends string>(values: readonly T[]): Rule<T[]> => ({
+  check(v) {
+    if (!Array.isArray(v)) return { errors: ["Not a valid list."] };
+    const bad = v.filter((x) => !values.includes(x as T));
+    if (bad.length > 0) return { errors: [`Must each be one of: ${values.join(", ")}.`] };
+    return { ok: [...new Set(v as T[])] };
+  },
+  schema: { type: "array", items: { type: "string", enum: [...values] }, uniqueItems: true },
+});
+
 /** A list where null means empty. */
 export const nullAsEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
   check: (v) => (v === null ? { ok: [] } : rule.check(v)),

@@ -31,6 +31,17 @@ test("webhook_url must be an http(s) URL without credentials; null or blank mean
   expect(cleared.body.application.webhook_url).toBeNull();
 });
 
+test("webhook_event_types: telemetry and/or trends, de-duplicated; empty means all; kept by a PUT that does not name it", async () => {
+  expect((await call("POST", "/api/applications", registration({ webhook_event_types: ["alarms"] }))).body.details).toHaveProperty("webhook_event_types");
+  const { body } = await call("POST", "/api/applications", registration({ webhook_url: "https://hooks.example/in", webhook_event_types: ["trends", "trends"] }));
+  expect(body.application.webhook_event_types).toEqual(["trends"]);
+  const kept = await call("PUT", `/api/applications/${body.application.id}`, { version: "2" });
+  expect(kept.body.application.webhook_event_types).toEqual(["trends"]);
+  const all = await call("PUT", `/api/applications/${body.application.id}`, { webhook_event_types: [] });
+  expect(all.body.application.webhook_event_types).toEqual([]);
+  expect((await call("POST", "/api/applications", registration({}))).body.application.webhook_event_types).toEqual([]);
+});
+
 test("the webhook secret is shown once, never on a read; the delivery credentials need the admin token", async () => {
   const { body } = await call("POST", "/api/applications", registration({ webhook_url: "https://hooks.example/in" }));
   const { id, webhook_secret: secret, api_key: key } = body.application;

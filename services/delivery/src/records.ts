@@ -21,6 +21,8 @@ export interface Delivery {
 
 export interface Wants {
   deviceTypes: ReadonlySet<string>;
+  /** Empty or absent: every event type. */
+  eventTypes?: ReadonlySet<string>;
   deviceId?: string | undefined;
 }
 
@@ -71,6 +73,7 @@ export function select(records: IncomingRecord[], wants: Wants, decoder: Decoder
     }
     if (!wants.deviceTypes.has(d.event.device_type)) continue;
     if (wants.deviceId !== undefined && d.event.device_id !== wants.deviceId) continue;
+    if (wants.eventTypes?.size && !wants.eventTypes.has(d.event.event_type)) continue;
     out.push({ ...d, record });
   }
   return out;

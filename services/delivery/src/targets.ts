@@ -17,6 +17,8 @@ export interface Target {
   deviceTypes: ReadonlySet<string>;
   /** Null: no webhook channel. */
   webhookUrl: string | null;
+  /** Event types the webhook receives; empty: all. */
+  webhookEventTypes: ReadonlySet<string>;
   webhookSecret: string | null;
   /** SHA-256 hex of the api key, as the registry stores it. */
   apiKeyHash: string | null;
@@ -62,7 +64,7 @@ export function createTargets(opts: TargetsOptions) {
   const targetOf = async (a: Application): Promise<Target | undefined> => {
     const c = await credentials(a.id);
     if (!c) return undefined;
-    return { id: a.id, name: a.name, active: a.status === PROTO_STATUS.active, deviceTypes: new Set(a.deviceTypes), webhookUrl: a.webhookUrl || null, ...c };
+    return { id: a.id, name: a.name, active: a.status === PROTO_STATUS.active, deviceTypes: new Set(a.deviceTypes), webhookUrl: a.webhookUrl || null, webhookEventTypes: new Set(a.webhookEventTypes), ...c };
   };
 
   const reindex = () => {

@@ -130,7 +130,7 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
   const handler = async (batch: Batch) => {
     const target = deps.target();
     if (!target) throw new Stopped();
-    const items = select(batch.records, { deviceTypes: target.deviceTypes }, deps.decoder, () => status.skipped++);
+    const items = select(batch.records, { deviceTypes: target.deviceTypes, eventTypes: target.webhookEventTypes }, deps.decoder, () => status.skipped++);
     for (let i = 0; i < items.length; i += deps.batchSize) await deliver(items.slice(i, i + deps.batchSize), batch);
   };
 

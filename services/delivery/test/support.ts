@@ -47,13 +47,12 @@ export async function testBus(t: TestTopics): Promise<EventBus> {
 }
 
 /** An enriched record as enrichment publishes it; `n` makes each one distinct. */
-export function enriched(deviceType: string, deviceId: string, n: number): EnrichedEvent {
+export function enriched(deviceType: string, deviceId: string, n: number, eventType: "telemetry" | "trends" = "telemetry"): EnrichedEvent {
   return {
     device_id: deviceId,
     device_type: deviceType,
     timestamp: formatTimestamp(1_767_225_600 + n),
-    event_type: "telemetry",
-    measurements: { seq: { n } },
+    ...(eventType === "telemetry" ? { event_type: "telemetry", measurements: { seq: { n } } } : { event_type: "trends", trends: [{ c: "seq_n", v: n, avg: n, min: n, max: n, t: 1_767_225_600 }] }),
     device_metadata: {
       device_type: deviceType,
       device_type_name: deviceType,
@@ -71,10 +70,10 @@ export function enriched(deviceType: string, deviceId: string, n: number): Enric
 }
 
 /** Publishes records with message ids `<tag>-<n>` for n in [from, to). */
-export async function publishEnriched(bus: EventBus, topic: string, deviceType: string, tag: string, from: number, to: number) {
+export async function publishEnriched(bus: EventBus, topic: string, deviceType: string, tag: string, from: number, to: number, eventType: "telemetry" | "trends" = "telemetry") {
   const records = [];
   for (let n = from; n < to; n++) {
-    const { value, headers } = encodeEnrichedEvent(enriched(deviceType, `${tag}-dev-${n % 5}`, n), "json");
+    const { value, headers } = encodeEnrichedEvent(enriched(deviceType, `${tag}-dev-${n % 5}`, n, eventType), "json");
     records.push({ key: `${tag}-dev-${n % 5}`, value, headers: { ...headers, [HEADER.messageId]: `${tag}-${n}` } });
   }
   await bus.publish(topic, records);

@@ -165,3 +165,17 @@ test("a webhook URL on a private address is refused: the batch is parked, never 
   await eventually("parked", async () => (((await statusOf(app.id))?.parked as number) >= 2 ? true : undefined), 20_000);
   expect(String((await statusOf(app.id))?.last_error)).toContain("refused");
 }, 60_000);
+
+test("webhook_event_types: an app that wants trends gets only trends", async () => {
+  let secret = "";
+  const receiver = startReceiver(() => secret);
+  const app = await register({ devicetypes: ["smart_breaker"], webhook_url: receiver.url, webhook_event_types: ["trends"] });
+  secret = app.webhook_secret;
+  await joined(app.id);
+  const tag = uniqueName("tr");
+  await publishEnriched(bus, t.enriched, "smart_breaker", `${tag}-tel`, 0, 20);
+  await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 10, "trends");
+  await eventually("10 trends", () => (missing(receiver.ids, tag, 0, 10).length === 0 ? true : undefined), 20_000);
+  expect(receiver.ids.filter((id) => id.includes("-tel-"))).toEqual([]);
+  receiver.close();
+}, 60_000);

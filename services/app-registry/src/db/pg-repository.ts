@@ -61,7 +61,7 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
 
   return {
     async insert({ deviceTypes, ...given }) {
-      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookSecret: given.webhookSecret ?? null };
+      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
       await unique(() =>
         db.transaction(async (tx) => {
           await tx.insert(apps).values(row);

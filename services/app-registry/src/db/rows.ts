@@ -37,7 +37,7 @@ export const stableOrder = (apps: AppColumns) => [asc(apps.createdAt), asc(apps.
 
 export function toApplication(row: ApplicationRow, deviceTypes: string[]): Application {
   const { nameKey: _key, apiKeyHash: _hash, webhookSecret: _secret, ...app } = row;
-  return { ...app, deviceTypes };
+  return { ...app, webhookEventTypes: app.webhookEventTypes ?? [], deviceTypes };
 }
 
 /** Rows ordered by position → device types per application id. */

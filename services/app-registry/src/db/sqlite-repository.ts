@@ -50,7 +50,7 @@ export function openSqliteRepository(path: string): ApplicationRepository {
 
   return {
     async insert({ deviceTypes, ...given }) {
-      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookSecret: given.webhookSecret ?? null };
+      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
       unique(() =>
         db.transaction(() => {
           db.insert(apps).values(row).run();

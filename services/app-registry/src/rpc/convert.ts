@@ -65,6 +65,7 @@ export const applicationOut = (a: Application): MessageInitShape<typeof Applicat
   createdAt: timestampFromDate(a.createdAt),
   updatedAt: timestampFromDate(a.updatedAt),
   webhookUrl: a.webhookUrl ?? "",
+  webhookEventTypes: a.webhookEventTypes ?? [],
 });
 
 export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication =>
@@ -78,6 +79,7 @@ export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication 
     version: r.version,
     contactEmail: r.contactEmail,
     webhookUrl: r.webhookUrl,
+    webhookEventTypes: r.webhookEventTypes,
   });
 
 /** Only the fields the request sets: the rest keep their values. */
@@ -94,6 +96,7 @@ export const applicationPatchIn = (r: UpdateApplicationRequest): ApplicationPatc
     // UNSPECIFIED is not a status one can set: passed on for the rule to reject.
     status: r.status === undefined ? undefined : (statusIn(r.status) ?? r.status),
     webhookUrl: r.webhookUrl,
+    webhookEventTypes: r.webhookEventTypes?.values,
   });
 
 export const applicationQueryIn = (r: ListApplicationsRequest): ApplicationQuery =>
