@@ -1,7 +1,8 @@
 /** What other services (enrichment, dashboard, the all-in-one, their tests) use from the registry. */
 export { appRegistryService, createAppRegistry } from "./app-registry";
 export type { AppRegistry, AppRegistryDeps } from "./app-registry";
-export type { Application, Platform, Status } from "./application";
+export type { Application, EventType, Platform, Status } from "./application";
+export { EVENT_TYPES } from "./application";
 export type { ApplicationJson } from "./http/json";
 export { createChangeFeed, touches } from "./change-feed";
 export type { ApplicationChange, ChangeFeed, ChangeListener, ChangeType } from "./change-feed";

@@ -22,6 +22,8 @@ export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "d
   platform: string | null;
   /** Absent keeps it (update) or means none (register). */
   webhook_url?: string | null;
+  /** Absent keeps it (update); empty: every event type. */
+  webhook_event_types?: RegistryApplication["webhook_event_types"];
   status?: string;
 };
 

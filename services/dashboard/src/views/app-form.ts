@@ -1,16 +1,19 @@
 /** The register / edit form, with the registry's validation messages next to the fields they concern. */
 import type { ApplicationInput, RegistryApplication, RegistryDeviceType } from "../registry/client";
 import { PLATFORMS, STATUSES } from "@iot/common/wire";
+import { EVENT_TYPES } from "@iot/app-registry";
 import { html, type Html } from "./html";
 
-export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform" | "webhook_url"> & { description: string; category: string; platform: string; webhook_url: string };
+export type FormValues = Omit<ApplicationInput, "description" | "category" | "platform" | "webhook_url" | "webhook_event_types"> & {
+  description: string; category: string; platform: string; webhook_url: string; webhook_event_types: RegistryApplication["webhook_event_types"];
+};
 export type FieldErrors = Record<string, string[]>;
 
-export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [], webhook_url: "" };
+export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [], webhook_url: "", webhook_event_types: [] };
 
 export const formValuesOf = (a: RegistryApplication): FormValues => ({
   name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email, description: a.description ?? "",
-  category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status, webhook_url: a.webhook_url ?? "",
+  category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status, webhook_url: a.webhook_url ?? "", webhook_event_types: a.webhook_event_types ?? [],
 });
 
 /** Blank optional fields mean "none" to the registry. */
@@ -27,6 +30,8 @@ export function formValuesFrom(form: FormData): FormValues {
   return {
     name: text("name"), version: text("version"), developer: text("developer"), contact_email: text("contact_email"),
     description: text("description"), category: text("category"), platform: text("platform"), webhook_url: text("webhook_url"),
+    // Only the boxes this form offers; anything else a tampered form sends is dropped.
+    webhook_event_types: EVENT_TYPES.filter((t) => form.getAll("webhook_event_types").includes(t)),
     devicetypes: form.getAll("devicetypes").filter((v): v is string => typeof v === "string"),
     ...(typeof status === "string" ? { status } : {}),
   };
@@ -57,6 +62,9 @@ ${input("Contact e-mail", "contact_email", v, errors, "email")}${input("Category
 ${select("Platform", "platform", PLATFORMS, v.platform, errors, "none")}
 ${id !== undefined ? select("Status", "status", STATUSES, v.status ?? "", errors) : ""}
 ${input("Webhook URL (optional: signed POSTs of its records)", "webhook_url", v, errors, "url", false)}
+<fieldset><legend>Webhook event types (none: all)</legend>${EVENT_TYPES.map(
+    (t) => html`<label class="check"><input type="checkbox" name="webhook_event_types" value="${t}"${v.webhook_event_types.includes(t) ? html` checked` : ""}> ${t}</label>`,
+  )}${problems(errors, "webhook_event_types")}</fieldset>
 <label>Description<textarea name="description">${v.description}</textarea>${problems(errors, "description")}</label>
 <fieldset><legend>Device types</legend>${types.map(
     (t) => html`<label class="check"><input type="checkbox" name="devicetypes" value="${t.id}"${v.devicetypes.includes(t.id) ? html` checked` : ""}> ${t.name} <code>${t.id}</code></label>`,
