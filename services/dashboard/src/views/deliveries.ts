@@ -5,7 +5,7 @@ import { count } from "./format";
 import { html, type Html } from "./html";
 import { page, region } from "./layout";
 
-const STATE_CLASS = { ok: "ok", retrying: "warn", failing: "error" } as Record<string, string>;
+const STATE_CLASS: Record<string, string> = { ok: "ok", retrying: "flag", failing: "error" };
 
 export function deliveriesTable(rows: DeliveryStatus[]): Html {
   if (rows.length === 0) return html`<p class="empty">No application is receiving data (register one with a webhook URL, or open a stream with its api key).</p>`;
