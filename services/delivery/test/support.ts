@@ -85,6 +85,8 @@ export interface Receiver {
   ids: string[];
   /** Requests whose signature did not verify. */
   forged: number;
+  /** Every request that arrived, answered or not. */
+  requests: number;
   /** "ok": 200; a number: answer that status; "hang": never answer. */
   mode: "ok" | "hang" | number;
   headers: Headers[];
@@ -100,6 +102,7 @@ export function startReceiver(secret: () => string, port = 0): Receiver {
     url: "",
     ids: [],
     forged: 0,
+    requests: 0,
     mode: "ok",
     headers: [],
     down: () => server.stop(true),
@@ -114,6 +117,7 @@ export function startReceiver(secret: () => string, port = 0): Receiver {
       port: p,
       idleTimeout: 0,
       async fetch(req) {
+        r.requests++;
         const body = await req.text();
         if (r.mode === "hang") return new Promise<Response>(() => {});
         if (typeof r.mode === "number") return new Response("nope", { status: r.mode });

@@ -179,3 +179,20 @@ test("webhook_event_types: an app that wants trends gets only trends", async () 
   expect(receiver.ids.filter((id) => id.includes("-tel-"))).toEqual([]);
   receiver.close();
 }, 60_000);
+
+test("deleting an application stops its delivery within 1 s, even with a POST hanging", async () => {
+  let secret = "";
+  const receiver = startReceiver(() => secret);
+  receiver.mode = "hang";
+  const app = await register({ devicetypes: ["smart_breaker"], webhook_url: receiver.url });
+  secret = app.webhook_secret;
+  await joined(app.id);
+  await publishEnriched(bus, t.enriched, "smart_breaker", uniqueName("h"), 0, 3);
+  await eventually("a POST in flight", () => (receiver.requests > 0 ? true : undefined), 20_000);
+  expect((await statusOf(app.id))?.delivered).toBe(0);
+  const at = Date.now();
+  expect((await fetch(`${registry.httpUrl}/api/applications/${app.id}`, { method: "DELETE" })).status).toBe(200);
+  await eventually("stopped", () => (delivery.webhookApps().includes(app.id) ? undefined : true), 5_000);
+  expect(Date.now() - at).toBeLessThan(1_000);
+  receiver.close();
+}, 60_000);
