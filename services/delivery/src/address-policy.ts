@@ -48,12 +48,17 @@ export class RefusedTarget extends Error {
   override name = "RefusedTarget";
 }
 
-/** Throws RefusedTarget when the URL's host is not allowed; an allow-listed host is never resolved here. */
+/**
+ * The address to connect to for this URL, checked: the request must go to that very address (not
+ * to whatever a second DNS answer says, which could be rebound to a private one meanwhile).
+ * Undefined: connect as the URL says (an allow-listed host name). Throws RefusedTarget when a
+ * resolved address is blocked and not allow-listed (DELIVERY_ALLOWED_HOSTS holds names and IPs).
+ */
 export function createAddressPolicy(allowedHosts: string[], resolve: Resolve = systemResolve) {
-  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
-  return async (url: URL): Promise<void> => {
+  const allowed = new Set(allowedHosts.map((h) => h.replace(/^\[|\]$/g, "").toLowerCase()));
+  return async (url: URL): Promise<string | undefined> => {
     const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    if (allowed.has(host)) return;
+    if (allowed.has(host)) return undefined;
     let addresses: string[];
     try {
       addresses = isIP(host) ? [host] : await resolve(host);
@@ -61,7 +66,16 @@ export function createAddressPolicy(allowedHosts: string[], resolve: Resolve = s
       throw new RefusedTarget(`cannot resolve ${host}: ${(e as { code?: string }).code ?? "error"}`);
     }
     if (addresses.length === 0) throw new RefusedTarget(`${host} resolves to no address`);
-    const bad = addresses.find(isBlockedAddress);
+    const bad = addresses.find((a) => isBlockedAddress(a) && !allowed.has(a.toLowerCase()));
     if (bad) throw new RefusedTarget(`${host} resolves to ${bad}, a loopback, private, link-local or metadata address (allow it with DELIVERY_ALLOWED_HOSTS)`);
+    return addresses[0];
   };
+}
+
+/** The URL aimed at `address`, and what keeps the request about the original host: its Host header and, for https, its TLS name. */
+export function pinned(url: URL, address: string | undefined): { url: URL; host?: string; serverName?: string } {
+  if (address === undefined || address === url.hostname.replace(/^\[|\]$/g, "")) return { url };
+  const to = new URL(url);
+  to.hostname = isIP(address) === 6 ? `[${address}]` : address;
+  return { url: to, host: url.host, ...(url.protocol === "https:" ? { serverName: url.hostname } : {}) };
 }

@@ -72,3 +72,12 @@ test("Retry-After as seconds or a date; backoff grows with jitter and stays unde
   expect(backoffMs(3, 10_000, 250, () => 1)).toBe(2000);
   expect(backoffMs(20, 10_000, 250, () => 1)).toBe(10_000);
 });
+
+test("a name is resolved once and the POST goes to that address, with the name as its Host", async () => {
+  let host: string | null | undefined;
+  const url = serve((req) => ((host = req.headers.get("host")), new Response(null, { status: 204 })));
+  const port = new URL(url).port;
+  const viaName = createWebhookSender({ timeoutMs: 500, allowedHosts: ["127.0.0.1"], resolve: async () => ["127.0.0.1"] });
+  expect(await viaName(`http://hooks.test:${port}/hook`, "[]", {}, new AbortController().signal)).toEqual({ kind: "delivered", status: 204 });
+  expect(host).toBe(`hooks.test:${port}`);
+});

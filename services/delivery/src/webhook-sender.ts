@@ -3,7 +3,7 @@
  * a metadata address), at most a few KiB of a response body are read before the stream is
  * cancelled (a 50 MB answer costs nothing), and the whole exchange is under a timeout.
  */
-import { createAddressPolicy, RefusedTarget, type Resolve } from "./address-policy";
+import { createAddressPolicy, pinned, RefusedTarget, type Resolve } from "./address-policy";
 
 export type Outcome =
   | { kind: "delivered"; status: number }
@@ -27,18 +27,21 @@ export function createWebhookSender(opts: SenderOptions): Send {
   const limit = opts.maxResponseBytes ?? 4096;
   return async (url, body, headers, signal) => {
     const target = new URL(url);
+    let address: string | undefined;
     try {
-      await check(target);
+      address = await check(target);
     } catch (e) {
       if (e instanceof RefusedTarget) return { kind: "final", error: `refused: ${e.message}` };
       throw e;
     }
+    const to = pinned(target, address);
     let res: Response;
     try {
-      res = await fetch(target, {
+      res = await fetch(to.url, {
         method: "POST",
         body,
-        headers: { ...headers, "content-type": "application/json", "user-agent": "iot-delivery/1.0" },
+        headers: { ...headers, "content-type": "application/json", "user-agent": "iot-delivery/1.0", ...(to.host ? { host: to.host } : {}) },
+        ...(to.serverName ? { tls: { serverName: to.serverName } } : {}),
         redirect: "manual",
         signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]),
       });
