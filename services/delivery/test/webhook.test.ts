@@ -138,6 +138,9 @@ test("deactivating an application stops its delivery within 1 s, even mid-retry"
   expect((await put(app.id, { status: "inactive" })).status).toBe(200);
   await eventually("stopped", () => (delivery.webhookApps().includes(app.id) ? undefined : true), 5_000);
   expect(Date.now() - at).toBeLessThan(1_000);
+  // Its status and metric series go with it: the label set is bounded by the active applications.
+  expect((await fetch(`${base}/api/v1/deliveries/${app.id}`)).status).toBe(404);
+  expect(await (await fetch(`${base}/metrics`)).text()).not.toContain(app.id);
   receiver.close();
 }, 60_000);
 
