@@ -87,6 +87,10 @@ export interface Receiver {
   forged: number;
   /** Every request that arrived, answered or not. */
   requests: number;
+  /** When each request arrived (epoch ms), and its webhook-id. */
+  arrivals: { at: number; id: string }[];
+  /** Sent with a 429. */
+  retryAfter?: string;
   /** "ok": 200; a number: answer that status; "hang": never answer. */
   mode: "ok" | "hang" | number;
   headers: Headers[];
@@ -103,6 +107,7 @@ export function startReceiver(secret: () => string, port = 0): Receiver {
     ids: [],
     forged: 0,
     requests: 0,
+    arrivals: [],
     mode: "ok",
     headers: [],
     down: () => server.stop(true),
@@ -118,9 +123,10 @@ export function startReceiver(secret: () => string, port = 0): Receiver {
       idleTimeout: 0,
       async fetch(req) {
         r.requests++;
+        r.arrivals.push({ at: Date.now(), id: req.headers.get("webhook-id") ?? "" });
         const body = await req.text();
         if (r.mode === "hang") return new Promise<Response>(() => {});
-        if (typeof r.mode === "number") return new Response("nope", { status: r.mode });
+        if (typeof r.mode === "number") return new Response("nope", { status: r.mode, headers: r.mode === 429 && r.retryAfter ? { "retry-after": r.retryAfter } : {} });
         if (!verify(secret(), req.headers, body)) {
           r.forged++;
           return new Response("bad signature", { status: 400 });

@@ -73,8 +73,17 @@ test("500s and 429 with Retry-After are retried until the endpoint accepts; noth
   const tag = uniqueName("r");
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 20);
   await eventually("retrying", async () => ((await statusOf(app.id))?.retrying as number) > 0 || undefined);
+  // A 429 asking for 1 s: the next attempt waits for it (the backoff alone would retry sooner).
+  receiver.retryAfter = "1";
   receiver.mode = 429;
-  await Bun.sleep(300);
+  const from = receiver.arrivals.length;
+  // Each batch (its webhook-id) is tried again only after the second it was asked to wait.
+  const again = await eventually("a batch tried twice under 429", () => {
+    const seen = receiver.arrivals.slice(from);
+    const twice = seen.find((x, i) => seen.slice(i + 1).some((y) => y.id === x.id));
+    return twice && seen.filter((y) => y.id === twice.id).slice(0, 2);
+  }, 20_000);
+  expect(again[1]!.at - again[0]!.at).toBeGreaterThanOrEqual(950);
   receiver.mode = "ok";
   await eventually("all 20 after the endpoint recovers", () => (missing(receiver.ids, tag, 0, 20).length === 0 ? true : undefined), 20_000);
   expect(await statusOf(app.id)).toMatchObject({ state: "ok", parked: 0 });
