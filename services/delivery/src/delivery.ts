@@ -106,11 +106,15 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   let lagTimer: ReturnType<typeof setInterval> | undefined;
   const refreshLag = async () => {
     const ids = [...channels.keys()];
-    if (ids.length === 0) return;
-    const { lag } = await bus.stats([config.bus.topics.enriched], ids.map(groupOf));
+    if (ids.length === 0 && streams.count === 0) return;
+    const { topics, lag } = await bus.stats([config.bus.topics.enriched], ids.map(groupOf));
     for (const id of ids) {
       const s = status.get(id, "webhook");
       if (s) s.lag = lag.find((l) => l.groupId === groupOf(id))?.lag ?? 0;
+    }
+    for (const [id, behind] of streams.lag(topics[0]?.ends ?? [])) {
+      const s = status.get(id, "stream");
+      if (s) s.lag = behind;
     }
   };
 

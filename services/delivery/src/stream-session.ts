@@ -114,6 +114,8 @@ export async function openSession(o: SessionOptions) {
     close,
     /** Resolves with the reason once the session is closed (by the client, the server, or a stall). */
     closed: closedPromise,
+    /** Records of the topic after what this session has read (and queued), given the partitions' ends. */
+    behind: (ends: number[]) => ends.reduce((n, end, p) => n + Math.max(0, end - (position[p] ?? end)), 0) + queue.length,
     async stop() {
       close("stopped");
       queue.length = 0;

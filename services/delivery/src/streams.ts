@@ -88,6 +88,12 @@ export function createStreams(deps: StreamsDeps) {
         if (!t?.active || t.apiKeyHash !== keyHash) session.close("the application was deactivated, deleted, or its api key regenerated");
       }
     },
+    /** Each streaming application's lag: its furthest-behind session, in records. */
+    lag(ends: number[]): Map<string, number> {
+      const out = new Map<string, number>();
+      for (const [session, { appId }] of open) out.set(appId, Math.max(out.get(appId) ?? 0, session.behind(ends)));
+      return out;
+    },
     /** The service is stopping: every session ends (its client resumes elsewhere or later). */
     closeAll() {
       for (const session of open.keys()) session.close("the delivery service is stopping");

@@ -122,6 +122,11 @@ test("webhook down then back, and a SIGKILL mid-batch: nothing missing for eithe
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 200, 400);
   await eventually("the stream app to get 200–400 while the webhook is down", () => (missing(stream.ids, tag, 200, 400).length === 0 ? true : undefined), 30_000);
   expect(missing(receiver.ids, tag, 200, 400).length).toBeGreaterThan(0);
+  // What the endpoint has not acknowledged is the webhook app's lag on the status API (sampled every 5 s).
+  await eventually("the webhook app's lag", async () => {
+    const s = (await (await fetch(`${deliveryUrl()}/api/v1/deliveries/${hook.id}`)).json()) as { deliveries: { lag: number; state: string }[] };
+    return s.deliveries[0]!.lag > 0 && s.deliveries[0]!.state === "retrying" ? true : undefined;
+  }, 15_000);
   receiver.up();
   await eventually("the webhook to catch up after it returns", () => (missing(receiver.ids, tag, 200, 400).length === 0 ? true : undefined), 30_000);
 

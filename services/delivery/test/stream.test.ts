@@ -108,6 +108,8 @@ test("a client that never reads is dropped once its queue is full; the service's
   const tag = uniqueName("slow");
   // Far more than socket buffers hold, so the server's queue fills.
   for (let i = 0; i < 20; i++) await publishEnriched(bus, t.enriched, "smart_breaker", tag, i * 1000, (i + 1) * 1000);
+  const lag = async () => ((await (await fetch(`${base}/api/v1/deliveries/${app.id}`)).json()) as { deliveries?: { lag: number }[] }).deliveries?.[0]?.lag ?? 0;
+  await eventually("the stalled client's lag", async () => ((await lag()) > 0 ? true : undefined), 15_000);
   await eventually("the stalled client dropped", async () => ((await connections()) === before ? true : undefined), 60_000);
   socket.destroy();
 }, 120_000);
