@@ -2,6 +2,8 @@
 FROM oven/bun:1.4.5-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Services listen on loopback unless told otherwise; in a container they must be reachable from outside it.
+ENV BIND_HOST=0.0.0.0
 COPY package.json bun.lock bunfig.toml tsconfig.json ./
 COPY services ./services
 COPY gen ./gen

@@ -60,6 +60,8 @@ async function main() {
   const env: Env = {
     KAFKA_BROKERS: brokers, TOPIC_RAW: `bench.fanout.raw.${run}`, TOPIC_ENRICHED: `bench.fanout.enriched.${run}`, TOPIC_DLQ: `bench.fanout.dlq.${run}`,
     ENRICHMENT_GROUP: `bench-fanout-enrichment-${run}`, DASHBOARD_GROUP: `bench-fanout-dashboard-${run}`, LOG_LEVEL: "warn",
+    // Every simulated browser comes from this one address: lift the per-client cap on live streams.
+    DASHBOARD_SSE_MAX_PER_CLIENT: String(Math.max(8, clients)), DASHBOARD_SSE_MAX_STREAMS: String(Math.max(500, clients)),
     DASHBOARD_PORT: String(dashboardPort), ENRICHMENT_PORT: String(enrichmentPort), SIMULATOR_PORT: String(simulatorPort),
     ENRICHMENT_URL: `http://127.0.0.1:${enrichmentPort}`, SIMULATOR_URL: `http://127.0.0.1:${simulatorPort}`,
     REGISTRY_HTTP_PORT: String(registryPort), REGISTRY_RPC_PORT: String(rpcPort), REGISTRY_DB_PATH: join(tmpdir(), `bench-fanout-${run}.db`),

@@ -20,6 +20,10 @@ const PARTS: Record<string, string[]> = {
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
   delivery: ["bench/delivery.ts", "--apps", "10", "--records", "20000", "--rate", "5000"],
+  alarms: ["bench/alarms.ts", "--records", "100000", "--rules", "20", "--rate", "5000", "--seconds", "10"],
+  "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
+  history: ["bench/history.ts"],
+  ingest: ["bench/ingest.ts", "--connections", "1000", "--messages", "200000", "--idle", "10000"],
 };
 
 const chosen = Bun.argv.slice(2).length > 0 ? Bun.argv.slice(2) : Object.keys(PARTS);
@@ -80,6 +84,8 @@ async function goals(): Promise<Row[]> {
     const ratios = pipeline.summary.map((s) => s.ratio);
     goal("≥ 70 % of passthrough", pipeline.summary.map((s) => `${s.format}×${s.replicas} ${Math.round(s.ratio * 100)} %`).join(", "), Math.min(...ratios) >= 0.7);
   }
+  const alarms = await fresh<{ goals: Array<{ goal: string; measured: string; met: boolean }> }>("alarms");
+  for (const g of alarms?.goals ?? []) goal(`alarms: ${g.goal}`, g.measured, g.met);
   if (latency) goal("p99 ≤ 50 ms at 5,000 msg/s", `${latency.p99_ms_at_5000_msgs_per_s} ms`, (latency.p99_ms_at_5000_msgs_per_s ?? Infinity) <= 50);
   if (simulator) {
     // 100,000 devices at the default 5 s interval publish 20,000 telemetry msg/s.
@@ -89,6 +95,19 @@ async function goals(): Promise<Row[]> {
   if (delivery) {
     goal("≥ 20,000 webhook deliveries/s (10 apps)", `${delivery.deliveries_per_s} deliveries/s`, delivery.deliveries_per_s >= 20_000);
     goal("delivery p99 ≤ 100 ms at 5,000 msg/s", `${delivery.p99_ms_at_5000_msgs_per_s} ms (enriched produce → handler)`, (delivery.p99_ms_at_5000_msgs_per_s ?? Infinity) <= 100);
+  }
+  const devices = await fresh<{ rows: number; slowest_first_import_s_sqlite: number | null }>("device-import");
+  if (devices?.slowest_first_import_s_sqlite != null)
+    goal("10,000 devices imported in < 5 s (SQLite)", `${devices.rows} rows, slowest ${devices.slowest_first_import_s_sqlite} s`, devices.slowest_first_import_s_sqlite < 5);
+  const history = await fresh<{ results: Array<{ database: string; write_msgs_per_s: number; meets_write_goal: boolean; query_p99_ms: number; meets_query_goal: boolean }> }>("history");
+  for (const r of history?.results ?? []) {
+    goal(`history keeps up on ${r.database} (${r.database === "postgres" ? "20,000" : "5,000"} msg/s)`, `${r.write_msgs_per_s} msg/s`, r.meets_write_goal);
+    goal(`history 30 d → 500 points p99 ≤ 50 ms (${r.database})`, `${r.query_p99_ms} ms`, r.meets_query_goal);
+  }
+  const ingest = await fresh<{ connections: number; qos1_msgs_per_s: number; idle_connections: number; idle_rss_mb: number }>("ingest");
+  if (ingest) {
+    goal("≥ 20,000 QoS 1 msg/s into iot.raw from 1,000 MQTT connections", `${ingest.qos1_msgs_per_s} msg/s from ${ingest.connections}`, ingest.qos1_msgs_per_s >= 20_000);
+    goal("ingest < 300 MB RSS with 10,000 idle connections", `${Math.round(ingest.idle_rss_mb)} MB with ${ingest.idle_connections}`, ingest.idle_rss_mb < 300);
   }
   const services = memory.filter((m) => m.label !== PASSTHROUGH_LABEL);
   if (services.length > 0) {

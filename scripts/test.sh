@@ -20,6 +20,11 @@ else
     echo "installing chromium for the browser test"
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   fi
+  # The ingest tests publish with mosquitto_pub, a device's everyday client.
+  if ! command -v mosquitto_pub >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing mosquitto-clients for the ingest tests"
+    apt-get update -qq && apt-get install -y -qq mosquitto-clients >/dev/null
+  fi
   if [[ -z "${KAFKA_BROKERS:-}" ]]; then
     if ! bash scripts/kafka.sh status >/dev/null 2>&1; then
       bash scripts/kafka.sh start || { echo "could not start Kafka"; echo "0 passed, 1 failed"; exit 1; }
@@ -31,7 +36,8 @@ else
 fi
 
 log=$(mktemp)
-bun test "$@" 2>&1 | tee "$log"
+# bunfig.toml has no per-test timeout setting that bun 1.4 honours; the flag does (slow machines, servers in tests).
+bun test --timeout 30000 "$@" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 [[ -n "$started" ]] && bash scripts/kafka.sh stop >/dev/null
 

@@ -24,7 +24,8 @@ describe("docker-compose.yml", () => {
       const s = services[name]!;
       expect(s.build).toBe(".");
       const env = s.environment ?? {};
-      const read = variablesRead(load, { ...env, REGISTRY_ADMIN_TOKEN: "t0ken" });
+      // What compose substitutes from the shell: a token, and no operators.
+      const read = variablesRead(load, { ...env, REGISTRY_ADMIN_TOKEN: "t0ken", DASHBOARD_OPERATORS: "" });
       expect(Object.keys(env).filter((k) => !read.has(k))).toEqual([]);
       const p = env[port]!;
       expect(s.ports).toContain(`${p}:${p}`);
@@ -41,6 +42,11 @@ describe("docker-compose.yml", () => {
   test("the unauthenticated broker and its console are published on the host's loopback only", () => {
     expect(services.redpanda!.ports).toEqual(["127.0.0.1:9092:9092"]);
     expect(services.console!.ports).toEqual(["127.0.0.1:8086:8080"]);
+  });
+
+  test("the image opens the services to the container's network; outside one they listen on loopback", async () => {
+    expect(await Bun.file(`${root}Dockerfile`).text()).toMatch(/^ENV BIND_HOST=0\.0\.0\.0$/m);
+    for (const { load } of Object.values(loaders)) expect(load({})).toMatchObject({ bindHost: "127.0.0.1" });
   });
 
   test("every image is pinned, including the one the Dockerfile builds from", async () => {

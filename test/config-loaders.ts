@@ -8,9 +8,12 @@ export type Env = Record<string, string>;
 const PORTS: Record<string, string> = {
   "app-registry": "REGISTRY_HTTP_PORT",
   enrichment: "ENRICHMENT_PORT",
+  ingest: "INGEST_HTTP_PORT",
   simulator: "SIMULATOR_PORT",
   dashboard: "DASHBOARD_PORT",
   delivery: "DELIVERY_PORT",
+  alarms: "ALARMS_PORT",
+  history: "HISTORY_PORT",
 };
 
 /** The platform's list of services is the list checked: a service added there is checked here. */

@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./src/db/pg-schema.ts",
+  schema: ["./src/db/pg-schema.ts", "./src/db/pg-device-schema.ts"],
   out: "./src/db/migrations/pg",
 });

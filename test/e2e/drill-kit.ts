@@ -7,6 +7,7 @@ import type { EventBus } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
 import { eventually, quietLogger, uniqueName } from "@iot/common/testing";
 import { freePort, spawnService, type ServiceProcess } from "@iot/common/testing-process";
+import { HEADER } from "@iot/common/wire";
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,7 +132,7 @@ export async function createLedger(brokers: string, p: Platform) {
   const subs = [
     await bus.subscribe({ groupId: `${group}-e`, topics: [p.topics.enriched], fromBeginning: true, handler: async (b) => {
       for (const r of b.records) {
-        const [, partition, offset] = (r.headers["message-id"] ?? "").split("/").slice(-3);
+        const [, partition, offset] = (r.headers[HEADER.messageId] ?? "").split("/").slice(-3);
         mark(Number(partition), Number(offset));
         counts.enriched++;
       }

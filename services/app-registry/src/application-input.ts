@@ -6,13 +6,13 @@
 import type { ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
 import { EVENT_TYPES, MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "./application";
 import { defineInput, definePatch, optional, required, withDefault } from "./input";
-import { deviceTypeId, deviceTypeList, email, enumList, integer, nonEmpty, nullAsEmpty, oneOf, optionalHttpUrl, optionalText, orNull, text } from "./rules";
+import { deviceTypeId, deviceTypeList, email, enumList, integer, nonEmpty, nullAsEmpty, oneOf, optionalHttpUrl, optionalText, orNull, text, visibleText } from "./rules";
 
 export const newApplication = defineInput<NewApplication>({
-  name: required(text(1, 100), "unique, case-insensitively"),
-  description: withDefault(optionalText(), () => null),
+  name: required(visibleText(1, 100), "unique, case-insensitively"),
+  description: withDefault(optionalText(Infinity, { multiline: true }), () => null),
   version: required(text(1, 20)),
-  developer: required(text(1, 100)),
+  developer: required(visibleText(1, 100)),
   contactEmail: required(email),
   category: withDefault(optionalText(50), () => null),
   platform: withDefault(orNull(oneOf(PLATFORMS)), () => null),

@@ -50,5 +50,10 @@ export interface ApplicationQuery {
   offset: number;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs (the registry makes them): any other string names no application. */
+export const isApplicationId = (id: string) => UUID.test(id);
+
 /** The key that makes names unique regardless of case (a unique index in both databases). */
 export const nameKey = (name: string) => name.normalize("NFC").toLowerCase();

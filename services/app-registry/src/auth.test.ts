@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createWriteGuard, isLoopback } from "./auth";
+import { createAdminCheck, createWriteGuard, isLoopback } from "./auth";
 import { PermissionDeniedError, UnauthenticatedError } from "./errors";
 
 test("isLoopback: 127.0.0.0/8, ::1 and their IPv4-mapped forms only", () => {
@@ -31,4 +31,12 @@ describe("with an admin token", () => {
     for (const token of ["s3cret-tokeN", "s3cret-token2", "s3cret", "x".repeat(1000)])
       expect(() => guard({ authorization: `Bearer ${token}`, remoteAddress: "127.0.0.1" })).toThrow(PermissionDeniedError);
   });
+});
+
+test("admins are exactly the callers who may write, with or without a token configured", () => {
+  const open = createAdminCheck(undefined);
+  expect([open({ authorization: null, remoteAddress: "127.0.0.1" }), open({ authorization: "Bearer x", remoteAddress: "192.0.2.2" })]).toEqual([true, false]);
+  const locked = createAdminCheck("s3cret-token");
+  expect(locked({ authorization: "Bearer s3cret-token", remoteAddress: "192.0.2.2" })).toBe(true);
+  for (const authorization of [null, "Bearer wrong", "s3cret-token"]) expect(locked({ authorization, remoteAddress: "127.0.0.1" })).toBe(false);
 });

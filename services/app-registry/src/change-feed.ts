@@ -1,7 +1,7 @@
 /**
  * The registry's change events. Every committed create/update/delete is published here; the
  * Watch RPC (and anything embedding the registry, e.g. the all-in-one process) subscribes.
- * In-process only: a change written by another process (another replica) is not seen here.
+ * In-process; with PostgreSQL, db/pg-notify-feed.ts relays every replica's changes into it.
  */
 import type { Application } from "./application";
 
@@ -15,14 +15,17 @@ export interface ApplicationChange {
   previous?: Application;
 }
 
-export type ChangeListener = (change: ApplicationChange) => void;
+export type ChangeListener<C = ApplicationChange> = (change: C) => void;
 
-export interface ChangeFeed {
-  publish(change: ApplicationChange): void;
+/** Of applications by default; devices use the same feed of their own changes. */
+export interface ChangeFeed<C = ApplicationChange> {
+  publish(change: C): void;
   /** Returns the unsubscribe function. `onClose` runs once if the feed closes first. */
-  subscribe(listener: ChangeListener, onClose?: () => void): () => void;
+  subscribe(listener: ChangeListener<C>, onClose?: () => void): () => void;
   /** Ends every subscription (the service is stopping). */
   close(): void;
+  /** Ends every subscription but stays open: watchers must re-subscribe (and re-read a snapshot) because changes may have been missed. */
+  reset(): void;
   readonly subscribers: number;
 }
 
@@ -30,8 +33,8 @@ export interface ChangeFeed {
  * `onListenerError` receives what a listener throws: a faulty subscriber must neither fail the
  * write that was already committed nor starve the subscribers after it.
  */
-export function createChangeFeed(onListenerError: (error: unknown) => void): ChangeFeed {
-  const subscribers = new Map<ChangeListener, (() => void) | undefined>();
+export function createChangeFeed<C = ApplicationChange>(onListenerError: (error: unknown) => void): ChangeFeed<C> {
+  const subscribers = new Map<ChangeListener<C>, (() => void) | undefined>();
   let closed = false;
   return {
     publish(change) {
@@ -53,6 +56,9 @@ export function createChangeFeed(onListenerError: (error: unknown) => void): Cha
     },
     close() {
       closed = true;
+      this.reset();
+    },
+    reset() {
       const ends = [...subscribers.values()];
       subscribers.clear();
       for (const end of ends) end?.();

@@ -6,19 +6,20 @@ export type FieldErrors = Record<string, string[]>;
 export class ValidationError extends Error {
   override name = "ValidationError";
   constructor(readonly details: FieldErrors) {
-    super(
-      "Validation failed: " +
-        Object.entries(details)
-          .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
-          .join("; "),
-    );
+    super(`Validation failed: ${fieldErrorText(details)}`);
   }
 }
 
+/** `field: messages; field: messages` — one line naming every bad field (an import row's error, a log line). */
+export const fieldErrorText = (details: FieldErrors) =>
+  Object.entries(details)
+    .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
+    .join("; ");
+
 export class NotFoundError extends Error {
   override name = "NotFoundError";
-  constructor() {
-    super("Application not found");
+  constructor(message = "Application not found") {
+    super(message);
   }
 }
 
@@ -27,6 +28,22 @@ export class DuplicateNameError extends Error {
   readonly code = "DUPLICATE_NAME";
   constructor() {
     super("Application with this name already exists");
+  }
+}
+
+export class DuplicateDeviceError extends Error {
+  override name = "DuplicateDeviceError";
+  readonly code = "DUPLICATE_DEVICE";
+  constructor(deviceId: string) {
+    super(`Device ${deviceId} already exists`);
+  }
+}
+
+/** An import larger than the registry takes in one request. */
+export class ImportTooLargeError extends Error {
+  override name = "ImportTooLargeError";
+  constructor(readonly limit: number) {
+    super(`At most ${limit} devices per import`);
   }
 }
 

@@ -13,3 +13,8 @@ export type { WatchEvent } from "./watch";
 // The delivery service guards its operator actions the same way the registry guards writes.
 export { createWriteGuard, type WriteGuard } from "./auth";
 export { PermissionDeniedError, UnauthenticatedError } from "./errors";
+export type { Device, DeviceChange, DeviceCredential, DeviceStatus } from "./devices/device";
+export { DEVICE_ID } from "./devices/device";
+export type { Devices } from "./devices/devices";
+export { tokenMatches, tokenSha256 } from "./devices/device-token";
+export type { DeviceJson } from "./http/device-json";

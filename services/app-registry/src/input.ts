@@ -5,7 +5,6 @@
  * edge, and names a bad field the way that transport's caller wrote it; the same table gives
  * the JSON Schema the OpenAPI document shows.
  */
-import type { FieldErrors } from "./errors";
 import { ValidationError } from "./errors";
 import type { JsonSchema, Rule } from "./rules";
 
@@ -70,26 +69,27 @@ export interface WireInput<T> {
  */
 export function onWire<T>(input: Input<T>, names: Names<T>, { unknownFields = "reject" }: { unknownFields?: "reject" | "ignore" } = {}): WireInput<T> {
   const decode = (values: { [K in keyof T]?: unknown }, extraKeys: string[] = []): T => {
-    const errors: FieldErrors = {};
-    for (const name of extraKeys) errors[name] = ["Unknown field."];
+    // A Map, not an object: a caller's key named "__proto__" must be reported, not become a prototype.
+    const errors = new Map<string, string[]>();
+    for (const name of extraKeys) errors.set(name, ["Unknown field."]);
     const out: Record<string, unknown> = {};
     for (const [key, field] of entries(input)) {
       const value = values[key];
       if (value === undefined) {
         if (input.partial) continue;
-        if (field.required) errors[names[key]] = [MISSING];
+        if (field.required) errors.set(names[key], [MISSING]);
         else if (field.fallback) out[key] = field.fallback();
         continue;
       }
       if (value === null && field.required) {
-        errors[names[key]] = [NULL];
+        errors.set(names[key], [NULL]);
         continue;
       }
       const r = field.rule.check(value);
-      if ("errors" in r) errors[names[key]] = r.errors;
+      if ("errors" in r) errors.set(names[key], r.errors);
       else out[key] = r.ok;
     }
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    if (errors.size > 0) throw new ValidationError(Object.fromEntries(errors));
     return out as T;
   };
 

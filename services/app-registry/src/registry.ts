@@ -12,7 +12,7 @@
  */
 import { hashApiKey, newApiKey, newWebhookSecret } from "./api-key";
 import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
-import { nameKey } from "./application";
+import { isApplicationId, nameKey } from "./application";
 import type { ChangeFeed } from "./change-feed";
 import type { ApplicationRepository } from "./db/repository";
 import { NotFoundError } from "./errors";
@@ -30,6 +30,11 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
   const found = (app: Application | undefined) => {
     if (!app) throw new NotFoundError();
     return app;
+  };
+  // A caller's id goes no further than this: a non-UUID (a NUL, a path, a megabyte) is simply not found.
+  const known = (id: string) => {
+    if (!isApplicationId(id)) throw new NotFoundError();
+    return id;
   };
 
   // An unchanged "updated" event: watchers (the delivery service) fetch the new credentials, so a revoked key stops working at once.
@@ -60,7 +65,7 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
       return { application, apiKey, webhookSecret };
     },
 
-    get: async (id: string) => found(await repo.get(id)),
+    get: async (id: string) => found(await repo.get(known(id))),
 
     async list({ limit, offset, deviceType, ...exact }: ApplicationQuery) {
       const filter = deviceType === undefined ? exact : { ...exact, deviceTypes: [deviceType] };
@@ -70,6 +75,7 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
     /** Partial: a field the input does not name keeps its value. */
     async update(id: string, patch: ApplicationPatch): Promise<Application> {
+      known(id);
       if (Object.keys(patch).length === 0) return found(await repo.get(id));
       const changes = { ...patch, updatedAt: now(), ...(patch.name === undefined ? {} : { nameKey: nameKey(patch.name) }) };
       const result = await repo.update(id, changes);
@@ -79,12 +85,13 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     },
 
     async remove(id: string): Promise<Application> {
-      const application = found(await repo.delete(id));
+      const application = found(await repo.delete(known(id)));
       feed.publish({ type: "deleted", application });
       return application;
     },
 
     async regenerateKey(id: string): Promise<string> {
+      known(id);
       const apiKey = newApiKey();
       if (!(await repo.setApiKeyHash(id, hashApiKey(apiKey)))) throw new NotFoundError();
       await credentialsChanged(id);
@@ -92,6 +99,7 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     },
 
     async rotateWebhookSecret(id: string): Promise<string> {
+      known(id);
       const secret = newWebhookSecret();
       if (!(await repo.setWebhookSecret(id, secret))) throw new NotFoundError();
       await credentialsChanged(id);
@@ -100,7 +108,7 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
     /** For the delivery service only (callers are admin-authenticated at the edge). */
     deliveryCredentials: async (id: string) => {
-      const credentials = await repo.credentials(id);
+      const credentials = await repo.credentials(known(id));
       if (!credentials) throw new NotFoundError();
       return credentials;
     },

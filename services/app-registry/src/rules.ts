@@ -14,17 +14,53 @@ export interface Rule<T> {
   schema: JsonSchema;
 }
 
-/** Text, trimmed; the lengths apply to the trimmed text. */
-export const text = (min: number, max = Infinity): Rule<string> => ({
-  check(v) {
-    if (typeof v !== "string") return { errors: ["Not a valid string."] };
-    const s = v.trim();
-    if (s.length < min || s.length > max)
-      return { errors: [min > 0 ? `Length must be between ${min} and ${max}.` : `Longer than maximum length ${max}.`] };
-    return { ok: s };
-  },
-  schema: { type: "string", ...(min > 0 ? { minLength: min } : {}), ...(max < Infinity ? { maxLength: max } : {}) },
-});
+/**
+ * Characters no text field, id or filter may hold: controls (NUL, which PostgreSQL cannot store,
+ * and the rest of C0/C1), format characters (bidi overrides, zero-width joiners and spaces) that
+ * make a name read differently from what it is, line/paragraph separators, and lone surrogates.
+ * Multi-line text (a description typed into a textarea) may also hold line feeds and tabs.
+ */
+const HIDDEN = "\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}";
+const hidden = { line: new RegExp(`[${HIDDEN}]`, "u"), multiline: new RegExp(`(?![\\n\\t])[${HIDDEN}]`, "u") };
+/** The same sets as JSON Schema patterns (ECMA-262 with Unicode property escapes). */
+const plain = { line: `^[^${HIDDEN}]*$`, multiline: `^(?:[\\n\\t]|[^${HIDDEN}])*$` };
+
+/**
+ * Text, trimmed; the lengths apply to the trimmed text. Multi-line text has its line breaks
+ * normalised to \n (browsers send a textarea's as \r\n).
+ */
+export const text = (min: number, max = Infinity, { multiline = false } = {}): Rule<string> => {
+  const kind = multiline ? "multiline" : "line";
+  return {
+    check(v) {
+      if (typeof v !== "string") return { errors: ["Not a valid string."] };
+      const s = (multiline ? v.replace(/\r\n?/g, "\n") : v).trim();
+      if (hidden[kind].test(s)) return { errors: ["Must not contain control or invisible formatting characters."] };
+      if (s.length < min || s.length > max)
+        return { errors: [min > 0 ? `Length must be between ${min} and ${max}.` : `Longer than maximum length ${max}.`] };
+      return { ok: s };
+    },
+    schema: { type: "string", ...(min > 0 ? { minLength: min } : {}), ...(max < Infinity ? { maxLength: max } : {}), pattern: plain[kind] },
+  };
+};
+
+/**
+ * What renders as nothing but is not a control or format character: spaces, combining marks on
+ * nothing, and the filler letters (Hangul fillers, the blank Braille pattern) used to fake an empty name.
+ */
+const BLANK = /[\p{White_Space}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/** A name someone reads: text with at least one visible character. */
+export const visibleText = (min: number, max: number): Rule<string> => {
+  const inner = text(min, max);
+  return {
+    check(v) {
+      const r = inner.check(v);
+      return "ok" in r && r.ok.replace(BLANK, "") === "" ? { errors: ["Must contain a visible character."] } : r;
+    },
+    schema: inner.schema,
+  };
+};
 
 /** A nullable variant of a schema: OpenAPI 3.1 spells it as a type list (and `null` among an enum). */
 const nullable = (schema: JsonSchema): JsonSchema => ({
@@ -39,8 +75,8 @@ export const orNull = <T>(rule: Rule<T>): Rule<T | null> => ({
 });
 
 /** Optional free text: null or blank both mean "none". */
-export const optionalText = (max = Infinity): Rule<string | null> => {
-  const inner = text(0, max);
+export const optionalText = (max = Infinity, options: { multiline?: boolean } = {}): Rule<string | null> => {
+  const inner = text(0, max, options);
   return {
     check(v) {
       if (v === null) return { ok: null };

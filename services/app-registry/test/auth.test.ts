@@ -1,10 +1,10 @@
 /** Writes need the admin token; with none configured, only loopback callers may write. REST and RPC alike. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { networkInterfaces } from "node:os";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
 import * as grpc from "@grpc/grpc-js";
 import type { TestRegistry } from "./support/registry";
+import { externalAddress } from "@iot/common/testing-network";
 import { registration, startTestRegistry } from "./support/registry";
 import { connectClients, grpcJsClient } from "./support/rpc-clients";
 
@@ -13,14 +13,6 @@ const rpcRegistration = () => ({ name: `RPC ${crypto.randomUUID()}`, developer: 
 const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ConnectError ? Code[e.code] : String(e)));
 
 /** This machine's first non-loopback IPv4 address: calling it makes the server see a remote peer. */
-function externalAddress(): string {
-  const found = Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === "IPv4" && !i.internal);
-  if (!found) throw new Error("these tests need a non-loopback IPv4 interface");
-  return found.address;
-}
-
 describe("with REGISTRY_ADMIN_TOKEN set", () => {
   let reg: TestRegistry;
   beforeAll(async () => {
@@ -49,11 +41,12 @@ describe("with REGISTRY_ADMIN_TOKEN set", () => {
       const res = await fetch(reg.httpUrl + path, { method, headers: { "content-type": "application/json" }, body: "{}" });
       expect([method, res.status]).toEqual([method, 401]);
     }
-    expect((await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    const authorized = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    expect((await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: authorized })).status).toBe(200);
   });
 
   test("an unauthorized write is refused before its body is read", async () => {
-    const res = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "text/plain" }, body: "{bad" });
+    const res = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
     expect(res.status).toBe(401);
   });
 
@@ -86,8 +79,10 @@ describe("with no REGISTRY_ADMIN_TOKEN", () => {
   let remoteHttp: string;
   let remoteRpc: string;
   beforeAll(async () => {
-    reg = await startTestRegistry("sqlite");
     const host = externalAddress();
+    // The registry must answer to that address for the write guard to be what refuses.
+    // Listening on every interface, so the test can call it from a non-loopback address.
+    reg = await startTestRegistry("sqlite", { bindHost: "0.0.0.0", allowedHosts: [host] });
     remoteHttp = reg.httpUrl.replace("127.0.0.1", host);
     remoteRpc = reg.rpcUrl.replace("127.0.0.1", host);
   });

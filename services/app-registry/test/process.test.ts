@@ -4,36 +4,12 @@ import { createLogger } from "@iot/common/logger";
 import { createMetrics } from "@iot/common/metrics";
 import { createAppRegistry } from "../src/app-registry";
 import { sqliteDatabase } from "./support/databases";
-import { freePort, REPO_ROOT, registryEnv, runScript } from "./support/process";
+import { freePort, runScript, startRegistryProcess as start } from "./support/process";
 import { startTestRegistry, testConfig } from "./support/registry";
 import { connectClients, within } from "./support/rpc-clients";
 
 const db = sqliteDatabase();
 afterAll(() => db.drop());
-
-/** Starts the service and resolves once it logs that it is listening. */
-async function start(env: Record<string, string>) {
-  const proc = Bun.spawn(["bun", "run", "app-registry"], { cwd: REPO_ROOT, env: registryEnv(env), stdout: "pipe", stderr: "pipe" });
-  const lines: string[] = [];
-  const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  const next = async (): Promise<Record<string, any>> => {
-    while (!buffered.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`exited before logging: ${lines.join("\n")}`);
-      buffered += value;
-    }
-    const at = buffered.indexOf("\n");
-    const line = buffered.slice(0, at);
-    buffered = buffered.slice(at + 1);
-    lines.push(line);
-    return JSON.parse(line);
-  };
-  const waitFor = async (msg: string) => {
-    for (let entry = await next(); ; entry = await next()) if (entry.msg === msg) return entry;
-  };
-  return { proc, waitFor };
-}
 
 test("starts on the configured ports, serves, and exits 0 on SIGTERM", async () => {
   const [http, rpc] = [await freePort(), await freePort()];

@@ -48,3 +48,23 @@ test("every bash block of the README's App Registry API section runs and does wh
   const viaRpc = JSON.parse(await run(rpcByType));
   expect(viaRpc.applications.map((a: { name: string }) => a.name)).toEqual(["Your App Name"]);
 });
+
+test("every bash block of the README's Devices section runs and does what the README says", async () => {
+  const readme = await Bun.file(README).text();
+  const section = readme.slice(readme.indexOf("## Devices"), readme.indexOf("\n## ", readme.indexOf("## Devices") + 1));
+  const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks).toHaveLength(3);
+  const [create, bulk, list] = blocks as [string, string, string];
+
+  const created = JSON.parse(await run(create));
+  expect(created.device).toMatchObject({ device_id: "panel-7", device_type: "smart_breaker", labels: { site: "north" }, status: "enabled" });
+  expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+  const imported = JSON.parse(await run(bulk));
+  expect(imported).toMatchObject({ created: 2, unchanged: 0, error: 0 });
+  expect(JSON.parse(await run(bulk))).toMatchObject({ created: 0, unchanged: 2, error: 0 });
+
+  const listed = JSON.parse(await run(list));
+  expect(listed.devices.map((d: { device_id: string }) => d.device_id)).toEqual(["panel-7", "meter-17", "sensor-3"]);
+  expect(JSON.stringify(listed)).not.toContain("token");
+});

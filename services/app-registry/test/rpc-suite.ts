@@ -94,6 +94,7 @@ export function rpcSuite(dialect: Dialect) {
           "grpc.reflection.v1.ServerReflection",
           "grpc.reflection.v1alpha.ServerReflection",
           "iot.registry.v1.ApplicationRegistryService",
+          "iot.registry.v1.DeviceRegistryService",
         ]);
       }
       const methods = await bufCurl("--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", reg.rpcUrl);
@@ -106,7 +107,8 @@ export function rpcSuite(dialect: Dialect) {
         expect(call.code).toBe(0);
         expect(JSON.parse(call.stdout).applications.map((a: { name: string }) => a.name)).toContain(body.name);
       }
-    });
+      // Six buf processes: each start alone takes ~0.5 s on a busy 2-core machine.
+    }, 20_000);
 
     test("WatchApplications: snapshot first, then a change within 1 s of a REST registration", async () => {
       const stop = new AbortController();

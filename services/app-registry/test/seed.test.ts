@@ -78,7 +78,7 @@ test("REGISTRY_SEED_EXAMPLES=first-run seeds an empty registry at start, and onl
     await run("first-run", async (api) => {
       expect(await names(api)).toEqual([...NAMES].sort());
       const id = (await (await fetch(`${api}/api/applications?limit=1`)).json()).applications[0].id;
-      expect((await fetch(`${api}/api/applications/${id}`, { method: "DELETE" })).status).toBe(200);
+      expect((await fetch(`${api}/api/applications/${id}`, { method: "DELETE", headers: { "content-type": "application/json" } })).status).toBe(200);
     });
     await run("first-run", async (api) => expect((await names(api)).length).toBe(NAMES.length - 1));
   } finally {

@@ -1,9 +1,9 @@
 /** Broker and topic settings every service shares, and the bus they select. */
 import { type StaticDecode, Type } from "@sinclair/typebox";
 import type { EventBus, TopicSpec } from "./bus";
-import { createKafkaBus } from "./bus/kafka-bus";
+import { createKafkaBus, type KafkaSasl } from "./bus/kafka-bus";
 import { createMemoryBus } from "./bus/memory-bus";
-import { type Env, env, loadEnv } from "./env";
+import { ConfigError, type Env, env, loadEnv } from "./env";
 import type { Logger } from "./logger";
 import { TOPIC_DEFAULTS } from "./wire";
 
@@ -15,11 +15,21 @@ export const busConfigSchema = Type.Object({
     raw: env.string("TOPIC_RAW", TOPIC_DEFAULTS.raw),
     enriched: env.string("TOPIC_ENRICHED", TOPIC_DEFAULTS.enriched),
     dlq: env.string("TOPIC_DLQ", TOPIC_DEFAULTS.dlq),
+    alarms: env.string("TOPIC_ALARMS", TOPIC_DEFAULTS.alarms),
+    deliveryDlq: env.string("TOPIC_DELIVERY_DLQ", TOPIC_DEFAULTS.deliveryDlq),
   }),
+  /** SASL towards a broker that requires it (RedPanda or Kafka with SCRAM or PLAIN); `none` by default. */
+  sasl: Type.Object({
+    mechanism: env.oneOf("KAFKA_SASL_MECHANISM", ["none", "plain", "scram-sha-256", "scram-sha-512"] as const, "none"),
+    username: env.optional("KAFKA_SASL_USERNAME"),
+    password: env.optional("KAFKA_SASL_PASSWORD", { secret: true }),
+  }),
+  ssl: env.bool("KAFKA_SSL", false),
 });
 
 export type BusConfig = StaticDecode<typeof busConfigSchema>;
-export type Topics = BusConfig["topics"];
+/** The pipeline's three topics (raw in, enriched and dead letters out); `BusConfig["topics"]` has every topic. */
+export type Topics = Pick<BusConfig["topics"], "raw" | "enriched" | "dlq">;
 
 /** The bus settings alone (what `bun run start` needs to build the one bus its services share). */
 export const loadBusConfig = (source: Env) => loadEnv(busConfigSchema, source);
@@ -31,7 +41,16 @@ export function createKafkaBusFromConfig(c: BusConfig, clientId: string, log: Lo
   if (c.brokers.length === 0) {
     throw new Error(`KAFKA_BROKERS is required to run ${clientId} on its own (bun run start runs every service in one process without it)`);
   }
-  return createKafkaBus({ brokers: c.brokers, clientId, topics: topicSpecs(c), log });
+  return createKafkaBus({ brokers: c.brokers, clientId, topics: topicSpecs(c), log, ssl: c.ssl, sasl: saslOf(c) });
+}
+
+/** The credentials a SASL mechanism needs, or a ConfigError naming what is missing. */
+function saslOf(c: BusConfig): KafkaSasl | undefined {
+  const { mechanism, username, password } = c.sasl;
+  if (mechanism === "none") return undefined;
+  const missing = [username ? "" : "KAFKA_SASL_USERNAME", password ? "" : "KAFKA_SASL_PASSWORD"].filter(Boolean);
+  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required with KAFKA_SASL_MECHANISM=${mechanism}`));
+  return { mechanism, username: username!, password: password! };
 }
 
 export function createInProcessBus(c: BusConfig, log: Logger): EventBus {

@@ -1,6 +1,7 @@
 /** The device-type registry (config/device-registry.json): loaded, validated, and watched for changes. */
 import { watch } from "node:fs";
 import { basename, dirname } from "node:path";
+import { type AlarmRule, metricPaths, parseAlarmRules } from "./alarm-rules";
 import type { Logger } from "./logger";
 import { errorMessage } from "./logger";
 
@@ -33,6 +34,8 @@ export interface DeviceType {
 
 export interface DeviceRegistry {
   types: Map<string, DeviceType>;
+  /** Each type's `alarm_rules`, in file order (evaluated by the alarms service). */
+  alarmRules: Map<string, AlarmRule[]>;
 }
 
 export class RegistryFileError extends Error {
@@ -48,6 +51,7 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
   const need = (ok: boolean, path: string, what: string) => ok || problems.push(`${path}: ${what}`);
   if (!isObj(doc) || !isObj(doc.device_types)) throw new RegistryFileError("device_types: expected an object of device types");
   const types = new Map<string, DeviceType>();
+  const alarmRules = new Map<string, AlarmRule[]>();
   for (const [id, raw] of Object.entries(doc.device_types)) {
     const at = `device_types.${id}`;
     need(DEVICE_TYPE_ID.test(id), at, "id must match ^[a-z][a-z0-9_]{0,63}$");
@@ -87,9 +91,10 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
       update_frequency: typeof raw.update_frequency === "string" ? raw.update_frequency : "",
       retention_policy: typeof raw.retention_policy === "string" ? raw.retention_policy : "",
     });
+    alarmRules.set(id, parseAlarmRules(raw.alarm_rules, { typeId: id, metrics: metricPaths(measurements), updateFrequency: String(raw.update_frequency ?? "") }, `${at}.alarm_rules`, problems));
   }
   if (problems.length > 0) throw new RegistryFileError(problems.join("; "));
-  return { types };
+  return { types, alarmRules };
 }
 
 function checkBounds(spec: Record<string, unknown>, at: string, need: (ok: boolean, p: string, w: string) => unknown) {

@@ -17,6 +17,10 @@ export const HEADER = {
   messageId: "message-id",
   /** Broker time (epoch ms) of that input record, for end-to-end latency. */
   sourceTimestamp: "source-timestamp",
+  /** On records the ingest gateway wrote: the device id it authenticated (bridge mode: the one in the topic). */
+  deviceId: "device-id",
+  /** On records the ingest gateway wrote: `mqtt`, `http` or `mqtt-bridge`. */
+  transport: "transport",
 } as const;
 
 /** Headers a dead letter adds to the original ones: why it was refused, and from where. */

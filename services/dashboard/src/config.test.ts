@@ -5,12 +5,15 @@ import { loadConfig } from "./config";
 test("defaults: port 5001, the shared topics, the services on their own ports, ten swaps a second", () => {
   const c = loadConfig({});
   expect(c.port).toBe(5001);
-  expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" });
+  expect(c.bus.topics).toEqual({ raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq", alarms: "iot.alarms", deliveryDlq: "iot.delivery.dlq" });
   expect(c.services.map((s) => [s.name, s.url])).toEqual([
     ["app-registry", "http://127.0.0.1:5002"],
     ["simulator", "http://127.0.0.1:5003"],
     ["enrichment", "http://127.0.0.1:5004"],
     ["delivery", "http://127.0.0.1:5006"],
+    ["alarms", "http://127.0.0.1:5007"],
+    ["history", "http://127.0.0.1:5008"],
+    ["ingest", "http://127.0.0.1:5005"],
   ]);
   expect(c.groupId).toBe("iot-dashboard");
   expect(c.enrichmentGroupId).toBe("iot-enrichment");
@@ -24,6 +27,9 @@ test("a trailing slash is dropped from service URLs", () => {
     "https://sim",
     "http://127.0.0.1:5004",
     "http://127.0.0.1:5006",
+    "http://127.0.0.1:5007",
+    "http://127.0.0.1:5008",
+    "http://127.0.0.1:5005",
   ]);
 });
 

@@ -13,12 +13,14 @@ import type { DeviceEvent } from "@iot/common/telemetry";
 import { kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createDashboard, type Dashboard } from "../src/dashboard";
+import { cheapHash } from "./access";
 import { app, enriched, telemetry, testConfig, trends } from "./fixtures";
 import { startRegistry } from "./registry";
 
 const ARTIFACTS = join(import.meta.dir, "../../../test-artifacts");
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 const TOKEN = "browser-test-token";
+const OPERATOR = { name: "alice", password: "correct horse battery staple" };
 const XSS_APP = "<img src=x onerror=alert(1)>";
 const XSS_DEVICE = `dev-<script>alert("id")</script>`;
 const DEVICE = uniqueName("breaker-ui");
@@ -33,7 +35,8 @@ let base: string;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
 
-const config = () => testConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: TOKEN });
+const config = async () =>
+  testConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: TOKEN, DASHBOARD_OPERATORS: `${OPERATOR.name}:${await cheapHash(OPERATOR.password)}` });
 let topics: ReturnType<typeof testConfig>["bus"]["topics"];
 
 async function publish(e: DeviceEvent, withApps = [app(XSS_APP)]) {
@@ -51,7 +54,7 @@ const pageFindings = () =>
 
 beforeAll(async () => {
   registry = await startRegistry(TOKEN);
-  const c = config();
+  const c = await config();
   topics = c.bus.topics;
   bus = createKafkaBusFromConfig(c.bus, "dashboard-browser-test", log);
   await bus.start();
@@ -94,7 +97,7 @@ describe("in a browser", () => {
     await page.goto(`${base}/`);
     await page.waitForSelector("#feed li", { timeout: 15_000 });
     await page.waitForFunction(() => (window as unknown as { liveConnections: number }).liveConnections >= 1, undefined, { timeout: 5_000 });
-    expect(await page.locator("#services tbody tr").count()).toBe(4); // registry, simulator, enrichment, delivery
+    expect(await page.locator("#services tbody tr").count()).toBe(7); // registry, simulator, enrichment, delivery, alarms, history, ingest
     await page.waitForFunction(() => document.querySelector("#pipeline dl.counters") !== null, undefined, { timeout: 10_000 });
     // Lag is shown for what each group reads: enrichment on the raw topic, the dashboard on all three.
     const lagRows = await page.locator("#pipeline table").nth(1).locator("tbody tr").allTextContents();
@@ -133,6 +136,23 @@ describe("in a browser", () => {
     await publish(telemetry(DEVICE, Date.now(), 125));
     await page.waitForFunction(() => document.querySelector("#device-charts .legend li")?.textContent?.includes("phase_a: 125"), undefined, { timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-device.png"), fullPage: true });
+  }, 30_000);
+
+  test("an anonymous visitor reads the applications but gets no form; an operator logs in and gets it", async () => {
+    await page.goto(`${base}/applications`);
+    expect(await page.locator("#register-form").count()).toBe(0);
+    await page.getByRole("link", { name: "Log in as an operator" }).click();
+    await page.locator('input[name="username"]').fill(OPERATOR.name);
+    await page.locator('input[name="password"]').fill("wrong");
+    await page.getByRole("button", { name: "Log in" }).click();
+    expect(await page.locator("p.error").textContent()).toContain("Wrong name or password");
+    await page.locator('input[name="username"]').fill(OPERATOR.name);
+    await page.locator('input[name="password"]').fill(OPERATOR.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${base}/applications`);
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: "dashboard_session", httpOnly: true, sameSite: "Strict", secure: false });
+    expect(await page.locator("#register-form form").count()).toBe(1);
   }, 30_000);
 
   test("the application form registers an app (key shown once) that then appears under its device type", async () => {

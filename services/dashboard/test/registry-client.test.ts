@@ -64,3 +64,11 @@ test("a wrong token or an unreachable registry is a RegistryError saying which",
   expect(error).toBeInstanceOf(RegistryError);
   expect((error as RegistryError).kind).toBe("unreachable");
 });
+
+test("the edit form's read carries the contact e-mail (it sends the token); the list, read anonymously, does not", async () => {
+  const created = await client.register(input({ contact_email: "form-owner@example.com" }));
+  if (!created.ok) throw new Error(created.error);
+  const id = created.value.application.id;
+  expect((await client.getApplication(id))?.contact_email).toBe("form-owner@example.com");
+  expect(JSON.stringify((await client.listApplications()).find((a) => a.id === id))).not.toContain("form-owner@example.com");
+});

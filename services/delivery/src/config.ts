@@ -1,7 +1,7 @@
 /** The only reader of the environment. A bad value stops start-up with a message naming the variable. */
 import { busConfigSchema } from "@iot/common/bus-config";
 import { env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
-import { TOPIC_DEFAULTS } from "@iot/common/wire";
+import { bindHostSchema } from "@iot/common/listen";
 import { type StaticDecode, Type } from "@sinclair/typebox";
 
 const seconds = (name: string, fallback: number, range: { min?: number; max?: number } = {}) =>
@@ -9,19 +9,12 @@ const seconds = (name: string, fallback: number, range: { min?: number; max?: nu
     .Decode((s) => s * 1000)
     .Encode((ms) => ms / 1000);
 
-// The shared bus settings plus the parking topic, so that a delivery process creates it at start.
-const deliveryBusSchema = Type.Object({
-  ...busConfigSchema.properties,
-  topics: Type.Object({
-    ...busConfigSchema.properties.topics.properties,
-    deliveryDlq: env.string("TOPIC_DELIVERY_DLQ", TOPIC_DEFAULTS.deliveryDlq),
-  }),
-});
-
 export const deliveryConfigSchema = Type.Object({
   /** Status API, SSE stream, Subscribe RPC, health and metrics. */
   port: env.port("DELIVERY_PORT", 5006),
-  bus: deliveryBusSchema,
+  bindHost: bindHostSchema,
+  /** The shared bus settings; parked batches go to its `deliveryDlq` topic. */
+  bus: busConfigSchema,
   /** Consumer groups are `<prefix>.<app id>.webhook`: one per application, so each keeps its own progress. */
   groupPrefix: env.string("DELIVERY_GROUP_PREFIX", "iot-delivery"),
   registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),

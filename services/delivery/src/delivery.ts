@@ -7,6 +7,7 @@
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createWriteGuard } from "@iot/app-registry";
 import type { EventBus } from "@iot/common/bus";
+import { localUrl } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
@@ -133,8 +134,8 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
     async start() {
       try {
         targets.start();
-        app.listen({ port: config.port, idleTimeout: 0 });
-        url = `http://127.0.0.1:${app.server?.port}`;
+        app.listen({ port: config.port, hostname: config.bindHost, idleTimeout: 0 });
+        url = localUrl(config.bindHost, app.server?.port);
         lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: errorMessage(e) })), LAG_REFRESH_MS);
       } catch (e) {
         await stop();

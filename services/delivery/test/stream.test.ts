@@ -91,7 +91,7 @@ test("device_id narrows the stream to one device", async () => {
 test("regenerating the api key closes the open stream, and the old key is refused", async () => {
   const app = await register();
   const c = await stream(app.api_key);
-  const res = await fetch(`${registry.httpUrl}/api/applications/${app.id}/regenerate-key`, { method: "POST" });
+  const res = await fetch(`${registry.httpUrl}/api/applications/${app.id}/regenerate-key`, { method: "POST", headers: { "content-type": "application/json" } });
   expect(res.status).toBe(200);
   await c.ended; // the server ended it
   await eventually("the old key refused", async () => ((await openSse(`${base}/api/v1/stream`, { authorization: `Bearer ${app.api_key}` })).status === 401 ? true : undefined));

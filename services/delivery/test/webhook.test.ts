@@ -204,7 +204,7 @@ test("deleting an application stops its delivery within 1 s, even with a POST ha
   await eventually("a POST in flight", () => (receiver.requests > 0 ? true : undefined), 20_000);
   expect((await statusOf(app.id))?.delivered).toBe(0);
   const at = Date.now();
-  expect((await fetch(`${registry.httpUrl}/api/applications/${app.id}`, { method: "DELETE" })).status).toBe(200);
+  expect((await fetch(`${registry.httpUrl}/api/applications/${app.id}`, { method: "DELETE", headers: { "content-type": "application/json" } })).status).toBe(200);
   await eventually("stopped", async () => ((await fetch(`${base}/api/v1/deliveries/${app.id}`)).status === 404 ? true : undefined), 5_000);
   expect(Date.now() - at).toBeLessThan(1_000);
   receiver.close();

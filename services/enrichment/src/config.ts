@@ -2,11 +2,13 @@
 import { busConfigSchema } from "@iot/common/bus-config";
 import { PAYLOAD_FORMATS } from "@iot/common/codec";
 import { env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { bindHostSchema } from "@iot/common/listen";
 import { type StaticDecode, Type } from "@sinclair/typebox";
 
 export const enrichmentConfigSchema = Type.Object({
   /** Health and metrics. */
   port: env.port("ENRICHMENT_PORT", 5004),
+  bindHost: bindHostSchema,
   bus: busConfigSchema,
   groupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
   fromBeginning: Type.Transform(env.oneOf("ENRICHMENT_START_FROM", ["earliest", "latest"] as const, "earliest"))

@@ -44,7 +44,7 @@ export async function createEnrichment(config: EnrichmentConfig, deps: { bus: Ev
   const handler = createPipeline({ bus, topics: config.bus.topics, format: config.format, maxMessageBytes: config.maxMessageBytes, context, metrics, log });
 
   const checks = async () => ({ broker: await bus.ready(), registry: registrations.current });
-  const ops = createOpsServer("enrichment", config.port, { checks }, deps.metrics);
+  const ops = createOpsServer("enrichment", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
   let subscription: Subscription | undefined;
   let lagTimer: ReturnType<typeof setInterval> | undefined;
   const refreshLag = async () => {

@@ -4,6 +4,8 @@
  * alone; what only `bun run start` does is an embedded default of a service's own setting. The
  * platform owns the bus: it starts it before the services and stops it after them.
  */
+import { alarmsDefinition } from "../../alarms/src/alarms";
+import { history } from "../../history/src/index";
 import { appRegistryService } from "@iot/app-registry";
 import type { EventBus } from "@iot/common/bus";
 import { createInProcessBus, createKafkaBusFromConfig, loadBusConfig } from "@iot/common/bus-config";
@@ -14,25 +16,38 @@ import type { Service, ServiceDefinition } from "@iot/common/service";
 import { dashboardService } from "../../dashboard/src/dashboard";
 import { deliveryService } from "../../delivery/src/delivery";
 import { enrichmentService } from "../../enrichment/src/enrichment";
+import { ingestService } from "../../ingest/src/ingest";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, deliveryService, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, deliveryService, ingestService, alarmsDefinition, history, dashboardService, simulatorService];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
   REGISTRY_SEED_EXAMPLES: "first-run",
+  // The person at this machine who started the platform may change it from a local browser; the
+  // network (BIND_HOST opens it) only reads unless operators are configured.
+  DASHBOARD_LOOPBACK_OPERATOR: "true",
+  // 1883 is left to a local MQTT broker (these machines run Mosquitto there); the start banner shows the port.
+  INGEST_MQTT_PORT: "1884",
+  // The simulator registers its devices (idempotent), so ingest accepts them with no manual step.
+  SIM_PROVISION: "true",
+  // The path a newcomer sees: device → MQTT → ingest → iot.raw.
+  SIM_TRANSPORT: "mqtt",
 };
 
 export interface Platform {
   bus: EventBus["kind"];
   services: Service[];
+  /** The embedded defaults this start applied (those the user did not set). */
+  applied: Env;
   stop(): Promise<void>;
 }
 
 export async function startPlatform(source: Env, log: Logger, definitions = SERVICES): Promise<Platform> {
   const env: Env = Object.create(source);
-  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = value;
+  const applied: Env = {};
+  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = applied[name] = value;
 
   // Every configuration first, so a bad variable stops the start before anything listens.
   const configs = loadAll(definitions, env);
@@ -54,7 +69,7 @@ export async function startPlatform(source: Env, log: Logger, definitions = SERV
       services.push(service);
     }
     for (const service of services) await service.start();
-    return { bus: bus.kind, services, stop };
+    return { bus: bus.kind, services, applied, stop };
   } catch (e) {
     await stop();
     throw e;

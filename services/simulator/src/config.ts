@@ -8,7 +8,9 @@ import { busConfigSchema } from "@iot/common/bus-config";
 import { PAYLOAD_FORMATS } from "@iot/common/codec";
 import type { DeviceRegistry } from "@iot/common/device-registry";
 import { ConfigError, env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { bindHostSchema } from "@iot/common/listen";
 import { Type } from "@sinclair/typebox";
+import { TRANSPORTS } from "./device-transport";
 import type { DeviceCount } from "./fleet";
 
 export const DEFAULT_DEVICES: DeviceCount[] = [
@@ -25,6 +27,7 @@ const seconds = (schema: ReturnType<typeof env.number>) =>
 export const simulatorConfigSchema = Type.Object({
   /** Health and metrics. */
   port: env.port("SIMULATOR_PORT", 5003),
+  bindHost: bindHostSchema,
   bus: busConfigSchema,
   deviceRegistryPath: env.string("DEVICE_REGISTRY_PATH", "config/device-registry.json"),
   logLevel: logLevelSchema,
@@ -47,6 +50,15 @@ export const simulatorConfigSchema = Type.Object({
   count: env.int("SIM_COUNT", 0, { min: 0 }),
   /** Stop after this long (0: never). */
   durationMs: seconds(env.number("SIM_DURATION", 0, { zero: true })),
+  /** Register the fleet's devices with the App Registry before publishing (idempotent); `bun run start` sets it. */
+  provision: env.bool("SIM_PROVISION", false),
+  registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002"),
+  /** Sent as the bearer token when provisioning. */
+  adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
+  /** `kafka` writes to the broker; `mqtt`/`http` publish each device as itself through the ingest gateway. */
+  transport: env.oneOf("SIM_TRANSPORT", TRANSPORTS, "kafka"),
+  /** Unset: the gateway on this machine, at INGEST_MQTT_PORT or INGEST_HTTP_PORT. */
+  ingestUrl: env.optional("SIM_INGEST_URL", { pattern: "^(mqtt|http)s?://[^/]+", expected: "mqtt://host:port or http://host:port" }),
 });
 
 export type SimulatorConfig = ReturnType<typeof loadConfig>;
@@ -61,6 +73,8 @@ const FLAGS = {
   seed: "SIM_SEED",
   format: "PAYLOAD_FORMAT",
   burst: "SIM_BURST",
+  provision: "SIM_PROVISION",
+  transport: "SIM_TRANSPORT",
 } as const;
 
 export function loadConfig(source: Env = process.env, argv: string[] = []) {
@@ -79,13 +93,15 @@ export function loadConfig(source: Env = process.env, argv: string[] = []) {
   if (Number(merged.SIM_RATE) > 0 && merged.PUBLISH_INTERVAL?.trim())
     before.push(`${label("SIM_RATE")}: sets the interval (devices / rate); do not set ${label("PUBLISH_INTERVAL")} too`);
 
-  const { interval, rate, seed, ...config } = loadEnv(simulatorConfigSchema, merged, { label, problems: before });
+  const { interval, rate, seed, ingestUrl, ...config } = loadEnv(simulatorConfigSchema, merged, { label, problems: before });
   const total = config.devices.reduce((n, d) => n + d.count, 0);
   return {
     ...config,
     /** Per device, between two telemetry samples. */
     intervalMs: (rate > 0 ? total / rate : interval) * 1000,
     seed: seed ?? crypto.randomUUID().slice(0, 8),
+    ingestUrl:
+      ingestUrl ?? (config.transport === "http" ? `http://127.0.0.1:${merged.INGEST_HTTP_PORT?.trim() || 5005}` : `mqtt://127.0.0.1:${merged.INGEST_MQTT_PORT?.trim() || 1883}`),
     /** The setting `devices` came from, for messages about it. */
     devicesSetting: label("SIM_DEVICES"),
   };
@@ -121,7 +137,7 @@ function parseDevices(text: string): DeviceCount[] {
 }
 
 function parseFlags(argv: string[]): { values: Partial<Record<keyof typeof FLAGS, string | boolean>>; problem?: string } {
-  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: f === "burst" ? "boolean" : "string" } as const]));
+  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: f === "burst" || f === "provision" ? "boolean" : "string" } as const]));
   try {
     return { values: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values };
   } catch (e) {

@@ -46,6 +46,13 @@ export const modelFor = (type: DeviceType, options: ModelOptions): DeviceModel =
 /** "smart_breaker" → "breaker", "environmental_sensor" → "environmental-sensor". */
 export const idPrefix = (type: string) => type.replace(/^smart_/, "").replaceAll("_", "-");
 
+/** The id of a fleet's device: its type's prefix and its 1-based slot, zero-padded to the type's count ("breaker-001"). */
+export const deviceIdOf = (type: string, slot: number, count: number) => `${idPrefix(type)}-${String(slot + 1).padStart(Math.max(3, String(count).length), "0")}`;
+
+/** Every device id of a fleet with its type, in fleet order (what `--provision` registers). */
+export const fleetDevices = (devices: DeviceCount[]) =>
+  devices.flatMap(({ type, count }) => Array.from({ length: count }, (_, slot) => ({ deviceId: deviceIdOf(type, slot, count), deviceType: type })));
+
 interface Kind {
   type: DeviceType;
   model: DeviceModel;
@@ -67,9 +74,8 @@ export function createFleet(o: FleetOptions) {
     const spec = o.registry.types.get(type);
     if (!spec) throw new Error(`device type "${type}" is not in the device registry`);
     const kind: Kind = { type: spec, model: modelFor(spec, o.model), trends: createTrendWindows(o.trendsIntervalSec, count) };
-    const width = Math.max(3, String(count).length);
     for (let slot = 0; slot < count; slot++) {
-      const id = `${idPrefix(type)}-${String(slot + 1).padStart(width, "0")}`;
+      const id = deviceIdOf(type, slot, count);
       const offsetMs = o.burst ? 0 : schedule.next() * o.intervalMs;
       devices.push({ id, kind, slot, offsetMs, state: kind.model.create(randomFor(o.seed, id), o.startMs / 1000) });
     }

@@ -16,7 +16,8 @@ import { errorMessage, type Logger } from "@iot/common/logger";
 import type { SimulatorMetrics } from "./simulator-metrics";
 
 export interface PublisherOptions {
-  bus: EventBus;
+  /** The bus, or anything that publishes like it (the device transports). */
+  bus: Pick<EventBus, "publish">;
   topic: string;
   log: Logger;
   metrics: SimulatorMetrics;

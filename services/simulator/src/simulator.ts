@@ -13,7 +13,9 @@ import { createOpsServer } from "@iot/common/ops-server";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { checkDeviceTypes, loadConfig, type SimulatorConfig } from "./config";
-import { createFleet, type Fleet } from "./fleet";
+import { createDeviceTransport } from "./device-transport";
+import { createFleet, type Fleet, fleetDevices } from "./fleet";
+import { provisionFleet } from "./provision";
 import { createPublisher } from "./publisher";
 import { createSimulatorMetrics } from "./simulator-metrics";
 
@@ -32,18 +34,24 @@ export interface SimulatorDeps {
 
 export type SimulatorSettings = Pick<
   SimulatorConfig,
-  "port" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
->;
+  "port" | "bindHost" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
+> &
+  Partial<Pick<SimulatorConfig, "provision" | "registryUrl" | "adminToken" | "transport" | "ingestUrl">>;
 
 export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) {
   const { bus, log } = deps;
   const clock = deps.clock ?? Date.now;
   let fleet: Fleet | undefined;
+  let deviceTokens = new Map<string, string>();
   let lagSeconds = 0;
   const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
-  const publisher = createPublisher({ bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
+  const devices =
+    config.transport === "mqtt" || config.transport === "http"
+      ? createDeviceTransport({ transport: config.transport, url: config.ingestUrl!, tokens: () => deviceTokens, registryUrl: config.registryUrl!, adminToken: config.adminToken, log })
+      : undefined;
+  const publisher = createPublisher({ bus: devices ?? bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
   const checks = async () => ({ broker: await bus.ready() });
-  const ops = createOpsServer("simulator", config.port, { checks }, deps.metrics);
+  const ops = createOpsServer("simulator", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
   let timer: ReturnType<typeof setInterval> | undefined;
   let telemetrySent = 0;
   let endMs = Infinity;
@@ -81,6 +89,9 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     /** Resolves once a count or duration limit was reached and everything generated was acknowledged. */
     finished,
     async start() {
+      // Tokens of devices created now, held for device transports (MQTT/HTTP ingest); never logged.
+      if ((config.provision || devices) && config.registryUrl)
+        deviceTokens = await provisionFleet(fleetDevices(config.devices), { registryUrl: config.registryUrl, adminToken: config.adminToken, log });
       ops.start();
       const startMs = clock();
       fleet = createFleet({
@@ -105,7 +116,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
         seed: config.seed,
         format: config.format,
         burst: config.burst,
-        topic: config.bus.topics.raw,
+        ...(devices ? { transport: config.transport, ingest: config.ingestUrl } : { topic: config.bus.topics.raw }),
       });
     },
     /** Stops generating and flushes the buffer (within the flush timeout; the rest is counted as dropped). */
@@ -113,6 +124,7 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
       clearInterval(timer);
       await ops.stop();
       await publisher.stop(config.flushTimeoutMs);
+      await devices?.close();
       log.info("simulator stopped", {
         generated: (await metrics.generated.get({ event_type: "telemetry" })) + (await metrics.generated.get({ event_type: "trends" })),
         published: await metrics.published.get(),
@@ -122,7 +134,9 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     },
     checks,
     urls: () => ({ Simulator: ops.url() }),
-  } satisfies Service;
+    /** Tokens of the devices this run provisioned (device id → token). */
+    deviceTokens: () => deviceTokens,
+  } satisfies Service & { deviceTokens(): ReadonlyMap<string, string> };
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;

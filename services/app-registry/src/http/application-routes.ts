@@ -2,7 +2,8 @@
 import type { DeviceType } from "@iot/common/device-registry";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
-import type { WriteGuard } from "../auth";
+import type { AdminCheck, WriteGuard } from "../auth";
+import type { Application } from "../application";
 import type { Registry } from "../registry";
 import { readJson } from "./json-body";
 import { applicationJson } from "./json";
@@ -12,6 +13,8 @@ import { restInput } from "./rest-input";
 export interface ApplicationRoutesDeps {
   registry: Registry;
   guard: WriteGuard;
+  /** Who sees contact e-mails in reads. */
+  isAdmin: AdminCheck;
   deviceTypes: () => DeviceType[];
 }
 
@@ -21,7 +24,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
  * 405 with `Allow` for a known path asked with another method (hidden from OpenAPI). One route
  * per method rather than `.all`, which a `GET /:id` beside the path would otherwise win over.
  */
-function methodNotAllowed(path: string, allow: string) {
+export function methodNotAllowed(path: string, allow: string) {
   const handler = ({ set }: { set: { status?: number | string; headers: Record<string, string | number> } }) => {
     set.status = 405;
     set.headers.allow = allow;
@@ -33,11 +36,20 @@ function methodNotAllowed(path: string, allow: string) {
   );
 }
 
-export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationRoutesDeps) {
+export function applicationRoutes({ registry, guard, isAdmin, deviceTypes }: ApplicationRoutesDeps) {
+  const caller = (request: Request, server: Server<unknown> | null) => ({
+    authorization: request.headers.get("authorization"),
+    remoteAddress: server?.requestIP(request)?.address,
+  });
   // Auth runs before the body is read: an unauthorized caller learns nothing about its input.
-  const authorize = (request: Request, server: Server<unknown> | null) =>
-    guard({ authorization: request.headers.get("authorization"), remoteAddress: server?.requestIP(request)?.address });
-  const many = (applications: Parameters<typeof applicationJson>[0][]) => ({ applications: applications.map(applicationJson), count: applications.length });
+  const authorize = (request: Request, server: Server<unknown> | null) => guard(caller(request, server));
+  /** How a read shows applications to this caller; writers are admins, so their replies show everything. */
+  const view = (request: Request, server: Server<unknown> | null) => ({ contact: isAdmin(caller(request, server)) });
+  const admin = { contact: true };
+  const many = (applications: Application[], shown: { contact: boolean }) => ({
+    applications: applications.map((a) => applicationJson(a, shown)),
+    count: applications.length,
+  });
 
   return new Elysia({ name: "application-routes" })
     .get("/health", () => ({ status: "healthy", service: "Application Registry Service" }), { detail: docs.health })
@@ -48,15 +60,15 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
         authorize(request, server);
         const { application, apiKey, webhookSecret } = await registry.register(restInput.newApplication.parse(await readJson(request)));
         set.status = 201;
-        return { message: "Application registered successfully", application: { ...applicationJson(application), api_key: apiKey, webhook_secret: webhookSecret } };
+        return { message: "Application registered successfully", application: { ...applicationJson(application, admin), api_key: apiKey, webhook_secret: webhookSecret } };
       },
       { parse: "none", detail: docs.register },
     )
     .get(
       "/api/applications",
-      async ({ query }) => {
+      async ({ query, request, server }) => {
         const { applications, total } = await registry.list(restInput.applicationQuery.parse(query));
-        return { ...many(applications), total };
+        return { ...many(applications, view(request, server)), total };
       },
       { detail: docs.list },
     )
@@ -68,31 +80,36 @@ export function applicationRoutes({ registry, guard, deviceTypes }: ApplicationR
     .use(methodNotAllowed("/api/device-types", "GET"))
     .get(
       "/api/applications/by-device-type/:device_type",
-      async ({ params }) => {
+      async ({ params, request, server }) => {
         const { deviceType } = restInput.deviceType.parse(params);
-        return { device_type: deviceType, ...many(await registry.activeByDeviceType(deviceType)) };
+        return { device_type: deviceType, ...many(await registry.activeByDeviceType(deviceType), view(request, server)) };
       },
       { detail: docs.byDeviceType },
     )
     .use(methodNotAllowed("/api/applications/by-device-type/:device_type", "GET"))
     .post(
       "/api/applications/by-device-types",
-      async ({ request }) => {
+      async ({ request, server }) => {
         const body = await readJson(request);
         const { deviceTypes } = restInput.deviceTypes.parse(body);
         // Echoed as sent, as the seed answered (the query itself runs on the de-duplicated ids).
-        return { device_types: (body as { device_types: string[] }).device_types, ...many(await registry.activeByDeviceTypes(deviceTypes)) };
+        const found = await registry.activeByDeviceTypes(deviceTypes);
+        return { device_types: (body as { device_types: string[] }).device_types, ...many(found, view(request, server)) };
       },
       { parse: "none", detail: docs.byDeviceTypes },
     )
     .use(methodNotAllowed("/api/applications/by-device-types", "POST"))
-    .get("/api/applications/:id", async ({ params }) => ({ application: applicationJson(await registry.get(params.id)) }), { detail: docs.get })
+    .get(
+      "/api/applications/:id",
+      async ({ params, request, server }) => ({ application: applicationJson(await registry.get(params.id), view(request, server)) }),
+      { detail: docs.get },
+    )
     .put(
       "/api/applications/:id",
       async ({ params, request, server }) => {
         authorize(request, server);
         const application = await registry.update(params.id, restInput.applicationPatch.parse(await readJson(request)));
-        return { message: "Application updated successfully", application: applicationJson(application) };
+        return { message: "Application updated successfully", application: applicationJson(application, admin) };
       },
       { parse: "none", detail: docs.update },
     )

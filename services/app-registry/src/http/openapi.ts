@@ -11,11 +11,11 @@ import { restInput } from "./rest-input";
 type Documentation = NonNullable<NonNullable<Parameters<typeof openapi>[0]>["documentation"]>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ "application/json": { schema } });
-const reply = (description: string, schema: object) => ({ description, content: json(schema) });
+export const json = (schema: object) => ({ "application/json": { schema } });
+export const reply = (description: string, schema: object) => ({ description, content: json(schema) });
 
 /** Each field of an input as an optional query parameter (its description beside the schema, where OpenAPI wants it). */
-const queryParameters = (properties: Record<string, JsonSchema>) =>
+export const queryParameters = (properties: Record<string, JsonSchema>) =>
   Object.entries(properties).map(([name, { description, ...schema }]) => ({
     name,
     in: "query",
@@ -27,10 +27,11 @@ const queryParameters = (properties: Record<string, JsonSchema>) =>
 const fields = restInput.applicationPatch.properties();
 const application = {
   type: "object",
-  required: ["id", ...Object.keys(fields), "created_at", "updated_at"],
+  required: ["id", ...Object.keys(fields).filter((f) => f !== "contact_email"), "created_at", "updated_at"],
   properties: {
     id: { type: "string", format: "uuid" },
     ...fields,
+    contact_email: { ...fields.contact_email, description: "Only in replies to admins (the admin token; with no token configured, loopback callers)" },
     created_at: { type: "string", format: "date-time" },
     updated_at: { type: "string", format: "date-time" },
   },
@@ -56,10 +57,10 @@ const errors = {
   400: reply("Validation failed, or malformed JSON", ref("ValidationFailed")),
   401: reply("Writes need `Authorization: Bearer <REGISTRY_ADMIN_TOKEN>`", ref("Error")),
   403: reply("Wrong token, or a remote write with no token configured", ref("Error")),
-  404: reply("Application not found", ref("Error")),
+  404: reply("Application not found (any id that is not a UUID, too)", ref("Error")),
   409: reply("Name already taken (case-insensitive), code DUPLICATE_NAME", ref("Error")),
   413: reply("Body over 64 KiB", ref("Error")),
-  415: reply("Content-Type is not application/json", ref("Error")),
+  415: reply("Content-Type is not application/json (every write needs it, even without a body)", ref("Error")),
 };
 const pick = (...codes: (keyof typeof errors)[]) => Object.fromEntries(codes.map((c) => [c, errors[c]]));
 const object = (properties: object) => ({ type: "object", properties });
@@ -93,11 +94,11 @@ export const docs = {
       ...pick(400, 401, 403, 404, 409, 413, 415),
     },
   },
-  remove: { ...write, summary: "Delete an application", responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404) } },
+  remove: { ...write, summary: "Delete an application", responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404, 415) } },
   regenerate: {
     ...write,
     summary: "New api key (shown once; only its hash is kept)",
-    responses: { 200: reply("Regenerated", object({ message: text, new_api_key: text })), ...pick(401, 403, 404) },
+    responses: { 200: reply("Regenerated", object({ message: text, new_api_key: text })), ...pick(401, 403, 404, 415) },
   },
   rotateWebhookSecret: {
     ...write,
@@ -122,11 +123,14 @@ export const docs = {
 
 export const openapiDocs = () =>
   openapi({
+    // The UI is openapi-ui.ts, from local assets: the plugin's own pages load scripts from a CDN.
+    provider: null,
     documentation: {
       info: {
         title: "App Registry",
         version: "1.0.0",
-        description: "Applications register interest in device types. The same operations, plus WatchApplications, are served as Connect, gRPC and gRPC-Web on the RPC port.",
+        description:
+          "Applications register interest in device types; devices are registered with a token before ingest lets them in. The same operations, plus WatchApplications and WatchDevices, are served as Connect, gRPC and gRPC-Web on the RPC port.",
       },
       components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     } as unknown as Documentation,

@@ -1,18 +1,9 @@
 /** The registry's field rules as REST callers meet them: snake_case JSON in, typed domain input out. */
 import { describe, expect, test } from "bun:test";
-import { ValidationError } from "../errors";
+import { validationDetails } from "../validation-details.test-support";
 import { restInput } from "./rest-input";
 
 const valid = { name: "App", version: "1.0.0", developer: "Dev", contact_email: "dev@example.com" };
-const detailsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.details;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-};
 const register = (body: unknown) => restInput.newApplication.parse(body);
 const patch = (body: unknown) => restInput.applicationPatch.parse(body);
 const query = (q: unknown) => restInput.applicationQuery.parse(q);
@@ -26,7 +17,7 @@ describe("registration", () => {
   });
 
   test("names every missing required field with the seed's message", () => {
-    expect(detailsOf(() => register({}))).toEqual({
+    expect(validationDetails(() => register({}))).toEqual({
       name: ["Missing data for required field."],
       version: ["Missing data for required field."],
       developer: ["Missing data for required field."],
@@ -36,7 +27,7 @@ describe("registration", () => {
 
   test("length limits: name 1–100, version 1–20, developer 1–100, category ≤ 50", () => {
     expect(register({ ...valid, name: "n".repeat(100), version: "v".repeat(20), category: "c".repeat(50) }).name).toHaveLength(100);
-    expect(detailsOf(() => register({ ...valid, name: "n".repeat(101), version: "", developer: " ", category: "c".repeat(51) }))).toEqual({
+    expect(validationDetails(() => register({ ...valid, name: "n".repeat(101), version: "", developer: " ", category: "c".repeat(51) }))).toEqual({
       name: ["Length must be between 1 and 100."],
       version: ["Length must be between 1 and 20."],
       developer: ["Length must be between 1 and 100."],
@@ -45,7 +36,7 @@ describe("registration", () => {
   });
 
   test("types, e-mail, platform, nulls and unknown fields", () => {
-    expect(detailsOf(() => register({ ...valid, name: 5, contact_email: "a@b", platform: "tv", version: null, api_key: "x", status: "active" }))).toEqual({
+    expect(validationDetails(() => register({ ...valid, name: 5, contact_email: "a@b", platform: "tv", version: null, api_key: "x", status: "active" }))).toEqual({
       name: ["Not a valid string."],
       contact_email: ["Not a valid email address."],
       platform: ["Must be one of: web, mobile, desktop, api."],
@@ -53,13 +44,15 @@ describe("registration", () => {
       api_key: ["Unknown field."],
       status: ["Unknown field."],
     });
-    for (const body of [null, [], "x", 1]) expect(detailsOf(() => register(body))).toEqual({ _schema: ["Invalid input type."] });
+    for (const body of [null, [], "x", 1]) expect(validationDetails(() => register(body))).toEqual({ _schema: ["Invalid input type."] });
     const inherited = JSON.parse(`{"toString": 1, "__proto__": {}, "name": "A", "version": "1", "developer": "d", "contact_email": "a@b.co"}`);
-    expect(detailsOf(() => register(inherited))).toEqual({ toString: ["Unknown field."], __proto__: ["Unknown field."] });
+    const details = validationDetails(() => register(inherited));
+    expect(Object.keys(details)).toEqual(["toString", "__proto__"]);
+    expect(JSON.stringify(details)).toBe('{"toString":["Unknown field."],"__proto__":["Unknown field."]}');
   });
 
   test("the domain's own names are not REST's: contactEmail and deviceTypes are unknown fields", () => {
-    expect(detailsOf(() => register({ ...valid, contactEmail: "a@b.co", deviceTypes: [] }))).toEqual({
+    expect(validationDetails(() => register({ ...valid, contactEmail: "a@b.co", deviceTypes: [] }))).toEqual({
       contactEmail: ["Unknown field."],
       deviceTypes: ["Unknown field."],
     });
@@ -69,13 +62,19 @@ describe("registration", () => {
     expect(register({ ...valid, devicetypes: ["b_type", "a_type", "b_type"] }).deviceTypes).toEqual(["b_type", "a_type"]);
     expect(register({ ...valid, devicetypes: null }).deviceTypes).toEqual([]);
     expect(register({ ...valid, devicetypes: Array.from({ length: 50 }, (_, i) => `t${i}`) }).deviceTypes).toHaveLength(50);
-    expect(detailsOf(() => register({ ...valid, devicetypes: Array.from({ length: 51 }, (_, i) => `t${i}`) })).devicetypes).toEqual(["At most 50 device types."]);
+    expect(validationDetails(() => register({ ...valid, devicetypes: Array.from({ length: 51 }, (_, i) => `t${i}`) })).devicetypes).toEqual(["At most 50 device types."]);
     for (const bad of ["%", "smart_%", "Smart", "1meter", "", "a".repeat(65), 7])
-      expect(detailsOf(() => register({ ...valid, devicetypes: [bad] })).devicetypes?.[0]).toStartWith("Not a valid device type id");
+      expect(validationDetails(() => register({ ...valid, devicetypes: [bad] })).devicetypes?.[0]).toStartWith("Not a valid device type id");
   });
 });
 
 describe("update", () => {
+  test("regression: a key named __proto__ is an unknown field, not a silently empty update", () => {
+    const details = validationDetails(() => patch(JSON.parse('{"__proto__": {"status": "inactive"}}')));
+    expect(Object.keys(details)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(details)).toBe(Object.prototype);
+  });
+
   test("keeps only what the body names; null clears optional fields", () => {
     expect(patch({ version: "2" })).toEqual({ version: "2" });
     expect(patch({ description: null, platform: null, devicetypes: [] })).toEqual({ description: null, platform: null, deviceTypes: [] });
@@ -84,7 +83,7 @@ describe("update", () => {
 
   test("status is one of active|inactive|pending; required fields may not become null", () => {
     expect(patch({ status: "pending" })).toEqual({ status: "pending" });
-    expect(detailsOf(() => patch({ status: "gone", name: null, contact_email: null }))).toEqual({
+    expect(validationDetails(() => patch({ status: "gone", name: null, contact_email: null }))).toEqual({
       status: ["Must be one of: active, inactive, pending."],
       name: ["Field may not be null."],
       contact_email: ["Field may not be null."],
@@ -104,20 +103,20 @@ describe("list query", () => {
   });
 
   test("rejects out-of-range or malformed values", () => {
-    expect(Object.keys(detailsOf(() => query({ limit: "1001", offset: "-1", status: "x", platform: "y", device_type: "%" })))).toEqual([
+    expect(Object.keys(validationDetails(() => query({ limit: "1001", offset: "-1", status: "x", platform: "y", device_type: "%" })))).toEqual([
       "status", "platform", "device_type", "limit", "offset",
     ]);
-    for (const limit of [0, "0", "1.5", "ten", 2.5]) expect(detailsOf(() => query({ limit })).limit).toBeDefined();
+    for (const limit of [0, "0", "1.5", "ten", 2.5]) expect(validationDetails(() => query({ limit })).limit).toBeDefined();
   });
 });
 
 test("device type queries: one exact id; a non-empty list, de-duplicated", () => {
   expect(restInput.deviceType.parse({ device_type: "smart_breaker" })).toEqual({ deviceType: "smart_breaker" });
-  expect(detailsOf(() => restInput.deviceType.parse({ device_type: "smart%" })).device_type).toBeDefined();
+  expect(validationDetails(() => restInput.deviceType.parse({ device_type: "smart%" })).device_type).toBeDefined();
   expect(restInput.deviceTypes.parse({ device_types: ["a", "b", "a"] })).toEqual({ deviceTypes: ["a", "b"] });
-  expect(detailsOf(() => restInput.deviceTypes.parse({ device_types: [] })).device_types).toEqual(["Must be a non-empty list."]);
-  expect(detailsOf(() => restInput.deviceTypes.parse({ device_types: "a" })).device_types).toEqual(["Not a valid list."]);
-  expect(detailsOf(() => restInput.deviceTypes.parse({})).device_types).toEqual(["Missing data for required field."]);
+  expect(validationDetails(() => restInput.deviceTypes.parse({ device_types: [] })).device_types).toEqual(["Must be a non-empty list."]);
+  expect(validationDetails(() => restInput.deviceTypes.parse({ device_types: "a" })).device_types).toEqual(["Not a valid list."]);
+  expect(validationDetails(() => restInput.deviceTypes.parse({})).device_types).toEqual(["Missing data for required field."]);
 });
 
 test("the OpenAPI schemas come from the same rules: required fields, limits, enums, nullability", () => {

@@ -9,7 +9,7 @@ import { onWire } from "../input";
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Every field by its snake_case name, except the ones `overrides` names otherwise. */
-const restNames = <T>(input: Input<T>, overrides: Partial<Names<T>> = {}): Names<T> =>
+export const restNames = <T>(input: Input<T>, overrides: Partial<Names<T>> = {}): Names<T> =>
   Object.fromEntries(Object.keys(input.fields).map((key) => [key, overrides[key as keyof T] ?? snakeCase(key)])) as Names<T>;
 
 const SEED_SPELLING = { deviceTypes: "devicetypes" } as const;

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { validationDetails } from "../validation-details.test-support";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
@@ -14,7 +15,6 @@ import {
 } from "@gen/iot/registry/v1/registry_pb";
 import type { Application } from "../application";
 import { newApplication } from "../application-input";
-import { ValidationError } from "../errors";
 import { applicationOut, applicationPatchIn, applicationQueryIn, deviceTypeIn, deviceTypesIn, newApplicationIn, watchIn } from "./convert";
 import { inMessage } from "./message-input";
 
@@ -24,21 +24,21 @@ test("an application: null text → empty string, null platform → UNSPECIFIED,
     id: "i", name: "n", description: null, version: "1", developer: "d", contactEmail: "a@b.co", category: null, platform: null,
     deviceTypes: ["smart_meter"], status: "pending", createdAt: at, updatedAt: at,
   };
-  const out = applicationOut(app);
+  const out = applicationOut(app, { contact: true });
   expect(out).toMatchObject({ description: "", category: "", platform: Platform.UNSPECIFIED, status: ApplicationStatus.PENDING });
   expect(timestampDate(out.createdAt as never)).toEqual(at);
-  expect(applicationOut({ ...app, platform: "desktop" }).platform).toBe(Platform.DESKTOP);
+  expect(applicationOut({ ...app, platform: "desktop" }, { contact: true }).platform).toBe(Platform.DESKTOP);
 });
 
-const detailsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.details;
-    throw e;
-  }
-  throw new Error("expected a ValidationError");
-};
+test("the contact e-mail goes out only to admins", () => {
+  const at = new Date();
+  const app: Application = {
+    id: "i", name: "n", description: null, version: "1", developer: "d", contactEmail: "a@b.co", category: null, platform: null,
+    deviceTypes: [], status: "active", createdAt: at, updatedAt: at,
+  };
+  expect([applicationOut(app, { contact: true }).contactEmail, applicationOut(app, { contact: false }).contactEmail]).toEqual(["a@b.co", ""]);
+});
+
 
 test("a registration becomes the domain's NewApplication; UNSPECIFIED platform and empty text mean none", () => {
   const req = create(RegisterApplicationRequestSchema, { name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: Platform.MOBILE });
@@ -49,7 +49,7 @@ test("a registration becomes the domain's NewApplication; UNSPECIFIED platform a
 });
 
 test("a bad request names its fields as the proto does", () => {
-  expect(detailsOf(() => newApplicationIn(create(RegisterApplicationRequestSchema, { contactEmail: "nope", deviceTypes: ["Bad"], platform: 9 as Platform })))).toEqual({
+  expect(validationDetails(() => newApplicationIn(create(RegisterApplicationRequestSchema, { contactEmail: "nope", deviceTypes: ["Bad"], platform: 9 as Platform })))).toEqual({
     name: ["Length must be between 1 and 100."],
     version: ["Length must be between 1 and 20."],
     developer: ["Length must be between 1 and 100."],
@@ -57,8 +57,8 @@ test("a bad request names its fields as the proto does", () => {
     platform: ["Must be one of: web, mobile, desktop, api."],
     device_types: ['Not a valid device type id (expected ^[a-z][a-z0-9_]{0,63}$): "Bad".'],
   });
-  expect(Object.keys(detailsOf(() => applicationQueryIn(create(ListApplicationsRequestSchema, { deviceType: "%", limit: 0 }))))).toEqual(["device_type", "limit"]);
-  expect(detailsOf(() => deviceTypesIn(create(ListApplicationsByDeviceTypesRequestSchema, {})))).toEqual({ device_types: ["Must be a non-empty list."] });
+  expect(Object.keys(validationDetails(() => applicationQueryIn(create(ListApplicationsRequestSchema, { deviceType: "%", limit: 0 }))))).toEqual(["device_type", "limit"]);
+  expect(validationDetails(() => deviceTypesIn(create(ListApplicationsByDeviceTypesRequestSchema, {})))).toEqual({ device_types: ["Must be a non-empty list."] });
 });
 
 test("an update names only the fields the request sets; UNSPECIFIED is not a status", () => {
@@ -68,7 +68,7 @@ test("an update names only the fields the request sets; UNSPECIFIED is not a sta
     platform: null,
   });
   expect(applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.INACTIVE })).status).toBe("inactive");
-  expect(detailsOf(() => applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.UNSPECIFIED })))).toEqual({
+  expect(validationDetails(() => applicationPatchIn(create(UpdateApplicationRequestSchema, { id: "i", status: ApplicationStatus.UNSPECIFIED })))).toEqual({
     status: ["Must be one of: active, inactive, pending."],
   });
 });

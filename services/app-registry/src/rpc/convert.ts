@@ -51,7 +51,12 @@ const nameOf = <T extends string>(table: Record<T, number>, value: number): T | 
 const platformIn = (p: Platform) => (p === Platform.UNSPECIFIED ? null : nameOf(platforms, p));
 const statusIn = (s: ApplicationStatus) => (s === ApplicationStatus.UNSPECIFIED ? undefined : nameOf(statuses, s));
 
-export const applicationOut = (a: Application): MessageInitShape<typeof ApplicationSchema> => ({
+/** How a reply shows applications: the contact e-mail (personal data) only to admins; otherwise it is empty. */
+export interface Shown {
+  contact: boolean;
+}
+
+export const applicationOut = (a: Application, { contact }: Shown): MessageInitShape<typeof ApplicationSchema> => ({
   id: a.id,
   name: a.name,
   developer: a.developer,
@@ -60,7 +65,7 @@ export const applicationOut = (a: Application): MessageInitShape<typeof Applicat
   category: a.category ?? "",
   deviceTypes: a.deviceTypes,
   version: a.version,
-  contactEmail: a.contactEmail,
+  contactEmail: contact ? a.contactEmail : "",
   status: statuses[a.status],
   createdAt: timestampFromDate(a.createdAt),
   updatedAt: timestampFromDate(a.updatedAt),
@@ -113,7 +118,7 @@ export const deviceTypeIn = (r: ListApplicationsByDeviceTypeRequest) => wire.dev
 export const deviceTypesIn = (r: ListApplicationsByDeviceTypesRequest) => wire.deviceTypes.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
 export const watchIn = (r: WatchApplicationsRequest) => wire.watch.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
 
-export function watchEventOut(e: WatchEvent): MessageInitShape<typeof WatchApplicationsResponseSchema> {
-  if (e.type === "snapshot") return { event: { case: "snapshot", value: { applications: e.applications.map(applicationOut) } } };
-  return { event: { case: "change", value: { type: changes[e.change.type], application: applicationOut(e.change.application) } } };
+export function watchEventOut(e: WatchEvent, shown: Shown): MessageInitShape<typeof WatchApplicationsResponseSchema> {
+  if (e.type === "snapshot") return { event: { case: "snapshot", value: { applications: e.applications.map((a) => applicationOut(a, shown)) } } };
+  return { event: { case: "change", value: { type: changes[e.change.type], application: applicationOut(e.change.application, shown) } } };
 }

@@ -22,9 +22,13 @@ function restContext(dialect: Dialect) {
   });
   afterAll(() => reg?.close());
 
-  /** A JSON body is sent as such; a string body is sent as is (with the JSON content type unless overridden). */
+  /**
+   * A JSON body is sent as such; a string body is sent as is. Writes declare JSON, body or not (the
+   * registry refuses writes that do not), unless `headers` say otherwise.
+   */
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const init: RequestInit = { method, headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers } };
+    const json = body !== undefined || !["GET", "HEAD", "OPTIONS"].includes(method);
+    const init: RequestInit = { method, headers: { ...(json ? { "content-type": "application/json" } : {}), ...headers } };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
     const res = await fetch(reg.httpUrl + path, init);
     const text = await res.text();

@@ -73,4 +73,26 @@ export function protocolTests(ctx: RestContext) {
     expect(ui.status).toBe(200);
     expect(ui.headers.get("content-type")).toContain("text/html");
   });
+
+  test("regression: the OpenAPI UI references no external origin (it loaded a CDN script) and has a strict CSP", async () => {
+    const base = ctx.reg().httpUrl;
+    const ui = await fetch(`${base}/openapi`);
+    const html = await ui.text();
+    const csp = ui.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-|https?:|\*/);
+    // Every script, stylesheet and link is a path on this server, and each one is served from here.
+    const refs = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
+    expect(refs.filter((r) => !r.startsWith("data:"))).toEqual(["/openapi/ui/swagger-ui.css", "/openapi/ui/swagger-ui-bundle.js", "/openapi/ui/start.js"]);
+    expect(html).not.toMatch(/https?:|\/\/[a-z]/i);
+    for (const ref of refs.filter((r) => !r.startsWith("data:"))) {
+      const asset = await fetch(base + ref);
+      expect([ref, asset.status]).toEqual([ref, 200]);
+      expect(asset.headers.get("content-type")).toMatch(/^text\/(css|javascript)/);
+      if (ref.endsWith("start.js")) expect(await asset.text()).toContain('url: "/openapi/json"');
+      else await asset.arrayBuffer();
+    }
+    for (const name of ["__proto__", "constructor", "index.html", "..%2Fpackage.json"]) expect((await fetch(`${base}/openapi/ui/${name}`)).status).toBe(404);
+  });
 }

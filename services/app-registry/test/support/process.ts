@@ -35,3 +35,27 @@ export async function runScript(script: string, env: Record<string, string>) {
     .map((l) => JSON.parse(l) as Record<string, any>);
   return { code, stdout, stderr, logs };
 }
+
+/** Starts the service and resolves once it logs that it is listening. */
+export async function startRegistryProcess(env: Record<string, string>) {
+  const proc = Bun.spawn(["bun", "run", "app-registry"], { cwd: REPO_ROOT, env: registryEnv(env), stdout: "pipe", stderr: "pipe" });
+  const lines: string[] = [];
+  const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const next = async (): Promise<Record<string, any>> => {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`exited before logging: ${lines.join("\n")}`);
+      buffered += value;
+    }
+    const at = buffered.indexOf("\n");
+    const line = buffered.slice(0, at);
+    buffered = buffered.slice(at + 1);
+    lines.push(line);
+    return JSON.parse(line);
+  };
+  const waitFor = async (msg: string) => {
+    for (let entry = await next(); ; entry = await next()) if (entry.msg === msg) return entry;
+  };
+  return { proc, waitFor };
+}

@@ -3,6 +3,7 @@ import { createMetrics } from "@iot/common/metrics";
 import type { AppRegistry } from "../../src/app-registry";
 import { createAppRegistry } from "../../src/app-registry";
 import type { RegistryConfig } from "../../src/config";
+import { loadConfig } from "../../src/config";
 import type { Dialect, TestDatabase } from "./databases";
 import { openTestDatabase } from "./databases";
 
@@ -10,8 +11,10 @@ export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/devic
 
 /** A registry config for tests: ephemeral ports, the repo's device types, no seeding; override the rest. */
 export const testConfig = (overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">): RegistryConfig => ({
+  ...loadConfig({}),
   httpPort: 0,
   rpcPort: 0,
+  bindHost: "127.0.0.1",
   deviceRegistryPath: DEVICE_REGISTRY_PATH,
   seedExamples: "never",
   logLevel: "debug",
@@ -31,7 +34,7 @@ export interface TestRegistry extends AppRegistry {
 /** A real registry (REST + RPC on ephemeral ports), started, on its own database. */
 export async function startTestRegistry(
   dialect: Dialect,
-  opts: { adminToken?: string; httpPort?: number; rpcPort?: number } = {},
+  opts: Partial<Omit<RegistryConfig, "databaseUrl" | "sqlitePath">> = {},
 ): Promise<TestRegistry> {
   const db = await openTestDatabase(dialect);
   const logs: string[] = [];

@@ -3,15 +3,23 @@
  * dead broker takes ~11 s to notice. Every client is disconnected on stop and on a failed start,
  * since a half-connected kafkajs client keeps the process alive.
  */
-import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders } from "kafkajs";
+import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders, type SASLOptions } from "kafkajs";
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog, kafkaLogCreator } from "./kafka-log";
 import { retrying } from "./retrying";
 import { sendEnd } from "./send-size";
 
+export interface KafkaSasl {
+  mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+  username: string;
+  password: string;
+}
+
 export interface KafkaBusOptions {
   brokers: string[];
+  ssl?: boolean;
+  sasl?: KafkaSasl;
   clientId: string;
   topics: TopicSpec[];
   log: Logger;
@@ -28,6 +36,8 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
   const config: KafkaConfig = {
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ssl: opts.ssl ?? false,
+    ...(opts.sasl ? { sasl: opts.sasl as SASLOptions } : {}),
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
     requestTimeout: opts.requestTimeoutMs ?? 10_000,
     retry: { retries: opts.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5_000 },

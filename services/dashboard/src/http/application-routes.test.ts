@@ -4,9 +4,11 @@ import type { ApplicationInput, Outcome, RegistryApplication, RegistryClient } f
 import { RegistryError } from "../registry/client";
 import { quietLogger } from "@iot/common/testing";
 import { type Platform, PLATFORMS, type Status, STATUSES } from "@iot/common/wire";
+import { testAccess } from "../../test/access";
 import { applicationRoutes } from "./application-routes";
 import { errorResponses } from "./errors";
-import { security } from "./security";
+import { operatorGuard } from "./operator-guard";
+import { allowedHostNames, security } from "./security";
 
 // The registry accepts only its own enums; so does its stand-in.
 const isPlatform = (p: string | null): p is Platform | null => p === null || (PLATFORMS as readonly string[]).includes(p);
@@ -57,15 +59,26 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
   return fake;
 }
 
+const BODY_LIMIT = 4_096;
+
 const setup = () => {
   const registry = fakeRegistry();
-  const app = errorResponses(quietLogger()).use(security()).use(applicationRoutes(registry));
-  const send = (method: string, path: string, form?: Record<string, string | string[]>) => {
+  const { access, identify, loggedIn } = testAccess({ operators: new Map([["alice", "$argon2id$unused"]]) });
+  const app = errorResponses(quietLogger())
+    .use(security({ allowedHosts: allowedHostNames("127.0.0.1", []), maxBodyBytes: BODY_LIMIT }))
+    .use(operatorGuard(access, identify))
+    .use(applicationRoutes({ registry, access, identify, maxBodyBytes: BODY_LIMIT }));
+  const operator = loggedIn("alice");
+  /** As a logged-in operator unless `as` says otherwise. */
+  const send = (method: string, path: string, form?: Record<string, string | string[]>, as: { cookie?: string } = { cookie: operator }) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form ?? {})) for (const one of [v].flat()) body.append(k, one);
-    return app.handle(new Request(`http://localhost${path}`, { method, headers: { "hx-request": "true", "content-type": "application/x-www-form-urlencoded" }, body: form ? body : undefined }));
+    const headers: Record<string, string> = { "hx-request": "true", "content-type": "application/x-www-form-urlencoded" };
+    if (as.cookie) headers.cookie = as.cookie;
+    return app.handle(new Request(`http://localhost${path}`, { method, headers, body: form ? body : undefined }));
   };
-  return { registry, send };
+  const raw = (method: string, path: string, init: RequestInit) => app.handle(new Request(`http://localhost${path}`, { method, ...init, headers: { "hx-request": "true", cookie: operator, ...(init.headers as Record<string, string>) } }));
+  return { registry, send, raw };
 };
 
 const valid = { name: "<img src=x onerror=alert(1)>", version: "1.0.0", developer: "Ops", contact_email: "ops@example.com", platform: "web", category: "", description: "", devicetypes: ["smart_breaker", "smart_meter"] };
@@ -151,5 +164,77 @@ describe("application forms", () => {
     const write = await send("POST", "/applications", valid);
     expect(write.status).toBe(502);
     expect(await write.text()).toContain(`<hx-partial hx-target="#notice" hx-swap="innerHTML"><p class="error">App Registry at http://registry did not answer`);
+  });
+});
+
+describe("only operators change registrations", () => {
+  test("an anonymous write is refused before it reaches the registry, whatever it sends", async () => {
+    const { registry, send } = setup();
+    await send("POST", "/applications", valid);
+    const [id] = [...registry.apps.keys()];
+    const before = JSON.stringify([...registry.apps]);
+    for (const [method, path] of [["POST", "/applications"], ["PUT", `/applications/${id}`], ["DELETE", `/applications/${id}`], ["POST", `/applications/${id}/regenerate-key`]] as const) {
+      for (const cookie of [undefined, "dashboard_session=forged", "dashboard_session="]) {
+        const res = await send(method, path, { ...valid, name: "Intruder" }, { cookie });
+        expect(res.status).toBe(401);
+        const body = await res.text();
+        expect(body).toContain("Log in as an operator");
+        expect(body).not.toContain("key-shown-once");
+        expect(body).not.toContain("second-key");
+      }
+    }
+    expect(JSON.stringify([...registry.apps])).toBe(before);
+  });
+
+  test("the edit form (it shows the contact e-mail) is for operators only; anonymous readers see no buttons", async () => {
+    const { registry, send } = setup();
+    await send("POST", "/applications", valid);
+    const [id] = [...registry.apps.keys()];
+    const anonymous = await send("GET", `/applications/${id}/edit`, undefined, {});
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain("ops@example.com");
+    const page = await (await send("GET", "/applications", undefined, {})).text();
+    expect(page).not.toContain("hx-post");
+    expect(page).not.toContain("hx-delete");
+    expect(page).toContain("Log in as an operator</a> to register or change applications");
+    expect(await (await send("GET", `/applications/${id}/edit`)).text()).toContain("ops@example.com");
+  });
+});
+
+describe("hostile input", () => {
+  test("ids that are not the registry's shape never reach it: 404", async () => {
+    const { registry, send } = setup();
+    let calls = 0;
+    const counted = (f: (...a: never[]) => unknown) => (...a: never[]) => (calls++, f(...a));
+    registry.getApplication = counted(registry.getApplication) as typeof registry.getApplication;
+    registry.update = counted(registry.update) as typeof registry.update;
+    registry.remove = counted(registry.remove) as typeof registry.remove;
+    registry.regenerateKey = counted(registry.regenerateKey) as typeof registry.regenerateKey;
+    for (const id of ["..%2F..%2Fapi%2Fdevice-types", "__proto__", "constructor", "x%00y", "%2e%2e", "1", "91dd8f4d-350c-42a2-8c07-cc0e7ac7ad98%3Fstatus=active"]) {
+      for (const [method, path] of [["GET", `/applications/${id}/edit`], ["PUT", `/applications/${id}`], ["DELETE", `/applications/${id}`], ["POST", `/applications/${id}/regenerate-key`]] as const) {
+        const res = await send(method, path, method === "PUT" ? valid : undefined);
+        expect([404, 405]).toContain(res.status);
+      }
+    }
+    expect(calls).toBe(0);
+  });
+
+  test("malformed, mistyped and oversize bodies are 4xx with a message, never a 500", async () => {
+    const { registry, raw } = setup();
+    const cases: Array<[RequestInit, number]> = [
+      [{ headers: { "content-type": "application/json" }, body: "{not json" }, 415],
+      [{ headers: { "content-type": "application/json" }, body: JSON.stringify(valid) }, 415],
+      [{ headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x\r\nbroken" }, 415],
+      [{ headers: {}, body: "name=x" }, 415],
+      [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: "%E0%A4%A=%zz&&=&name" }, 422],
+      [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: `name=${"x".repeat(BODY_LIMIT)}` }, 413],
+      [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("a".repeat(BODY_LIMIT + 1))); c.close(); } }) }, 413],
+    ];
+    for (const [init, status] of cases) {
+      const res = await raw("POST", "/applications", init);
+      expect(res.status).toBe(status);
+      expect(await res.text()).toContain(`class="error"`);
+    }
+    expect(registry.apps.size).toBe(0);
   });
 });

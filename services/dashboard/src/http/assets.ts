@@ -8,15 +8,16 @@ import { Elysia } from "elysia";
 const WEB = join(import.meta.dir, "../../../../web");
 const fromPackage = (path: string) => Bun.resolveSync(path, import.meta.dir);
 
-const FILES: Record<string, { path: string; type: string }> = {
-  "dashboard.css": { path: join(WEB, "dashboard.css"), type: "text/css; charset=utf-8" },
-  "htmx.min.js": { path: fromPackage("htmx.org/dist/htmx.min.js"), type: "text/javascript; charset=utf-8" },
-  "hx-sse.js": { path: fromPackage("htmx.org/dist/ext/hx-sse.js"), type: "text/javascript; charset=utf-8" },
-};
+// A Map, not an object: a name from the URL (`__proto__`, `constructor`) must find nothing.
+const FILES = new Map<string, { path: string; type: string }>([
+  ["dashboard.css", { path: join(WEB, "dashboard.css"), type: "text/css; charset=utf-8" }],
+  ["htmx.min.js", { path: fromPackage("htmx.org/dist/htmx.min.js"), type: "text/javascript; charset=utf-8" }],
+  ["hx-sse.js", { path: fromPackage("htmx.org/dist/ext/hx-sse.js"), type: "text/javascript; charset=utf-8" }],
+]);
 
 export const assetRoutes = () =>
   new Elysia({ name: "dashboard-assets" }).get("/assets/:name", ({ params, set }) => {
-    const file = FILES[params.name];
+    const file = FILES.get(params.name);
     if (!file) {
       set.status = 404;
       return "Not found";

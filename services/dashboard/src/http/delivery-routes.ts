@@ -1,15 +1,22 @@
-/** The Deliveries page (polled table) and its operator actions, answered as the notice's new content. */
+/**
+ * The Deliveries page (polled table) and its operator actions, answered as the notice's new content.
+ * The actions are writes, so operator-guard.ts refuses them to anyone else; the page shows their
+ * buttons to operators only.
+ */
 import { Elysia } from "elysia";
 import { type DeliveryClient, DeliveryUnavailable } from "../delivery/client";
 import { deliveriesPage, deliveriesTable } from "../views/deliveries";
 import { html } from "../views/html";
+import { isRegistryId } from "./application-routes";
+import type { Identify } from "./operator-guard";
 import { htmlResponse } from "./respond";
 
-export function deliveryRoutes(delivery: DeliveryClient) {
+export function deliveryRoutes({ delivery, identify }: { delivery: DeliveryClient; identify: Identify }) {
   // An unreachable delivery service is a message on the page, not an error page.
-  const guarded = async (action: () => Promise<string>) => {
+  const guarded = async (id: string, action: (id: string) => Promise<string>) => {
+    if (!isRegistryId(id)) return htmlResponse(html`<p class="error">No such application.</p>`, 404);
     try {
-      return htmlResponse(html`<p class="ok">${await action()}</p>`);
+      return htmlResponse(html`<p class="ok">${await action(id)}</p>`);
     } catch (e) {
       if (!(e instanceof DeliveryUnavailable)) throw e;
       return htmlResponse(html`<p class="error">${e.message}</p>`, 502);
@@ -24,11 +31,11 @@ export function deliveryRoutes(delivery: DeliveryClient) {
     }
   };
   return new Elysia({ name: "dashboard-deliveries" })
-    .get("/deliveries", async () => htmlResponse(deliveriesPage(await rows())))
-    .get("/deliveries/table", async () => {
+    .get("/deliveries", async ({ request, server }) => htmlResponse(deliveriesPage(await rows(), identify.operator(request, server) !== undefined)))
+    .get("/deliveries/table", async ({ request, server }) => {
       const r = await rows();
-      return htmlResponse("error" in r ? html`<p class="error">${r.error}</p>` : deliveriesTable(r));
+      return htmlResponse("error" in r ? html`<p class="error">${r.error}</p>` : deliveriesTable(r, identify.operator(request, server) !== undefined));
     })
-    .post("/deliveries/:id/test-event", ({ params }) => guarded(() => delivery.testEvent(params.id)), { parse: "none" })
-    .post("/deliveries/:id/resume", ({ params }) => guarded(() => delivery.resume(params.id)), { parse: "none" });
+    .post("/deliveries/:id/test-event", ({ params }) => guarded(params.id, (id) => delivery.testEvent(id)), { parse: "none" })
+    .post("/deliveries/:id/resume", ({ params }) => guarded(params.id, (id) => delivery.resume(id)), { parse: "none" });
 }

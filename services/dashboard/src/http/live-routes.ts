@@ -1,29 +1,57 @@
-/** SSE endpoints, one per live page; each stream renders the same regions as its page. */
+/**
+ * SSE endpoints, one per live page; each stream renders the same regions as its page. Streams are
+ * capped per client address and in all (429 beyond, with the reason); a slot is freed when its
+ * stream ends, however it ends.
+ */
 import { Elysia } from "elysia";
 import type { View } from "../live/stream";
+import type { StreamSlots } from "../live/stream-slots";
 import { deadLettersRegion } from "../views/dead-letters";
 import { deviceRegions } from "../views/device";
 import { devicesRegion } from "../views/devices";
 import { overviewRegions } from "../views/overview";
+import type { Identify } from "./operator-guard";
 import type { PageDeps } from "./page-routes";
 import { tabOf, typeOf } from "./page-routes";
 
 export type Stream = (view: View, signal: AbortSignal) => AsyncGenerator<unknown, void>;
 
-export function liveRoutes({ state, config }: PageDeps, stream: Stream) {
+export interface LiveRouteDeps extends PageDeps {
+  stream: Stream;
+  slots: StreamSlots;
+  identify: Identify;
+}
+
+export function liveRoutes({ state, config, marks, stream, slots, identify }: LiveRouteDeps) {
+  const live = (view: (params: Record<string, string>, query: Record<string, string | undefined>) => View) =>
+    async function* ({ params, query, request, server, set }: { params: Record<string, string>; query: Record<string, string | undefined>; request: Request; server: Parameters<Identify["caller"]>[1]; set: { status?: number | string; headers: Record<string, string | number> } }) {
+      const release = slots.take(identify.caller(request, server).address);
+      if (!release) {
+        set.status = 429;
+        set.headers["retry-after"] = "30";
+        return "Too many live streams are open; close some dashboard tabs and try again.";
+      }
+      try {
+        yield* stream(view(params, query), request.signal);
+      } finally {
+        release();
+      }
+    };
   return new Elysia({ name: "dashboard-live" })
-    .get("/live/overview", async function* ({ query, request }) {
+    .get("/live/overview", live((_, query) => {
       const tab = tabOf(query.tab);
-      yield* stream({ key: `overview:${tab}`, render: () => overviewRegions(state, config, tab) }, request.signal);
-    })
-    .get("/live/devices", async function* ({ query, request }) {
+      return { key: `overview:${tab}`, render: () => overviewRegions(state, config, tab) };
+    }))
+    .get("/live/devices", live((_, query) => {
       const type = typeOf(query.type);
-      yield* stream({ key: `devices:${type ?? ""}`, render: () => [devicesRegion(state, config, type)] }, request.signal);
-    })
-    .get("/live/devices/:id", async function* ({ params, request }) {
-      yield* stream({ key: `device:${params.id}`, render: () => { const d = state.devices.get(params.id); return d ? deviceRegions(d) : []; } }, request.signal);
-    })
-    .get("/live/dead-letters", async function* ({ request }) {
-      yield* stream({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] }, request.signal);
-    });
+      return { key: `devices:${type ?? ""}`, render: () => [devicesRegion(state, config, type)] };
+    }))
+    .get("/live/devices/:id", live((params) => ({
+      key: `device:${params.id}`,
+      render: () => {
+        const d = state.devices.get(params.id!);
+        return d ? deviceRegions(d, marks) : [];
+      },
+    })))
+    .get("/live/dead-letters", live(() => ({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] })));
 }

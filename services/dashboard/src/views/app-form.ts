@@ -12,7 +12,7 @@ export type FieldErrors = Record<string, string[]>;
 export const EMPTY_FORM: FormValues = { name: "", version: "", developer: "", contact_email: "", description: "", category: "", platform: "", devicetypes: [], webhook_url: "", webhook_event_types: [] };
 
 export const formValuesOf = (a: RegistryApplication): FormValues => ({
-  name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email, description: a.description ?? "",
+  name: a.name, version: a.version, developer: a.developer, contact_email: a.contact_email ?? "", description: a.description ?? "",
   category: a.category ?? "", platform: a.platform ?? "", devicetypes: a.devicetypes, status: a.status, webhook_url: a.webhook_url ?? "", webhook_event_types: a.webhook_event_types ?? [],
 });
 
@@ -21,19 +21,17 @@ export const inputOf = (v: FormValues): ApplicationInput => ({
   ...v, description: v.description || null, category: v.category || null, platform: v.platform || null, webhook_url: v.webhook_url || null,
 });
 
-export function formValuesFrom(form: FormData): FormValues {
-  const text = (k: string) => {
-    const v = form.get(k);
-    return typeof v === "string" ? v : "";
-  };
+/** What a form sent; a field it left out is empty (the registry says which are required). */
+export function formValuesFrom(form: URLSearchParams): FormValues {
+  const text = (k: string) => form.get(k) ?? "";
   const status = form.get("status");
   return {
     name: text("name"), version: text("version"), developer: text("developer"), contact_email: text("contact_email"),
     description: text("description"), category: text("category"), platform: text("platform"), webhook_url: text("webhook_url"),
     // Only the boxes this form offers; anything else a tampered form sends is dropped.
     webhook_event_types: EVENT_TYPES.filter((t) => form.getAll("webhook_event_types").includes(t)),
-    devicetypes: form.getAll("devicetypes").filter((v): v is string => typeof v === "string"),
-    ...(typeof status === "string" ? { status } : {}),
+    devicetypes: form.getAll("devicetypes"),
+    ...(status !== null ? { status } : {}),
   };
 }
 

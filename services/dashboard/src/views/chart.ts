@@ -9,14 +9,21 @@ export interface ChartLine {
   values: Array<number | null>;
 }
 
+/** A horizontal line at a value (an alarm rule's threshold). */
+export interface ChartMark {
+  label: string;
+  value: number;
+}
+
 const W = 480;
 const H = 150;
 const PAD = { left: 56, right: 8, top: 8, bottom: 20 };
 
 /** A chart of at least two points, or a note saying there is nothing to draw yet. */
-export function lineChart(title: string, times: number[], lines: ChartLine[], unit = ""): Html {
-  const all = lines.flatMap((l) => l.values.filter((v): v is number => v !== null));
-  if (times.length < 2 || all.length < 2) return html`<p class="chart-empty">${title}: not enough data yet</p>`;
+export function lineChart(title: string, times: number[], lines: ChartLine[], unit = "", marks: ChartMark[] = []): Html {
+  const values = lines.flatMap((l) => l.values.filter((v): v is number => v !== null));
+  if (times.length < 2 || values.length < 2) return html`<p class="chart-empty">${title}: not enough data yet</p>`;
+  const all = [...values, ...marks.map((m) => m.value)];
   let [lo, hi] = [Math.min(...all), Math.max(...all)];
   if (lo === hi) {
     // A flat line sits mid-chart; a range that was never negative does not become so.
@@ -39,6 +46,7 @@ export function lineChart(title: string, times: number[], lines: ChartLine[], un
 <text class="tick" x="${PAD.left - 4}" y="${H - PAD.bottom}" text-anchor="end">${num(lo)}</text>
 <text class="tick" x="${PAD.left}" y="${H - 4}">${clockUtc(t0)}</text>
 <text class="tick" x="${W - PAD.right}" y="${H - 4}" text-anchor="end">${clockUtc(t1)}</text>
+${marks.map((m) => html`<line class="threshold" x1="${PAD.left}" y1="${y(m.value).toFixed(1)}" x2="${W - PAD.right}" y2="${y(m.value).toFixed(1)}"><title>${m.label}</title></line>`)}
 ${lines.map((l, i) => html`<path class="series s${i % 6}" d="${path(l.values)}"><title>${l.label}</title></path>`)}
 </svg>
 <ul class="legend">${lines.map((l, i) => html`<li class="s${i % 6}">${l.label}: ${num(latest(l), "no value yet")}</li>`)}</ul>

@@ -2,30 +2,35 @@
 import type { DeviceState } from "../state/devices";
 import { unitOf } from "../state/readings";
 import { eventTimeMs, formatUtc } from "../time";
-import { type ChartLine, lineChart } from "./chart";
+import { deviceAlarms } from "../alarms/alarm-views";
+import { type ChartLine, type ChartMark, lineChart } from "./chart";
 import { absent, count, num } from "./format";
 import { html, type Html } from "./html";
 import { page, type Region, region } from "./layout";
+import { historySlot } from "./history";
 import { breaker, deviceHref, qualityFlags } from "./readings";
 
 /** A component this many times smaller than its group's largest gets its own chart (power factor next to watts). */
 const SCALE_SPLIT = 20;
 
-export function deviceRegions(d: DeviceState): Region[] {
+/** An alarm rule's thresholds for a measurement group of a device type, marked on its chart. */
+export type Marks = (deviceType: string, group: string) => ChartMark[];
+
+export function deviceRegions(d: DeviceState, marks?: Marks): Region[] {
   return [
     { id: "device-summary", body: summary(d) },
-    { id: "device-charts", body: charts(d) },
+    { id: "device-charts", body: charts(d, marks) },
     { id: "device-trends", body: trends(d) },
   ];
 }
 
-export function devicePage(d: DeviceState): Html {
-  const [s, c, t] = deviceRegions(d).map((r) => region(r));
+export function devicePage(d: DeviceState, marks?: Marks): Html {
+  const [s, c, t] = deviceRegions(d, marks).map((r) => region(r));
   return page({
     title: `Device ${d.id}`,
     section: "devices",
     live: `/live${deviceHref(d.id)}`,
-    body: html`<h1>Device <code>${d.id}</code></h1>${s}<section><h2>Charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
+    body: html`<h1>Device <code>${d.id}</code></h1>${s}${deviceAlarms(d.id)}<section><h2>History</h2>${historySlot(d.id)}</section><section><h2>Live charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
   });
 }
 
@@ -40,7 +45,7 @@ function summary(d: DeviceState): Html {
 </dl>`;
 }
 
-function charts(d: DeviceState): Html {
+function charts(d: DeviceState, marks?: Marks): Html {
   const times = d.series.times();
   const groups = new Map<string, string[]>();
   for (const f of d.series.fields()) {
@@ -55,8 +60,11 @@ function charts(d: DeviceState): Html {
     const top = Math.max(...lines.map(scale));
     const small = lines.filter((l) => scale(l) * SCALE_SPLIT < top);
     const unit = unitOf(d.measurements?.[group]);
-    out.push(lineChart(group, times, lines.filter((l) => !small.includes(l)), unit));
-    for (const l of small) out.push(lineChart(`${group} · ${l.label}`, times, [l]));
+    const marked = marks?.(d.type, group) ?? [];
+    const on = (ls: ChartLine[]) => marked.filter((m) => ls.some((l) => m.label.startsWith(`${l.label} `)));
+    const big = lines.filter((l) => !small.includes(l));
+    out.push(lineChart(group, times, big, unit, on(big)));
+    for (const l of small) out.push(lineChart(`${group} · ${l.label}`, times, [l], "", on([l])));
   }
   return html`<div class="charts">${out}</div>`;
 }
@@ -74,6 +82,6 @@ export function unknownDevicePage(id: string): Html {
   return page({
     title: "Unknown device",
     section: "devices",
-    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><p><a href="/devices">All devices</a></p>`,
+    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><section><h2>History</h2>${historySlot(id)}</section><p><a href="/devices">All devices</a></p>`,
   });
 }

@@ -6,14 +6,17 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "applications" | "deliveries" | "dead-letters";
+export type Section = "overview" | "devices" | "device-registry" | "applications" | "deliveries" | "dead-letters" | "alarms" | "operator" | "none";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
+  ["device-registry", "/admin/devices", "Provisioning"],
   ["applications", "/applications", "Applications"],
   ["deliveries", "/deliveries", "Deliveries"],
   ["dead-letters", "/dead-letters", "Dead letters"],
+  ["alarms", "/alarms", "Alarms"],
+  ["operator", "/login", "Operator"],
 ];
 
 // Morphing keeps an opened <details> open while its list is refreshed.
@@ -47,6 +50,7 @@ export function page(opts: { title: string; section: Section; live?: string; bod
 </head>
 <body>
 <header><nav>${NAV.map(([s, href, label]) => html`<a href="${href}"${s === opts.section ? html` aria-current="page"` : ""}>${label}</a>`)}</nav>
+<a class="alarm-counts" href="/alarms" hx-get="/alarms/counts" hx-trigger="load, every 5s">alarms</a>
 <p class="zone">All times UTC</p></header>
 <main>${opts.body}</main>
 ${opts.live ? html`<div hidden hx-sse:connect="${opts.live}"></div>` : ""}

@@ -10,6 +10,11 @@ import type { Region } from "./layout";
 const FIGURES: Record<string, Array<[metric: string, label: string]>> = {
   "app-registry": [["app_registry_http_requests_total", "REST requests"]],
   simulator: [["simulator_published_total", "published"]],
+  ingest: [
+    ["ingest_connected_devices", "devices connected"],
+    ["ingest_messages_total", "messages"],
+    ["ingest_refused_total", "refused"],
+  ],
   enrichment: [
     ["enrichment_consumed_total", "consumed"],
     ["enrichment_enriched_total", "enriched"],

@@ -1,0 +1,165 @@
+/**
+ * History: write throughput into SQLite and PostgreSQL through the real broker, query latency for
+ * 30 days of one metric at 1-minute resolution downsampled to 500 points, and bytes on disk per
+ * stored message.
+ *
+ * Write throughput is catch-up throughput: the default fleet mix (enriched, JSON) is on the topic
+ * before the history service joins its group, and the clock runs until every record is committed
+ * to the database. A consumer that drains a backlog at R msg/s keeps up with any steady rate below
+ * R with bounded lag; the goals are 20,000 msg/s on PostgreSQL and 5,000 msg/s on SQLite.
+ *   bun bench/history.ts [--messages 50000] [--queries 200] [--dialects sqlite,postgres]
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import type { OutgoingRecord } from "@iot/common/bus";
+import { createKafkaBus } from "@iot/common/bus/kafka-bus";
+import { decodeDeviceEvent, encodeEnrichedEvent, timestampNow } from "@iot/common/codec";
+import { loadDeviceRegistry } from "@iot/common/device-registry";
+import { createLogger } from "@iot/common/logger";
+import { createMetrics, parseMetrics } from "@iot/common/metrics";
+import { buildProfiles } from "../services/enrichment/src/device-profile";
+import { enrich } from "../services/enrichment/src/enrich";
+import { loadConfig } from "../services/history/src/config";
+import { createHistory } from "../services/history/src/history";
+import { generateRawRecords } from "./lib/fleet-data";
+import { useBroker } from "./lib/kafka";
+import { writeResult } from "./lib/results";
+import { percentile, sortedCopy } from "./lib/stats";
+import { printTable, round, type Row } from "./lib/table";
+
+const { values: args } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { messages: { type: "string", default: "50000" }, queries: { type: "string", default: "200" }, dialects: { type: "string", default: "sqlite,postgres" } },
+});
+const MESSAGES = Number(args.messages);
+const QUERIES = Number(args.queries);
+const DIALECTS = args.dialects!.split(",") as Array<"sqlite" | "postgres">;
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const GOALS = { sqlite: 5_000, postgres: 20_000 };
+const MINUTE = 60_000;
+const log = createLogger("bench-history", { level: "error" });
+
+const broker = await useBroker();
+const records = await enrichedFleet(MESSAGES);
+const rows: Row[] = [];
+try {
+  for (const dialect of DIALECTS) rows.push(await run(dialect));
+} finally {
+  await broker.stop();
+}
+printTable(`History — ${records.length} enriched records of the default fleet mix (JSON), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`, rows);
+await writeResult("history", broker.version, { messages: records.length, queries: QUERIES, results: rows, goals: { write_msgs_per_s: GOALS, query_p99_ms: 50 } });
+
+async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
+  const db = await database(dialect);
+  const topic = `bench.history.${dialect}.${Date.now().toString(36)}`;
+  const bus = createKafkaBus({ brokers: broker.brokers.split(","), clientId: "bench-history", topics: [{ name: topic, partitions: 6 }], log });
+  await bus.start();
+  try {
+    await bus.publish(topic, records);
+    const config = loadConfig({
+      KAFKA_BROKERS: broker.brokers,
+      TOPIC_ENRICHED: topic,
+      HISTORY_GROUP: `${topic}-group`,
+      HISTORY_PORT: "0",
+      HISTORY_DB_PATH: db.sqlitePath,
+      HISTORY_DATABASE_URL: db.databaseUrl,
+    });
+    const metrics = createMetrics();
+    const history = createHistory(config, { bus, log, metrics });
+    const figure = async (name: string) => parseMetrics(await metrics.render()).get(name) ?? 0;
+    const stored = () => figure('history_records_total{result="stored"}');
+    const storedPoints = () => figure('history_points_total{result="stored"}');
+    await history.start(); // migrated, and joined to its group: the clock starts when consuming does
+    const [t0, recordsAt0, pointsAt0] = [performance.now(), await stored(), await storedPoints()];
+    while ((await stored()) < records.length) await Bun.sleep(20);
+    const seconds = (performance.now() - t0) / 1000;
+    const consumed = records.length - recordsAt0;
+    const points = await storedPoints();
+    const bytes = await db.bytes();
+
+    // 30 days of one metric, one point a minute: 43,200 1-minute roll-ups to read back.
+    const now = Date.now();
+    const from = Math.floor((now - 30 * 24 * 60 * MINUTE) / MINUTE) * MINUTE;
+    const month = Array.from({ length: 30 * 24 * 60 }, (_, i) => ({ deviceId: "bench-query", metric: "voltage.phase_a", ts: from + i * MINUTE, value: 120 + Math.sin(i / 90) * 5 + (i % 997 === 0 ? 30 : 0) }));
+    for (let i = 0; i < month.length; i += 5_000) await history.store().write(month.slice(i, i + 5_000), []);
+    const url = `${history.urls().api}/api/devices/bench-query/series?metric=voltage.phase_a&from=${from}&to=${from + month.length * MINUTE}&points=500&level=1m`;
+    const check = (await (await fetch(url)).json()) as { series: Array<{ points: unknown[] }> };
+    if (check.series[0]!.points.length !== 500) throw new Error(`expected 500 points, got ${check.series[0]!.points.length}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const q0 = performance.now();
+      await (await fetch(url)).arrayBuffer();
+      latencies.push(performance.now() - q0);
+    }
+    await history.stop();
+    const sorted = sortedCopy(latencies);
+    const rate = consumed / seconds;
+    return {
+      database: dialect,
+      messages: records.length,
+      points_stored: points,
+      write_msgs_per_s: round(rate),
+      write_points_per_s: round((points - pointsAt0) / seconds),
+      [`meets_write_goal`]: rate >= GOALS[dialect],
+      query_p50_ms: round(percentile(sorted, 50), 1),
+      query_p99_ms: round(percentile(sorted, 99), 1),
+      meets_query_goal: percentile(sorted, 99) <= 50,
+      bytes_per_message: round(bytes / records.length),
+    };
+  } finally {
+    await bus.stop();
+    await db.drop();
+  }
+}
+
+/** The default fleet mix as enrichment publishes it (JSON), device time around now. */
+async function enrichedFleet(count: number): Promise<OutgoingRecord[]> {
+  const registry = await loadDeviceRegistry("config/device-registry.json");
+  const ctx = { profiles: buildProfiles(registry), registrations: () => ({ applications: [], current: true }), service: "bench", version: "0", enrichedAt: timestampNow() };
+  const out: OutgoingRecord[] = [];
+  await generateRawRecords(count, ["json"], async (chunk) => {
+    for (const r of chunk.get("json")!) out.push({ key: r.key, ...encodeEnrichedEvent(enrich(decodeDeviceEvent(r.value, r.headers), ctx), "json") });
+  });
+  return out;
+}
+
+/** A throwaway database and how many bytes the history data takes in it once written. */
+async function database(dialect: "sqlite" | "postgres") {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "bench-history-"));
+    const sqlitePath = join(dir, "history.db");
+    return {
+      sqlitePath,
+      databaseUrl: undefined,
+      // Checkpointed by the store's close? Not yet: count the WAL too, it is on disk.
+      bytes: async () => ["", "-wal"].reduce((n, s) => n + (statSync(`${sqlitePath}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+  const name = `bench_history_${Date.now().toString(36)}`;
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const tables = ["series", "raw_points", "rollup_1m", "rollup_1h", "trends_5m"];
+  return {
+    sqlitePath: "unused-with-postgres.db",
+    databaseUrl: url.toString(),
+    // Tables, their partitions, indexes and TOAST: what the history data costs PostgreSQL.
+    async bytes() {
+      const [row] = await client<{ bytes: string }[]>`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c
+        where c.relkind = 'r' and (c.relname = any(${tables}) or c.oid in (select inhrelid from pg_inherits where inhparent in (select oid from pg_class where relname = any(${tables}))))`;
+      return Number(row!.bytes);
+    },
+    async drop() {
+      await client.end({ timeout: 1 });
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 1 });
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { openPgStore } from "./pg-store";
+import { openSqliteStore } from "./sqlite-store";
+import type { AlarmStore } from "./store";
+
+/** PostgreSQL when a `postgres://` URL is given, else the SQLite file; migrations applied either way. */
+export async function openStore(db: { databaseUrl?: string; sqlitePath: string }): Promise<AlarmStore> {
+  return db.databaseUrl ? openPgStore(db.databaseUrl) : openSqliteStore(db.sqlitePath);
+}

@@ -1,0 +1,85 @@
+/**
+ * Limits on the RPC port's HTTP/2 connections (sessions), which node:http2 leaves open forever:
+ *   - idle: a session with no open request for `idleMs` is closed, so idle or half-open
+ *     connections do not pile up (a quiet Watch stream is an open request: it keeps its session);
+ *   - age: a session older than `maxAgeMs` is sent GOAWAY (no new requests: clients open a new
+ *     connection) and cut `drainMs` later, so no connection, and no Watch stream on it, lives
+ *     forever; a client that re-opens its Watch within the drain (enrichment re-lists every few
+ *     minutes) moves over without a gap;
+ *   - streams: at most `maxStreams` requests at once per session. HTTP/2's own limit (advertised
+ *     at twice that) would reset the streams beyond it, which clients report as a broken
+ *     connection; up to there, the request gate refuses them with a readable ResourceExhausted.
+ */
+import type { Http2Server, Http2ServerRequest, Http2Session } from "node:http2";
+
+export interface SessionLimits {
+  maxStreams: number;
+  idleMs: number;
+  maxAgeMs: number;
+  drainMs: number;
+  /** How long a stopping server lets open streams finish. */
+  graceMs: number;
+}
+
+interface SessionState {
+  streams: number;
+  idle?: ReturnType<typeof setTimeout>;
+  age?: ReturnType<typeof setTimeout>;
+  cut?: ReturnType<typeof setTimeout>;
+}
+
+export const http2Settings = (limits: SessionLimits) => ({ maxConcurrentStreams: 2 * limits.maxStreams });
+
+export function limitSessions(server: Http2Server, limits: SessionLimits) {
+  const sessions = new Map<Http2Session, SessionState>();
+
+  /** GOAWAY now; whatever is still open `afterMs` later is cut. */
+  const retire = (session: Http2Session, state: SessionState, afterMs: number) => {
+    if (state.cut) return;
+    session.close();
+    state.cut = setTimeout(() => session.destroy(), afterMs);
+  };
+  const armIdle = (session: Http2Session, state: SessionState) => {
+    clearTimeout(state.idle);
+    // Nothing is open: close() ends it at once.
+    state.idle = setTimeout(() => retire(session, state, limits.graceMs), limits.idleMs);
+  };
+
+  server.on("session", (session: Http2Session) => {
+    const state: SessionState = { streams: 0 };
+    sessions.set(session, state);
+    armIdle(session, state);
+    state.age = setTimeout(() => retire(session, state, limits.drainMs), limits.maxAgeMs);
+    session.once("close", () => {
+      for (const t of [state.idle, state.age, state.cut]) clearTimeout(t);
+      sessions.delete(session);
+    });
+  });
+
+  return {
+    /** Counts the request on its session until it closes; false when the session is already at its cap. */
+    admit(req: Http2ServerRequest): boolean {
+      const session = req.stream.session;
+      const state = session && sessions.get(session);
+      if (!session || !state) return true;
+      if (state.streams >= limits.maxStreams) return false;
+      state.streams++;
+      clearTimeout(state.idle);
+      req.stream.once("close", () => {
+        if (--state.streams === 0 && !state.cut) armIdle(session, state);
+      });
+      return true;
+    },
+    /** Stopping: every session gets GOAWAY and is cut after the grace period. */
+    retireAll() {
+      for (const [session, state] of sessions) {
+        clearTimeout(state.cut);
+        state.cut = undefined;
+        retire(session, state, limits.graceMs);
+      }
+    },
+    get open() {
+      return sessions.size;
+    },
+  };
+}

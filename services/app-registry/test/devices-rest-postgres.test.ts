@@ -1,0 +1,3 @@
+import { deviceRestSuite } from "./devices/rest";
+
+deviceRestSuite("postgres");

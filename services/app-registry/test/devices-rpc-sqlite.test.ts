@@ -1,0 +1,3 @@
+import { deviceRpcSuite } from "./devices/rpc";
+
+deviceRpcSuite("sqlite");

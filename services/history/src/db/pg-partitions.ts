@@ -1,0 +1,72 @@
+/**
+ * Time partitions of the PostgreSQL history tables (declarative range partitioning, the layout a
+ * PostgreSQL operator expects for time series): `raw_points_p20261129` holds one day of raw points,
+ * and so on. A partition is created before the first write that needs it, and retention drops
+ * whole partitions once all of their range is past the cutoff, so expiry never deletes row by row
+ * under the writers (data lives up to one partition span longer than its retention).
+ */
+import type { Sql } from "postgres";
+import { LEVEL_TABLES } from "./range-sql";
+import type { Level } from "./store";
+
+const DAY_MS = 86_400_000;
+export const PARTITION_SPAN_MS: Record<Level, number> = { raw: DAY_MS, "1m": DAY_MS, "5m": 7 * DAY_MS, "1h": 30 * DAY_MS };
+/** Any fixed number: replicas creating or dropping partitions take turns. */
+const PARTITION_LOCK = 5_008_001;
+
+const nameOf = (level: Level, start: number) => `${LEVEL_TABLES[level].table}_p${new Date(start).toISOString().slice(0, 10).replaceAll("-", "")}`;
+const startOf = (name: string) => {
+  const m = /_p(\d{4})(\d\d)(\d\d)$/.exec(name);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
+};
+
+export function createPartitions(client: Sql) {
+  const known = new Set<string>();
+
+  return {
+    /** Creates the partitions that rows at these times (per level) need. */
+    async ensure(times: Array<[Level, number[]]>) {
+      const wanted = new Map<string, { level: Level; start: number }>();
+      for (const [level, list] of times) {
+        const span = PARTITION_SPAN_MS[level];
+        for (const ts of list) {
+          const start = Math.floor(ts / span) * span;
+          const name = nameOf(level, start);
+          if (!known.has(name)) wanted.set(name, { level, start });
+        }
+      }
+      if (wanted.size === 0) return;
+      await client.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
+        for (const [name, { level, start }] of wanted) {
+          const end = start + PARTITION_SPAN_MS[level];
+          await tx.unsafe(`create table if not exists "${name}" partition of ${LEVEL_TABLES[level].table} for values from (${start}) to (${end})`);
+        }
+      });
+      wanted.forEach((_, name) => known.add(name));
+    },
+
+    /** After a failed write: a partition dropped by another replica's retention is created again on the retry. */
+    forget: () => known.clear(),
+
+    /** Drops every partition whose whole range is older than its level's cutoff; returns how many. */
+    async dropExpired(cutoffs: Record<Level, number>) {
+      let dropped = 0;
+      await client.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
+        for (const level of Object.keys(cutoffs) as Level[]) {
+          const rows = await tx<{ name: string }[]>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = ${LEVEL_TABLES[level].table}::regclass`;
+          for (const { name } of rows) {
+            const start = startOf(name);
+            if (start === undefined || start + PARTITION_SPAN_MS[level] > cutoffs[level]) continue;
+            await tx.unsafe(`drop table if exists "${name}"`);
+            known.delete(name);
+            dropped++;
+          }
+        }
+      });
+      return dropped;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * What one enriched record stores: the numeric leaves of a telemetry message's `measurements`
+ * (`voltage.phase_a`), or the 5-minute windows a trends message carries. Text (other than a
+ * group's `unit`), booleans, nulls and lists are skipped and counted, never stored as 0: booleans
+ * are not numbers the device sent, and a chart of 0/1 would be our invention.
+ */
+import type { EnrichedEvent, JsonValue } from "@iot/common/telemetry";
+
+export const METRIC_MAX_LENGTH = 128;
+/** Dot-separated path of word characters: safe in URLs, CSV and Prometheus labels alike. */
+const METRIC = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+/** Deeper measurement objects are not telemetry we know how to chart. */
+const MAX_DEPTH = 4;
+
+export const isMetricName = (name: string) => name.length <= METRIC_MAX_LENGTH && METRIC.test(name);
+
+export type SkipReason = "non_numeric" | "missing" | "bad_metric" | "too_old" | "future";
+export const SKIP_REASONS: SkipReason[] = ["non_numeric", "missing", "bad_metric", "too_old", "future"];
+
+export interface Point {
+  deviceId: string;
+  metric: string;
+  /** Device time, epoch ms. */
+  ts: number;
+  value: number;
+}
+
+export interface TrendWindow {
+  deviceId: string;
+  metric: string;
+  /** Window start, epoch ms. */
+  ts: number;
+  avg: number;
+  min: number;
+  max: number;
+  last: number;
+}
+
+export interface Extracted {
+  points: Point[];
+  trends: TrendWindow[];
+  skipped: Partial<Record<SkipReason, number>>;
+}
+
+/** Maps a trend's `group_component` name to the telemetry metric it summarises (`group.component`). */
+export type TrendNaming = (deviceType: string, c: string) => string;
+
+export function extract(event: EnrichedEvent, trendName: TrendNaming): Extracted {
+  const out: Extracted = { points: [], trends: [], skipped: {} };
+  const skip = (reason: SkipReason) => (out.skipped[reason] = (out.skipped[reason] ?? 0) + 1);
+  const deviceId = event.device_id;
+  if (event.event_type === "trends") {
+    for (const p of event.trends) {
+      const metric = trendName(event.device_type, p.c);
+      if (!isMetricName(metric)) skip("bad_metric");
+      else if (![p.v, p.avg, p.min, p.max, p.t].every(Number.isFinite)) skip("non_numeric");
+      else out.trends.push({ deviceId, metric, ts: p.t * 1000, avg: p.avg, min: p.min, max: p.max, last: p.v });
+    }
+    return out;
+  }
+  const ts = Date.parse(event.timestamp);
+  const walk = (prefix: string, value: JsonValue | undefined, depth: number) => {
+    if (typeof value === "number") {
+      if (!isMetricName(prefix)) skip("bad_metric");
+      else if (Number.isFinite(value)) out.points.push({ deviceId, metric: prefix, ts, value });
+      else skip("non_numeric");
+    } else if (value === null || value === undefined) skip("missing");
+    else if (typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === "unit" && typeof v === "string") continue; // a label of its group, not a reading
+        walk(`${prefix}.${k}`, v, depth + 1);
+      }
+    } else skip(typeof value === "object" && !Array.isArray(value) ? "bad_metric" : "non_numeric");
+  };
+  for (const [group, g] of Object.entries(event.measurements)) walk(group, g, 1);
+  return out;
+}
+
+/**
+ * `voltage_phase_a` → `voltage.phase_a`, using the device type's measurement groups from the
+ * registry (the longest group that prefixes the name wins, so `power_factor_x` finds `power_factor`
+ * before `power`). A type or group the registry does not know keeps the trend's own name.
+ */
+export function trendNaming(groupsOf: (deviceType: string) => Iterable<string> | undefined): TrendNaming {
+  return (deviceType, c) => {
+    let best = "";
+    for (const g of groupsOf(deviceType) ?? []) if (g.length > best.length && c.length > g.length + 1 && c.startsWith(`${g}_`)) best = g;
+    return best ? `${best}.${c.slice(best.length + 1)}` : c;
+  };
+}

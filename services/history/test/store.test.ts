@@ -1,0 +1,85 @@
+/** Both stores, against a real SQLite file and a real PostgreSQL database: same figures, same idempotency. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Point } from "../src/points";
+import type { HistoryStore } from "../src/db/store";
+import { DIALECTS, openTestStore } from "./support/stores";
+
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0); // a whole hour
+const point = (metric: string, ts: number, value: number, deviceId = "breaker-042"): Point => ({ deviceId, metric, ts, value });
+
+for (const dialect of DIALECTS) {
+  describe(`history store on ${dialect}`, () => {
+    let store: HistoryStore;
+    let close: () => Promise<void>;
+    beforeAll(async () => ({ store, close } = await openTestStore(dialect)));
+    afterAll(() => close());
+
+    // Two minutes of one metric, 12 points a minute, plus a spike; and a second device.
+    const points = [
+      ...Array.from({ length: 24 }, (_, i) => point("current.phase_a", T0 + i * 5_000, 10 + (i % 12))),
+      point("current.phase_a", T0 + 61_000, 95),
+      point("voltage.phase_a", T0 + 30_000, 120.5),
+      point("current.phase_a", T0, 1, "breaker-043"),
+    ];
+    const whole = { deviceId: "breaker-042", metric: "current.phase_a", from: T0, to: T0 + H };
+
+    test("stores points once, and a rewrite of the same points changes no figure", async () => {
+      expect(await store.write(points, [])).toEqual({ stored: points.length, duplicates: 0 });
+      const minute = await store.range({ ...whole, level: "1m", width: 60_000 });
+      const hour = await store.range({ ...whole, level: "1h", width: H });
+      expect(await store.write(points, [])).toEqual({ stored: 0, duplicates: points.length });
+      expect(await store.write(points.slice(0, 5), [])).toEqual({ stored: 0, duplicates: 5 });
+      expect(await store.range({ ...whole, level: "1m", width: 60_000 })).toEqual(minute);
+      expect(await store.range({ ...whole, level: "1h", width: H })).toEqual(hour);
+    });
+
+    test("1-minute and 1-hour roll-ups: count, avg, min, max, last", async () => {
+      const minute = await store.range({ ...whole, level: "1m", width: 60_000 });
+      expect(minute).toEqual([
+        { t: T0, count: 12, avg: 15.5, min: 10, max: 21, last: 21 },
+        { t: T0 + 60_000, count: 13, avg: (186 + 95) / 13, min: 10, max: 95, last: 21 },
+      ]);
+      const [hour] = await store.range({ ...whole, level: "1h", width: H });
+      expect(hour).toEqual({ t: T0, count: 25, avg: (372 + 95) / 25, min: 10, max: 95, last: 21 });
+    });
+
+    test("downsampling raw points keeps the spike in max", async () => {
+      const buckets = await store.range({ ...whole, level: "raw", to: T0 + 120_000, width: 40_000 });
+      expect(buckets.map((b) => b.count)).toEqual([8, 9, 8]);
+      expect(buckets[1]!.max).toBe(95);
+      expect(buckets[1]!.last).toBe(13); // the newest point of [40 s, 80 s) is at 75 s: 10 + 15 % 12, not the spike at 61 s
+      expect(buckets.map((b) => b.t)).toEqual([T0, T0 + 40_000, T0 + 80_000]);
+    });
+
+    test("latest value per metric; an unknown device has none and an empty series", async () => {
+      expect(await store.latest("breaker-042")).toEqual([
+        { metric: "current.phase_a", ts: T0 + 115_000, value: 21 },
+        { metric: "voltage.phase_a", ts: T0 + 30_000, value: 120.5 },
+      ]);
+      expect(await store.latest("nobody")).toEqual([]);
+      expect(await store.range({ ...whole, deviceId: "nobody", level: "1m", width: 60_000 })).toEqual([]);
+    });
+
+    test("trends are stored as the device's 5-minute windows; a repeated window is replaced, not added", async () => {
+      const w = { deviceId: "breaker-042", metric: "current.phase_a", avg: 15, min: 10, max: 21, last: 12 };
+      await store.write([], [{ ...w, ts: T0 }, { ...w, ts: T0 + 300_000, avg: 16 }]);
+      await store.write([], [{ ...w, ts: T0 + 300_000, avg: 16 }]);
+      const got = await store.range({ ...whole, level: "5m", width: 300_000 });
+      expect(got).toEqual([
+        { t: T0, count: null, avg: 15, min: 10, max: 21, last: 12 },
+        { t: T0 + 300_000, count: null, avg: 16, min: 10, max: 21, last: 12 },
+      ]);
+    });
+
+    test("retention removes each level's data older than its cutoff", async () => {
+      const far = T0 + 400 * 24 * H; // past every partition of the data above
+      const removed = await store.removeExpired({ raw: far, "1m": far, "5m": far, "1h": 0 });
+      expect(removed).toBeGreaterThan(0);
+      expect(await store.range({ ...whole, level: "raw", width: 60_000 })).toEqual([]);
+      expect(await store.range({ ...whole, level: "1m", width: 60_000 })).toEqual([]);
+      expect(await store.range({ ...whole, level: "5m", width: 300_000 })).toEqual([]);
+      expect(await store.range({ ...whole, level: "1h", width: H })).toHaveLength(1);
+    });
+  });
+}
