@@ -13,7 +13,8 @@ afterAll(() => reg?.close());
 const call = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
   const res = await fetch(`${reg.httpUrl}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    // Every write is JSON, body or not (the registry refuses others with 415).
+    headers: { ...(method === "GET" ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -54,12 +55,15 @@ test("the webhook secret is shown once, never on a read; the delivery credential
   const creds = await call("GET", `/api/applications/${id}/delivery-credentials`);
   expect(creds.body).toEqual({ webhook_secret: secret, api_key_sha256: createHash("sha256").update(key).digest("hex") });
   expect((await call("GET", "/api/applications/nope/delivery-credentials")).status).toBe(404);
+  expect((await call("POST", "/api/applications/nope/rotate-webhook-secret")).status).toBe(404);
 });
 
 test("rotation returns a new secret once and the old one is gone", async () => {
   const { body } = await call("POST", "/api/applications", registration({}));
   const { id, webhook_secret: old } = body.application;
   expect((await call("POST", `/api/applications/${id}/rotate-webhook-secret`, undefined, null)).status).toBe(401);
+  const plain = await fetch(`${reg.httpUrl}/api/applications/${id}/rotate-webhook-secret`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(plain.status).toBe(415);
   const rotated = await call("POST", `/api/applications/${id}/rotate-webhook-secret`);
   expect(rotated.status).toBe(200);
   expect(rotated.body.webhook_secret).toMatch(/^whsec_/);
