@@ -19,6 +19,7 @@ const PARTS: Record<string, string[]> = {
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": ["bench/dashboard-fanout.ts", "--rate", "5000", "--clients", "200", "--phase", "20", "--warmup", "10"],
+  delivery: ["bench/delivery.ts", "--apps", "10", "--records", "20000", "--rate", "5000"],
   alarms: ["bench/alarms.ts", "--records", "100000", "--rules", "20", "--rate", "5000", "--seconds", "10"],
   "device-import": ["bench/device-import.ts", "--rows", "10000", "--repeat", "3"],
   history: ["bench/history.ts"],
@@ -75,6 +76,7 @@ async function goals(): Promise<Row[]> {
   const pipeline = await fresh<{ enriched_msgs_per_s: number; best_of: string; summary: Summary[] }>("pipeline");
   const latency = await fresh<{ p99_ms_at_5000_msgs_per_s: number | null }>("latency");
   const simulator = await fresh<{ devices: string; highest_sustained_msg_per_s: Record<string, number> }>("simulator");
+  const delivery = await fresh<{ deliveries_per_s: number; p99_ms_at_5000_msgs_per_s: number | null }>("delivery");
   const rows: Row[] = [];
   const goal = (name: string, measured: string, met: boolean | undefined) => rows.push({ goal: name, measured, met });
   if (pipeline) {
@@ -89,6 +91,10 @@ async function goals(): Promise<Row[]> {
     // 100,000 devices at the default 5 s interval publish 20,000 telemetry msg/s.
     const best = simulator.highest_sustained_msg_per_s;
     goal("100,000 simulated devices from one process", `${simulator.devices} devices: ${Object.entries(best).map(([f, n]) => `${f} ${n} msg/s`).join(", ")} sustained (5 s interval = 20,000 msg/s)`, Object.values(best).every((n) => n >= 20_000));
+  }
+  if (delivery) {
+    goal("≥ 20,000 webhook deliveries/s (10 apps)", `${delivery.deliveries_per_s} deliveries/s`, delivery.deliveries_per_s >= 20_000);
+    goal("delivery p99 ≤ 100 ms at 5,000 msg/s", `${delivery.p99_ms_at_5000_msgs_per_s} ms (enriched produce → handler)`, (delivery.p99_ms_at_5000_msgs_per_s ?? Infinity) <= 100);
   }
   const devices = await fresh<{ rows: number; slowest_first_import_s_sqlite: number | null }>("device-import");
   if (devices?.slowest_first_import_s_sqlite != null)

@@ -23,6 +23,7 @@ async function platformWith(env: Record<string, string>): Promise<Platform> {
       REGISTRY_RPC_PORT: String(rpc),
       ENRICHMENT_PORT: String(enrichment),
       SIMULATOR_PORT: String(simulator),
+      DELIVERY_PORT: "0",
       ALARMS_PORT: "0",
       HISTORY_PORT: "0",
       INGEST_HTTP_PORT: String(ingestHttp),

@@ -11,6 +11,7 @@ const PORTS: Record<string, string> = {
   ingest: "INGEST_HTTP_PORT",
   simulator: "SIMULATOR_PORT",
   dashboard: "DASHBOARD_PORT",
+  delivery: "DELIVERY_PORT",
   alarms: "ALARMS_PORT",
   history: "HISTORY_PORT",
 };

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../", import.meta.url).pathname;
-const ports = { dashboard: await freePort(), http: await freePort(), rpc: await freePort(), enrichment: await freePort(), simulator: await freePort(), ingest: await freePort(), mqtt: await freePort() };
+const ports = { dashboard: await freePort(), http: await freePort(), rpc: await freePort(), enrichment: await freePort(), simulator: await freePort(), delivery: await freePort(), ingest: await freePort(), mqtt: await freePort() };
 const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   KAFKA_BROKERS: "", // the embedded default: the in-process bus
   REGISTRY_DB_PATH: join(mkdtempSync(join(tmpdir(), "platform-")), "registry.db"),
@@ -16,6 +16,7 @@ const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   REGISTRY_RPC_PORT: String(ports.rpc),
   ENRICHMENT_PORT: String(ports.enrichment),
   SIMULATOR_PORT: String(ports.simulator),
+  DELIVERY_PORT: String(ports.delivery),
   INGEST_HTTP_PORT: String(ports.ingest),
   INGEST_MQTT_PORT: String(ports.mqtt),
   REGISTRY_URL: `http://127.0.0.1:${ports.http}`,

@@ -5,3 +5,6 @@ export const newApiKey = () => randomBytes(32).toString("base64url");
 
 /** Only this is stored: a leaked database does not leak usable keys. */
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/** A Standard Webhooks signing secret: `whsec_` + base64 of 24 random bytes (the key is the decoded part). */
+export const newWebhookSecret = () => `whsec_${randomBytes(24).toString("base64")}`;

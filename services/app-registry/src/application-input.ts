@@ -4,9 +4,9 @@
  * them too. The domain (registry.ts) receives the typed, valid result.
  */
 import type { ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
-import { MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "./application";
+import { EVENT_TYPES, MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "./application";
 import { defineInput, definePatch, optional, required, withDefault } from "./input";
-import { deviceTypeId, deviceTypeList, email, integer, nonEmpty, nullAsEmpty, oneOf, optionalText, orNull, text, visibleText } from "./rules";
+import { deviceTypeId, deviceTypeList, email, enumList, integer, nonEmpty, nullAsEmpty, oneOf, optionalHttpUrl, optionalText, orNull, text, visibleText } from "./rules";
 
 export const newApplication = defineInput<NewApplication>({
   name: required(visibleText(1, 100), "unique, case-insensitively"),
@@ -17,6 +17,8 @@ export const newApplication = defineInput<NewApplication>({
   category: withDefault(optionalText(50), () => null),
   platform: withDefault(orNull(oneOf(PLATFORMS)), () => null),
   deviceTypes: withDefault(nullAsEmpty(deviceTypeList(MAX_DEVICE_TYPES)), () => [], "exact device-type ids; duplicates are dropped"),
+  webhookUrl: withDefault(optionalHttpUrl(2048), () => null, "http(s) URL the delivery service POSTs signed batches of records to (Standard Webhooks); null: none"),
+  webhookEventTypes: withDefault(nullAsEmpty(enumList(EVENT_TYPES)), () => [], "event types the webhook receives; empty: all"),
 });
 
 /** Any field of a registration, and the status; null clears an optional field. */

@@ -6,6 +6,10 @@ export { PLATFORMS, type Platform, STATUSES, type Status } from "@iot/common/wir
 
 export const MAX_DEVICE_TYPES = 50;
 
+/** What a webhook may be limited to (the `event_type` of the records). */
+export const EVENT_TYPES = ["telemetry", "trends"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
 /** A registration as any reader sees it: there is no api key here, by construction. */
 export interface Application {
   id: string;
@@ -18,6 +22,10 @@ export interface Application {
   platform: Platform | null;
   deviceTypes: string[];
   status: Status;
+  /** Where the delivery service POSTs this application's records; null: no webhook. */
+  webhookUrl?: string | null;
+  /** The webhook receives only these event types; empty: all. */
+  webhookEventTypes?: EventType[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -25,7 +33,7 @@ export interface Application {
 /** The fields a client supplies when registering. */
 export type NewApplication = Pick<
   Application,
-  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes"
+  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes" | "webhookUrl" | "webhookEventTypes"
 >;
 
 /** A partial update: a field that is absent keeps its value. */

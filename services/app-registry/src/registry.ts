@@ -10,7 +10,7 @@
  *   - here: plain functions on decoded values, publishing committed changes to the feed (Watch).
  *     They do not re-check: outside input reaches them only through an edge's decoder.
  */
-import { hashApiKey, newApiKey } from "./api-key";
+import { hashApiKey, newApiKey, newWebhookSecret } from "./api-key";
 import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
 import { isApplicationId, nameKey } from "./application";
 import type { ChangeFeed } from "./change-feed";
@@ -37,10 +37,18 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     return id;
   };
 
+  // An unchanged "updated" event: watchers (the delivery service) fetch the new credentials, so a revoked key stops working at once.
+  const credentialsChanged = async (id: string) => {
+    const application = await repo.get(id);
+    if (application) feed.publish({ type: "updated", application, previous: application });
+  };
+
   return {
-    /** The only call besides regenerateKey that ever returns an api key. */
-    async register(fields: NewApplication): Promise<{ application: Application; apiKey: string }> {
+    /** The only call besides regenerateKey that ever returns an api key (and besides rotateWebhookSecret, a webhook secret). */
+    async register(fields: NewApplication): Promise<{ application: Application; apiKey: string; webhookSecret: string }> {
       const apiKey = newApiKey();
+      // Every registration gets one, so a webhook added later by an update is signed from the start.
+      const webhookSecret = newWebhookSecret();
       const at = now();
       const application = await repo.insert({
         ...fields,
@@ -51,9 +59,10 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
         updatedAt: at,
         nameKey: nameKey(fields.name),
         apiKeyHash: hashApiKey(apiKey),
+        webhookSecret,
       });
       feed.publish({ type: "created", application });
-      return { application, apiKey };
+      return { application, apiKey, webhookSecret };
     },
 
     get: async (id: string) => found(await repo.get(known(id))),
@@ -85,7 +94,23 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
       known(id);
       const apiKey = newApiKey();
       if (!(await repo.setApiKeyHash(id, hashApiKey(apiKey)))) throw new NotFoundError();
+      await credentialsChanged(id);
       return apiKey;
+    },
+
+    async rotateWebhookSecret(id: string): Promise<string> {
+      known(id);
+      const secret = newWebhookSecret();
+      if (!(await repo.setWebhookSecret(id, secret))) throw new NotFoundError();
+      await credentialsChanged(id);
+      return secret;
+    },
+
+    /** For the delivery service only (callers are admin-authenticated at the edge). */
+    deliveryCredentials: async (id: string) => {
+      const credentials = await repo.credentials(known(id));
+      if (!credentials) throw new NotFoundError();
+      return credentials;
     },
 
     /** Active applications registered for exactly this device type. */

@@ -137,6 +137,17 @@ export const deviceTypeList = (max: number): Rule<string[]> => ({
   schema: { type: "array", maxItems: max, items: deviceTypeId.schema },
 });
 
+/** Values of an enum, de-duplicated in order. */
+export const enumList = <T extends string>(values: readonly T[]): Rule<T[]> => ({
+  check(v) {
+    if (!Array.isArray(v)) return { errors: ["Not a valid list."] };
+    const bad = v.filter((x) => !values.includes(x as T));
+    if (bad.length > 0) return { errors: [`Must each be one of: ${values.join(", ")}.`] };
+    return { ok: [...new Set(v as T[])] };
+  },
+  schema: { type: "array", items: { type: "string", enum: [...values] }, uniqueItems: true },
+});
+
 /** A list where null means empty. */
 export const nullAsEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
   check: (v) => (v === null ? { ok: [] } : rule.check(v)),
@@ -150,3 +161,23 @@ export const nonEmpty = <T>(rule: Rule<T[]>): Rule<T[]> => ({
   },
   schema: { ...rule.schema, minItems: 1 },
 });
+
+/**
+ * An absolute http(s) URL, or null/blank for none. Only its form is checked here: where it may
+ * point (no loopback, private or metadata addresses) is decided by the delivery service when it
+ * resolves the host, since DNS can change after registration.
+ */
+export const optionalHttpUrl = (max: number): Rule<string | null> => {
+  const inner = optionalText(max);
+  return {
+    check(v) {
+      const r = inner.check(v);
+      if ("errors" in r || r.ok === null) return r;
+      const url = URL.parse(r.ok);
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password)
+        return { errors: ["Not a valid http(s) URL without credentials."] };
+      return { ok: url.href };
+    },
+    schema: { ...inner.schema, format: "uri" },
+  };
+};

@@ -29,6 +29,11 @@ export interface Batch {
   topic: string;
   partition: number;
   records: IncomingRecord[];
+  /**
+   * Tells the broker this member is alive (Kafka: its session ends 10 s after the last heartbeat).
+   * A handler that may take longer than that (retrying a slow endpoint) calls it while it waits.
+   */
+  heartbeat?: () => Promise<void>;
 }
 
 export interface SubscribeOptions {
@@ -36,6 +41,20 @@ export interface SubscribeOptions {
   topics: string[];
   /** Where a group with no committed offset starts. */
   fromBeginning?: boolean;
+  /**
+   * The next offset to read, by partition, of its (single) topic, for partitions the group never
+   * committed; others start as `fromBeginning` says. Lets a reader resume exactly where an earlier
+   * one stopped, or a new group start exactly at the end it saw (not wherever "latest" is when its
+   * first fetch happens).
+   */
+  startAt?: Record<number, number>;
+  /** How long the broker may wait to fill a fetch (Kafka; default 250 ms): a low-rate reader's added latency. */
+  maxWaitMs?: number;
+  /**
+   * A group of one reader for one session (a stream connection): it is deleted when that reader
+   * stops, so abandoned groups neither pile up in the broker nor hold back the in-process bus.
+   */
+  ephemeral?: boolean;
   handler: (batch: Batch) => Promise<void>;
 }
 

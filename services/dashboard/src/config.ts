@@ -67,6 +67,8 @@ export const dashboardConfigSchema = Type.Object({
     enrichment: url("ENRICHMENT_URL", "http://127.0.0.1:5004"),
     ingest: url("INGEST_URL", "http://127.0.0.1:5005"),
   }),
+  /** Per-application delivery status and its operator actions. */
+  deliveryUrl: url("DELIVERY_URL", "http://127.0.0.1:5006"),
   intervals: Type.Object({
     statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
     probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
@@ -106,6 +108,7 @@ export function loadConfig(source: Env = process.env) {
     { name: "app-registry", url: config.registry.url },
     { name: "simulator", url: probed.simulator },
     { name: "enrichment", url: probed.enrichment },
+    { name: "delivery", url: config.deliveryUrl },
     { name: "alarms", url: config.alarmsUrl },
     { name: "history", url: config.historyUrl },
     { name: "ingest", url: probed.ingest },

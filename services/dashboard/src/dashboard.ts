@@ -15,7 +15,9 @@ import { createCallerOf } from "./auth/caller";
 import { createLoginLimiter } from "./auth/login-limiter";
 import { createSessions } from "./auth/sessions";
 import { type DashboardConfig, LOGIN_WINDOW_MS, loadConfig } from "./config";
+import { createDeliveryClient } from "./delivery/client";
 import { applicationRoutes } from "./http/application-routes";
+import { deliveryRoutes } from "./http/delivery-routes";
 import { assetRoutes } from "./http/assets";
 import { deviceAdminRoutes, IMPORT_PATH, MAX_IMPORT_BODY_BYTES } from "./http/device-admin-routes";
 import { errorResponses } from "./http/errors";
@@ -100,7 +102,8 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
     .use(alarmRoutes(alarms))
     .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }))
-    .use(historyRoutes({ client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }), state }));
+    .use(historyRoutes({ client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }), state }))
+    .use(deliveryRoutes({ delivery: createDeliveryClient({ url: config.deliveryUrl, token: config.registry.token, timeoutMs: config.httpTimeoutMs }), identify }));
 
   return {
     app,

@@ -97,7 +97,7 @@ describe("in a browser", () => {
     await page.goto(`${base}/`);
     await page.waitForSelector("#feed li", { timeout: 15_000 });
     await page.waitForFunction(() => (window as unknown as { liveConnections: number }).liveConnections >= 1, undefined, { timeout: 5_000 });
-    expect(await page.locator("#services tbody tr").count()).toBe(6); // registry, simulator, enrichment, alarms, history, ingest
+    expect(await page.locator("#services tbody tr").count()).toBe(7); // registry, simulator, enrichment, delivery, alarms, history, ingest
     await page.waitForFunction(() => document.querySelector("#pipeline dl.counters") !== null, undefined, { timeout: 10_000 });
     // Lag is shown for what each group reads: enrichment on the raw topic, the dashboard on all three.
     const lagRows = await page.locator("#pipeline table").nth(1).locator("tbody tr").allTextContents();

@@ -14,12 +14,13 @@ import type { Logger } from "@iot/common/logger";
 import { createMetrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
 import { dashboardService } from "../../dashboard/src/dashboard";
+import { deliveryService } from "../../delivery/src/delivery";
 import { enrichmentService } from "../../enrichment/src/enrichment";
 import { ingestService } from "../../ingest/src/ingest";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, ingestService, alarmsDefinition, history, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, deliveryService, ingestService, alarmsDefinition, history, dashboardService, simulatorService];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file iot/registry/v1/registry.proto.
  */
 export const file_iot_registry_v1_registry: GenFile = /*@__PURE__*/
-  fileDesc("Ch5pb3QvcmVnaXN0cnkvdjEvcmVnaXN0cnkucHJvdG8SD2lvdC5yZWdpc3RyeS52MSLgAgoLQXBwbGljYXRpb24SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCglkZXZlbG9wZXIYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSKwoIcGxhdGZvcm0YBSABKA4yGS5pb3QucmVnaXN0cnkudjEuUGxhdGZvcm0SEAoIY2F0ZWdvcnkYBiABKAkSFAoMZGV2aWNlX3R5cGVzGAcgAygJEg8KB3ZlcnNpb24YCCABKAkSFQoNY29udGFjdF9lbWFpbBgJIAEoCRIyCgZzdGF0dXMYCiABKA4yIi5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb25TdGF0dXMSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAizwEKGlJlZ2lzdGVyQXBwbGljYXRpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSEQoJZGV2ZWxvcGVyGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEisKCHBsYXRmb3JtGAQgASgOMhkuaW90LnJlZ2lzdHJ5LnYxLlBsYXRmb3JtEhAKCGNhdGVnb3J5GAUgASgJEhQKDGRldmljZV90eXBlcxgGIAMoCRIPCgd2ZXJzaW9uGAcgASgJEhUKDWNvbnRhY3RfZW1haWwYCCABKAkiYQobUmVnaXN0ZXJBcHBsaWNhdGlvblJlc3BvbnNlEjEKC2FwcGxpY2F0aW9uGAEgASgLMhwuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uEg8KB2FwaV9rZXkYAiABKAkiIwoVR2V0QXBwbGljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKFkdldEFwcGxpY2F0aW9uUmVzcG9uc2USMQoLYXBwbGljYXRpb24YASABKAsyHC5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb24i9gEKF0xpc3RBcHBsaWNhdGlvbnNSZXF1ZXN0EjIKBnN0YXR1cxgBIAEoDjIiLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvblN0YXR1cxIrCghwbGF0Zm9ybRgCIAEoDjIZLmlvdC5yZWdpc3RyeS52MS5QbGF0Zm9ybRIVCghjYXRlZ29yeRgDIAEoCUgAiAEBEhgKC2RldmljZV90eXBlGAQgASgJSAGIAQESEgoFbGltaXQYBSABKAVIAogBARIOCgZvZmZzZXQYBiABKAVCCwoJX2NhdGVnb3J5Qg4KDF9kZXZpY2VfdHlwZUIICgZfbGltaXQiXQoYTGlzdEFwcGxpY2F0aW9uc1Jlc3BvbnNlEjIKDGFwcGxpY2F0aW9ucxgBIAMoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbhINCgV0b3RhbBgCIAEoBSIgCg5EZXZpY2VUeXBlTGlzdBIOCgZ2YWx1ZXMYASADKAkiwAMKGFVwZGF0ZUFwcGxpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFgoJZGV2ZWxvcGVyGAMgASgJSAGIAQESGAoLZGVzY3JpcHRpb24YBCABKAlIAogBARIwCghwbGF0Zm9ybRgFIAEoDjIZLmlvdC5yZWdpc3RyeS52MS5QbGF0Zm9ybUgDiAEBEhUKCGNhdGVnb3J5GAYgASgJSASIAQESNQoMZGV2aWNlX3R5cGVzGAcgASgLMh8uaW90LnJlZ2lzdHJ5LnYxLkRldmljZVR5cGVMaXN0EhQKB3ZlcnNpb24YCCABKAlIBYgBARIaCg1jb250YWN0X2VtYWlsGAkgASgJSAaIAQESNwoGc3RhdHVzGAogASgOMiIuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uU3RhdHVzSAeIAQFCBwoFX25hbWVCDAoKX2RldmVsb3BlckIOCgxfZGVzY3JpcHRpb25CCwoJX3BsYXRmb3JtQgsKCV9jYXRlZ29yeUIKCghfdmVyc2lvbkIQCg5fY29udGFjdF9lbWFpbEIJCgdfc3RhdHVzIk4KGVVwZGF0ZUFwcGxpY2F0aW9uUmVzcG9uc2USMQoLYXBwbGljYXRpb24YASABKAsyHC5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb24iJgoYRGVsZXRlQXBwbGljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIhsKGURlbGV0ZUFwcGxpY2F0aW9uUmVzcG9uc2UiJQoXUmVnZW5lcmF0ZUFwaUtleVJlcXVlc3QSCgoCaWQYASABKAkiKwoYUmVnZW5lcmF0ZUFwaUtleVJlc3BvbnNlEg8KB2FwaV9rZXkYASABKAkiOgojTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZVJlcXVlc3QSEwoLZGV2aWNlX3R5cGUYASABKAkiWgokTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZVJlc3BvbnNlEjIKDGFwcGxpY2F0aW9ucxgBIAMoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbiI8CiRMaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlc1JlcXVlc3QSFAoMZGV2aWNlX3R5cGVzGAEgAygJIlsKJUxpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGVzUmVzcG9uc2USMgoMYXBwbGljYXRpb25zGAEgAygLMhwuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uIjAKGFdhdGNoQXBwbGljYXRpb25zUmVxdWVzdBIUCgxkZXZpY2VfdHlwZXMYASADKAkifgoZV2F0Y2hBcHBsaWNhdGlvbnNSZXNwb25zZRItCghzbmFwc2hvdBgBIAEoCzIZLmlvdC5yZWdpc3RyeS52MS5TbmFwc2hvdEgAEikKBmNoYW5nZRgCIAEoCzIXLmlvdC5yZWdpc3RyeS52MS5DaGFuZ2VIAEIHCgVldmVudCI+CghTbmFwc2hvdBIyCgxhcHBsaWNhdGlvbnMYASADKAsyHC5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb24iZgoGQ2hhbmdlEikKBHR5cGUYASABKA4yGy5pb3QucmVnaXN0cnkudjEuQ2hhbmdlVHlwZRIxCgthcHBsaWNhdGlvbhgCIAEoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbipzCghQbGF0Zm9ybRIYChRQTEFURk9STV9VTlNQRUNJRklFRBAAEhAKDFBMQVRGT1JNX1dFQhABEhMKD1BMQVRGT1JNX01PQklMRRACEhQKEFBMQVRGT1JNX0RFU0tUT1AQAxIQCgxQTEFURk9STV9BUEkQBCqXAQoRQXBwbGljYXRpb25TdGF0dXMSIgoeQVBQTElDQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZQVBQTElDQVRJT05fU1RBVFVTX0FDVElWRRABEh8KG0FQUExJQ0FUSU9OX1NUQVRVU19JTkFDVElWRRACEh4KGkFQUExJQ0FUSU9OX1NUQVRVU19QRU5ESU5HEAMqdAoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhcKE0NIQU5HRV9UWVBFX0NSRUFURUQQARIXChNDSEFOR0VfVFlQRV9VUERBVEVEEAISFwoTQ0hBTkdFX1RZUEVfREVMRVRFRBADMrwIChpBcHBsaWNhdGlvblJlZ2lzdHJ5U2VydmljZRJwChNSZWdpc3RlckFwcGxpY2F0aW9uEisuaW90LnJlZ2lzdHJ5LnYxLlJlZ2lzdGVyQXBwbGljYXRpb25SZXF1ZXN0GiwuaW90LnJlZ2lzdHJ5LnYxLlJlZ2lzdGVyQXBwbGljYXRpb25SZXNwb25zZRJmCg5HZXRBcHBsaWNhdGlvbhImLmlvdC5yZWdpc3RyeS52MS5HZXRBcHBsaWNhdGlvblJlcXVlc3QaJy5pb3QucmVnaXN0cnkudjEuR2V0QXBwbGljYXRpb25SZXNwb25zZSIDkAIBEmwKEExpc3RBcHBsaWNhdGlvbnMSKC5pb3QucmVnaXN0cnkudjEuTGlzdEFwcGxpY2F0aW9uc1JlcXVlc3QaKS5pb3QucmVnaXN0cnkudjEuTGlzdEFwcGxpY2F0aW9uc1Jlc3BvbnNlIgOQAgESagoRVXBkYXRlQXBwbGljYXRpb24SKS5pb3QucmVnaXN0cnkudjEuVXBkYXRlQXBwbGljYXRpb25SZXF1ZXN0GiouaW90LnJlZ2lzdHJ5LnYxLlVwZGF0ZUFwcGxpY2F0aW9uUmVzcG9uc2USagoRRGVsZXRlQXBwbGljYXRpb24SKS5pb3QucmVnaXN0cnkudjEuRGVsZXRlQXBwbGljYXRpb25SZXF1ZXN0GiouaW90LnJlZ2lzdHJ5LnYxLkRlbGV0ZUFwcGxpY2F0aW9uUmVzcG9uc2USZwoQUmVnZW5lcmF0ZUFwaUtleRIoLmlvdC5yZWdpc3RyeS52MS5SZWdlbmVyYXRlQXBpS2V5UmVxdWVzdBopLmlvdC5yZWdpc3RyeS52MS5SZWdlbmVyYXRlQXBpS2V5UmVzcG9uc2USkAEKHExpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGUSNC5pb3QucmVnaXN0cnkudjEuTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZVJlcXVlc3QaNS5pb3QucmVnaXN0cnkudjEuTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZVJlc3BvbnNlIgOQAgESkwEKHUxpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGVzEjUuaW90LnJlZ2lzdHJ5LnYxLkxpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGVzUmVxdWVzdBo2LmlvdC5yZWdpc3RyeS52MS5MaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlc1Jlc3BvbnNlIgOQAgESbAoRV2F0Y2hBcHBsaWNhdGlvbnMSKS5pb3QucmVnaXN0cnkudjEuV2F0Y2hBcHBsaWNhdGlvbnNSZXF1ZXN0GiouaW90LnJlZ2lzdHJ5LnYxLldhdGNoQXBwbGljYXRpb25zUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5pb3QvcmVnaXN0cnkvdjEvcmVnaXN0cnkucHJvdG8SD2lvdC5yZWdpc3RyeS52MSKSAwoLQXBwbGljYXRpb24SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCglkZXZlbG9wZXIYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSKwoIcGxhdGZvcm0YBSABKA4yGS5pb3QucmVnaXN0cnkudjEuUGxhdGZvcm0SEAoIY2F0ZWdvcnkYBiABKAkSFAoMZGV2aWNlX3R5cGVzGAcgAygJEg8KB3ZlcnNpb24YCCABKAkSFQoNY29udGFjdF9lbWFpbBgJIAEoCRIyCgZzdGF0dXMYCiABKA4yIi5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb25TdGF0dXMSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLd2ViaG9va191cmwYDSABKAkSGwoTd2ViaG9va19ldmVudF90eXBlcxgOIAMoCSKBAgoaUmVnaXN0ZXJBcHBsaWNhdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIRCglkZXZlbG9wZXIYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSKwoIcGxhdGZvcm0YBCABKA4yGS5pb3QucmVnaXN0cnkudjEuUGxhdGZvcm0SEAoIY2F0ZWdvcnkYBSABKAkSFAoMZGV2aWNlX3R5cGVzGAYgAygJEg8KB3ZlcnNpb24YByABKAkSFQoNY29udGFjdF9lbWFpbBgIIAEoCRITCgt3ZWJob29rX3VybBgJIAEoCRIbChN3ZWJob29rX2V2ZW50X3R5cGVzGAogAygJInkKG1JlZ2lzdGVyQXBwbGljYXRpb25SZXNwb25zZRIxCgthcHBsaWNhdGlvbhgBIAEoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbhIPCgdhcGlfa2V5GAIgASgJEhYKDndlYmhvb2tfc2VjcmV0GAMgASgJIiMKFUdldEFwcGxpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChZHZXRBcHBsaWNhdGlvblJlc3BvbnNlEjEKC2FwcGxpY2F0aW9uGAEgASgLMhwuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uIvYBChdMaXN0QXBwbGljYXRpb25zUmVxdWVzdBIyCgZzdGF0dXMYASABKA4yIi5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb25TdGF0dXMSKwoIcGxhdGZvcm0YAiABKA4yGS5pb3QucmVnaXN0cnkudjEuUGxhdGZvcm0SFQoIY2F0ZWdvcnkYAyABKAlIAIgBARIYCgtkZXZpY2VfdHlwZRgEIAEoCUgBiAEBEhIKBWxpbWl0GAUgASgFSAKIAQESDgoGb2Zmc2V0GAYgASgFQgsKCV9jYXRlZ29yeUIOCgxfZGV2aWNlX3R5cGVCCAoGX2xpbWl0Il0KGExpc3RBcHBsaWNhdGlvbnNSZXNwb25zZRIyCgxhcHBsaWNhdGlvbnMYASADKAsyHC5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb24SDQoFdG90YWwYAiABKAUiIAoORGV2aWNlVHlwZUxpc3QSDgoGdmFsdWVzGAEgAygJIqcEChhVcGRhdGVBcHBsaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhYKCWRldmVsb3BlchgDIAEoCUgBiAEBEhgKC2Rlc2NyaXB0aW9uGAQgASgJSAKIAQESMAoIcGxhdGZvcm0YBSABKA4yGS5pb3QucmVnaXN0cnkudjEuUGxhdGZvcm1IA4gBARIVCghjYXRlZ29yeRgGIAEoCUgEiAEBEjUKDGRldmljZV90eXBlcxgHIAEoCzIfLmlvdC5yZWdpc3RyeS52MS5EZXZpY2VUeXBlTGlzdBIUCgd2ZXJzaW9uGAggASgJSAWIAQESGgoNY29udGFjdF9lbWFpbBgJIAEoCUgGiAEBEjcKBnN0YXR1cxgKIAEoDjIiLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvblN0YXR1c0gHiAEBEhgKC3dlYmhvb2tfdXJsGAsgASgJSAiIAQESOwoTd2ViaG9va19ldmVudF90eXBlcxgMIAEoCzIeLmlvdC5yZWdpc3RyeS52MS5FdmVudFR5cGVMaXN0QgcKBV9uYW1lQgwKCl9kZXZlbG9wZXJCDgoMX2Rlc2NyaXB0aW9uQgsKCV9wbGF0Zm9ybUILCglfY2F0ZWdvcnlCCgoIX3ZlcnNpb25CEAoOX2NvbnRhY3RfZW1haWxCCQoHX3N0YXR1c0IOCgxfd2ViaG9va191cmwiHwoNRXZlbnRUeXBlTGlzdBIOCgZ2YWx1ZXMYASADKAkiTgoZVXBkYXRlQXBwbGljYXRpb25SZXNwb25zZRIxCgthcHBsaWNhdGlvbhgBIAEoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbiImChhEZWxldGVBcHBsaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiGwoZRGVsZXRlQXBwbGljYXRpb25SZXNwb25zZSIlChdSZWdlbmVyYXRlQXBpS2V5UmVxdWVzdBIKCgJpZBgBIAEoCSIrChhSZWdlbmVyYXRlQXBpS2V5UmVzcG9uc2USDwoHYXBpX2tleRgBIAEoCSI6CiNMaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlUmVxdWVzdBITCgtkZXZpY2VfdHlwZRgBIAEoCSJaCiRMaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlUmVzcG9uc2USMgoMYXBwbGljYXRpb25zGAEgAygLMhwuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uIjwKJExpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGVzUmVxdWVzdBIUCgxkZXZpY2VfdHlwZXMYASADKAkiWwolTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZXNSZXNwb25zZRIyCgxhcHBsaWNhdGlvbnMYASADKAsyHC5pb3QucmVnaXN0cnkudjEuQXBwbGljYXRpb24iMAoYV2F0Y2hBcHBsaWNhdGlvbnNSZXF1ZXN0EhQKDGRldmljZV90eXBlcxgBIAMoCSJ+ChlXYXRjaEFwcGxpY2F0aW9uc1Jlc3BvbnNlEi0KCHNuYXBzaG90GAEgASgLMhkuaW90LnJlZ2lzdHJ5LnYxLlNuYXBzaG90SAASKQoGY2hhbmdlGAIgASgLMhcuaW90LnJlZ2lzdHJ5LnYxLkNoYW5nZUgAQgcKBWV2ZW50Ij4KCFNuYXBzaG90EjIKDGFwcGxpY2F0aW9ucxgBIAMoCzIcLmlvdC5yZWdpc3RyeS52MS5BcHBsaWNhdGlvbiJmCgZDaGFuZ2USKQoEdHlwZRgBIAEoDjIbLmlvdC5yZWdpc3RyeS52MS5DaGFuZ2VUeXBlEjEKC2FwcGxpY2F0aW9uGAIgASgLMhwuaW90LnJlZ2lzdHJ5LnYxLkFwcGxpY2F0aW9uKnMKCFBsYXRmb3JtEhgKFFBMQVRGT1JNX1VOU1BFQ0lGSUVEEAASEAoMUExBVEZPUk1fV0VCEAESEwoPUExBVEZPUk1fTU9CSUxFEAISFAoQUExBVEZPUk1fREVTS1RPUBADEhAKDFBMQVRGT1JNX0FQSRAEKpcBChFBcHBsaWNhdGlvblN0YXR1cxIiCh5BUFBMSUNBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlBUFBMSUNBVElPTl9TVEFUVVNfQUNUSVZFEAESHwobQVBQTElDQVRJT05fU1RBVFVTX0lOQUNUSVZFEAISHgoaQVBQTElDQVRJT05fU1RBVFVTX1BFTkRJTkcQAyp0CgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBABEhcKE0NIQU5HRV9UWVBFX1VQREFURUQQAhIXChNDSEFOR0VfVFlQRV9ERUxFVEVEEAMyvAgKGkFwcGxpY2F0aW9uUmVnaXN0cnlTZXJ2aWNlEnAKE1JlZ2lzdGVyQXBwbGljYXRpb24SKy5pb3QucmVnaXN0cnkudjEuUmVnaXN0ZXJBcHBsaWNhdGlvblJlcXVlc3QaLC5pb3QucmVnaXN0cnkudjEuUmVnaXN0ZXJBcHBsaWNhdGlvblJlc3BvbnNlEmYKDkdldEFwcGxpY2F0aW9uEiYuaW90LnJlZ2lzdHJ5LnYxLkdldEFwcGxpY2F0aW9uUmVxdWVzdBonLmlvdC5yZWdpc3RyeS52MS5HZXRBcHBsaWNhdGlvblJlc3BvbnNlIgOQAgESbAoQTGlzdEFwcGxpY2F0aW9ucxIoLmlvdC5yZWdpc3RyeS52MS5MaXN0QXBwbGljYXRpb25zUmVxdWVzdBopLmlvdC5yZWdpc3RyeS52MS5MaXN0QXBwbGljYXRpb25zUmVzcG9uc2UiA5ACARJqChFVcGRhdGVBcHBsaWNhdGlvbhIpLmlvdC5yZWdpc3RyeS52MS5VcGRhdGVBcHBsaWNhdGlvblJlcXVlc3QaKi5pb3QucmVnaXN0cnkudjEuVXBkYXRlQXBwbGljYXRpb25SZXNwb25zZRJqChFEZWxldGVBcHBsaWNhdGlvbhIpLmlvdC5yZWdpc3RyeS52MS5EZWxldGVBcHBsaWNhdGlvblJlcXVlc3QaKi5pb3QucmVnaXN0cnkudjEuRGVsZXRlQXBwbGljYXRpb25SZXNwb25zZRJnChBSZWdlbmVyYXRlQXBpS2V5EiguaW90LnJlZ2lzdHJ5LnYxLlJlZ2VuZXJhdGVBcGlLZXlSZXF1ZXN0GikuaW90LnJlZ2lzdHJ5LnYxLlJlZ2VuZXJhdGVBcGlLZXlSZXNwb25zZRKQAQocTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZRI0LmlvdC5yZWdpc3RyeS52MS5MaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlUmVxdWVzdBo1LmlvdC5yZWdpc3RyeS52MS5MaXN0QXBwbGljYXRpb25zQnlEZXZpY2VUeXBlUmVzcG9uc2UiA5ACARKTAQodTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZXMSNS5pb3QucmVnaXN0cnkudjEuTGlzdEFwcGxpY2F0aW9uc0J5RGV2aWNlVHlwZXNSZXF1ZXN0GjYuaW90LnJlZ2lzdHJ5LnYxLkxpc3RBcHBsaWNhdGlvbnNCeURldmljZVR5cGVzUmVzcG9uc2UiA5ACARJsChFXYXRjaEFwcGxpY2F0aW9ucxIpLmlvdC5yZWdpc3RyeS52MS5XYXRjaEFwcGxpY2F0aW9uc1JlcXVlc3QaKi5pb3QucmVnaXN0cnkudjEuV2F0Y2hBcHBsaWNhdGlvbnNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A registration as any reader sees it: the api key is never part of it.
@@ -79,6 +79,20 @@ export type Application = Message<"iot.registry.v1.Application"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 12;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Where the delivery service POSTs this application's records (empty: no webhook).
+   *
+   * @generated from field: string webhook_url = 13;
+   */
+  webhookUrl: string;
+
+  /**
+   * The webhook receives only these event types ("telemetry", "trends"); empty: all.
+   *
+   * @generated from field: repeated string webhook_event_types = 14;
+   */
+  webhookEventTypes: string[];
 };
 
 /**
@@ -131,6 +145,20 @@ export type RegisterApplicationRequest = Message<"iot.registry.v1.RegisterApplic
    * @generated from field: string contact_email = 8;
    */
   contactEmail: string;
+
+  /**
+   * Empty: no webhook delivery.
+   *
+   * @generated from field: string webhook_url = 9;
+   */
+  webhookUrl: string;
+
+  /**
+   * "telemetry", "trends"; empty: all.
+   *
+   * @generated from field: repeated string webhook_event_types = 10;
+   */
+  webhookEventTypes: string[];
 };
 
 /**
@@ -155,6 +183,13 @@ export type RegisterApplicationResponse = Message<"iot.registry.v1.RegisterAppli
    * @generated from field: string api_key = 2;
    */
   apiKey: string;
+
+  /**
+   * Standard Webhooks signing secret (`whsec_…`), shown once (rotate to get a new one).
+   *
+   * @generated from field: string webhook_secret = 3;
+   */
+  webhookSecret: string;
 };
 
 /**
@@ -342,6 +377,20 @@ export type UpdateApplicationRequest = Message<"iot.registry.v1.UpdateApplicatio
    * @generated from field: optional iot.registry.v1.ApplicationStatus status = 10;
    */
   status?: ApplicationStatus | undefined;
+
+  /**
+   * Empty string removes the webhook.
+   *
+   * @generated from field: optional string webhook_url = 11;
+   */
+  webhookUrl?: string | undefined;
+
+  /**
+   * Set (even empty: all) to replace the list; unset to keep it.
+   *
+   * @generated from field: iot.registry.v1.EventTypeList webhook_event_types = 12;
+   */
+  webhookEventTypes?: EventTypeList | undefined;
 };
 
 /**
@@ -350,6 +399,23 @@ export type UpdateApplicationRequest = Message<"iot.registry.v1.UpdateApplicatio
  */
 export const UpdateApplicationRequestSchema: GenMessage<UpdateApplicationRequest> = /*@__PURE__*/
   messageDesc(file_iot_registry_v1_registry, 8);
+
+/**
+ * @generated from message iot.registry.v1.EventTypeList
+ */
+export type EventTypeList = Message<"iot.registry.v1.EventTypeList"> & {
+  /**
+   * @generated from field: repeated string values = 1;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message iot.registry.v1.EventTypeList.
+ * Use `create(EventTypeListSchema)` to create a new message.
+ */
+export const EventTypeListSchema: GenMessage<EventTypeList> = /*@__PURE__*/
+  messageDesc(file_iot_registry_v1_registry, 9);
 
 /**
  * @generated from message iot.registry.v1.UpdateApplicationResponse
@@ -366,7 +432,7 @@ export type UpdateApplicationResponse = Message<"iot.registry.v1.UpdateApplicati
  * Use `create(UpdateApplicationResponseSchema)` to create a new message.
  */
 export const UpdateApplicationResponseSchema: GenMessage<UpdateApplicationResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 9);
+  messageDesc(file_iot_registry_v1_registry, 10);
 
 /**
  * @generated from message iot.registry.v1.DeleteApplicationRequest
@@ -383,7 +449,7 @@ export type DeleteApplicationRequest = Message<"iot.registry.v1.DeleteApplicatio
  * Use `create(DeleteApplicationRequestSchema)` to create a new message.
  */
 export const DeleteApplicationRequestSchema: GenMessage<DeleteApplicationRequest> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 10);
+  messageDesc(file_iot_registry_v1_registry, 11);
 
 /**
  * @generated from message iot.registry.v1.DeleteApplicationResponse
@@ -396,7 +462,7 @@ export type DeleteApplicationResponse = Message<"iot.registry.v1.DeleteApplicati
  * Use `create(DeleteApplicationResponseSchema)` to create a new message.
  */
 export const DeleteApplicationResponseSchema: GenMessage<DeleteApplicationResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 11);
+  messageDesc(file_iot_registry_v1_registry, 12);
 
 /**
  * @generated from message iot.registry.v1.RegenerateApiKeyRequest
@@ -413,7 +479,7 @@ export type RegenerateApiKeyRequest = Message<"iot.registry.v1.RegenerateApiKeyR
  * Use `create(RegenerateApiKeyRequestSchema)` to create a new message.
  */
 export const RegenerateApiKeyRequestSchema: GenMessage<RegenerateApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 12);
+  messageDesc(file_iot_registry_v1_registry, 13);
 
 /**
  * @generated from message iot.registry.v1.RegenerateApiKeyResponse
@@ -430,7 +496,7 @@ export type RegenerateApiKeyResponse = Message<"iot.registry.v1.RegenerateApiKey
  * Use `create(RegenerateApiKeyResponseSchema)` to create a new message.
  */
 export const RegenerateApiKeyResponseSchema: GenMessage<RegenerateApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 13);
+  messageDesc(file_iot_registry_v1_registry, 14);
 
 /**
  * @generated from message iot.registry.v1.ListApplicationsByDeviceTypeRequest
@@ -447,7 +513,7 @@ export type ListApplicationsByDeviceTypeRequest = Message<"iot.registry.v1.ListA
  * Use `create(ListApplicationsByDeviceTypeRequestSchema)` to create a new message.
  */
 export const ListApplicationsByDeviceTypeRequestSchema: GenMessage<ListApplicationsByDeviceTypeRequest> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 14);
+  messageDesc(file_iot_registry_v1_registry, 15);
 
 /**
  * @generated from message iot.registry.v1.ListApplicationsByDeviceTypeResponse
@@ -464,7 +530,7 @@ export type ListApplicationsByDeviceTypeResponse = Message<"iot.registry.v1.List
  * Use `create(ListApplicationsByDeviceTypeResponseSchema)` to create a new message.
  */
 export const ListApplicationsByDeviceTypeResponseSchema: GenMessage<ListApplicationsByDeviceTypeResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 15);
+  messageDesc(file_iot_registry_v1_registry, 16);
 
 /**
  * @generated from message iot.registry.v1.ListApplicationsByDeviceTypesRequest
@@ -481,7 +547,7 @@ export type ListApplicationsByDeviceTypesRequest = Message<"iot.registry.v1.List
  * Use `create(ListApplicationsByDeviceTypesRequestSchema)` to create a new message.
  */
 export const ListApplicationsByDeviceTypesRequestSchema: GenMessage<ListApplicationsByDeviceTypesRequest> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 16);
+  messageDesc(file_iot_registry_v1_registry, 17);
 
 /**
  * @generated from message iot.registry.v1.ListApplicationsByDeviceTypesResponse
@@ -498,7 +564,7 @@ export type ListApplicationsByDeviceTypesResponse = Message<"iot.registry.v1.Lis
  * Use `create(ListApplicationsByDeviceTypesResponseSchema)` to create a new message.
  */
 export const ListApplicationsByDeviceTypesResponseSchema: GenMessage<ListApplicationsByDeviceTypesResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 17);
+  messageDesc(file_iot_registry_v1_registry, 18);
 
 /**
  * @generated from message iot.registry.v1.WatchApplicationsRequest
@@ -517,7 +583,7 @@ export type WatchApplicationsRequest = Message<"iot.registry.v1.WatchApplication
  * Use `create(WatchApplicationsRequestSchema)` to create a new message.
  */
 export const WatchApplicationsRequestSchema: GenMessage<WatchApplicationsRequest> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 18);
+  messageDesc(file_iot_registry_v1_registry, 19);
 
 /**
  * @generated from message iot.registry.v1.WatchApplicationsResponse
@@ -548,7 +614,7 @@ export type WatchApplicationsResponse = Message<"iot.registry.v1.WatchApplicatio
  * Use `create(WatchApplicationsResponseSchema)` to create a new message.
  */
 export const WatchApplicationsResponseSchema: GenMessage<WatchApplicationsResponse> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 19);
+  messageDesc(file_iot_registry_v1_registry, 20);
 
 /**
  * @generated from message iot.registry.v1.Snapshot
@@ -565,7 +631,7 @@ export type Snapshot = Message<"iot.registry.v1.Snapshot"> & {
  * Use `create(SnapshotSchema)` to create a new message.
  */
 export const SnapshotSchema: GenMessage<Snapshot> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 20);
+  messageDesc(file_iot_registry_v1_registry, 21);
 
 /**
  * @generated from message iot.registry.v1.Change
@@ -589,7 +655,7 @@ export type Change = Message<"iot.registry.v1.Change"> & {
  * Use `create(ChangeSchema)` to create a new message.
  */
 export const ChangeSchema: GenMessage<Change> = /*@__PURE__*/
-  messageDesc(file_iot_registry_v1_registry, 21);
+  messageDesc(file_iot_registry_v1_registry, 22);
 
 /**
  * @generated from enum iot.registry.v1.Platform

@@ -60,7 +60,8 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
   };
 
   return {
-    async insert({ deviceTypes, ...row }) {
+    async insert({ deviceTypes, ...given }) {
+      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
       await unique(() =>
         db.transaction(async (tx) => {
           await tx.insert(apps).values(row);
@@ -100,6 +101,14 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
     async setApiKeyHash(id, hash) {
       const rows = await db.update(apps).set({ apiKeyHash: hash }).where(eq(apps.id, id)).returning({ id: apps.id });
       return rows.length > 0;
+    },
+    async setWebhookSecret(id, secret) {
+      const rows = await db.update(apps).set({ webhookSecret: secret }).where(eq(apps.id, id)).returning({ id: apps.id });
+      return rows.length > 0;
+    },
+    async credentials(id) {
+      const [row] = await db.select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret }).from(apps).where(eq(apps.id, id));
+      return row;
     },
     async ping() {
       await db.execute(sql`select 1`);

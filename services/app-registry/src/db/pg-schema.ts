@@ -1,5 +1,6 @@
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { PLATFORMS, STATUSES } from "@iot/common/wire";
+import type { EventType } from "../application";
 
 export const applications = pgTable(
   "applications",
@@ -16,6 +17,10 @@ export const applications = pgTable(
     platform: text("platform", { enum: PLATFORMS }),
     status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
+    webhookUrl: text("webhook_url"),
+    webhookEventTypes: jsonb("webhook_event_types").$type<EventType[]>(),
+    // Stored as is (not hashed): the delivery service must sign with it. Never part of an Application.
+    webhookSecret: text("webhook_secret"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
   },

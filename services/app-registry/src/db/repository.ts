@@ -15,10 +15,16 @@ export interface Page {
 }
 
 /** A new row: the application plus what only storage sees. */
-export type ApplicationInsert = Application & { nameKey: string; apiKeyHash: string };
+export type ApplicationInsert = Application & { nameKey: string; apiKeyHash: string; webhookSecret?: string };
+
+/** What the delivery service needs to sign webhooks and check stream api keys; never shown to readers. */
+export interface DeliveryCredentials {
+  apiKeyHash: string;
+  webhookSecret: string | null;
+}
 
 /** Columns to change; `deviceTypes`, when present, replaces the whole list. */
-export type ApplicationUpdate = Partial<Omit<ApplicationInsert, "id" | "createdAt" | "apiKeyHash">> & { updatedAt: Date };
+export type ApplicationUpdate = Partial<Omit<ApplicationInsert, "id" | "createdAt" | "apiKeyHash" | "webhookSecret">> & { updatedAt: Date };
 
 export interface ApplicationRepository {
   /** Throws DuplicateNameError when the name is taken (case-insensitively). */
@@ -32,6 +38,8 @@ export interface ApplicationRepository {
   /** The application as it was, or undefined. */
   delete(id: string): Promise<Application | undefined>;
   setApiKeyHash(id: string, hash: string): Promise<boolean>;
+  setWebhookSecret(id: string, secret: string): Promise<boolean>;
+  credentials(id: string): Promise<DeliveryCredentials | undefined>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

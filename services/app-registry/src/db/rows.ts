@@ -36,8 +36,8 @@ export function whereOf(apps: AppColumns, links: LinkTable, filter: ApplicationF
 export const stableOrder = (apps: AppColumns) => [asc(apps.createdAt), asc(apps.id)];
 
 export function toApplication(row: ApplicationRow, deviceTypes: string[]): Application {
-  const { nameKey: _key, apiKeyHash: _hash, ...app } = row;
-  return { ...app, deviceTypes };
+  const { nameKey: _key, apiKeyHash: _hash, webhookSecret: _secret, ...app } = row;
+  return { ...app, webhookEventTypes: app.webhookEventTypes ?? [], deviceTypes };
 }
 
 /** Rows ordered by position → device types per application id. */

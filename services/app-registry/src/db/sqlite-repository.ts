@@ -49,7 +49,8 @@ export function openSqliteRepository(path: string): ApplicationRepository {
   };
 
   return {
-    async insert({ deviceTypes, ...row }) {
+    async insert({ deviceTypes, ...given }) {
+      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
       unique(() =>
         db.transaction(() => {
           db.insert(apps).values(row).run();
@@ -86,6 +87,8 @@ export function openSqliteRepository(path: string): ApplicationRepository {
       });
     },
     setApiKeyHash: async (id, hash) => db.update(apps).set({ apiKeyHash: hash }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
+    setWebhookSecret: async (id, secret) => db.update(apps).set({ webhookSecret: secret }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
+    credentials: async (id) => db.select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret }).from(apps).where(eq(apps.id, id)).get() ?? undefined,
     async ping() {
       db.run(sql`select 1`);
     },

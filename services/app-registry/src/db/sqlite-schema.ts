@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { PLATFORMS, STATUSES } from "@iot/common/wire";
+import type { EventType } from "../application";
 
 export const applications = sqliteTable(
   "applications",
@@ -17,6 +18,10 @@ export const applications = sqliteTable(
     platform: text("platform", { enum: PLATFORMS }),
     status: text("status", { enum: STATUSES }).notNull(),
     apiKeyHash: text("api_key_hash").notNull(),
+    webhookUrl: text("webhook_url"),
+    webhookEventTypes: text("webhook_event_types", { mode: "json" }).$type<EventType[]>(),
+    // Stored as is (not hashed): the delivery service must sign with it. Never part of an Application.
+    webhookSecret: text("webhook_secret"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

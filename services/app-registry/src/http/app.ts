@@ -5,6 +5,7 @@ import { Elysia } from "elysia";
 import type { HostAllowList } from "../host-allow-list";
 import type { ApplicationRoutesDeps } from "./application-routes";
 import { applicationRoutes } from "./application-routes";
+import { deliveryRoutes } from "./delivery-routes";
 import type { DeviceRoutesDeps } from "./device-routes";
 import { deviceRoutes } from "./device-routes";
 import { httpErrors } from "./errors";
@@ -27,5 +28,6 @@ export function createHttpApp(deps: ApplicationRoutesDeps & DeviceRoutesDeps & {
     .use(openapiUi())
     .use(opsRoutes("app-registry", readiness, metrics))
     .use(applicationRoutes(deps))
+    .use(deliveryRoutes(deps))
     .use(deviceRoutes(deps));
 }

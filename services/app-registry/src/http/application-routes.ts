@@ -58,9 +58,9 @@ export function applicationRoutes({ registry, guard, isAdmin, deviceTypes }: App
       "/api/applications",
       async ({ request, server, set }) => {
         authorize(request, server);
-        const { application, apiKey } = await registry.register(restInput.newApplication.parse(await readJson(request)));
+        const { application, apiKey, webhookSecret } = await registry.register(restInput.newApplication.parse(await readJson(request)));
         set.status = 201;
-        return { message: "Application registered successfully", application: { ...applicationJson(application, admin), api_key: apiKey } };
+        return { message: "Application registered successfully", application: { ...applicationJson(application, admin), api_key: apiKey, webhook_secret: webhookSecret } };
       },
       { parse: "none", detail: docs.register },
     )

@@ -15,6 +15,8 @@ export const applicationJson = (a: Application, { contact }: { contact: boolean 
   platform: a.platform,
   devicetypes: a.deviceTypes,
   status: a.status,
+  webhook_url: a.webhookUrl ?? null,
+  webhook_event_types: a.webhookEventTypes ?? [],
   created_at: a.createdAt.toISOString(),
   updated_at: a.updatedAt.toISOString(),
 });

@@ -75,7 +75,7 @@ export const docs = {
     summary: "Register an application; the response is the only read that shows api_key",
     requestBody: body(ref("Registration")),
     responses: {
-      201: reply("Registered", object({ message: text, application: { allOf: [ref("Application"), object({ api_key: text })] } })),
+      201: reply("Registered", object({ message: text, application: { allOf: [ref("Application"), object({ api_key: text, webhook_secret: text })] } })),
       ...pick(400, 401, 403, 409, 413, 415),
     },
   },
@@ -99,6 +99,16 @@ export const docs = {
     ...write,
     summary: "New api key (shown once; only its hash is kept)",
     responses: { 200: reply("Regenerated", object({ message: text, new_api_key: text })), ...pick(401, 403, 404, 415) },
+  },
+  rotateWebhookSecret: {
+    ...write,
+    summary: "New webhook signing secret (shown once); the old one stops signing at once",
+    responses: { 200: reply("Rotated", object({ message: text, webhook_secret: text })), ...pick(401, 403, 404) },
+  },
+  deliveryCredentials: {
+    ...write,
+    summary: "For the delivery service: the webhook signing secret and the api key's SHA-256",
+    responses: { 200: reply("Credentials", object({ api_key_sha256: text, webhook_secret: { type: ["string", "null"] } })), ...pick(401, 403, 404) },
   },
   // Its path parameter is documented by the plugin itself (from the route), which replaces any given here.
   byDeviceType: { summary: "Active applications registered for exactly this device type", responses: matches({ device_type: text }) },

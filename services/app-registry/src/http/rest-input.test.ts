@@ -12,7 +12,7 @@ describe("registration", () => {
   test("fills the optional fields and trims text", () => {
     expect(register({ ...valid, name: "  App  ", description: "   ", category: "" })).toEqual({
       name: "App", version: "1.0.0", developer: "Dev", contactEmail: "dev@example.com",
-      description: null, category: null, platform: null, deviceTypes: [],
+      description: null, category: null, platform: null, deviceTypes: [], webhookUrl: null, webhookEventTypes: [],
     });
   });
 
@@ -123,7 +123,7 @@ test("the OpenAPI schemas come from the same rules: required fields, limits, enu
   const schema = restInput.newApplication.schema() as { required: string[]; properties: Record<string, Record<string, unknown>>; additionalProperties: boolean };
   expect(schema.required).toEqual(["name", "version", "developer", "contact_email"]);
   expect(schema.additionalProperties).toBe(false);
-  expect(Object.keys(schema.properties)).toEqual(["name", "description", "version", "developer", "contact_email", "category", "platform", "devicetypes"]);
+  expect(Object.keys(schema.properties)).toEqual(["name", "description", "version", "developer", "contact_email", "category", "platform", "devicetypes", "webhook_url", "webhook_event_types"]);
   expect(schema.properties.name).toMatchObject({ type: "string", minLength: 1, maxLength: 100 });
   expect(schema.properties.category).toMatchObject({ type: ["string", "null"], maxLength: 50, default: null });
   expect(schema.properties.platform).toMatchObject({ type: ["string", "null"], enum: ["web", "mobile", "desktop", "api", null] });

@@ -43,7 +43,7 @@ test("the contact e-mail goes out only to admins", () => {
 test("a registration becomes the domain's NewApplication; UNSPECIFIED platform and empty text mean none", () => {
   const req = create(RegisterApplicationRequestSchema, { name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: Platform.MOBILE });
   expect(newApplicationIn(req)).toEqual({
-    name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: "mobile", description: null, category: null,
+    name: "n", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["x"], platform: "mobile", description: null, category: null, webhookUrl: null, webhookEventTypes: [],
   });
   expect(newApplicationIn(create(RegisterApplicationRequestSchema, { ...req, platform: Platform.UNSPECIFIED })).platform).toBeNull();
 });

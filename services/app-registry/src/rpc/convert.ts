@@ -69,6 +69,8 @@ export const applicationOut = (a: Application, { contact }: Shown): MessageInitS
   status: statuses[a.status],
   createdAt: timestampFromDate(a.createdAt),
   updatedAt: timestampFromDate(a.updatedAt),
+  webhookUrl: a.webhookUrl ?? "",
+  webhookEventTypes: a.webhookEventTypes ?? [],
 });
 
 export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication =>
@@ -81,6 +83,8 @@ export const newApplicationIn = (r: RegisterApplicationRequest): NewApplication 
     deviceTypes: r.deviceTypes,
     version: r.version,
     contactEmail: r.contactEmail,
+    webhookUrl: r.webhookUrl,
+    webhookEventTypes: r.webhookEventTypes,
   });
 
 /** Only the fields the request sets: the rest keep their values. */
@@ -96,6 +100,8 @@ export const applicationPatchIn = (r: UpdateApplicationRequest): ApplicationPatc
     contactEmail: r.contactEmail,
     // UNSPECIFIED is not a status one can set: passed on for the rule to reject.
     status: r.status === undefined ? undefined : (statusIn(r.status) ?? r.status),
+    webhookUrl: r.webhookUrl,
+    webhookEventTypes: r.webhookEventTypes?.values,
   });
 
 export const applicationQueryIn = (r: ListApplicationsRequest): ApplicationQuery =>

@@ -18,8 +18,8 @@ const many = (applications: Application[], shown: Shown) => applications.map((a)
 export const registryService = (registry: Registry) => (router: ConnectRouter) =>
   router.service(ApplicationRegistryService, {
     async registerApplication(req) {
-      const { application, apiKey } = await registry.register(newApplicationIn(req));
-      return { application: applicationOut(application, admin), apiKey };
+      const { application, apiKey, webhookSecret } = await registry.register(newApplicationIn(req));
+      return { application: applicationOut(application, admin), apiKey, webhookSecret };
     },
     getApplication: async (req, ctx) => ({ application: applicationOut(await registry.get(req.id), shownTo(ctx)) }),
     async listApplications(req, ctx) {

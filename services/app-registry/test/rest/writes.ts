@@ -79,7 +79,7 @@ export function writeTests(ctx: RestContext) {
     expect(res.status).toBe(200);
     expect(res.body.message).toBe("Application updated successfully");
     const { updated_at, version, ...kept } = res.body.application;
-    const { updated_at: _u, version: _v, api_key: _k, ...before } = app;
+    const { updated_at: _u, version: _v, api_key: _k, webhook_secret: _s, ...before } = app;
     expect(version).toBe("2.0.0");
     expect(kept).toEqual(before);
     expect(Date.parse(updated_at)).toBeGreaterThanOrEqual(Date.parse(app.updated_at));

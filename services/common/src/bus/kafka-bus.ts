@@ -63,7 +63,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     const consumer = kafka.consumer({
       groupId: s.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
+      maxWaitTimeInMs: s.maxWaitMs ?? 250,
       sessionTimeout: 10_000,
       maxBytes: 2 * 1024 * 1024,
       maxBytesPerPartition: 256 * 1024,
@@ -88,7 +88,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
         headers: headersOf(m.headers),
         timestamp: Number(m.timestamp),
       }));
-      const out: Batch = { topic: batch.topic, partition: batch.partition, records };
+      const out: Batch = { topic: batch.topic, partition: batch.partition, records, heartbeat };
       // A throw leaves the offset unresolved: kafkajs fetches the batch again (at-least-once).
       await s.handler(out).catch((e) => {
         throw new BatchFailed(e);
@@ -134,6 +134,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let active = true;
+      let launched = false;
       let retryMs = RELAUNCH_MS.initial;
       const outage = createOutageLog(opts.log, { groupId: s.groupId, topics: s.topics });
       // kafkajs gives a consumer up for good after a non-retriable error (say, a broker gone for
@@ -166,6 +167,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           for (const topic of s.topics) await consumer.subscribe({ topic, fromBeginning: s.fromBeginning ?? false });
           await consumer.run(runConfig(s));
           await joined;
+          // Only the first consumer seeks: a relaunched one resumes from what its group committed.
+          if (s.startAt && !launched) for (const [partition, offset] of Object.entries(s.startAt)) consumer.seek({ topic: s.topics[0]!, partition: Number(partition), offset: String(offset) });
+          launched = true;
           retryMs = RELAUNCH_MS.initial;
           return consumer;
         } catch (e) {
@@ -174,12 +178,19 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           throw e;
         }
       };
+      if (s.startAt) {
+        // Only partitions the group never committed: a group that already has progress keeps it.
+        const [committed] = await retrying(() => admin.fetchOffsets({ groupId: s.groupId, topics: [s.topics[0]!] }));
+        const fresh = new Set(committed?.partitions.filter((p) => Number(p.offset) < 0).map((p) => p.partition));
+        s = { ...s, startAt: Object.fromEntries(Object.entries(s.startAt).filter(([p]) => fresh.has(Number(p)))) };
+      }
       let current = await launch();
       return {
         async stop() {
           active = false;
           consumers.delete(current);
           await current.disconnect(); // commits resolved offsets first
+          if (s.ephemeral) await admin.deleteGroups([s.groupId]).catch((e) => opts.log.debug("could not delete an ephemeral group", { groupId: s.groupId, error: String(e) }));
         },
       };
     },

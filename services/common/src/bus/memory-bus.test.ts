@@ -57,3 +57,17 @@ describe("in-process bus limits", () => {
     expect((await bus.stats(["t"], [])).topics[0]!.records).toBe(15);
   });
 });
+
+test("an ephemeral group that stopped no longer holds records back; a kept group resumes where it stopped", async () => {
+  const bus = createMemoryBus({ topics: [{ name: "t", partitions: 1 }], log: quietLogger(), capacity: 5 });
+  const session = await bus.subscribe({ groupId: "session", topics: ["t"], ephemeral: true, startAt: { 0: 0 }, handler: async () => {} });
+  await session.stop();
+  // With the stopped group still counted, the sixth record would wait for it for ever.
+  const published = bus.publish("t", Array.from({ length: 20 }, (_, i) => ({ key: "k", value: new Uint8Array([i]) })));
+  expect(await Promise.race([published.then(() => "published"), Bun.sleep(1_000).then(() => "blocked")])).toBe("published");
+  const seen: number[] = [];
+  await bus.subscribe({ groupId: "resume", topics: ["t"], startAt: { 0: 17 }, handler: async (b) => void seen.push(...b.records.map((r) => r.value[0]!)) });
+  await eventually("records from offset 17", () => (seen.length >= 3 ? true : undefined), 2_000);
+  expect(seen).toEqual([17, 18, 19]);
+  await bus.stop();
+});

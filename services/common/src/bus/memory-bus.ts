@@ -159,7 +159,10 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
       for (const t of s.topics) {
         if (group.topics.has(t)) continue;
         group.topics.add(t);
-        ensure(t).forEach((p, i) => group.committed.set(pkey(t, i), s.fromBeginning ? p.base : end(p)));
+        ensure(t).forEach((p, i) => {
+          const at = s.startAt?.[i];
+          group.committed.set(pkey(t, i), at === undefined ? (s.fromBeginning ? p.base : end(p)) : Math.min(Math.max(at, p.base), end(p)));
+        });
       }
       const m: Member = { id: nextMember++, topics: s.topics, assigned: [], running: true };
       group.members.push(m);
@@ -171,6 +174,11 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
           group.members = group.members.filter((x) => x !== m);
           rebalance(group);
           await loop;
+          // Its committed offsets would otherwise keep every record it has not read.
+          if (s.ephemeral && group.members.length === 0) {
+            groups.delete(s.groupId);
+            room.wake();
+          }
         },
       };
     },

@@ -39,7 +39,7 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
       if (!input.contact_email.includes(".")) return refuse({ contact_email: ["Not a valid email address."] });
       const { platform } = input;
       if (!isPlatform(platform)) return refuse({ platform: ["Not a platform."] });
-      const application: RegistryApplication = { ...input, platform, id: crypto.randomUUID(), status: "active", created_at: "", updated_at: "" };
+      const application: RegistryApplication = { ...input, platform, id: crypto.randomUUID(), status: "active", webhook_url: null, webhook_event_types: [], created_at: "", updated_at: "" };
       apps.set(application.id, application);
       return { ok: true as const, value: { application, apiKey: "key-shown-once" } };
     },

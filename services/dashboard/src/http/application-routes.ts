@@ -66,10 +66,10 @@ export function applicationRoutes({ registry, access, identify, maxBodyBytes }: 
         const deviceTypes = await registry.deviceTypes();
         const result = await registry.register(inputOf(values));
         if (!result.ok) return partials(422, notice(""), { id: "register-form", body: appForm({ values, errors: errorsOf(result), deviceTypes }), swap: "innerHTML" });
-        const { application, apiKey } = result.value;
+        const { application, apiKey, webhookSecret } = result.value;
         return partials(
           200,
-          notice(keyNotice("Registered", application.name, apiKey)),
+          notice(keyNotice("Registered", application.name, apiKey, webhookSecret)),
           { id: "register-form", body: appForm({ values: EMPTY_FORM, errors: {}, deviceTypes }), swap: "innerHTML" },
           (await afterKey()).list,
         );

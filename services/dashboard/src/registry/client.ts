@@ -22,6 +22,10 @@ export type ApplicationInput = Pick<RegistryApplication, "name" | "version" | "d
   /** Always sent; the registry shows it back only to admins (the dashboard's token). */
   contact_email: string;
   platform: string | null;
+  /** Absent keeps it (update) or means none (register). */
+  webhook_url?: string | null;
+  /** Absent keeps it (update); empty: every event type. */
+  webhook_event_types?: RegistryApplication["webhook_event_types"];
   status?: string;
 };
 
@@ -42,7 +46,7 @@ export interface RegistryClient {
   /** Every registration, whatever its status, fetched page by page. */
   listApplications(): Promise<RegistryApplication[]>;
   getApplication(id: string): Promise<RegistryApplication | undefined>;
-  register(input: ApplicationInput): Promise<Outcome<{ application: RegistryApplication; apiKey: string }>>;
+  register(input: ApplicationInput): Promise<Outcome<{ application: RegistryApplication; apiKey: string; webhookSecret?: string }>>;
   update(id: string, input: ApplicationInput): Promise<Outcome<RegistryApplication>>;
   remove(id: string): Promise<Outcome<null>>;
   regenerateKey(id: string): Promise<Outcome<string>>;
@@ -57,6 +61,8 @@ const REFUSALS = new Set([400, 404, 409, 413, 415]);
 function asApplication(v: unknown): RegistryApplication {
   const a = v as Partial<RegistryApplication> | null;
   if (typeof a !== "object" || a === null || typeof a.id !== "string" || typeof a.name !== "string" || !Array.isArray(a.devicetypes))
+    throw new RegistryError("failed", "App Registry answered with something that is not an application");
+  if ((a.webhook_url != null && typeof a.webhook_url !== "string") || (a.webhook_event_types != null && !Array.isArray(a.webhook_event_types)))
     throw new RegistryError("failed", "App Registry answered with something that is not an application");
   return a as RegistryApplication;
 }
@@ -145,8 +151,8 @@ export function createRegistryClient(opts: RegistryHttpOptions): RegistryClient 
     register: (input) =>
       outcome("POST", "/api/applications", input, (json) => {
         // The key is kept apart from the application so only the one-time notice ever sees it.
-        const { api_key, ...application } = asApplication(json.application) as RegistryApplication & { api_key?: unknown };
-        return { application, apiKey: key(api_key) };
+        const { api_key, webhook_secret, ...application } = asApplication(json.application) as RegistryApplication & { api_key?: unknown; webhook_secret?: unknown };
+        return { application, apiKey: key(api_key), ...(typeof webhook_secret === "string" ? { webhookSecret: webhook_secret } : {}) };
       }),
     update: (id, input) => outcome("PUT", path(id), input, app),
     remove: (id) => outcome("DELETE", path(id), undefined, () => null),

@@ -43,8 +43,10 @@ ${operator ? html`<td class="actions"><button type="button" hx-get="${path}/edit
 /** The notice area: outcomes of the last action, including an api key shown this once. */
 export const noticeRegion = (body: Html | string = ""): Region => ({ id: "notice", body: typeof body === "string" ? html`${body}` : body });
 
-export const keyNotice = (what: string, name: string, key: string): Html =>
-  html`<div class="key-notice"><p>${what} <strong>${name}</strong>. Its API key is shown this once; store it now:</p><p><code class="api-key">${key}</code></p></div>`;
+export const keyNotice = (what: string, name: string, key: string, webhookSecret?: string): Html =>
+  html`<div class="key-notice"><p>${what} <strong>${name}</strong>. Its API key is shown this once; store it now:</p><p><code class="api-key">${key}</code></p>${
+    webhookSecret ? html`<p>Its webhook signing secret, also shown once:</p><p><code class="webhook-secret">${webhookSecret}</code></p>` : ""
+  }</div>`;
 
 export const errorNotice = (message: string): Html => html`<p class="error">${message}</p>`;
 

@@ -6,13 +6,14 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "device-registry" | "applications" | "dead-letters" | "alarms" | "operator" | "none";
+export type Section = "overview" | "devices" | "device-registry" | "applications" | "deliveries" | "dead-letters" | "alarms" | "operator" | "none";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
   ["devices", "/devices", "Devices"],
   ["device-registry", "/admin/devices", "Provisioning"],
   ["applications", "/applications", "Applications"],
+  ["deliveries", "/deliveries", "Deliveries"],
   ["dead-letters", "/dead-letters", "Dead letters"],
   ["alarms", "/alarms", "Alarms"],
   ["operator", "/login", "Operator"],

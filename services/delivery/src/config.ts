@@ -1,0 +1,43 @@
+/** The only reader of the environment. A bad value stops start-up with a message naming the variable. */
+import { busConfigSchema } from "@iot/common/bus-config";
+import { env, type Env, loadEnv, logLevelSchema } from "@iot/common/env";
+import { bindHostSchema } from "@iot/common/listen";
+import { type StaticDecode, Type } from "@sinclair/typebox";
+
+const seconds = (name: string, fallback: number, range: { min?: number; max?: number } = {}) =>
+  Type.Transform(env.int(name, fallback, range))
+    .Decode((s) => s * 1000)
+    .Encode((ms) => ms / 1000);
+
+export const deliveryConfigSchema = Type.Object({
+  /** Status API, SSE stream, Subscribe RPC, health and metrics. */
+  port: env.port("DELIVERY_PORT", 5006),
+  bindHost: bindHostSchema,
+  /** The shared bus settings; parked batches go to its `deliveryDlq` topic. */
+  bus: busConfigSchema,
+  /** Consumer groups are `<prefix>.<app id>.webhook`: one per application, so each keeps its own progress. */
+  groupPrefix: env.string("DELIVERY_GROUP_PREFIX", "iot-delivery"),
+  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
+  registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
+  /** Reads the webhook secrets and api-key hashes; unset works only with a registry on loopback without a token. */
+  adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
+  /** Records in one webhook POST at most. */
+  batchSize: env.int("DELIVERY_BATCH_SIZE", 100, { min: 1, max: 1000 }),
+  /** How long the broker may wait to fill a fetch: a batch's extra latency at low rates. */
+  lingerMs: env.int("DELIVERY_LINGER_MS", 20, { min: 0, max: 5000 }),
+  /** One POST's whole time (connect, send, response head). */
+  timeoutMs: env.int("DELIVERY_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+  /** Retrying one batch stops after this long: the batch is parked and the application marked failing. */
+  giveUpMs: seconds("DELIVERY_GIVE_UP_SECONDS", 300, { min: 0, max: 86_400 }),
+  /** Backoff cap between retries. */
+  maxBackoffMs: env.int("DELIVERY_MAX_BACKOFF_MS", 30_000, { min: 10, max: 600_000 }),
+  /** Hosts webhooks may target even when they resolve to loopback/private addresses (exact host names or IPs). */
+  allowedHosts: env.list("DELIVERY_ALLOWED_HOSTS", []),
+  /** Events a stream client may have unread before it is dropped (it resumes with Last-Event-ID). */
+  streamQueue: env.int("DELIVERY_STREAM_QUEUE", 1000, { min: 1, max: 100_000 }),
+  logLevel: logLevelSchema,
+});
+
+export type DeliveryConfig = StaticDecode<typeof deliveryConfigSchema>;
+
+export const loadConfig = (source: Env = process.env): DeliveryConfig => loadEnv(deliveryConfigSchema, source);

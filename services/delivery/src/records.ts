@@ -1,0 +1,80 @@
+/**
+ * Enriched records as an application receives them. Enrichment already dead-lettered bad raw input,
+ * so a record that does not decode here is counted and skipped, never retried.
+ *
+ * Every application reads the same records in its own group, so a record is decoded, and its item
+ * JSON written, once for all of them: a bounded cache keyed by the record's position.
+ */
+import type { IncomingRecord } from "@iot/common/bus";
+import { decodeEnrichedEvent } from "@iot/common/codec";
+import type { EnrichedEvent } from "@iot/common/telemetry";
+import { CONTENT_TYPE, HEADER } from "@iot/common/wire";
+
+export interface Delivery {
+  /** The record's message id (`topic/partition/offset` of the raw record): a receiver's de-duplication key. */
+  id: string;
+  record: IncomingRecord;
+  event: EnrichedEvent;
+  /** `{"id", "type", "data"}` as one line of JSON: a webhook body item and an SSE event's data. */
+  json: string;
+}
+
+export interface Wants {
+  deviceTypes: ReadonlySet<string>;
+  /** Empty or absent: every event type. */
+  eventTypes?: ReadonlySet<string>;
+  deviceId?: string | undefined;
+}
+
+export type Decoder = (record: IncomingRecord) => Omit<Delivery, "record"> | undefined;
+
+export const messageIdOf = (r: IncomingRecord) => r.headers[HEADER.messageId] ?? `${r.topic}/${r.partition}/${r.offset}`;
+
+const utf8 = new TextDecoder();
+
+/** Decodes each record once while it is among the last `capacity` seen; undefined for a record that does not decode. */
+export function createDecoder(capacity = 5_000): Decoder {
+  const cache = new Map<string, Omit<Delivery, "record"> | null>();
+  return (record) => {
+    const key = `${record.topic}/${record.partition}/${record.offset}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = decode(record);
+      cache.set(key, hit);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+    }
+    return hit ?? undefined;
+  };
+}
+
+function decode(record: IncomingRecord): Omit<Delivery, "record"> | null {
+  let event: EnrichedEvent;
+  try {
+    event = decodeEnrichedEvent(record.value, record.headers);
+  } catch {
+    return null;
+  }
+  const id = messageIdOf(record);
+  const type = record.headers[HEADER.contentType]?.split(";")[0]?.trim();
+  // A JSON payload that decoded is embedded as it is (no re-serialising), unless it spans lines.
+  const text = type === undefined || type === "" || type === CONTENT_TYPE.json ? utf8.decode(record.value) : undefined;
+  const data = text !== undefined && !/[\r\n]/.test(text) ? text : JSON.stringify(event);
+  return { id, event, json: `{"id":${JSON.stringify(id)},"type":"iot.enriched","data":${data}}` };
+}
+
+/** The records this application wants, decoded; `onBad` counts the ones that do not decode. */
+export function select(records: IncomingRecord[], wants: Wants, decoder: Decoder, onBad: () => void): Delivery[] {
+  const out: Delivery[] = [];
+  for (const record of records) {
+    const d = decoder(record);
+    if (!d) {
+      onBad();
+      continue;
+    }
+    if (!wants.deviceTypes.has(d.event.device_type)) continue;
+    if (wants.deviceId !== undefined && d.event.device_id !== wants.deviceId) continue;
+    if (wants.eventTypes?.size && !wants.eventTypes.has(d.event.event_type)) continue;
+    out.push({ ...d, record });
+  }
+  return out;
+}
