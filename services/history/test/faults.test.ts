@@ -67,7 +67,10 @@ test("PostgreSQL unreachable mid-stream: the service stalls, then resumes withou
 
   await eventually("every record stored after the outage", async () => ((await stored()) === week.records.length ? true : undefined), 120_000);
   // A pooled connection opened during the outage may still fail one read (a 503): ask again.
-  const hours = await eventually("the series readable again", () => storedHours(service.urls().api!, week).catch(() => undefined), 30_000);
+  let lastError = "";
+  const hours = await eventually("the series readable again", () => storedHours(service.urls().api!, week).catch((e) => void (lastError = String(e))), 30_000).catch((e) => {
+    throw new Error(`${e}; last: ${lastError}`);
+  });
   expect(exactFigures(hours)).toEqual(expectedFigures(week.hours));
   expect(avgError(hours, week.hours)).toBeLessThan(1e-9);
 }, 180_000);
