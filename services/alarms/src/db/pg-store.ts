@@ -1,7 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import { openMigratedPostgres } from "@iot/common/postgres";
 import { alarmEvents, alarms, devices, ruleStates } from "./pg-schema";
 import { alarmOf, alarmRow, chunks, deviceOf, deviceRow, eventOf, eventRow, excluded, MIGRATIONS_TABLE, stateOf, stateRow } from "./rows";
 import type { AlarmStore } from "./store";
@@ -9,23 +7,9 @@ import type { AlarmStore } from "./store";
 /** Any fixed number: held while migrating so replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 5_007_014;
 
-/** PostgreSQL through postgres-js (see STACK.md), migrated on open. */
+/** Alarm state in PostgreSQL (common/postgres: postgres-js, migrated on open). */
 export async function openPgStore(url: string): Promise<AlarmStore> {
-  const client = postgres(url, { max: 10, connect_timeout: 10, onnotice: () => {} });
-  const db = drizzle({ client });
-  try {
-    const lock = await client.reserve();
-    try {
-      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migrate(db, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE });
-    } finally {
-      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-      lock.release();
-    }
-  } catch (e) {
-    await client.end({ timeout: 1 });
-    throw e;
-  }
+  const { client, db } = await openMigratedPostgres(url, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE, lockId: MIGRATION_LOCK });
 
   return {
     async load() {

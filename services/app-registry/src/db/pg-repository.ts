@@ -1,9 +1,7 @@
 import { count, eq, inArray, sql } from "drizzle-orm";
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import { openMigratedPostgres } from "@iot/common/postgres";
 import { DuplicateNameError } from "../errors";
 import { applicationDeviceTypes as links, applications as apps } from "./pg-schema";
 import type { ApplicationRepository } from "./repository";
@@ -15,23 +13,9 @@ type Db = PgDatabase<PostgresJsQueryResultHKT>;
 /** Any fixed number: held while migrating so replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 5_002_051;
 
-/** PostgreSQL through postgres-js (drizzle's bun-sql driver, 0.45, stores jsonb as a JSON string, so `@>` finds nothing), migrated on open. */
+/** Applications in PostgreSQL (common/postgres: postgres-js, migrated on open). */
 export async function openPgRepository(url: string): Promise<ApplicationRepository> {
-  const client = postgres(url, { max: 10, connect_timeout: 10, onnotice: () => {} });
-  const db = drizzle({ client });
-  try {
-    const lock = await client.reserve();
-    try {
-      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migrate(db, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE });
-    } finally {
-      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-      lock.release();
-    }
-  } catch (e) {
-    await client.end({ timeout: 1 });
-    throw e;
-  }
+  const { client, db } = await openMigratedPostgres(url, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE, lockId: MIGRATION_LOCK });
 
   const hydrate = async (q: Db, rows: ApplicationRow[]) => {
     const found = await Promise.all(

@@ -4,8 +4,7 @@
  * insert returns the points whose key was new, the only ones folded into the roll-ups.
  */
 import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { openMigratedPostgres } from "@iot/common/postgres";
 import postgres from "postgres";
 import type { TrendWindow } from "../points";
 import { HOUR_MS, MINUTE_MS } from "../rollup";
@@ -20,21 +19,7 @@ const MIGRATION_LOCK = 5_008_000;
 type Tx = postgres.TransactionSql;
 
 export async function openPgStore(url: string): Promise<HistoryStore> {
-  const client = postgres(url, { max: 10, connect_timeout: 10, onnotice: () => {} });
-  const db = drizzle({ client });
-  try {
-    const lock = await client.reserve();
-    try {
-      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migrate(db, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE });
-    } finally {
-      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-      lock.release();
-    }
-  } catch (e) {
-    await client.end({ timeout: 1 });
-    throw e;
-  }
+  const { client, db } = await openMigratedPostgres(url, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE, lockId: MIGRATION_LOCK });
   const partitions = createPartitions(client);
   const known = createSeriesCache();
 
