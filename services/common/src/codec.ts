@@ -13,6 +13,7 @@ import type { DeviceEvent, EnrichedEvent } from "./telemetry";
 import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "./wire";
 
 export { DecodeError, type DecodeReason } from "./codec/decode-error";
+export { createEnrichedEncoder, type EnrichedEncoder } from "./codec/enriched-encoder";
 export { canonicalTimestamp, formatTimestamp, timestampNow } from "./codec/timestamp";
 
 export type PayloadFormat = "json" | "protobuf";
