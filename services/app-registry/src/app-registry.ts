@@ -47,8 +47,8 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     undo.push(() => repo.close());
     const changes = createChangeFeed((e) => log.error("change listener failed", { error: errorMessage(e) }));
     undo.push(() => changes.close());
-    metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => changes.subscribers);
     const registry = createRegistry({ repo, feed: changes });
+    metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => registry.watchStreams());
     const guard = createWriteGuard(config.adminToken);
     const http = createHttpApp({ registry, guard, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
     let rpcPort: number | undefined;
