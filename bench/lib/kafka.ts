@@ -75,7 +75,15 @@ export function createAdmin(brokers: string) {
   return {
     async createTopics(names: string[], partitions: number) {
       await ready();
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+      // Leaders, waited for here: kafkajs's waitForLeaders fails on a loaded broker's passing UNKNOWN_TOPIC_OR_PARTITION.
+      await retrying(
+        async () => {
+          const { topics } = await admin.fetchTopicMetadata({ topics: names });
+          if (topics.some((t) => t.partitions.length < partitions || t.partitions.some((p) => p.leader < 0))) throw Object.assign(new Error("no leaders yet"), { retriable: true });
+        },
+        { attempts: 10 },
+      );
     },
     async deleteTopics(names: string[]) {
       await ready();

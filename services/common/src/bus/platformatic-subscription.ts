@@ -37,7 +37,7 @@ const CONSUMER = {
   maxBytes: 2 * 1024 * 1024,
   maxBytesPerPartition: 256 * 1024,
   maxWaitTime: 250,
-  highWaterMark: 2_048,
+  highWaterMark: 1_024,
   sessionTimeout: 10_000,
   rebalanceTimeout: 20_000,
   heartbeatInterval: 1_000,
@@ -115,8 +115,6 @@ interface Running {
 
 function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOptions["handler"], succeeded: () => void): Running {
   let closing = false;
-  let stopped!: () => void;
-  const stopping = new Promise<void>((resolve) => (stopped = resolve));
   let fail!: (e: unknown) => void;
   const failed = new Promise<unknown>((resolve) => (fail = resolve));
   let wake: (() => void) | undefined;
@@ -149,17 +147,16 @@ function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOption
         continue;
       }
       const results = await Promise.allSettled(batches.map((b) => handler(b.batch)));
-      const commits: Array<Promise<void> | void> = [];
       let failure: unknown;
       results.forEach((r, i) => {
         if (r.status === "rejected") return void (failure ??= r.reason);
         const { key, last } = batches[i]!;
         handledUpTo.set(key, last.offset);
-        commits.push(last.commit());
+        // Not awaited: the stream sends one commit at a time, merging what is queued meanwhile, so the
+        // next batch is not held up by a round trip. A commit the group refuses (rebalance) ends the
+        // stream, which ends this loop; closing flushes what is still queued.
+        void Promise.resolve(last.commit()).catch(onError);
       });
-      // A commit waits while the group rebalances; closing does not wait for it (the stream's close
-      // commits what is queued, and what is not is handled again by the next owner).
-      await Promise.race([Promise.all(commits), stopping]);
       if (failure !== undefined) throw new BatchFailed(failure);
       succeeded();
     }
@@ -172,7 +169,6 @@ function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOption
     close() {
       closed ??= (async () => {
         closing = true;
-        stopped();
         signal();
         await loop.catch(() => undefined);
         await stream.close().catch(() => undefined);
