@@ -30,7 +30,8 @@ type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
 const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 /**
- * Fetch caps bound what a consumer holds (the library's default is 50 MiB a fetch); a 250 ms wait
+ * Fetch caps bound what a consumer holds (the library's default is 50 MiB a fetch; these are the
+ * kafkajs adapter's, and they count compressed bytes, so a zstd topic's fetch holds more); a 250 ms wait
  * answers an idle topic soon; a 10 s session hands a dead replica's partitions over sooner.
  */
 const CONSUMER = {
