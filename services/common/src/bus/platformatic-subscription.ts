@@ -85,8 +85,8 @@ export async function createPlatformaticSubscription(deps: { client: Platformati
         retryMs = RELAUNCH_MS.initial;
       });
       running.failed.then(async (error) => {
+        await running.close(); // a stop() meanwhile waits for this same close
         if (current === running) current = undefined;
-        await running.close();
         lastFailedInHandler = error instanceof BatchFailed;
         relaunch(error);
       });
