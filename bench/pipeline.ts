@@ -134,6 +134,8 @@ interface RunResult {
   wire_bytes_per_msg: number;
   /** CPU of all replicas over the first → last window, % of one core. */
   replica_cpu_pct: number;
+  /** The same per output record: what a record costs, whatever else the machine was doing. */
+  replica_cpu_us_per_msg: number;
   broker_cpu_pct: number | null;
   peak_rss_mb: number;
   /** From spawning the replicas to the last record being written (start-up and group join included). */
@@ -205,6 +207,7 @@ async function measure(
     bytes_out_per_msg: Math.round(out.value_bytes / out.records),
     wire_bytes_per_msg: Math.round(wireBytes / out.records),
     replica_cpu_pct: Math.round(((after.replicas - before.replicas) / window) * 100),
+    replica_cpu_us_per_msg: round(((after.replicas - before.replicas) * 1e6) / out.records, 1),
     broker_cpu_pct: broker.pid ? Math.round(((after.broker - before.broker) / window) * 100) : null,
     peak_rss_mb: rss.peakOf(consumer) ?? 0,
     wall_s: round(wall, 1),
