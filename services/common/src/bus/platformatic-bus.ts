@@ -98,7 +98,9 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
         const messages = new Array(end - start);
         for (let i = start; i < end; i++) {
           const r = records[i]!;
-          messages[i - start] = { topic, key: r.key ?? undefined, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: r.headers };
+          // The client wants Buffers; most values already are one (the enrichment encoder's JSON is).
+          const value = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+          messages[i - start] = { topic, key: r.key ?? undefined, value, headers: r.headers };
         }
         await producer.send({ messages, compression });
         start = end;
