@@ -36,6 +36,9 @@ export function encodeDeviceEvent(e: DeviceEvent, format: PayloadFormat): Encode
   };
 }
 
+/** Which format a device event's headers name (what decodeDeviceEvent reads). Throws a DecodeError for neither. */
+export const deviceEventFormat = (headers: Headers): PayloadFormat => formatOf(headers, MESSAGE_TYPE.device);
+
 export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): DeviceEvent {
   if (formatOf(headers, MESSAGE_TYPE.device) === "json") return validateDeviceEvent(parseJson(value));
   return deviceEventFromProto(parseProto(() => fromBinary(DeviceEventSchema, value)));

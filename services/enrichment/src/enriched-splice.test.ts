@@ -3,7 +3,7 @@
  * the simulator's events for every device type in the registry, anomalies and trends included.
  */
 import { describe, expect, test } from "bun:test";
-import { createEnrichedEncoder, decodeEnrichedEvent, encodeEnrichedEvent, PAYLOAD_FORMATS } from "@iot/common/codec";
+import { createEnrichedEncoder, decodeDeviceEvent, decodeEnrichedEvent, encodeDeviceEvent, encodeEnrichedEvent, PAYLOAD_FORMATS } from "@iot/common/codec";
 import { loadDeviceRegistry } from "@iot/common/device-registry";
 import type { ApplicationSummary, DeviceEvent } from "@iot/common/telemetry";
 import { createFleet } from "../../simulator/src/fleet";
@@ -67,11 +67,30 @@ describe.each(PAYLOAD_FORMATS)("spliced %s output", (format) => {
       const ctx = context(version, at);
       for (const e of events) {
         const slow = encodeEnrichedEvent(enrich(e, ctx), format);
-        const fast = encode(e, enrichmentOf(e, ctx));
-        expect(fast.headers).toEqual(slow.headers);
-        expect(Buffer.from(fast.value).equals(Buffer.from(slow.value))).toBe(true);
-        expect(decodeEnrichedEvent(fast.value, fast.headers)).toEqual(decodeEnrichedEvent(slow.value, slow.headers));
+        // As the pipeline does it: the event as decoded from the raw record, and (protobuf in) the raw bytes.
+        for (const input of PAYLOAD_FORMATS) {
+          const raw = encodeDeviceEvent(e, input);
+          const decoded = decodeDeviceEvent(raw.value, raw.headers);
+          const fast = encode(decoded, enrichmentOf(decoded, ctx), input === "protobuf" ? raw.value : undefined);
+          expect(fast.headers).toEqual(slow.headers);
+          expect(Buffer.from(fast.value).equals(Buffer.from(slow.value))).toBe(true);
+          expect(decodeEnrichedEvent(fast.value, fast.headers)).toEqual(decodeEnrichedEvent(slow.value, slow.headers));
+        }
       }
     }
   });
+});
+
+test("a protobuf input encoded otherwise than this codec does still enriches to the same event", () => {
+  const encode = createEnrichedEncoder("protobuf");
+  const ctx = context(0, "2026-01-01T00:05:00.000000Z");
+  for (const e of fleetEvents()) {
+    const canonical = encodeDeviceEvent(e, "protobuf");
+    // A field this schema does not know (99, varint 1), as a newer device firmware might send.
+    const raw = new Uint8Array([...canonical.value, 0x98, 0x06, 0x01]);
+    const decoded = decodeDeviceEvent(raw, canonical.headers);
+    const fast = encode(decoded, enrichmentOf(decoded, ctx), raw);
+    const slow = encodeEnrichedEvent(enrich(e, ctx), "protobuf");
+    expect(decodeEnrichedEvent(fast.value, fast.headers)).toEqual(decodeEnrichedEvent(slow.value, slow.headers));
+  }
 });

@@ -6,7 +6,7 @@
  */
 import type { Batch, EventBus, OutgoingRecord } from "@iot/common/bus";
 import type { Topics } from "@iot/common/bus-config";
-import { createEnrichedEncoder, DecodeError, decodeDeviceEvent, type PayloadFormat, timestampNow } from "@iot/common/codec";
+import { createEnrichedEncoder, DecodeError, decodeDeviceEvent, deviceEventFormat, type PayloadFormat, timestampNow } from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import { HEADER } from "@iot/common/wire";
 import { deadLetter } from "./dead-letter";
@@ -44,7 +44,7 @@ export function createPipeline(deps: PipelineDeps) {
         }
         const event = decodeDeviceEvent(r.value, r.headers);
         const out = enrichmentOf(event, ctx);
-        const { value, headers } = encode(event, out);
+        const { value, headers } = encode(event, out, deviceEventFormat(r.headers) === "protobuf" ? r.value : undefined);
         headers[HEADER.messageId] = `${r.topic}/${r.partition}/${r.offset}`;
         headers[HEADER.sourceTimestamp] = String(r.timestamp);
         enriched.push({ key: r.key ?? event.device_id, value, headers });

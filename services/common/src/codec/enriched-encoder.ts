@@ -21,7 +21,8 @@ type Format = "json" | "protobuf";
 const MAX_NAMED = 1_024;
 
 interface Parts<F> {
-  event(e: DeviceEvent): F;
+  /** `rawProto`: the DeviceEvent bytes the event was decoded from, when it came as protobuf. */
+  event(e: DeviceEvent, rawProto?: Uint8Array): F;
   metadata(md: DeviceMetadata): F;
   registry(ar: ApplicationRegistryBlock): F;
   info(ei: EnrichmentInfo): F;
@@ -55,13 +56,34 @@ const jsonParts: Parts<Uint8Array | string> = {
 
 const field = (init: Parameters<typeof create<typeof EnrichedEventSchema>>[1]) => toBinary(EnrichedEventSchema, create(EnrichedEventSchema, init));
 const protoParts: Parts<Uint8Array> = {
-  event: (e) => field({ event: deviceEventToProto(e) }),
+  // A protobuf input's own bytes are the event field's body: its measurements are neither mapped nor
+  // re-encoded. They decode to the same event (it was decoded from them); they are the same bytes
+  // whenever the device encoded as this codec does, and otherwise carry what it sent, unknown fields too.
+  event: (e, rawProto) => (rawProto ? lengthDelimited(EVENT_TAG, rawProto) : field({ event: deviceEventToProto(e) })),
   metadata: (md) => field({ deviceMetadata: deviceMetadataToProto(md) }),
   registry: (ar) => field({ applicationRegistry: applicationRegistryToProto(ar) }),
   info: (ei) => field({ enrichmentInfo: enrichmentInfoToProto(ei) }),
   quality: (dq) => field({ dataQuality: dataQualityToProto(dq) }),
   join: (...parts) => concat(parts),
 };
+
+/** EnrichedEvent.event: field 1, wire type 2 (length-delimited). */
+const EVENT_TAG = (1 << 3) | 2;
+
+function lengthDelimited(tag: number, body: Uint8Array): Uint8Array {
+  const head: number[] = [tag];
+  for (let n = body.byteLength; ; n >>>= 7) {
+    if (n < 0x80) {
+      head.push(n);
+      break;
+    }
+    head.push((n & 0x7f) | 0x80);
+  }
+  const out = new Uint8Array(head.length + body.byteLength);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;
@@ -77,7 +99,7 @@ const HEADERS = {
   protobuf: () => ({ [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.enriched }),
 };
 
-export type EnrichedEncoder = (event: DeviceEvent, enrichment: Enrichment) => { value: Uint8Array; headers: Record<string, string> };
+export type EnrichedEncoder = (event: DeviceEvent, enrichment: Enrichment, rawProto?: Uint8Array) => { value: Uint8Array; headers: Record<string, string> };
 
 export function createEnrichedEncoder(format: Format): EnrichedEncoder {
   return format === "json" ? splicing(jsonParts, format) : splicing(protoParts, format);
@@ -120,9 +142,9 @@ function splicing<F>(parts: Parts<F>, format: Format): EnrichedEncoder {
     return f;
   };
 
-  return (event, x) => {
+  return (event, x, rawProto) => {
     const dq = x.data_quality.out_of_range.length === 0 && x.data_quality.missing_groups.length === 0 ? noQuality : parts.quality(x.data_quality);
-    const value = parts.join(parts.event(event), metadataOf(x.device_metadata), registryOf(x.application_registry), infoFor(x.enrichment_info), dq);
+    const value = parts.join(parts.event(event, rawProto), metadataOf(x.device_metadata), registryOf(x.application_registry), infoFor(x.enrichment_info), dq);
     return { value, headers: headers() };
   };
 }
