@@ -24,7 +24,24 @@ export interface PlatformaticBusOptions {
 }
 
 /** Record values pass through as bytes; keys and headers are text (the bus's types). */
-const serializers = { key: stringSerializer, value: (v: Buffer | undefined) => v, headerKey: stringSerializer, headerValue: stringSerializer };
+const serializers = () => ({ key: stringSerializer, value: (v: Buffer | undefined) => v, headerKey: headerNames(), headerValue: stringSerializer });
+
+/**
+ * Every record carries the same few header names, and making their bytes was a measurable share of a
+ * produce (bench/README.md): each name is encoded once. Bounded, since publishers choose the names.
+ */
+function headerNames(max = 256) {
+  const known = new Map<string, Buffer>();
+  return (name: string | undefined) => {
+    if (name === undefined) return undefined;
+    let bytes = known.get(name);
+    if (!bytes) {
+      bytes = Buffer.from(name, "utf8");
+      if (known.size < max) known.set(name, bytes);
+    }
+    return bytes;
+  };
+}
 
 /**
  * The same partition for a key as kafkajs's DefaultPartitioner and Java's (murmur2, positive), so a
@@ -48,7 +65,7 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
   // Idempotent: the client retries a whole produce request when one partition of it failed (say, no
   // leader yet on a new topic), and without producer ids the partitions that had succeeded got their
   // records twice (4 new topics in 15 here). The broker now drops such repeats, as Java's default does.
-  const producer = new Producer<string, Buffer, string, string>({ ...client, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: false, partitioner: keyPartitioner(), serializers });
+  const producer = new Producer<string, Buffer, string, string>({ ...client, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: false, partitioner: keyPartitioner(), serializers: serializers() });
   const subscriptions = new Set<Subscription>();
   let connected = false;
 
