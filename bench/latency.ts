@@ -1,14 +1,14 @@
 /**
  * Part 2 — end-to-end latency at offered rates, next to its ceiling.
  *   bun bench/latency.ts [--rates 1000,5000,20000] [--warmup 3] [--seconds 15] [--format json]
- *     [--consumers enrichment,passthrough] [--cpu-prof]
+ *     [--consumers enrichment,passthrough] [--clients kafkajs,platformatic] [--cpu-prof]
  * Per consumer (one enrichment process with the App Registry running, then the passthrough as the
  * ceiling), on fresh topics: a paced producer here publishes realistic raw records
  * (lib/fleet-data.ts, pre-encoded) at each rate in turn, and bench/latency-consumer.ts consumes the
  * output topic. Latency = consume time − the output record's `source-timestamp` header (the raw
  * record's produce time), for records produced in each rate's measured window (after its warm-up);
  * it splits at the output record's own create time into the enrichment hop and the delivery hop.
- * Same clock: everything runs on this machine. --cpu-prof profiles the enrichment process into
+ * Same clock: everything runs on this machine. Each consumer runs once per Kafka client (KAFKA_CLIENT). --cpu-prof profiles the enrichment process into
  * bench/results/profiles/.
  */
 import { tmpdir } from "node:os";
@@ -21,7 +21,7 @@ import { benchBus, createAdmin, useBroker } from "./lib/kafka";
 import { readSamples } from "./lib/latency-samples";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
 import { RESULTS_DIR, writeResult } from "./lib/results";
-import { runId, startConsumers, startRegistry } from "./lib/services";
+import { clientsFlag, type KafkaClient, runId, startConsumers, startRegistry } from "./lib/services";
 import { percentile, sortedCopy } from "./lib/stats";
 import { printTable, round, type Row } from "./lib/table";
 
@@ -33,12 +33,14 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "15" },
     format: { type: "string", default: "json" },
     consumers: { type: "string", default: "enrichment,passthrough" },
+    clients: { type: "string", default: "kafkajs,platformatic" },
     "cpu-prof": { type: "boolean", default: false },
   },
 });
 const rates = flags.rates.split(",").map(Number);
 const [warmupMs, measureMs] = [Number(flags.warmup) * 1000, Number(flags.seconds) * 1000];
 const format = flags.format as PayloadFormat;
+const clients = clientsFlag(flags.clients);
 const TICK_MS = 5;
 const run = runId();
 
@@ -50,15 +52,15 @@ await generateRawRecords(60_000, [format], async (chunk) => void pool.push(...ch
 const rows: Row[] = [];
 const peaks: Record<string, number> = {};
 try {
-  for (const kind of flags.consumers.split(",") as Array<"enrichment" | "passthrough">) rows.push(...(await measure(kind)));
+  for (const client of clients) for (const kind of flags.consumers.split(",") as Array<"enrichment" | "passthrough">) rows.push(...(await measure(kind, client)));
   printTable(`End-to-end latency, raw produce → output consumed (${format}, 1 replica, 6 partitions; ms)`, rows);
-  const at5000 = rows.find((r) => r.consumer === "enrichment" && r.offered_msgs_per_s === 5000);
+  const at5000 = (client: KafkaClient) => (rows.find((r) => r.client === client && r.consumer === "enrichment" && r.offered_msgs_per_s === 5000)?.p99_ms as number | undefined) ?? null;
   // A profiled run is slower than a real one: it never overwrites the benchmark's figures.
   await writeResult(flags["cpu-prof"] ? "latency-cpu-prof" : "latency", broker.version, {
     format,
     replicas: 1,
     warmup_s: warmupMs / 1000,
-    p99_ms_at_5000_msgs_per_s: at5000?.p99_ms ?? null,
+    p99_ms_at_5000_msgs_per_s: Object.fromEntries(clients.map((c) => [c, at5000(c)])),
     rates: rows,
     peak_rss_mb: peaks,
   });
@@ -68,17 +70,19 @@ try {
   await broker.stop();
 }
 
-async function measure(kind: "enrichment" | "passthrough"): Promise<Row[]> {
-  const topics = { raw: `bench.latency.${run}.${kind}.raw`, enriched: `bench.latency.${run}.${kind}.out`, dlq: `bench.latency.${run}.${kind}.dlq`, group: `bench-latency-${run}-${kind}` };
+async function measure(kind: "enrichment" | "passthrough", client: KafkaClient): Promise<Row[]> {
+  const id = `${run}.${client}.${kind}`;
+  const topics = { raw: `bench.latency.${id}.raw`, enriched: `bench.latency.${id}.out`, dlq: `bench.latency.${id}.dlq`, group: `bench-latency-${id}` };
   const names = [topics.raw, topics.enriched, topics.dlq];
-  const samplesFile = join(tmpdir(), `bench-latency-${run}-${kind}.f64`);
+  const samplesFile = join(tmpdir(), `bench-latency-${id}.f64`);
   await admin.createTopics(names, 6);
-  const cpuProfile = flags["cpu-prof"] && kind === "enrichment" ? { dir: join(RESULTS_DIR, "profiles"), name: `latency-enrichment-${format}` } : undefined;
-  const service = await startConsumers(kind, 1, { brokers: broker.brokers, topics, format, registryRpcUrl: registry.rpcUrl, cpuProfile });
+  const cpuProfile = flags["cpu-prof"] && kind === "enrichment" ? { dir: join(RESULTS_DIR, "profiles"), name: `latency-enrichment-${client}-${format}` } : undefined;
+  const service = await startConsumers(kind, 1, { brokers: broker.brokers, client, topics, format, registryRpcUrl: registry.rpcUrl, cpuProfile });
   const pid = service.pids[0]!;
   const consumer = Bun.spawn(["bun", join(import.meta.dir, "latency-consumer.ts"), broker.brokers, topics.enriched, samplesFile], { stdout: "pipe", stderr: "inherit" });
   const rss = createRssWatch();
-  rss.track(pid, kind);
+  const label = `${kind} (${client})`;
+  rss.track(pid, label);
   // A producer per consumer: kafkajs keeps refreshing metadata of topics it produced to, deleted or not.
   const bus = await benchBus(broker.brokers, "bench-latency-producer");
   let sent = 0;
@@ -108,11 +112,11 @@ async function measure(kind: "enrichment" | "passthrough"): Promise<Row[]> {
       const to = Date.now();
       const s = (to - from.at) / 1000;
       phases.push({ rate, from: from.at, to, produced_msgs_per_s: Math.round((phaseSent - from.sent) / s), cpu_pct: Math.round(((cpuSeconds(pid) - from.cpu) / s) * 100) });
-      console.log(`${kind}: ${rate} msg/s offered, ${phases.at(-1)!.produced_msgs_per_s} msg/s produced in the measured ${round(s, 1)} s`);
+      console.log(`${label}: ${rate} msg/s offered, ${phases.at(-1)!.produced_msgs_per_s} msg/s produced in the measured ${round(s, 1)} s`);
     }
     // Everything produced is let through before the consumer stops: a backlog shows as latency, not as loss.
     await admin.waitForRecords([topics.enriched, topics.dlq], sent, 120_000).catch((e) => console.error(String(e)));
-    peaks[kind] = rss.peakOf(kind) ?? 0;
+    peaks[label] = rss.peakOf(label) ?? 0;
     consumer.kill("SIGTERM");
     await consumer.exited;
     const samples = await readSamples(samplesFile);
@@ -122,6 +126,7 @@ async function measure(kind: "enrichment" | "passthrough"): Promise<Row[]> {
       const hop1 = sortedCopy(mine.map((x) => x.enriched - x.source));
       const hop2 = sortedCopy(mine.map((x) => x.consumed - x.enriched));
       return {
+        client,
         consumer: kind,
         offered_msgs_per_s: p.rate,
         produced_msgs_per_s: p.produced_msgs_per_s,

@@ -6,13 +6,16 @@
  * broker refuses (MESSAGE_TOO_LARGE, message.max.bytes = 1 MiB). The batch is retried forever and
  * nothing is dead-lettered. The raw records themselves must be published in small chunks here for
  * the same reason.
- *   bun bench/experiments/poison-burst.ts [--records 20000] [--wait 30]
+ *   bun bench/experiments/poison-burst.ts [--records 20000] [--wait 30] [--client platformatic|kafkajs]
  */
 import { parseArgs } from "node:util";
 import { benchBus, createAdmin, useBroker } from "../lib/kafka";
-import { runId, startConsumers, startRegistry } from "../lib/services";
+import { clientsFlag, runId, startConsumers, startRegistry } from "../lib/services";
 
-const { values: flags } = parseArgs({ args: Bun.argv.slice(2), options: { records: { type: "string", default: "20000" }, wait: { type: "string", default: "30" } } });
+const { values: flags } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { records: { type: "string", default: "20000" }, wait: { type: "string", default: "30" }, client: { type: "string", default: "platformatic" } },
+});
 const n = Number(flags.records);
 const broker = await useBroker();
 const admin = createAdmin(broker.brokers);
@@ -23,7 +26,7 @@ await admin.createTopics([topics.raw, topics.enriched, topics.dlq], 6);
 const poison = { key: "sensor-007", value: new TextEncoder().encode("garbage!!"), headers: { "content-type": "application/json" } };
 for (let i = 0; i < n; i += 2_000) await bus.publish(topics.raw, Array.from({ length: Math.min(2_000, n - i) }, () => poison));
 const registry = await startRegistry("sqlite");
-const enrichment = await startConsumers("enrichment", 1, { brokers: broker.brokers, topics, format: "json", registryRpcUrl: registry.rpcUrl });
+const enrichment = await startConsumers("enrichment", 1, { brokers: broker.brokers, client: clientsFlag(flags.client)[0]!, topics, format: "json", registryRpcUrl: registry.rpcUrl });
 const deadline = Date.now() + Number(flags.wait) * 1000;
 let dead = 0;
 while (Date.now() < deadline && (dead = await admin.records([topics.dlq])) < n) await Bun.sleep(1_000);

@@ -3,9 +3,11 @@
  * broker, untouched. Otherwise this repo's broker (scripts/kafka.sh) is reused when it runs, or
  * started with a benchmark heap and stopped again by whoever started it.
  */
+import { Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import type { EventBus } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
+import { retrying } from "@iot/common/bus/retrying";
 import { createLogger } from "@iot/common/logger";
 import { ROOT } from "./results";
 
@@ -68,10 +70,20 @@ export function createAdmin(brokers: string) {
   const admin = new Kafka({ clientId: "bench-admin", brokers: brokers.split(","), logLevel: logLevel.NOTHING }).admin();
   let connected: Promise<void> | undefined;
   const ready = () => (connected ??= admin.connect());
+  // kafkajs's admin has no DescribeLogDirs.
+  let logDirs: PlatformaticAdmin | undefined;
   return {
     async createTopics(names: string[], partitions: number) {
       await ready();
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+      // Leaders, waited for here: kafkajs's waitForLeaders fails on a loaded broker's passing UNKNOWN_TOPIC_OR_PARTITION.
+      await retrying(
+        async () => {
+          const { topics } = await admin.fetchTopicMetadata({ topics: names });
+          if (topics.some((t) => t.partitions.length < partitions || t.partitions.some((p) => p.leader < 0))) throw Object.assign(new Error("no leaders yet"), { retriable: true });
+        },
+        { attempts: 10 },
+      );
     },
     async deleteTopics(names: string[]) {
       await ready();
@@ -82,7 +94,8 @@ export function createAdmin(brokers: string) {
     /** Records ever written to the topics (sum of high-water marks). */
     async records(names: string[]): Promise<number> {
       await ready();
-      const all = await Promise.all(names.map((topic) => admin.fetchTopicOffsets(topic)));
+      // Right after createTopics the broker may answer NOT_LEADER for a moment.
+      const all = await Promise.all(names.map((topic) => retrying(() => admin.fetchTopicOffsets(topic))));
       return all.flat().reduce((n, p) => n + Number(p.high), 0);
     },
     /** Resolves once the topics hold at least `count` records; the time it took in ms. */
@@ -94,7 +107,17 @@ export function createAdmin(brokers: string) {
       }
       return performance.now() - started;
     },
-    disconnect: () => admin.disconnect(),
+    /** What the topics take on the broker's disk: record batches as sent, compressed or not (the bytes on the wire). */
+    async storedBytes(names: string[]): Promise<number> {
+      await ready();
+      const topics = await Promise.all(names.map(async (name) => ({ name, partitions: (await retrying(() => admin.fetchTopicOffsets(name))).map((p) => p.partition) })));
+      const described = await (logDirs ??= new PlatformaticAdmin({ clientId: "bench-admin-logdirs", bootstrapBrokers: brokers.split(",") })).describeLogDirs({ topics });
+      return described.flatMap((b) => b.results.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => Number(p.partitionSize))))).reduce((n, x) => n + x, 0);
+    },
+    disconnect: async () => {
+      await logDirs?.close();
+      await admin.disconnect();
+    },
   };
 }
 export type Admin = ReturnType<typeof createAdmin>;

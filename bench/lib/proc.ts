@@ -32,6 +32,12 @@ export function commandOf(pid: number): string {
   return (read(`/proc/${pid}/cmdline`) ?? "").replaceAll("\0", " ").trim();
 }
 
+/** The Kafka client a bus-using process runs (its KAFKA_CLIENT; unset: the default). */
+export function kafkaClientOf(pid: number): string {
+  const environ = read(`/proc/${pid}/environ`) ?? "";
+  return /(?:^|\0)KAFKA_CLIENT=([^\0]+)/.exec(environ)?.[1] ?? "platformatic";
+}
+
 /** Every live descendant of `root`. */
 export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -82,7 +88,8 @@ export function createRssWatch(opts: { treeRoot?: number; intervalMs?: number } 
       for (const pid of descendants(opts.treeRoot)) {
         if (tracked.has(pid)) continue;
         const label = serviceOf(commandOf(pid));
-        if (label) tracked.set(pid, label);
+        // The app registry uses no bus; every other process is labelled with its Kafka client.
+        if (label) tracked.set(pid, label === "app-registry" ? label : `${label} (${kafkaClientOf(pid)})`);
       }
     }
     for (const [pid, label] of tracked) {

@@ -81,6 +81,17 @@ export async function startRegistry(database: "sqlite" | "postgres"): Promise<Re
   };
 }
 
+/** The bench runs each Kafka client the services can select (KAFKA_CLIENT), side by side. */
+export const KAFKA_CLIENTS = ["kafkajs", "platformatic"] as const;
+export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
+
+export function clientsFlag(text: string): KafkaClient[] {
+  const clients = text.split(",") as KafkaClient[];
+  const bad = clients.filter((c) => !KAFKA_CLIENTS.includes(c));
+  if (bad.length > 0) throw new Error(`--clients: unknown ${bad.join(", ")}; one or more of ${KAFKA_CLIENTS.join(", ")}`);
+  return clients;
+}
+
 export interface PipelineTopics {
   raw: string;
   enriched: string;
@@ -92,13 +103,14 @@ export interface PipelineTopics {
 export async function startConsumers(
   kind: "enrichment" | "passthrough",
   replicas: number,
-  o: { brokers: string; topics: PipelineTopics; format: string; registryRpcUrl: string; cpuProfile?: { dir: string; name: string } },
+  o: { brokers: string; client: KafkaClient; topics: PipelineTopics; format: string; registryRpcUrl: string; cpuProfile?: { dir: string; name: string } },
 ) {
   const procs: ServiceProcess[] = [];
   for (let i = 0; i < replicas; i++) {
     procs.push(
       spawnService(ENTRIES[kind], {
         KAFKA_BROKERS: o.brokers,
+        KAFKA_CLIENT: o.client,
         KAFKA_PARTITIONS: "6",
         TOPIC_RAW: o.topics.raw,
         TOPIC_ENRICHED: o.topics.enriched,

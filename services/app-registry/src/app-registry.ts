@@ -60,9 +60,9 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     const feeds = await openChangeFeeds(config.databaseUrl, (id) => repo.get(id), log);
     undo.push(() => feeds.close());
     const { applications: changes, devices: deviceChanges } = feeds;
-    metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => changes.subscribers);
-    metrics.gauge("app_registry_device_watch_streams", "Open WatchDevices streams.", () => deviceChanges.subscribers);
     const registry = createRegistry({ repo, feed: changes });
+    metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => registry.watchStreams());
+    metrics.gauge("app_registry_device_watch_streams", "Open WatchDevices streams.", () => deviceChanges.subscribers);
     const devices = createDevices({ repo: deviceRepo, feed: deviceChanges, knownType: (type) => deviceRegistry.get().types.has(type) });
     const guard = createWriteGuard(config.adminToken);
     const isAdmin = createAdminCheck(config.adminToken);

@@ -16,6 +16,7 @@ import { isApplicationId, nameKey } from "./application";
 import type { ChangeFeed } from "./change-feed";
 import type { ApplicationRepository } from "./db/repository";
 import { NotFoundError } from "./errors";
+import { createReadModel } from "./read-model";
 import { watchApplications } from "./watch";
 
 export interface RegistryDeps {
@@ -27,6 +28,17 @@ export interface RegistryDeps {
 export type Registry = ReturnType<typeof createRegistry>;
 
 export function createRegistry({ repo, feed, now = () => new Date() }: RegistryDeps) {
+  // Reads come from memory (read-model.ts); writes go to the database and then through the feed.
+  const reads = createReadModel({ repo, feed });
+  let watching = 0;
+  async function* counted<T>(stream: AsyncGenerator<T>) {
+    watching++;
+    try {
+      yield* stream;
+    } finally {
+      watching--;
+    }
+  }
   const found = (app: Application | undefined) => {
     if (!app) throw new NotFoundError();
     return app;
@@ -65,13 +77,9 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
       return { application, apiKey, webhookSecret };
     },
 
-    get: async (id: string) => found(await repo.get(known(id))),
+    get: async (id: string) => found(await reads.get(known(id))),
 
-    async list({ limit, offset, deviceType, ...exact }: ApplicationQuery) {
-      const filter = deviceType === undefined ? exact : { ...exact, deviceTypes: [deviceType] };
-      const [applications, total] = await Promise.all([repo.find(filter, { limit, offset }), repo.count(filter)]);
-      return { applications, total };
-    },
+    list: (query: ApplicationQuery) => reads.list(query),
 
     /** Partial: a field the input does not name keeps its value. */
     async update(id: string, patch: ApplicationPatch): Promise<Application> {
@@ -114,15 +122,21 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     },
 
     /** Active applications registered for exactly this device type. */
-    activeByDeviceType: async (deviceType: string) => repo.find({ status: "active", deviceTypes: [deviceType] }),
+    activeByDeviceType: (deviceType: string) => reads.find({ status: "active", deviceTypes: [deviceType] }),
 
     /** Active applications registered for any of these device types, each once. */
-    activeByDeviceTypes: async (deviceTypes: string[]) => repo.find({ status: "active", deviceTypes }),
+    activeByDeviceTypes: (deviceTypes: string[]) => reads.find({ status: "active", deviceTypes }),
 
     /** All matching applications (any status; no device types: all), then every change touching them. */
     watch(deviceTypes: string[], signal: AbortSignal) {
-      return watchApplications(feed, () => repo.find(deviceTypes.length > 0 ? { deviceTypes } : {}), deviceTypes, signal);
+      return counted(watchApplications(feed, () => reads.find(deviceTypes.length > 0 ? { deviceTypes } : {}), deviceTypes, signal));
     },
+
+    /** Open watch streams (the feed has other subscribers: the read model). */
+    watchStreams: () => watching,
+
+    /** For a change source that cannot say what changed (say, a notification from another replica): reload the reads. */
+    invalidateReads: () => reads.invalidate(),
 
     ready: () => repo.ping(),
   };

@@ -66,7 +66,7 @@ describe("Watch caps", () => {
       local[0]!.stop();
     }
     // The server notices a stream's end on its own; the freed place is then taken again.
-    await within(2_000, until(() => reg.changes.subscribers === 1), "freed places");
+    await within(2_000, until(() => reg.registry.watchStreams() === 1), "freed places");
     const again = await watch(reg.rpcUrl);
     again.stop();
     local[1]!.stop();
@@ -156,7 +156,7 @@ describe("connection age", () => {
     await within(1_000, until(() => Buffer.concat(chunks).includes(name)), "change during the drain");
     // It does not keep the connection alive past the drain.
     await within(5_000, closed, "connection closed");
-    await within(1_000, until(() => reg.changes.subscribers === 0), "watch ended on the server");
+    await within(1_000, until(() => reg.registry.watchStreams() === 0), "watch ended on the server");
     expect(await codeOf(connectClients(reg.rpcUrl).grpc.listApplications({}))).toBe("OK");
   });
 });

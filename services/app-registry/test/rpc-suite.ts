@@ -142,19 +142,19 @@ export function rpcSuite(dialect: Dialect) {
     });
 
     test("WatchApplications with no device types watches everything; the stream ends when the client leaves", async () => {
-      await within(1_000, until(() => reg.changes.subscribers === 0), "earlier watchers gone");
+      await within(1_000, until(() => reg.registry.watchStreams() === 0), "earlier watchers gone");
       const stop = new AbortController();
-      const before = reg.changes.subscribers;
+      const before = reg.registry.watchStreams();
       const stream = clients.connect.watchApplications({}, { signal: stop.signal })[Symbol.asyncIterator]();
       const snapshot = (await within(1_000, stream.next(), "snapshot")).value;
       expect(snapshot.event.value.applications.length).toBe((await (await rest("GET", "/api/applications?limit=1000")).json()).total);
       const body = registration({ devicetypes: [] });
       await rest("POST", "/api/applications", body);
       expect((await within(1_000, stream.next(), "change")).value.event.value.application.name).toBe(body.name);
-      expect(reg.changes.subscribers).toBe(before + 1);
+      expect(reg.registry.watchStreams()).toBe(before + 1);
       stop.abort();
       // Nothing signals the server-side unsubscribe, so this one polls (with a deadline).
-      await within(1_000, until(() => reg.changes.subscribers === before), "server-side unsubscribe");
+      await within(1_000, until(() => reg.registry.watchStreams() === before), "server-side unsubscribe");
     });
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The event bus every service talks to: Kafka (kafkajs, for anything real) or the in-process bus
- * (for `bun run start`). Both keep one contract, checked by one test suite:
+ * The event bus every service talks to: Kafka (@platformatic/kafka by default, kafkajs with
+ * KAFKA_CLIENT=kafkajs) or the in-process bus (for `bun run start`). All keep one contract, checked
+ * by one test suite:
  * - `publish` resolves once every record is durably accepted (Kafka: acks=all);
  * - records with one key keep their order (one key, one partition);
  * - a group's offsets move only after its handler resolved for the batch, so a handler that throws

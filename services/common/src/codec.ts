@@ -13,6 +13,7 @@ import type { DeviceEvent, EnrichedEvent } from "./telemetry";
 import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "./wire";
 
 export { DecodeError, type DecodeReason } from "./codec/decode-error";
+export { createEnrichedEncoder, type EnrichedEncoder } from "./codec/enriched-encoder";
 export { canonicalTimestamp, formatTimestamp, timestampNow } from "./codec/timestamp";
 
 export type PayloadFormat = "json" | "protobuf";
@@ -34,6 +35,9 @@ export function encodeDeviceEvent(e: DeviceEvent, format: PayloadFormat): Encode
     headers: { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.device },
   };
 }
+
+/** Which format a device event's headers name (what decodeDeviceEvent reads). Throws a DecodeError for neither. */
+export const deviceEventFormat = (headers: Headers): PayloadFormat => formatOf(headers, MESSAGE_TYPE.device);
 
 export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): DeviceEvent {
   if (formatOf(headers, MESSAGE_TYPE.device) === "json") return validateDeviceEvent(parseJson(value));

@@ -1,5 +1,5 @@
 /** The enrichment rule: the event plus its device type's metadata, registrations, and data quality. */
-import type { ApplicationSummary, DeviceEvent, EnrichedEvent } from "@iot/common/telemetry";
+import type { ApplicationSummary, DeviceEvent, EnrichedEvent, Enrichment } from "@iot/common/telemetry";
 import { assessQuality } from "./data-quality";
 import { detectDeviceType } from "./detect-device-type";
 import { type Profiles, unregisteredProfile } from "./device-profile";
@@ -13,11 +13,15 @@ export interface EnrichContext {
 }
 
 export function enrich(e: DeviceEvent, ctx: EnrichContext): EnrichedEvent {
+  return { ...e, ...enrichmentOf(e, ctx) };
+}
+
+/** The blocks enrichment adds to an event (the pipeline encodes them next to the event, see enriched-encoder.ts). */
+export function enrichmentOf(e: DeviceEvent, ctx: EnrichContext): Enrichment {
   const deviceType = detectDeviceType(e, ctx.profiles);
   const profile = ctx.profiles.get(deviceType) ?? unregisteredProfile(deviceType);
   const { applications, current } = ctx.registrations(deviceType);
   return {
-    ...e,
     device_metadata: profile.metadata,
     application_registry: { device_type: deviceType, registered_applications_count: applications.length, applications },
     enrichment_info: {

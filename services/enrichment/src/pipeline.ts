@@ -6,11 +6,11 @@
  */
 import type { Batch, EventBus, OutgoingRecord } from "@iot/common/bus";
 import type { Topics } from "@iot/common/bus-config";
-import { DecodeError, decodeDeviceEvent, encodeEnrichedEvent, type PayloadFormat, timestampNow } from "@iot/common/codec";
+import { createEnrichedEncoder, DecodeError, decodeDeviceEvent, deviceEventFormat, type PayloadFormat, timestampNow } from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import { HEADER } from "@iot/common/wire";
 import { deadLetter } from "./dead-letter";
-import { type EnrichContext, enrich } from "./enrich";
+import { type EnrichContext, enrichmentOf } from "./enrich";
 import type { EnrichmentMetrics } from "./enrichment-metrics";
 
 export interface PipelineDeps {
@@ -27,6 +27,7 @@ export const UNREGISTERED_LABEL = "unregistered";
 
 export function createPipeline(deps: PipelineDeps) {
   const { bus, topics, metrics } = deps;
+  const encode = createEnrichedEncoder(deps.format);
 
   return async function handleBatch(batch: Batch): Promise<void> {
     const started = performance.now();
@@ -41,11 +42,12 @@ export function createPipeline(deps: PipelineDeps) {
         if (r.value.byteLength > deps.maxMessageBytes) {
           throw new DecodeError("oversize", `${r.value.byteLength} bytes exceeds the limit of ${deps.maxMessageBytes}`);
         }
-        const out = enrich(decodeDeviceEvent(r.value, r.headers), ctx);
-        const { value, headers } = encodeEnrichedEvent(out, deps.format);
+        const event = decodeDeviceEvent(r.value, r.headers);
+        const out = enrichmentOf(event, ctx);
+        const { value, headers } = encode(event, out, deviceEventFormat(r.headers) === "protobuf" ? r.value : undefined);
         headers[HEADER.messageId] = `${r.topic}/${r.partition}/${r.offset}`;
         headers[HEADER.sourceTimestamp] = String(r.timestamp);
-        enriched.push({ key: r.key ?? out.device_id, value, headers });
+        enriched.push({ key: r.key ?? event.device_id, value, headers });
         // A label per registered type at most: device-supplied type names must not grow the metric's label set.
         const detected = out.enrichment_info.device_type_detected;
         const t = ctx.profiles.has(detected) ? detected : UNREGISTERED_LABEL;

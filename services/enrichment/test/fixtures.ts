@@ -1,6 +1,6 @@
 /** Shared set-up for enrichment's integration tests: topics, a registry process, collectors. */
 import type { EventBus, IncomingRecord, Subscription } from "@iot/common/bus";
-import { createKafkaBus } from "@iot/common/bus/kafka-bus";
+import { createKafkaBusFromConfig, loadBusConfig } from "@iot/common/bus-config";
 import type { DeviceEvent } from "@iot/common/telemetry";
 import { kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
 import { freePort, spawnService, type ServiceProcess } from "@iot/common/testing-process";
@@ -30,13 +30,10 @@ export function enrichmentEnv(t: ReturnType<typeof testTopics>, registryRpcUrl: 
   };
 }
 
+/** The bus on the client the run selects (KAFKA_CLIENT), as the enrichment process under test does. */
 export async function testBus(t: ReturnType<typeof testTopics>): Promise<EventBus> {
-  const bus = createKafkaBus({
-    brokers: kafkaBrokers(),
-    clientId: "enrichment-test",
-    topics: [t.raw, t.enriched, t.dlq].map((name) => ({ name, partitions: 3 })),
-    log: quietLogger(),
-  });
+  const config = loadBusConfig({ ...process.env, KAFKA_BROKERS: kafkaBrokers().join(","), KAFKA_PARTITIONS: "3", TOPIC_RAW: t.raw, TOPIC_ENRICHED: t.enriched, TOPIC_DLQ: t.dlq });
+  const bus = createKafkaBusFromConfig(config, "enrichment-test", quietLogger());
   await bus.start();
   return bus;
 }

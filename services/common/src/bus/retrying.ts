@@ -5,7 +5,12 @@
  */
 import { type Clock, systemClock } from "../clock";
 
-export const isRetriable = (e: unknown) => typeof e === "object" && e !== null && (e as { retriable?: unknown }).retriable === true;
+/** kafkajs marks a passing error `retriable`, @platformatic/kafka `canRetry`, possibly on one of several `errors`. */
+export const isRetriable = (e: unknown): boolean => {
+  if (typeof e !== "object" || e === null) return false;
+  const x = e as { retriable?: unknown; canRetry?: unknown; errors?: unknown };
+  return x.retriable === true || x.canRetry === true || (Array.isArray(x.errors) && x.errors.some(isRetriable));
+};
 
 export async function retrying<T>(call: () => Promise<T>, opts: { attempts?: number; initialMs?: number; clock?: Clock } = {}): Promise<T> {
   const attempts = opts.attempts ?? 6;

@@ -2,7 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type DeviceEvent as DeviceEventMsg, DeviceEventSchema, TrendPointSchema, TrendsSchema, TelemetrySchema } from "@gen/iot/telemetry/v1/events_pb";
 import { type EnrichedEvent as EnrichedEventMsg, EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
-import type { DeviceEvent, EnrichedEvent, Enrichment } from "../telemetry";
+import type { ApplicationRegistryBlock, DataQuality, DeviceEvent, DeviceMetadata, EnrichedEvent, Enrichment, EnrichmentInfo } from "../telemetry";
 import { DecodeError } from "./decode-error";
 import { measurementsFromProto, measurementsToProto } from "./measurements-proto";
 import { checkEpochSeconds, fromProtoTime, toProtoTime } from "./timestamp";
@@ -40,34 +40,42 @@ export function deviceEventFromProto(m: DeviceEventMsg | undefined): DeviceEvent
 }
 
 export function enrichedEventToProto(e: EnrichedEvent): EnrichedEventMsg {
-  const { device_metadata: md, application_registry: ar, enrichment_info: ei, data_quality: dq } = e;
   return create(EnrichedEventSchema, {
     event: deviceEventToProto(e),
-    deviceMetadata: {
-      deviceType: md.device_type,
-      deviceTypeName: md.device_type_name,
-      deviceTypeDescription: md.device_type_description,
-      deviceCategory: md.device_category,
-      capabilities: md.capabilities,
-      dataFormat: md.data_format,
-      updateFrequency: md.update_frequency,
-      retentionPolicy: md.retention_policy,
-    },
-    applicationRegistry: {
-      deviceType: ar.device_type,
-      registeredApplicationsCount: ar.registered_applications_count,
-      applications: ar.applications,
-    },
-    enrichmentInfo: {
-      enrichedAt: toProtoTime(ei.enriched_at),
-      enrichmentService: ei.enrichment_service,
-      enrichmentVersion: ei.enrichment_version,
-      deviceTypeDetected: ei.device_type_detected,
-      appRegistryIntegration: ei.app_registry_integration,
-    },
-    dataQuality: { outOfRange: dq.out_of_range, missingGroups: dq.missing_groups },
+    deviceMetadata: deviceMetadataToProto(e.device_metadata),
+    applicationRegistry: applicationRegistryToProto(e.application_registry),
+    enrichmentInfo: enrichmentInfoToProto(e.enrichment_info),
+    dataQuality: dataQualityToProto(e.data_quality),
   });
 }
+
+/** Each enrichment block as its EnrichedEvent field (enriched-encoder.ts encodes them one at a time). */
+export const deviceMetadataToProto = (md: DeviceMetadata) => ({
+  deviceType: md.device_type,
+  deviceTypeName: md.device_type_name,
+  deviceTypeDescription: md.device_type_description,
+  deviceCategory: md.device_category,
+  capabilities: md.capabilities,
+  dataFormat: md.data_format,
+  updateFrequency: md.update_frequency,
+  retentionPolicy: md.retention_policy,
+});
+
+export const applicationRegistryToProto = (ar: ApplicationRegistryBlock) => ({
+  deviceType: ar.device_type,
+  registeredApplicationsCount: ar.registered_applications_count,
+  applications: ar.applications,
+});
+
+export const enrichmentInfoToProto = (ei: EnrichmentInfo) => ({
+  enrichedAt: toProtoTime(ei.enriched_at),
+  enrichmentService: ei.enrichment_service,
+  enrichmentVersion: ei.enrichment_version,
+  deviceTypeDetected: ei.device_type_detected,
+  appRegistryIntegration: ei.app_registry_integration,
+});
+
+export const dataQualityToProto = (dq: DataQuality) => ({ outOfRange: dq.out_of_range, missingGroups: dq.missing_groups });
 
 export function enrichedEventFromProto(m: EnrichedEventMsg): EnrichedEvent {
   const { deviceMetadata: md, applicationRegistry: ar, enrichmentInfo: ei, dataQuality: dq } = m;

@@ -1,0 +1,186 @@
+/**
+ * The Kafka adapter on @platformatic/kafka, the default client: it encodes a record in about a third of
+ * kafkajs's CPU (bench/README.md). Same contract and guarantees as kafka-bus.ts: acks=all, per-key
+ * order with kafkajs's (and Java's) partitioning, explicit timeouts, every client closed on stop and
+ * on a failed start. Subscriptions live in platformatic-subscription.ts.
+ */
+import type { KafkaSasl } from "./kafka-bus";
+import { Admin, compatibilityPartitioner, findErrorBy, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
+import type { EventBus, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+import type { Logger } from "../logger";
+import { createPlatformaticSubscription, type PlatformaticClientOptions } from "./platformatic-subscription";
+import { retrying } from "./retrying";
+import { sendEnd } from "./send-size";
+
+export interface PlatformaticBusOptions {
+  brokers: string[];
+  clientId: string;
+  topics: TopicSpec[];
+  log: Logger;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  retries?: number;
+  /** Batch compression by topic; topics not named are sent uncompressed. */
+  compression?: Record<string, "zstd" | "gzip" | "none">;
+  ssl?: boolean;
+  sasl?: KafkaSasl;
+}
+
+/** Record values pass through as bytes; keys and headers are text (the bus's types). */
+const serializers = () => ({ key: stringSerializer, value: (v: Buffer | undefined) => v, headerKey: headerNames(), headerValue: stringSerializer });
+
+/**
+ * Every record carries the same few header names, and making their bytes was a measurable share of a
+ * produce (bench/README.md): each name is encoded once. Bounded, since publishers choose the names.
+ */
+function headerNames(max = 256) {
+  const known = new Map<string, Buffer>();
+  return (name: string | undefined) => {
+    if (name === undefined) return undefined;
+    let bytes = known.get(name);
+    if (!bytes) {
+      bytes = Buffer.from(name, "utf8");
+      if (known.size < max) known.set(name, bytes);
+    }
+    return bytes;
+  };
+}
+
+/**
+ * The same partition for a key as kafkajs's DefaultPartitioner and Java's (murmur2, positive), so a
+ * switch of client keeps each key on its partition and so in order. Keyless records rotate.
+ */
+export function keyPartitioner() {
+  let next = 0;
+  return (message: unknown, key: Buffer | undefined) => (key ? compatibilityPartitioner(message as never, key) : next++ & 0x7fffffff);
+}
+
+const SASL_MECHANISMS = { plain: "PLAIN", "scram-sha-256": "SCRAM-SHA-256", "scram-sha-512": "SCRAM-SHA-512" } as const;
+
+export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
+  const client: PlatformaticClientOptions = {
+    clientId: opts.clientId,
+    bootstrapBrokers: opts.brokers,
+    connectTimeout: opts.connectionTimeoutMs ?? 3_000,
+    timeout: opts.requestTimeoutMs ?? 10_000,
+    retries: opts.retries ?? 5,
+    retryDelay: 200,
+    ...(opts.ssl ? { tls: {} } : {}),
+    ...(opts.sasl ? { sasl: { mechanism: SASL_MECHANISMS[opts.sasl.mechanism], username: opts.sasl.username, password: opts.sasl.password } } : {}),
+  };
+  const admin = new Admin(client);
+  // Idempotent: the client retries a whole produce request when one partition of it failed (say, no
+  // leader yet on a new topic), and without producer ids the partitions that had succeeded got their
+  // records twice (4 new topics in 15 here). The broker now drops such repeats, as Java's default does.
+  const producer = new Producer<string, Buffer, string, string>({ ...client, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: false, partitioner: keyPartitioner(), serializers: serializers() });
+  const subscriptions = new Set<Subscription>();
+  let connected = false;
+
+  const closeAll = async () => {
+    connected = false;
+    await Promise.allSettled([...subscriptions].map((s) => s.stop()));
+    subscriptions.clear();
+    await Promise.allSettled([producer.close(), admin.close()]);
+  };
+
+  // Right after createTopics a partition may have no leader for a moment; a produce then fails.
+  const waitForLeaders = (names: string[]) =>
+    retrying(async () => {
+      const meta = await admin.metadata({ topics: names, forceUpdate: true });
+      for (const name of names) {
+        if (meta.topics.get(name)?.partitions.some((p) => p.leader < 0) ?? true) throw Object.assign(new Error(`topic ${name} has no leader yet`), { retriable: true });
+      }
+    });
+
+  return {
+    kind: "kafka",
+    async start() {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = opts.topics.filter((t) => !existing.has(t.name));
+        if (missing.length > 0) {
+          await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, partitions: t.partitions })) }).catch((e) => {
+            // Idempotent: a topic another replica created meanwhile is not an error.
+            if (!findErrorBy(e, "apiId", "TOPIC_ALREADY_EXISTS")) throw e;
+          });
+          await waitForLeaders(missing.map((t) => t.name));
+          opts.log.info("topics created", { topics: missing.map((t) => t.name) });
+        }
+        await producer.metadata({ topics: opts.topics.map((t) => t.name) });
+        connected = true;
+      } catch (e) {
+        await closeAll();
+        throw e;
+      }
+    },
+
+    async publish(topic, records) {
+      const compression = opts.compression?.[topic] ?? "none";
+      // Large publishes go out in sends the broker accepts (send-size.ts), one after another to keep per-key order.
+      for (let start = 0; start < records.length; ) {
+        const end = sendEnd(records, start);
+        const messages = new Array(end - start);
+        for (let i = start; i < end; i++) {
+          const r = records[i]!;
+          // The client wants Buffers; most values already are one (the enrichment encoder's JSON is).
+          const value = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+          messages[i - start] = { topic, key: r.key ?? undefined, value, headers: r.headers };
+        }
+        await producer.send({ messages, compression });
+        start = end;
+      }
+    },
+
+    async subscribe(s: SubscribeOptions): Promise<Subscription> {
+      const sub = await createPlatformaticSubscription({ client, log: opts.log }, s);
+      subscriptions.add(sub);
+      return {
+        async stop() {
+          subscriptions.delete(sub);
+          await sub.stop();
+        },
+      };
+    },
+
+    async ready() {
+      if (!connected) return false;
+      try {
+        await admin.metadata({ topics: opts.topics.map((t) => t.name), forceUpdate: true });
+        return true;
+      } catch {
+        return false; // a readiness probe answers "not ready", it does not fail
+      }
+    },
+
+    async stats(topics, groupIds) {
+      const meta = await retrying(() => admin.metadata({ topics, forceUpdate: true }));
+      const partitionsOf = (t: string) => Array.from({ length: meta.topics.get(t)?.partitionsCount ?? 0 }, (_, i) => i);
+      const listed = await retrying(() =>
+        admin.listOffsets({ topics: topics.map((name) => ({ name, partitions: partitionsOf(name).map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) })) }),
+      );
+      const high = new Map(listed.map((t) => [t.name, new Map(t.partitions.map((p) => [p.partitionIndex, Number(p.offset)]))]));
+      const ends = topics.map((t) => partitionsOf(t).map((p) => high.get(t)?.get(p) ?? 0));
+      const committed =
+        groupIds.length === 0
+          ? []
+          : await retrying(() => admin.listConsumerGroupOffsets({ groups: groupIds.map((groupId) => ({ groupId, topics: topics.map((name) => ({ name, partitionIndexes: partitionsOf(name) })) })) }));
+      const lag = committed.flatMap((g) =>
+        topics.map((topic) => {
+          const parts = g.topics.find((t) => t.name === topic)?.partitions ?? [];
+          const lagOf = (p: number) => {
+            const h = high.get(topic)?.get(p) ?? 0;
+            const c = Number(parts.find((x) => x.partitionIndex === p)?.committedOffset ?? -1n);
+            return c < 0 ? h : Math.max(0, h - c);
+          };
+          return { groupId: g.groupId, topic, lag: partitionsOf(topic).reduce((n, p) => n + lagOf(p), 0) };
+        }),
+      );
+      return {
+        topics: topics.map((topic, i) => ({ topic, partitions: ends[i]!.length, records: ends[i]!.reduce((n, h) => n + h, 0), ends: ends[i]! })),
+        lag,
+      };
+    },
+
+    stop: closeAll,
+  };
+}

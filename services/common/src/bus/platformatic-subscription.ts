@@ -1,0 +1,229 @@
+/**
+ * One subscription on @platformatic/kafka. Its consumer yields single messages from a stream; the bus
+ * hands out per-partition batches, so what the stream holds is drained, grouped by partition, handed
+ * to the handler (partitions at the same time, each in order) and each partition's offset committed
+ * only after its handler resolved.
+ *
+ * A handler that throws, a stream that fails (broker gone, group fenced) or a consumer error all end
+ * in one place: the consumer is closed and a new one joins from the group's committed offsets, after
+ * a backoff. The failed batch is therefore delivered again, and nothing handled is lost. The stream
+ * offers no seek, so a fresh consumer is the one way back to a committed offset (kafkajs also restarts
+ * its consumer after a failed batch).
+ */
+import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
+import type { Batch, IncomingRecord, SubscribeOptions, Subscription } from "../bus";
+import type { Logger } from "../logger";
+import { createOutageLog } from "./kafka-log";
+
+export interface PlatformaticClientOptions {
+  clientId: string;
+  bootstrapBrokers: string[];
+  connectTimeout: number;
+  timeout: number;
+  retries: number;
+  retryDelay: number;
+}
+
+type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
+
+const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
+
+/**
+ * Fetch caps bound what a consumer holds (the library's default is 50 MiB a fetch; these are the
+ * kafkajs adapter's, and they count compressed bytes, so a zstd topic's fetch holds more); a 250 ms wait
+ * answers an idle topic soon; a 10 s session hands a dead replica's partitions over sooner.
+ */
+const CONSUMER = {
+  maxBytes: 2 * 1024 * 1024,
+  maxBytesPerPartition: 256 * 1024,
+  maxWaitTime: 250,
+  highWaterMark: 1_024,
+  sessionTimeout: 10_000,
+  rebalanceTimeout: 20_000,
+  heartbeatInterval: 1_000,
+};
+
+export async function createPlatformaticSubscription(deps: { client: PlatformaticClientOptions; log: Logger }, s: SubscribeOptions): Promise<Subscription> {
+  const outage = createOutageLog(deps.log, { groupId: s.groupId, topics: s.topics });
+  let active = true;
+  let retryMs = RELAUNCH_MS.initial;
+  let current: Running | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastFailedInHandler = false;
+
+  const relaunch = (error: unknown) => {
+    if (!active) return;
+    outage.failed(error, retryMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!active) return;
+      launch().then((r) => {
+        // A consumer that joins after stop() is let go at once, not left running.
+        if (active) current = r;
+        else void r.close();
+      }, relaunch);
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
+  };
+
+  const launch = async (): Promise<Running> => {
+    const consumer = new Consumer({ ...deps.client, groupId: s.groupId, autocommit: false, ...CONSUMER });
+    try {
+      const stream = await consumer.consume({
+        topics: s.topics,
+        mode: "committed",
+        fallbackMode: s.fromBeginning ? "earliest" : "latest",
+        autocommit: false,
+        ...CONSUMER,
+      });
+      outage.joined();
+      // A failing handler (say, the registry is down) backs off until a batch succeeds; a lost broker
+      // backs off until the consumer is back.
+      if (!lastFailedInHandler) retryMs = RELAUNCH_MS.initial;
+      const running = runBatches(consumer, stream, s.handler, () => {
+        retryMs = RELAUNCH_MS.initial;
+      });
+      running.failed.then(async (error) => {
+        await running.close(); // a stop() meanwhile waits for this same close
+        if (current === running) current = undefined;
+        lastFailedInHandler = error instanceof BatchFailed;
+        relaunch(error);
+      });
+      return running;
+    } catch (e) {
+      await consumer.close(true).catch(() => undefined);
+      throw e;
+    }
+  };
+
+  current = await launch();
+  return {
+    async stop() {
+      active = false;
+      clearTimeout(timer);
+      await current?.close();
+    },
+  };
+}
+
+interface Running {
+  /** Settles with the error that ended this consumer (never when it is closed on purpose). */
+  failed: Promise<unknown>;
+  /** Lets the batch in hand finish, commits, leaves the group. */
+  close(): Promise<void>;
+}
+
+function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOptions["handler"], succeeded: () => void): Running {
+  let closing = false;
+  let fail!: (e: unknown) => void;
+  const failed = new Promise<unknown>((resolve) => (fail = resolve));
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  let streamError: unknown;
+  const onError = (e: unknown) => {
+    streamError ??= e;
+    signal();
+  };
+  stream.on("error", onError);
+  stream.on("readable", signal);
+  stream.on("close", signal);
+  // The consumer reports a failed rejoin as an 'error' event and then stops heartbeating.
+  consumer.on("error", onError);
+
+  // Offsets handled in this consumer's life, by partition: a rebalance makes the stream fetch again
+  // from the committed offset, and what was handled since is not offered twice.
+  const handledUpTo = new Map<string, bigint>();
+
+  const loop = (async () => {
+    while (!closing) {
+      if (streamError !== undefined) throw streamError;
+      if (stream.destroyed || stream.readableEnded) throw new Error("the consumer's stream ended");
+      const batches = drain(stream, consumer, handledUpTo);
+      if (batches.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const results = await Promise.allSettled(batches.map((b) => handler(b.batch)));
+      let failure: unknown;
+      results.forEach((r, i) => {
+        if (r.status === "rejected") return void (failure ??= r.reason);
+        const { key, last } = batches[i]!;
+        handledUpTo.set(key, last.offset);
+        // Not awaited: the stream sends one commit at a time, merging what is queued meanwhile, so the
+        // next batch is not held up by a round trip. A commit the group refuses (rebalance) ends the
+        // stream, which ends this loop; closing flushes what is still queued.
+        void Promise.resolve(last.commit()).catch(onError);
+      });
+      if (failure !== undefined) throw new BatchFailed(failure);
+      succeeded();
+    }
+  })();
+  loop.catch(fail);
+
+  let closed: Promise<void> | undefined;
+  return {
+    failed,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        signal();
+        await loop.catch(() => undefined);
+        await stream.close().catch(() => undefined);
+        await consumer.close(true).catch(() => undefined);
+      })();
+      return closed;
+    },
+  };
+}
+
+interface PartitionBatch {
+  key: string;
+  batch: Batch;
+  last: Msg;
+}
+
+/** What the stream holds now, by partition, less what was handled and what this member no longer owns. */
+function drain(stream: Stream, consumer: Consumer, handledUpTo: Map<string, bigint>): PartitionBatch[] {
+  const byPartition = new Map<string, PartitionBatch>();
+  let owned: Set<string> | undefined;
+  for (let m: Msg | null = stream.read(); m !== null; m = stream.read()) {
+    const key = `${m.topic}:${m.partition}`;
+    owned ??= new Set(consumer.assignments?.flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)) ?? []);
+    if (!owned.has(key)) continue;
+    const done = handledUpTo.get(key);
+    if (done !== undefined && m.offset <= done) continue;
+    let group = byPartition.get(key);
+    if (!group) {
+      group = { key, batch: { topic: m.topic, partition: m.partition, records: [] }, last: m };
+      byPartition.set(key, group);
+    }
+    group.batch.records.push(toRecord(m));
+    group.last = m;
+  }
+  return [...byPartition.values()];
+}
+
+function toRecord(m: Msg): IncomingRecord {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of m.headers) headers[k.toString()] = v.toString();
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset.toString(),
+    key: m.key === undefined || m.key === null ? null : m.key.toString(),
+    value: m.value ?? new Uint8Array(),
+    headers,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+class BatchFailed extends Error {
+  override name = "BatchFailed";
+  constructor(failure: unknown) {
+    super(`batch handler failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
