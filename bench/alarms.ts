@@ -68,7 +68,14 @@ for (const [id, type] of Object.entries<any>(doc.device_types)) {
     const spec = type.measurements[group];
     const bounds = spec.components?.[component] ?? spec;
     const max = typeof bounds.max_value === "number" ? bounds.max_value : 1e9;
-    value.push({ id: `bench_${i}`, metric, condition: { op: ">", value: max * (1 - 0.02 * (i % 3)) }, for_seconds: i % 4 === 0 ? 0 : 10, severity: "minor", message: "{device_id} {metric} {value} {threshold}" });
+    value.push({
+      id: `bench_${i}`,
+      metric,
+      condition: { op: ">", value: max * (1 - 0.02 * (i % 3)) },
+      for_seconds: i % 4 === 0 ? 0 : 10,
+      severity: "minor",
+      message: "{device_id} {metric} {value} {threshold}",
+    });
   }
   type.alarm_rules = [...value.slice(0, RULES), ...shipped.filter((r) => r.kind === "silent")];
   if (type.alarm_rules.length < RULES) throw new Error(`${id}: only ${type.alarm_rules.length} rules`);
@@ -79,27 +86,59 @@ const registry: DeviceRegistry = await loadDeviceRegistry(registryPath);
 
 // ── the input: enriched records as enrichment publishes them ───────────────────────────────────
 const profiles = buildProfiles(registry);
-const enrichContext = { profiles, registrations: () => ({ applications: [], current: true }), service: "bench", version: "0", enrichedAt: new Date().toISOString() };
+const enrichContext = {
+  profiles,
+  registrations: () => ({ applications: [], current: true }),
+  service: "bench",
+  version: "0",
+  enrichedAt: new Date().toISOString(),
+};
 const input: OutgoingRecord[] = [];
 await generateRawRecords(RECORDS, ["json"], async (chunk) => {
   for (const r of chunk.get("json")!) {
-    const { value, headers } = encodeEnrichedEvent(enrich(decodeDeviceEvent(r.value, r.headers ?? {}), enrichContext), format);
-    input.push({ key: r.key, value, headers: { ...headers, [MESSAGE_ID_HEADER]: `bench.raw/0/${input.length}`, [SOURCE_TIME_HEADER]: String(Date.now()) } });
+    const { value, headers } = encodeEnrichedEvent(
+      enrich(decodeDeviceEvent(r.value, r.headers ?? {}), enrichContext),
+      format,
+    );
+    input.push({
+      key: r.key,
+      value,
+      headers: {
+        ...headers,
+        [MESSAGE_ID_HEADER]: `bench.raw/0/${input.length}`,
+        [SOURCE_TIME_HEADER]: String(Date.now()),
+      },
+    });
   }
 });
-const asIncoming = (r: OutgoingRecord, i: number): IncomingRecord => ({ topic: "bench.enriched", partition: 0, offset: String(i), key: r.key, value: r.value, headers: r.headers ?? {}, timestamp: Date.now() });
+const asIncoming = (r: OutgoingRecord, i: number): IncomingRecord => ({
+  topic: "bench.enriched",
+  partition: 0,
+  offset: String(i),
+  key: r.key,
+  value: r.value,
+  headers: r.headers ?? {},
+  timestamp: Date.now(),
+});
 const incoming = input.map(asIncoming);
 console.log(`${incoming.length} enriched records (${format}), ${RULES} value rules + silence per type`);
 
 // ── 1. throughput ──────────────────────────────────────────────────────────────────────────────
 function evaluateOnly(): number {
-  const engine = createEngine({ rules: (t) => registry.alarmRules.get(t) ?? [], newId: randomUUIDv7, persistSeenEveryMs: 60_000 });
+  const engine = createEngine({
+    rules: (t) => registry.alarmRules.get(t) ?? [],
+    newId: randomUUIDv7,
+    persistSeenEveryMs: 60_000,
+  });
   engine.load({ states: [], alarms: [], devices: [] }, Date.now());
   const t0 = performance.now();
   let changes = new Changes();
   for (const [i, r] of incoming.entries()) {
     if (i % BATCH === 0) changes = new Changes(); // one per batch, as the handler does
-    engine.reading({ event: decodeEnrichedEvent(r.value, r.headers), at: brokerTime(r), position: positionOf(r) }, changes);
+    engine.reading(
+      { event: decodeEnrichedEvent(r.value, r.headers), at: brokerTime(r), position: positionOf(r) },
+      changes,
+    );
   }
   return incoming.length / ((performance.now() - t0) / 1000);
 }
@@ -108,11 +147,25 @@ async function fullHandler(): Promise<{ rate: number; events: number }> {
   const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "bench-alarms-db-")), "alarms.db"));
   const bus = createMemoryBus({ topics: [{ name: "bench.alarms", partitions: 6 }], log });
   await bus.start();
-  const engine = createEngine({ rules: (t) => registry.alarmRules.get(t) ?? [], newId: randomUUIDv7, persistSeenEveryMs: 60_000 });
+  const engine = createEngine({
+    rules: (t) => registry.alarmRules.get(t) ?? [],
+    newId: randomUUIDv7,
+    persistSeenEveryMs: 60_000,
+  });
   engine.load(await store.load(), Date.now());
   const metrics = createAlarmMetrics(createMetrics(), engine.activeAlarms);
   let events = 0;
-  const processor = createProcessor({ engine, store, bus, topic: "bench.alarms", format, metrics, log, now: Date.now, onPublished: (e) => void (events += e.length) });
+  const processor = createProcessor({
+    engine,
+    store,
+    bus,
+    topic: "bench.alarms",
+    format,
+    metrics,
+    log,
+    now: Date.now,
+    onPublished: (e) => void (events += e.length),
+  });
   const t0 = performance.now();
   for (let i = 0; i < incoming.length; i += BATCH) {
     const batch: Batch = { topic: "bench.enriched", partition: 0, records: incoming.slice(i, i + BATCH) };
@@ -137,22 +190,39 @@ const full = await fullHandler();
 const throughput = [
   { stage: "decode (checked, as the service does)", msgs_per_s: Math.round(decodeRate) },
   { stage: "decode + evaluate", msgs_per_s: Math.round(evalRate) },
-  { stage: "batch handler: decode + evaluate + save (SQLite) + publish (in-process bus)", msgs_per_s: Math.round(full.rate), alarm_events: full.events },
+  {
+    stage: "batch handler: decode + evaluate + save (SQLite) + publish (in-process bus)",
+    msgs_per_s: Math.round(full.rate),
+    alarm_events: full.events,
+  },
 ];
 printTable(`Alarms — evaluation throughput (${RULES} value rules per type, batches of ${BATCH}, one core)`, throughput);
 
 // ── 2. raise latency on the broker ─────────────────────────────────────────────────────────────
 const broker = await useBroker();
 const run = runId();
-const topics = { raw: `bench-alm-${run}.raw`, enriched: `bench-alm-${run}.enriched`, dlq: `bench-alm-${run}.dlq`, alarms: `bench-alm-${run}.alarms` };
+const topics = {
+  raw: `bench-alm-${run}.raw`,
+  enriched: `bench-alm-${run}.enriched`,
+  dlq: `bench-alm-${run}.dlq`,
+  alarms: `bench-alm-${run}.alarms`,
+};
 const admin = createAdmin(broker.brokers);
 await admin.createTopics(Object.values(topics), 6);
 const bus = await benchBus(broker.brokers, "bench-alarms");
 const serviceBus = await benchBus(broker.brokers, "bench-alarms-service");
 const config = loadConfig({
-  KAFKA_BROKERS: broker.brokers, TOPIC_RAW: topics.raw, TOPIC_ENRICHED: topics.enriched, TOPIC_DLQ: topics.dlq, TOPIC_ALARMS: topics.alarms,
-  ALARMS_GROUP: `bench-alm-${run}`, ALARMS_PORT: "0", DEVICE_REGISTRY_PATH: registryPath, ALARMS_DB_PATH: join(mkdtempSync(join(tmpdir(), "bench-alarms-db-")), "alarms.db"),
-  PAYLOAD_FORMAT: format, LOG_LEVEL: "error",
+  KAFKA_BROKERS: broker.brokers,
+  TOPIC_RAW: topics.raw,
+  TOPIC_ENRICHED: topics.enriched,
+  TOPIC_DLQ: topics.dlq,
+  TOPIC_ALARMS: topics.alarms,
+  ALARMS_GROUP: `bench-alm-${run}`,
+  ALARMS_PORT: "0",
+  DEVICE_REGISTRY_PATH: registryPath,
+  ALARMS_DB_PATH: join(mkdtempSync(join(tmpdir(), "bench-alarms-db-")), "alarms.db"),
+  PAYLOAD_FORMAT: format,
+  LOG_LEVEL: "error",
 });
 const service = await createAlarms(config, { bus: serviceBus, log, metrics: createMetrics() });
 await service.start();
@@ -167,17 +237,25 @@ const sub = await bus.subscribe({
       const e = JSON.parse(new TextDecoder().decode(r.value));
       const trip = /^trip-.+-(\d+)$/.exec(String(e.alarm.device_id));
       // Trips in the first second are warm-up (connections, first fetches), not steady state.
-      if (e.kind === "raised" && e.alarm.rule_id === "breaker_tripped" && trip && Number(trip[1]) >= WARMUP_TRIPS) latencies.push(now - Date.parse(e.at));
+      if (e.kind === "raised" && e.alarm.rule_id === "breaker_tripped" && trip && Number(trip[1]) >= WARMUP_TRIPS)
+        latencies.push(now - Date.parse(e.at));
     }
   },
 });
 const tripped = (i: number): OutgoingRecord => {
-  const base = decodeEnrichedEvent(input.find((r) => r.key?.startsWith("breaker"))!.value, input.find((r) => r.key?.startsWith("breaker"))!.headers);
+  const base = decodeEnrichedEvent(
+    input.find((r) => r.key?.startsWith("breaker"))!.value,
+    input.find((r) => r.key?.startsWith("breaker"))!.headers,
+  );
   const e = structuredClone(base) as any;
   e.device_id = `trip-${run}-${i}`;
   e.measurements.status.breaker = 0;
   const { value, headers } = encodeEnrichedEvent(e, format);
-  return { key: e.device_id, value, headers: { ...headers, [MESSAGE_ID_HEADER]: `bench.trip/0/${i}`, [SOURCE_TIME_HEADER]: String(Date.now()) } };
+  return {
+    key: e.device_id,
+    value,
+    headers: { ...headers, [MESSAGE_ID_HEADER]: `bench.trip/0/${i}`, [SOURCE_TIME_HEADER]: String(Date.now()) },
+  };
 };
 const rate = Number(flags.rate);
 const seconds = Number(flags.seconds);
@@ -191,7 +269,10 @@ for (let next = 0; performance.now() - started < seconds * 1000; ) {
   const chunk: OutgoingRecord[] = [];
   while (sent < due) {
     const r = input[sent % input.length]!;
-    chunk.push({ ...r, headers: { ...r.headers, [MESSAGE_ID_HEADER]: `bench.bg/0/${sent}`, [SOURCE_TIME_HEADER]: String(Date.now()) } });
+    chunk.push({
+      ...r,
+      headers: { ...r.headers, [MESSAGE_ID_HEADER]: `bench.bg/0/${sent}`, [SOURCE_TIME_HEADER]: String(Date.now()) },
+    });
     sent++;
   }
   if (performance.now() - started >= next) {
@@ -224,9 +305,24 @@ const latency = {
 };
 printTable("Alarms — raise latency on the broker (triggering record's broker time → raised event consumed)", [latency]);
 const goals = [
-  { goal: "≥ 50,000 msg/s evaluated (20 rules per type)", measured: `${Math.round(full.rate)} msg/s full handler, ${Math.round(evalRate)} msg/s evaluate`, met: full.rate >= 50_000 },
-  { goal: "raise latency p99 ≤ 1 s", measured: `${latency.p99_ms} ms (${latencies.length}/${trips - WARMUP_TRIPS} raised)`, met: latency.p99_ms <= 1_000 && latencies.length === trips - WARMUP_TRIPS },
+  {
+    goal: "≥ 50,000 msg/s evaluated (20 rules per type)",
+    measured: `${Math.round(full.rate)} msg/s full handler, ${Math.round(evalRate)} msg/s evaluate`,
+    met: full.rate >= 50_000,
+  },
+  {
+    goal: "raise latency p99 ≤ 1 s",
+    measured: `${latency.p99_ms} ms (${latencies.length}/${trips - WARMUP_TRIPS} raised)`,
+    met: latency.p99_ms <= 1_000 && latencies.length === trips - WARMUP_TRIPS,
+  },
 ];
 printTable("Alarms — goals", goals);
-await writeResult("alarms", broker.version, { records: incoming.length, rules_per_type: RULES, format, throughput, latency, goals });
+await writeResult("alarms", broker.version, {
+  records: incoming.length,
+  rules_per_type: RULES,
+  format,
+  throughput,
+  latency,
+  goals,
+});
 process.exit(0);

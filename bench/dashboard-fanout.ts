@@ -53,19 +53,42 @@ async function runClients(url: string, n: number) {
 async function main() {
   const brokers = process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error("KAFKA_BROKERS is required (e.g. 127.0.0.1:9092; `bun run kafka:start` starts one)");
-  const [rate, clients, phaseS, warmupS] = [flags.rate, flags.clients, flags.phase, flags.warmup].map(Number) as [number, number, number, number];
+  const [rate, clients, phaseS, warmupS] = [flags.rate, flags.clients, flags.phase, flags.warmup].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const run = Date.now().toString(36);
-  const [dashboardPort, enrichmentPort, simulatorPort, registryPort, rpcPort] = [freePort(), freePort(), freePort(), freePort(), freePort()];
+  const [dashboardPort, enrichmentPort, simulatorPort, registryPort, rpcPort] = [
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ];
   const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
   const env: Env = {
-    KAFKA_BROKERS: brokers, TOPIC_RAW: `bench.fanout.raw.${run}`, TOPIC_ENRICHED: `bench.fanout.enriched.${run}`, TOPIC_DLQ: `bench.fanout.dlq.${run}`,
-    ENRICHMENT_GROUP: `bench-fanout-enrichment-${run}`, DASHBOARD_GROUP: `bench-fanout-dashboard-${run}`, LOG_LEVEL: "warn",
+    KAFKA_BROKERS: brokers,
+    TOPIC_RAW: `bench.fanout.raw.${run}`,
+    TOPIC_ENRICHED: `bench.fanout.enriched.${run}`,
+    TOPIC_DLQ: `bench.fanout.dlq.${run}`,
+    ENRICHMENT_GROUP: `bench-fanout-enrichment-${run}`,
+    DASHBOARD_GROUP: `bench-fanout-dashboard-${run}`,
+    LOG_LEVEL: "warn",
     // Every simulated browser comes from this one address: lift the per-client cap on live streams.
-    DASHBOARD_SSE_MAX_PER_CLIENT: String(Math.max(8, clients)), DASHBOARD_SSE_MAX_STREAMS: String(Math.max(500, clients)),
-    DASHBOARD_PORT: String(dashboardPort), ENRICHMENT_PORT: String(enrichmentPort), SIMULATOR_PORT: String(simulatorPort),
-    ENRICHMENT_URL: `http://127.0.0.1:${enrichmentPort}`, SIMULATOR_URL: `http://127.0.0.1:${simulatorPort}`,
-    REGISTRY_HTTP_PORT: String(registryPort), REGISTRY_RPC_PORT: String(rpcPort), REGISTRY_DB_PATH: join(tmpdir(), `bench-fanout-${run}.db`),
-    REGISTRY_URL: `http://127.0.0.1:${registryPort}`, REGISTRY_RPC_URL: `http://127.0.0.1:${rpcPort}`,
+    DASHBOARD_SSE_MAX_PER_CLIENT: String(Math.max(8, clients)),
+    DASHBOARD_SSE_MAX_STREAMS: String(Math.max(500, clients)),
+    DASHBOARD_PORT: String(dashboardPort),
+    ENRICHMENT_PORT: String(enrichmentPort),
+    SIMULATOR_PORT: String(simulatorPort),
+    ENRICHMENT_URL: `http://127.0.0.1:${enrichmentPort}`,
+    SIMULATOR_URL: `http://127.0.0.1:${simulatorPort}`,
+    REGISTRY_HTTP_PORT: String(registryPort),
+    REGISTRY_RPC_PORT: String(rpcPort),
+    REGISTRY_DB_PATH: join(tmpdir(), `bench-fanout-${run}.db`),
+    REGISTRY_URL: `http://127.0.0.1:${registryPort}`,
+    REGISTRY_RPC_URL: `http://127.0.0.1:${rpcPort}`,
   };
   const bus = createKafkaBusFromConfig(loadBusConfig(env), "bench-fanout", createLogger("bench", { level: "error" }));
   await bus.start(); // provisions the topics before anyone reads them
@@ -74,14 +97,27 @@ async function main() {
   const registry = spawn("services/app-registry/src/main.ts");
   const dashboard = spawn("services/dashboard/src/main.ts");
   const enrichment = spawn("services/enrichment/src/main.ts");
-  const procs: Array<{ kill(signal?: NodeJS.Signals | number): void; exited: Promise<number> }> = [registry, dashboard, enrichment];
+  const procs: Array<{ kill(signal?: NodeJS.Signals | number): void; exited: Promise<number> }> = [
+    registry,
+    dashboard,
+    enrichment,
+  ];
   try {
     await waitReady(`${env.REGISTRY_URL}/readyz`);
     await waitReady(`${dashboardUrl}/readyz`);
     await waitReady(`${env.ENRICHMENT_URL}/readyz`);
     const total = warmupS + 2 * phaseS + 15;
     const devices = Math.max(1, Math.round(rate)); // one message per device per second
-    procs.push(spawn("services/simulator/src/main.ts", ["--devices", String(devices), "--rate", String(rate), "--duration", String(total)]));
+    procs.push(
+      spawn("services/simulator/src/main.ts", [
+        "--devices",
+        String(devices),
+        "--rate",
+        String(rate),
+        "--duration",
+        String(total),
+      ]),
+    );
     console.log(`warming up ${warmupS} s at ${rate} msg/s offered…`);
     await Bun.sleep(warmupS * 1000);
     const quiet = await measure(bus, env, dashboardUrl, dashboard.pid, enrichment.pid, phaseS, undefined);
@@ -105,16 +141,28 @@ type Env = Record<string, string>;
 type Bus = ReturnType<typeof createKafkaBusFromConfig>;
 type Counts = ReturnType<typeof lines>;
 
-async function measure(bus: Bus, env: Env, dashboardUrl: string, dashboardPid: number, enrichmentPid: number, seconds: number, sse: Counts | undefined) {
+async function measure(
+  bus: Bus,
+  env: Env,
+  dashboardUrl: string,
+  dashboardPid: number,
+  enrichmentPid: number,
+  seconds: number,
+  sse: Counts | undefined,
+) {
   const topics = [env.TOPIC_RAW!, env.TOPIC_ENRICHED!];
   const snapshot = async () => {
     const stats = await bus.stats(topics, [env.ENRICHMENT_GROUP!, env.DASHBOARD_GROUP!]);
     const metrics = parseMetrics(await (await fetch(`${dashboardUrl}/metrics`)).text());
     const records = (t: string) => stats.topics.find((x) => x.topic === t)?.records ?? 0;
-    const lag = (g: string, t?: string) => stats.lag.filter((l) => l.groupId === g && (t === undefined || l.topic === t)).reduce((n, l) => n + l.lag, 0);
+    const lag = (g: string, t?: string) =>
+      stats.lag.filter((l) => l.groupId === g && (t === undefined || l.topic === t)).reduce((n, l) => n + l.lag, 0);
     return {
-      at: performance.now(), raw: records(env.TOPIC_RAW!), enriched: records(env.TOPIC_ENRICHED!),
-      enrichmentLag: lag(env.ENRICHMENT_GROUP!, env.TOPIC_RAW), dashboardLag: lag(env.DASHBOARD_GROUP!),
+      at: performance.now(),
+      raw: records(env.TOPIC_RAW!),
+      enriched: records(env.TOPIC_ENRICHED!),
+      enrichmentLag: lag(env.ENRICHMENT_GROUP!, env.TOPIC_RAW),
+      dashboardLag: lag(env.DASHBOARD_GROUP!),
       consumed: [...metrics].filter(([k]) => k.startsWith("dashboard_records_total")).reduce((n, [, v]) => n + v, 0),
       cpu: { dashboard: cpuSeconds(dashboardPid), enrichment: cpuSeconds(enrichmentPid) },
       sse: sse ? sse.latest() : { connected: 0, messages: 0, bytes: 0 },
@@ -143,7 +191,9 @@ async function measure(bus: Bus, env: Env, dashboardUrl: string, dashboardPid: n
     dashboard_cpu_pct: Math.round(((last.cpu.dashboard - first.cpu.dashboard) / s) * 100),
     dashboard_rss_mb_max: Math.round(maxRss),
     enrichment_cpu_pct: Math.round(((last.cpu.enrichment - first.cpu.enrichment) / s) * 100),
-    sse_msgs_per_client_per_s: last.sse.connected ? Math.round(((last.sse.messages - first.sse.messages) / s / last.sse.connected) * 10) / 10 : 0,
+    sse_msgs_per_client_per_s: last.sse.connected
+      ? Math.round(((last.sse.messages - first.sse.messages) / s / last.sse.connected) * 10) / 10
+      : 0,
     sse_mb_per_s: Math.round(((last.sse.bytes - first.sse.bytes) / s / 1048576) * 100) / 100,
   };
 }
@@ -160,11 +210,14 @@ function report(r: { rate: number; clients: number; phaseS: number; quiet: Phase
     date: new Date().toISOString(),
     offered_msgs_per_s: r.rate,
     phases: rows,
-    enriched_ratio_with_vs_without_clients: Math.round((r.watched.enriched_msgs_per_s / Math.max(1, r.quiet.enriched_msgs_per_s)) * 1000) / 1000,
+    enriched_ratio_with_vs_without_clients:
+      Math.round((r.watched.enriched_msgs_per_s / Math.max(1, r.quiet.enriched_msgs_per_s)) * 1000) / 1000,
   };
   mkdirSync("bench/results", { recursive: true });
   Bun.write(join("bench/results", "dashboard-fanout.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`enriched msg/s with ${r.clients} clients ÷ without: ${result.enriched_ratio_with_vs_without_clients}; written to bench/results/dashboard-fanout.json`);
+  console.log(
+    `enriched msg/s with ${r.clients} clients ÷ without: ${result.enriched_ratio_with_vs_without_clients}; written to bench/results/dashboard-fanout.json`,
+  );
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */

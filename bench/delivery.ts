@@ -42,10 +42,22 @@ const { values: flags } = parseArgs({
     "isolation-rate": { type: "string", default: "1000" },
   },
 });
-const [apps, records, rate, seconds, warmup, latencyApps] = [flags.apps, flags.records, flags.rate, flags.seconds, flags.warmup, flags["latency-apps"]].map(Number) as [number, number, number, number, number, number];
+const [apps, records, rate, seconds, warmup, latencyApps] = [
+  flags.apps,
+  flags.records,
+  flags.rate,
+  flags.seconds,
+  flags.warmup,
+  flags["latency-apps"],
+].map(Number) as [number, number, number, number, number, number];
 const [outage, isolationRate] = [Number(flags.outage), Number(flags["isolation-rate"])];
 const run = runId();
-const topics = { raw: `bench-dlv-${run}.raw`, enriched: `bench-dlv-${run}.enriched`, dlq: `bench-dlv-${run}.dlq`, deliveryDlq: `bench-dlv-${run}.delivery-dlq` };
+const topics = {
+  raw: `bench-dlv-${run}.raw`,
+  enriched: `bench-dlv-${run}.enriched`,
+  dlq: `bench-dlv-${run}.dlq`,
+  deliveryDlq: `bench-dlv-${run}.delivery-dlq`,
+};
 
 const broker = await useBroker();
 const registry = await startRegistry("sqlite");
@@ -104,14 +116,21 @@ const deliveryUrl = `http://127.0.0.1:${deliveryPort}`;
 
 async function webhooksRunning(done: (n: number) => boolean) {
   for (const deadline = Date.now() + 60_000; ; await Bun.sleep(200)) {
-    const { deliveries } = (await (await fetch(`${deliveryUrl}/api/v1/deliveries`)).json()) as { deliveries: { channel: string }[] };
+    const { deliveries } = (await (await fetch(`${deliveryUrl}/api/v1/deliveries`)).json()) as {
+      deliveries: { channel: string }[];
+    };
     if (done(deliveries.filter((d) => d.channel === "webhook").length)) return;
     if (Date.now() > deadline) throw new Error("the webhook channels did not reach the expected count");
   }
 }
 
 /** Offers `perSecond` records for `warmupS + seconds`, telling `window` which produce times are measured. */
-async function pace(perSecond: number, warmupS: number, seconds: number, window: (w: { from: number; to: number }) => void) {
+async function pace(
+  perSecond: number,
+  warmupS: number,
+  seconds: number,
+  window: (w: { from: number; to: number }) => void,
+) {
   const tickMs = 5;
   const start = Date.now();
   const w = { from: start + warmupS * 1000, to: start + (warmupS + seconds) * 1000 };
@@ -120,7 +139,10 @@ async function pace(perSecond: number, warmupS: number, seconds: number, window:
   while (Date.now() < w.to) {
     const count = Math.floor(((Date.now() - start) / 1000) * perSecond) - sent;
     if (count > 0) {
-      void bus.publish(topics.enriched, batch(count, () => Date.now()));
+      void bus.publish(
+        topics.enriched,
+        batch(count, () => Date.now()),
+      );
       sent += count;
     }
     await Bun.sleep(tickMs);
@@ -132,7 +154,12 @@ async function pace(perSecond: number, warmupS: number, seconds: number, window:
 async function streamLatencies(key: string) {
   const res = await fetch(`${deliveryUrl}/api/v1/stream`, { headers: { authorization: `Bearer ${key}` } });
   if (res.status !== 200) throw new Error(`stream: ${res.status}`);
-  const out = { window: { from: Infinity, to: Infinity }, samples: [] as number[], count: 0, stop: () => reader.cancel() };
+  const out = {
+    window: { from: Infinity, to: Infinity },
+    samples: [] as number[],
+    count: 0,
+    stop: () => reader.cancel(),
+  };
   const reader = res.body!.getReader();
   void (async () => {
     const text = new TextDecoder();
@@ -172,7 +199,14 @@ try {
     const res = await fetch(`${registry.httpUrl}/api/applications`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: `bench-${run}-${i}`, developer: "bench", version: "1", contact_email: "b@example.com", devicetypes: ["smart_breaker"], webhook_url: `http://127.0.0.1:${receiver.port}/hook/${i}` }),
+      body: JSON.stringify({
+        name: `bench-${run}-${i}`,
+        developer: "bench",
+        version: "1",
+        contact_email: "b@example.com",
+        devicetypes: ["smart_breaker"],
+        webhook_url: `http://127.0.0.1:${receiver.port}/hook/${i}`,
+      }),
     });
     const { application } = (await res.json()) as { application: { id: string; webhook_secret: string } };
     secrets[i] = application.webhook_secret;
@@ -183,21 +217,48 @@ try {
 
   // 1. Throughput.
   const cpu0 = cpuSeconds(delivery.proc.pid);
-  for (let i = 0; i < records; i += 5_000) await bus.publish(topics.enriched, batch(Math.min(5_000, records - i), () => 0));
-  for (const deadline = Date.now() + 300_000; received.some((r) => r < records); await Bun.sleep(50)) if (Date.now() > deadline) throw new Error(`throughput: received ${received.join(",")} of ${records} each`);
-  const throughput = { deliveries: apps * records, seconds: (last - first) / 1000, cpu_s: cpuSeconds(delivery.proc.pid) - cpu0 };
+  for (let i = 0; i < records; i += 5_000)
+    await bus.publish(
+      topics.enriched,
+      batch(Math.min(5_000, records - i), () => 0),
+    );
+  for (const deadline = Date.now() + 300_000; received.some((r) => r < records); await Bun.sleep(50))
+    if (Date.now() > deadline) throw new Error(`throughput: received ${received.join(",")} of ${records} each`);
+  const throughput = {
+    deliveries: apps * records,
+    seconds: (last - first) / 1000,
+    cpu_s: cpuSeconds(delivery.proc.pid) - cpu0,
+  };
 
   // 2. Latency at a paced rate, to the first `latencyApps` applications.
   for (const id of ids.slice(latencyApps))
-    await fetch(`${registry.httpUrl}/api/applications/${id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: '{"status": "inactive"}' });
+    await fetch(`${registry.httpUrl}/api/applications/${id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: '{"status": "inactive"}',
+    });
   await webhooksRunning((n) => n <= latencyApps);
   received.fill(0);
   const { sent, offered } = await pace(rate, warmup, seconds, (w) => (measuring = w));
-  for (const deadline = Date.now() + 60_000; received.slice(0, latencyApps).some((r) => r < sent); await Bun.sleep(50)) if (Date.now() > deadline) break;
+  for (const deadline = Date.now() + 60_000; received.slice(0, latencyApps).some((r) => r < sent); await Bun.sleep(50))
+    if (Date.now() > deadline) break;
   const sorted = sortedCopy(latencies);
   const rows = [
-    { measure: `throughput: ${apps} apps × ${records} records`, deliveries_per_s: round(throughput.deliveries / throughput.seconds), delivery_cpu_s: round(throughput.cpu_s, 1), delivery_peak_rss_mb: round(rssMb(delivery.proc.pid)?.peak ?? NaN) },
-    { measure: `latency at ${rate} records/s × ${latencyApps} app(s)`, offered_per_s: round(offered), p50_ms: round(percentile(sorted, 0.5), 1), p99_ms: round(percentile(sorted, 0.99), 1), max_ms: round(sorted.at(-1) ?? NaN), samples: sorted.length, bad_signatures: badSignatures },
+    {
+      measure: `throughput: ${apps} apps × ${records} records`,
+      deliveries_per_s: round(throughput.deliveries / throughput.seconds),
+      delivery_cpu_s: round(throughput.cpu_s, 1),
+      delivery_peak_rss_mb: round(rssMb(delivery.proc.pid)?.peak ?? NaN),
+    },
+    {
+      measure: `latency at ${rate} records/s × ${latencyApps} app(s)`,
+      offered_per_s: round(offered),
+      p50_ms: round(percentile(sorted, 0.5), 1),
+      p99_ms: round(percentile(sorted, 0.99), 1),
+      max_ms: round(sorted.at(-1) ?? NaN),
+      samples: sorted.length,
+      bad_signatures: badSignatures,
+    },
   ];
   printTable("Delivery: signed webhooks to local receivers (enriched produce → application handler)", rows);
 
@@ -206,7 +267,13 @@ try {
     await fetch(`${registry.httpUrl}/api/applications`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: `bench-${run}-stream`, developer: "bench", version: "1", contact_email: "b@example.com", devicetypes: ["smart_breaker"] }),
+      body: JSON.stringify({
+        name: `bench-${run}-stream`,
+        developer: "bench",
+        version: "1",
+        contact_email: "b@example.com",
+        devicetypes: ["smart_breaker"],
+      }),
     })
   ).json()) as { application: { api_key: string } };
   await Bun.sleep(1_000); // delivery learns the new key from the registry's watch
@@ -220,19 +287,34 @@ try {
     await Bun.sleep(1_000);
     s.stop();
     if (phase === "webhook down") producedWhileDown = r.sent;
-    isolation.push({ phase, offered_per_s: round(r.offered), stream_p50_ms: p(s.samples, 0.5), stream_p99_ms: p(s.samples, 0.99), samples: s.samples.length });
+    isolation.push({
+      phase,
+      offered_per_s: round(r.offered),
+      stream_p50_ms: p(s.samples, 0.5),
+      stream_p99_ms: p(s.samples, 0.99),
+      samples: s.samples.length,
+    });
   }
   const before = received[0]!;
   down.clear();
   // Everything produced while it was down (and the tail of the last phase) arrives once a retry finds it up again.
   const upAt = Date.now();
-  for (const deadline = upAt + 120_000; received[0]! - before < producedWhileDown && Date.now() < deadline; ) await Bun.sleep(50);
+  for (const deadline = upAt + 120_000; received[0]! - before < producedWhileDown && Date.now() < deadline; )
+    await Bun.sleep(50);
   const caughtUp = received[0]! - before;
   const catchUpS = round((Date.now() - upAt) / 1000, 1);
-  printTable(`Isolation: a stream app's latency while the other app's webhook answers 503 (${isolationRate} records/s)`, [
-    ...isolation,
-    { phase: "after the endpoint returned", produced_while_down: producedWhileDown, webhook_items_after_return: caughtUp, seconds_to_catch_up: catchUpS },
-  ]);
+  printTable(
+    `Isolation: a stream app's latency while the other app's webhook answers 503 (${isolationRate} records/s)`,
+    [
+      ...isolation,
+      {
+        phase: "after the endpoint returned",
+        produced_while_down: producedWhileDown,
+        webhook_items_after_return: caughtUp,
+        seconds_to_catch_up: catchUpS,
+      },
+    ],
+  );
   await writeResult("delivery", broker.version, {
     apps,
     records,

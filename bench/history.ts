@@ -32,7 +32,11 @@ import { printTable, round, type Row } from "./lib/table";
 
 const { values: args } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { messages: { type: "string", default: "50000" }, queries: { type: "string", default: "200" }, dialects: { type: "string", default: "sqlite,postgres" } },
+  options: {
+    messages: { type: "string", default: "50000" },
+    queries: { type: "string", default: "200" },
+    dialects: { type: "string", default: "sqlite,postgres" },
+  },
 });
 const MESSAGES = Number(args.messages);
 const QUERIES = Number(args.queries);
@@ -50,13 +54,26 @@ try {
 } finally {
   await broker.stop();
 }
-printTable(`History — ${records.length} enriched records of the default fleet mix (JSON), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`, rows);
-await writeResult("history", broker.version, { messages: records.length, queries: QUERIES, results: rows, goals: { write_msgs_per_s: GOALS, query_p99_ms: 50 } });
+printTable(
+  `History — ${records.length} enriched records of the default fleet mix (JSON), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`,
+  rows,
+);
+await writeResult("history", broker.version, {
+  messages: records.length,
+  queries: QUERIES,
+  results: rows,
+  goals: { write_msgs_per_s: GOALS, query_p99_ms: 50 },
+});
 
 async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
   const db = await database(dialect);
   const topic = `bench.history.${dialect}.${Date.now().toString(36)}`;
-  const bus = createKafkaBus({ brokers: broker.brokers.split(","), clientId: "bench-history", topics: [{ name: topic, partitions: 6 }], log });
+  const bus = createKafkaBus({
+    brokers: broker.brokers.split(","),
+    clientId: "bench-history",
+    topics: [{ name: topic, partitions: 6 }],
+    log,
+  });
   await bus.start();
   try {
     await bus.publish(topic, records);
@@ -84,11 +101,17 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
     // 30 days of one metric, one point a minute: 43,200 1-minute roll-ups to read back.
     const now = Date.now();
     const from = Math.floor((now - 30 * 24 * 60 * MINUTE) / MINUTE) * MINUTE;
-    const month = Array.from({ length: 30 * 24 * 60 }, (_, i) => ({ deviceId: "bench-query", metric: "voltage.phase_a", ts: from + i * MINUTE, value: 120 + Math.sin(i / 90) * 5 + (i % 997 === 0 ? 30 : 0) }));
+    const month = Array.from({ length: 30 * 24 * 60 }, (_, i) => ({
+      deviceId: "bench-query",
+      metric: "voltage.phase_a",
+      ts: from + i * MINUTE,
+      value: 120 + Math.sin(i / 90) * 5 + (i % 997 === 0 ? 30 : 0),
+    }));
     for (let i = 0; i < month.length; i += 5_000) await history.store().write(month.slice(i, i + 5_000), []);
     const url = `${history.urls().api}/api/devices/bench-query/series?metric=voltage.phase_a&from=${from}&to=${from + month.length * MINUTE}&points=500&level=1m`;
     const check = (await (await fetch(url)).json()) as { series: Array<{ points: unknown[] }> };
-    if (check.series[0]!.points.length !== 500) throw new Error(`expected 500 points, got ${check.series[0]!.points.length}`);
+    if (check.series[0]!.points.length !== 500)
+      throw new Error(`expected 500 points, got ${check.series[0]!.points.length}`);
     const latencies: number[] = [];
     for (let i = 0; i < QUERIES; i++) {
       const q0 = performance.now();
@@ -119,10 +142,17 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
 /** The default fleet mix as enrichment publishes it (JSON), device time around now. */
 async function enrichedFleet(count: number): Promise<OutgoingRecord[]> {
   const registry = await loadDeviceRegistry("config/device-registry.json");
-  const ctx = { profiles: buildProfiles(registry), registrations: () => ({ applications: [], current: true }), service: "bench", version: "0", enrichedAt: timestampNow() };
+  const ctx = {
+    profiles: buildProfiles(registry),
+    registrations: () => ({ applications: [], current: true }),
+    service: "bench",
+    version: "0",
+    enrichedAt: timestampNow(),
+  };
   const out: OutgoingRecord[] = [];
   await generateRawRecords(count, ["json"], async (chunk) => {
-    for (const r of chunk.get("json")!) out.push({ key: r.key, ...encodeEnrichedEvent(enrich(decodeDeviceEvent(r.value, r.headers), ctx), "json") });
+    for (const r of chunk.get("json")!)
+      out.push({ key: r.key, ...encodeEnrichedEvent(enrich(decodeDeviceEvent(r.value, r.headers), ctx), "json") });
   });
   return out;
 }
@@ -136,7 +166,8 @@ async function database(dialect: "sqlite" | "postgres") {
       sqlitePath,
       databaseUrl: undefined,
       // Checkpointed by the store's close? Not yet: count the WAL too, it is on disk.
-      bytes: async () => ["", "-wal"].reduce((n, s) => n + (statSync(`${sqlitePath}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0),
+      bytes: async () =>
+        ["", "-wal"].reduce((n, s) => n + (statSync(`${sqlitePath}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -152,7 +183,9 @@ async function database(dialect: "sqlite" | "postgres") {
     databaseUrl: url.toString(),
     // Tables, their partitions, indexes and TOAST: what the history data costs PostgreSQL.
     async bytes() {
-      const [row] = await client<{ bytes: string }[]>`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c
+      const [row] = await client<
+        { bytes: string }[]
+      >`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c
         where c.relkind = 'r' and (c.relname = any(${tables}) or c.oid in (select inhrelid from pg_inherits where inhparent in (select oid from pg_class where relname = any(${tables}))))`;
       return Number(row!.bytes);
     },

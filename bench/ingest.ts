@@ -45,9 +45,16 @@ try {
   // Devices through the registry's bulk import: the tokens come back once, in the reply.
   const total = Math.max(CONNECTIONS, IDLE);
   const rows = Array.from({ length: total }, (_, i) => ({ device_id: `bi-${id}-${i}`, device_type: "smart_breaker" }));
-  const res = await fetch(`${registry.httpUrl}/api/devices/bulk`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rows) });
+  const res = await fetch(`${registry.httpUrl}/api/devices/bulk`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(rows),
+  });
   if (res.status !== 200) throw new Error(`bulk import answered ${res.status}`);
-  const devices = ((await res.json()) as { results: { device_id: string; token: string }[] }).results.map((r) => ({ id: r.device_id, token: r.token }));
+  const devices = ((await res.json()) as { results: { device_id: string; token: string }[] }).results.map((r) => ({
+    id: r.device_id,
+    token: r.token,
+  }));
 
   const ports = { mqtt: await freePort(), http: await freePort() };
   const ingest = spawnService("services/ingest/src/main.ts", {
@@ -67,7 +74,17 @@ try {
   // Throughput.
   const clients: MqttClient[] = [];
   for (let i = 0; i < CONNECTIONS; i += 100)
-    clients.push(...(await Promise.all(devices.slice(i, Math.min(i + 100, CONNECTIONS)).map((d) => mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { username: d.id, password: d.token, reconnectPeriod: 0 })))));
+    clients.push(
+      ...(await Promise.all(
+        devices.slice(i, Math.min(i + 100, CONNECTIONS)).map((d) =>
+          mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, {
+            username: d.id,
+            password: d.token,
+            reconnectPeriod: 0,
+          }),
+        ),
+      )),
+    );
   const payloadOf = (deviceId: string) =>
     JSON.stringify({
       device_id: deviceId,
@@ -117,14 +134,30 @@ try {
   const connectOne = (d: { id: string; token: string }) =>
     new Promise<Socket>((resolve, reject) => {
       const s = tcpConnect(ports.mqtt, "127.0.0.1", () =>
-        s.write(mqttPacket.generate({ cmd: "connect", protocolId: "MQTT", protocolVersion: 4, clean: true, clientId: d.id, keepalive: 600, username: d.id, password: Buffer.from(d.token) })),
+        s.write(
+          mqttPacket.generate({
+            cmd: "connect",
+            protocolId: "MQTT",
+            protocolVersion: 4,
+            clean: true,
+            clientId: d.id,
+            keepalive: 600,
+            username: d.id,
+            password: Buffer.from(d.token),
+          }),
+        ),
       );
-      s.once("data", (b: Buffer) => (b[0] === 0x20 && b[3] === 0 ? resolve(s) : reject(new Error(`CONNACK ${b.toString("hex")}`))));
+      s.once("data", (b: Buffer) =>
+        b[0] === 0x20 && b[3] === 0 ? resolve(s) : reject(new Error(`CONNACK ${b.toString("hex")}`)),
+      );
       s.once("error", reject);
     });
-  for (let i = 0; i < IDLE; i += 500) sockets.push(...(await Promise.all(devices.slice(i, Math.min(i + 500, IDLE)).map(connectOne))));
+  for (let i = 0; i < IDLE; i += 500)
+    sockets.push(...(await Promise.all(devices.slice(i, Math.min(i + 500, IDLE)).map(connectOne))));
   await Bun.sleep(2_000); // let allocation settle before reading RSS
-  const stats = (await (await fetch(`http://127.0.0.1:${ports.http}/api/v1/stats`)).json()) as { connectedDevices: number };
+  const stats = (await (await fetch(`http://127.0.0.1:${ports.http}/api/v1/stats`)).json()) as {
+    connectedDevices: number;
+  };
   const idleRss = rssMb(pid)!;
   for (const s of sockets) s.destroy();
 

@@ -11,7 +11,8 @@ import { benchBus } from "./lib/kafka";
 import { createSampleBuffer } from "./lib/latency-samples";
 
 const [brokers, topic, outFile] = Bun.argv.slice(2);
-if (!brokers || !topic || !outFile) throw new Error("usage: bun bench/latency-consumer.ts <brokers> <topic> <out-file>");
+if (!brokers || !topic || !outFile)
+  throw new Error("usage: bun bench/latency-consumer.ts <brokers> <topic> <out-file>");
 const samples = createSampleBuffer();
 const bus = await benchBus(brokers, "bench-latency-consumer");
 const sub = await bus.subscribe({
@@ -20,7 +21,8 @@ const sub = await bus.subscribe({
   fromBeginning: true,
   handler: async (batch) => {
     const consumed = Date.now();
-    for (const r of batch.records) samples.add({ source: Number(r.headers[HEADER.sourceTimestamp]), enriched: r.timestamp, consumed });
+    for (const r of batch.records)
+      samples.add({ source: Number(r.headers[HEADER.sourceTimestamp]), enriched: r.timestamp, consumed });
   },
 });
 console.log("ready");

@@ -52,9 +52,14 @@ await generateRawRecords(60_000, [format], async (chunk) => void pool.push(...ch
 const rows: Row[] = [];
 const peaks: Record<string, number> = {};
 try {
-  for (const client of clients) for (const kind of flags.consumers.split(",") as Array<"enrichment" | "passthrough">) rows.push(...(await measure(kind, client)));
+  for (const client of clients)
+    for (const kind of flags.consumers.split(",") as Array<"enrichment" | "passthrough">)
+      rows.push(...(await measure(kind, client)));
   printTable(`End-to-end latency, raw produce → output consumed (${format}, 1 replica, 6 partitions; ms)`, rows);
-  const at5000 = (client: KafkaClient) => (rows.find((r) => r.client === client && r.consumer === "enrichment" && r.offered_msgs_per_s === 5000)?.p99_ms as number | undefined) ?? null;
+  const at5000 = (client: KafkaClient) =>
+    (rows.find((r) => r.client === client && r.consumer === "enrichment" && r.offered_msgs_per_s === 5000)?.p99_ms as
+      | number
+      | undefined) ?? null;
   // A profiled run is slower than a real one: it never overwrites the benchmark's figures.
   await writeResult(flags["cpu-prof"] ? "latency-cpu-prof" : "latency", broker.version, {
     format,
@@ -72,14 +77,32 @@ try {
 
 async function measure(kind: "enrichment" | "passthrough", client: KafkaClient): Promise<Row[]> {
   const id = `${run}.${client}.${kind}`;
-  const topics = { raw: `bench.latency.${id}.raw`, enriched: `bench.latency.${id}.out`, dlq: `bench.latency.${id}.dlq`, group: `bench-latency-${id}` };
+  const topics = {
+    raw: `bench.latency.${id}.raw`,
+    enriched: `bench.latency.${id}.out`,
+    dlq: `bench.latency.${id}.dlq`,
+    group: `bench-latency-${id}`,
+  };
   const names = [topics.raw, topics.enriched, topics.dlq];
   const samplesFile = join(tmpdir(), `bench-latency-${id}.f64`);
   await admin.createTopics(names, 6);
-  const cpuProfile = flags["cpu-prof"] && kind === "enrichment" ? { dir: join(RESULTS_DIR, "profiles"), name: `latency-enrichment-${client}-${format}` } : undefined;
-  const service = await startConsumers(kind, 1, { brokers: broker.brokers, client, topics, format, registryRpcUrl: registry.rpcUrl, cpuProfile });
+  const cpuProfile =
+    flags["cpu-prof"] && kind === "enrichment"
+      ? { dir: join(RESULTS_DIR, "profiles"), name: `latency-enrichment-${client}-${format}` }
+      : undefined;
+  const service = await startConsumers(kind, 1, {
+    brokers: broker.brokers,
+    client,
+    topics,
+    format,
+    registryRpcUrl: registry.rpcUrl,
+    cpuProfile,
+  });
   const pid = service.pids[0]!;
-  const consumer = Bun.spawn(["bun", join(import.meta.dir, "latency-consumer.ts"), broker.brokers, topics.enriched, samplesFile], { stdout: "pipe", stderr: "inherit" });
+  const consumer = Bun.spawn(
+    ["bun", join(import.meta.dir, "latency-consumer.ts"), broker.brokers, topics.enriched, samplesFile],
+    { stdout: "pipe", stderr: "inherit" },
+  );
   const rss = createRssWatch();
   const label = `${kind} (${client})`;
   rss.track(pid, label);
@@ -111,8 +134,16 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
       }
       const to = Date.now();
       const s = (to - from.at) / 1000;
-      phases.push({ rate, from: from.at, to, produced_msgs_per_s: Math.round((phaseSent - from.sent) / s), cpu_pct: Math.round(((cpuSeconds(pid) - from.cpu) / s) * 100) });
-      console.log(`${label}: ${rate} msg/s offered, ${phases.at(-1)!.produced_msgs_per_s} msg/s produced in the measured ${round(s, 1)} s`);
+      phases.push({
+        rate,
+        from: from.at,
+        to,
+        produced_msgs_per_s: Math.round((phaseSent - from.sent) / s),
+        cpu_pct: Math.round(((cpuSeconds(pid) - from.cpu) / s) * 100),
+      });
+      console.log(
+        `${label}: ${rate} msg/s offered, ${phases.at(-1)!.produced_msgs_per_s} msg/s produced in the measured ${round(s, 1)} s`,
+      );
     }
     // Everything produced is let through before the consumer stops: a backlog shows as latency, not as loss.
     await admin.waitForRecords([topics.enriched, topics.dlq], sent, 120_000).catch((e) => console.error(String(e)));
@@ -148,7 +179,9 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
     await service.stop();
     await bus.stop();
     await admin.deleteTopics(names).catch((e) => console.error(`cleanup: ${e}`));
-    await Bun.file(samplesFile).delete().catch(() => {});
+    await Bun.file(samplesFile)
+      .delete()
+      .catch(() => {});
   }
 }
 

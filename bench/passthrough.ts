@@ -34,7 +34,11 @@ const subscription = await kafka.subscribe({
     const records = batch.records.map((r) => ({
       key: r.key,
       value: r.value,
-      headers: { ...r.headers, [HEADER.messageId]: `${r.topic}/${r.partition}/${r.offset}`, [HEADER.sourceTimestamp]: String(r.timestamp) },
+      headers: {
+        ...r.headers,
+        [HEADER.messageId]: `${r.topic}/${r.partition}/${r.offset}`,
+        [HEADER.sourceTimestamp]: String(r.timestamp),
+      },
     }));
     await kafka.publish(bus.topics.enriched, records);
   },

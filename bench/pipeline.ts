@@ -63,7 +63,9 @@ try {
     );
   });
   const rawRecords = mix.telemetry + mix.trends;
-  console.log(`pre-produced ${rawRecords} raw records per format (${mix.telemetry} telemetry, ${mix.trends} trends; ${JSON.stringify(mix.by_device_type)}) in ${round((performance.now() - t0) / 1000, 1)} s`);
+  console.log(
+    `pre-produced ${rawRecords} raw records per format (${mix.telemetry} telemetry, ${mix.trends} trends; ${JSON.stringify(mix.by_device_type)}) in ${round((performance.now() - t0) / 1000, 1)} s`,
+  );
 
   // 2. The runs: passthrough and enrichment alternate so that drift on a shared machine hits both alike.
   const runs: RunResult[] = [];
@@ -74,7 +76,9 @@ try {
           for (const consumer of ["passthrough", "enrichment"] as const) {
             const r = await measure(client, consumer, format, replicas, rawRecords, rawBytes.get(format)!, pass);
             runs.push(r);
-            console.log(`#${pass} ${client} ${consumer} ${format} ×${replicas}: ${r.msgs_per_s} msg/s (${r.first_to_last_s} s first→last, replicas ${r.replica_cpu_pct} % CPU, broker ${r.broker_cpu_pct} % CPU)`);
+            console.log(
+              `#${pass} ${client} ${consumer} ${format} ×${replicas}: ${r.msgs_per_s} msg/s (${r.first_to_last_s} s first→last, replicas ${r.replica_cpu_pct} % CPU, broker ${r.broker_cpu_pct} % CPU)`,
+            );
           }
         }
       }
@@ -84,15 +88,27 @@ try {
   const summary = clients.flatMap((client) =>
     formats.flatMap((format) =>
       replicaCounts.map((replicas) => {
-        const mine = (c: string) => runs.filter((r) => r.client === client && r.consumer === c && r.format === format && r.replicas === replicas);
+        const mine = (c: string) =>
+          runs.filter((r) => r.client === client && r.consumer === c && r.format === format && r.replicas === replicas);
         const best = (c: string) => Math.max(...mine(c).map((r) => r.msgs_per_s));
         const [e, p] = [best("enrichment"), best("passthrough")];
         const wire = Math.min(...mine("enrichment").map((r) => r.wire_bytes_per_msg));
-        return { client, format, replicas, enriched_msgs_per_s: e, passthrough_msgs_per_s: p, ratio: round(e / p, 2), wire_bytes_per_enriched_msg: wire };
+        return {
+          client,
+          format,
+          replicas,
+          enriched_msgs_per_s: e,
+          passthrough_msgs_per_s: p,
+          ratio: round(e / p, 2),
+          wire_bytes_per_enriched_msg: wire,
+        };
       }),
     ),
   );
-  printTable("Pipeline runs (first → last output record; MB = 2^20 bytes of record values)", runs.map(({ first_ms: _f, last_ms: _l, ...r }) => r));
+  printTable(
+    "Pipeline runs (first → last output record; MB = 2^20 bytes of record values)",
+    runs.map(({ first_ms: _f, last_ms: _l, ...r }) => r),
+  );
   printTable(`Pipeline: enrichment ÷ passthrough per Kafka client (best of ${flags.repeat} runs each)`, summary);
   const best = summary.reduce((a, b) => (b.enriched_msgs_per_s > a.enriched_msgs_per_s ? b : a));
   // A profiled run is slower than a real one: it never overwrites the benchmark's figures.
@@ -154,17 +170,36 @@ async function measure(
   pass: number,
 ): Promise<RunResult> {
   const name = `${run}.${client}.${format}.${consumer}${replicas}.${pass}`;
-  const topics = { raw: rawTopic(format), enriched: `bench.pipeline.${name}.out`, dlq: `bench.pipeline.${name}.dlq`, group: `bench-pipeline-${name}` };
+  const topics = {
+    raw: rawTopic(format),
+    enriched: `bench.pipeline.${name}.out`,
+    dlq: `bench.pipeline.${name}.dlq`,
+    group: `bench-pipeline-${name}`,
+  };
   await admin.createTopics([topics.enriched, topics.dlq], 6);
   created.push(topics.enriched, topics.dlq);
   const started = performance.now();
-  const cpuProfile = flags["cpu-prof"] ? { dir: `${RESULTS_DIR}/profiles`, name: `pipeline-${client}-${consumer}-${format}-x${replicas}-${pass}` } : undefined;
-  const procs = await startConsumers(consumer, replicas, { brokers: broker.brokers, client, topics, format, registryRpcUrl: registry.rpcUrl, cpuProfile });
+  const cpuProfile = flags["cpu-prof"]
+    ? { dir: `${RESULTS_DIR}/profiles`, name: `pipeline-${client}-${consumer}-${format}-x${replicas}-${pass}` }
+    : undefined;
+  const procs = await startConsumers(consumer, replicas, {
+    brokers: broker.brokers,
+    client,
+    topics,
+    format,
+    registryRpcUrl: registry.rpcUrl,
+    cpuProfile,
+  });
   const rss = createRssWatch();
   procs.pids.forEach((pid) => rss.track(pid, consumer));
   // CPU samples over time, so the CPU of exactly the first → last window can be taken afterwards.
   const cpu: Array<{ at: number; replicas: number; broker: number }> = [];
-  const sampleCpu = () => cpu.push({ at: Date.now(), replicas: procs.pids.reduce((n, p) => n + cpuSeconds(p), 0), broker: broker.pid ? cpuSeconds(broker.pid) : NaN });
+  const sampleCpu = () =>
+    cpu.push({
+      at: Date.now(),
+      replicas: procs.pids.reduce((n, p) => n + cpuSeconds(p), 0),
+      broker: broker.pid ? cpuSeconds(broker.pid) : NaN,
+    });
   let wall: number;
   try {
     // A run that stops making progress fails fast, with what the replicas logged.
@@ -174,7 +209,10 @@ async function measure(
       const written = await admin.records([topics.enriched, topics.dlq]);
       if (written >= expected) break;
       if (written > seen) [seen, progressAt] = [written, performance.now()];
-      if (performance.now() - progressAt > STALL_MS) throw new Error(`${consumer} ${format} ×${replicas}: stuck at ${written}/${expected} records for ${STALL_MS / 1000} s; last log lines:\n${procs.lastLines()}`);
+      if (performance.now() - progressAt > STALL_MS)
+        throw new Error(
+          `${consumer} ${format} ×${replicas}: stuck at ${written}/${expected} records for ${STALL_MS / 1000} s; last log lines:\n${procs.lastLines()}`,
+        );
     }
     wall = (performance.now() - started) / 1000;
   } finally {

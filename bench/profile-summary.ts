@@ -23,13 +23,25 @@ interface Profile {
 
 /** First matching rule names the owner of a JavaScript frame. */
 const OWNERS: Array<[RegExp, string]> = [
-  [/kafkajs\/src\/(producer|protocol\/requests\/produce|protocol\/recordBatch\/(v0\/index|record\/v0\/index|header\/v0\/index|crc32C))/, "kafkajs: produce (partition, encode, crc)"],
-  [/kafkajs\/src\/(consumer|protocol\/requests\/fetch|protocol\/recordBatch\/.*decoder|protocol\/decoder)/, "kafkajs: fetch (decode, runner)"],
+  [
+    /kafkajs\/src\/(producer|protocol\/requests\/produce|protocol\/recordBatch\/(v0\/index|record\/v0\/index|header\/v0\/index|crc32C))/,
+    "kafkajs: produce (partition, encode, crc)",
+  ],
+  [
+    /kafkajs\/src\/(consumer|protocol\/requests\/fetch|protocol\/recordBatch\/.*decoder|protocol\/decoder)/,
+    "kafkajs: fetch (decode, runner)",
+  ],
   [/kafkajs\/src\/protocol\/encoder/, "kafkajs: Encoder (Buffer.alloc + copy per record and header)"],
   [/kafkajs\/src\/(network|protocol\/request)/, "kafkajs: network (socket writes, requests)"],
   [/kafkajs\//, "kafkajs: other"],
-  [/@platformatic\/kafka\/dist\/(clients\/producer|protocol\/(records|compression|crc32c|writer|dynamic-buffer)|apis\/producer)/, "@platformatic/kafka: produce (batch, compress, crc)"],
-  [/@platformatic\/kafka\/dist\/(clients\/consumer|apis\/consumer|protocol\/reader)/, "@platformatic/kafka: fetch (decode, messages stream)"],
+  [
+    /@platformatic\/kafka\/dist\/(clients\/producer|protocol\/(records|compression|crc32c|writer|dynamic-buffer)|apis\/producer)/,
+    "@platformatic/kafka: produce (batch, compress, crc)",
+  ],
+  [
+    /@platformatic\/kafka\/dist\/(clients\/consumer|apis\/consumer|protocol\/reader)/,
+    "@platformatic/kafka: fetch (decode, messages stream)",
+  ],
   [/@platformatic\/(kafka|dynamic-buffer|wasm-utils)\//, "@platformatic/kafka: other (network, buffers)"],
   [/@bufbuild\/protobuf/, "protobuf-es (toBinary/fromBinary)"],
   [/services\/common\/src\/codec/, "codec (JSON/protobuf mapping, validation)"],

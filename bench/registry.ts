@@ -14,7 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ApplicationRegistryService, ListApplicationsByDeviceTypeRequestSchema, ListApplicationsByDeviceTypeResponseSchema } from "@gen/iot/registry/v1/registry_pb";
+import {
+  ApplicationRegistryService,
+  ListApplicationsByDeviceTypeRequestSchema,
+  ListApplicationsByDeviceTypeResponseSchema,
+} from "@gen/iot/registry/v1/registry_pb";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
 import { writeResult } from "./lib/results";
 import { runId, startRegistry, type RegistryProcess } from "./lib/services";
@@ -47,12 +51,23 @@ for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres"
     const expected = await restCount(registry);
     const grpcCount = await grpcCall(registry);
     if (grpcCount !== expected) throw new Error(`gRPC returned ${grpcCount} applications, REST ${expected}`);
-    for (const [api, load] of [["REST", wrk], ["gRPC", h2load]] as const) {
+    for (const [api, load] of [
+      ["REST", wrk],
+      ["gRPC", h2load],
+    ] as const) {
       const cpuBefore = cpuSeconds(registry.pid);
       const started = performance.now();
       const r = await load(registry);
       const cpu = (cpuSeconds(registry.pid) - cpuBefore) / ((performance.now() - started) / 1000);
-      rows.push({ database, api, tool: api === "REST" ? "wrk" : "h2load", connections, applications_per_response: expected, ...r, registry_cpu_pct: Math.round(cpu * 100) });
+      rows.push({
+        database,
+        api,
+        tool: api === "REST" ? "wrk" : "h2load",
+        connections,
+        applications_per_response: expected,
+        ...r,
+        registry_cpu_pct: Math.round(cpu * 100),
+      });
       console.log(`${database} ${api}: ${r.requests_per_s} req/s, p99 ${r.p99_ms} ms`);
     }
   } finally {
@@ -61,7 +76,10 @@ for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres"
     await registry.stop();
   }
 }
-printTable(`App Registry: ${connections} connections, ${seconds} s after ${warmup} s warm-up, device type ${DEVICE_TYPE}`, rows);
+printTable(
+  `App Registry: ${connections} connections, ${seconds} s after ${warmup} s warm-up, device type ${DEVICE_TYPE}`,
+  rows,
+);
 await writeResult("registry", "not used", {
   device_type: DEVICE_TYPE,
   connections,
@@ -75,9 +93,17 @@ async function ensureTools() {
   const missing = ["wrk", "h2load"].filter((t) => !Bun.which(t));
   if (missing.length === 0) return;
   console.error(`installing ${missing.join(", ")} (Debian packages wrk, nghttp2-client)…`);
-  const apt = (args: string[]) => Bun.spawn(["apt-get", ...args], { stdout: "ignore", stderr: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).exited;
+  const apt = (args: string[]) =>
+    Bun.spawn(["apt-get", ...args], {
+      stdout: "ignore",
+      stderr: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    }).exited;
   const pkgs = missing.map((t) => (t === "h2load" ? "nghttp2-client" : t));
-  if ((await apt(["install", "-y", ...pkgs])) !== 0 && ((await apt(["update"])) !== 0 || (await apt(["install", "-y", ...pkgs])) !== 0)) {
+  if (
+    (await apt(["install", "-y", ...pkgs])) !== 0 &&
+    ((await apt(["update"])) !== 0 || (await apt(["install", "-y", ...pkgs])) !== 0)
+  ) {
     throw new Error(`could not install ${pkgs.join(", ")}: run apt-get install -y ${pkgs.join(" ")}`);
   }
 }
@@ -92,12 +118,16 @@ async function exec(cmd: string[]): Promise<string> {
 async function restCount(r: RegistryProcess): Promise<number> {
   const res = await fetch(`${r.httpUrl}/api/applications/by-device-type/${DEVICE_TYPE}`);
   const body = (await res.json()) as { count: number };
-  if (!res.ok || !(body.count > 0)) throw new Error(`REST by-device-type answered ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok || !(body.count > 0))
+    throw new Error(`REST by-device-type answered ${res.status} ${JSON.stringify(body)}`);
   return body.count;
 }
 
 function grpcFrame(): Uint8Array {
-  const message = toBinary(ListApplicationsByDeviceTypeRequestSchema, create(ListApplicationsByDeviceTypeRequestSchema, { deviceType: DEVICE_TYPE }));
+  const message = toBinary(
+    ListApplicationsByDeviceTypeRequestSchema,
+    create(ListApplicationsByDeviceTypeRequestSchema, { deviceType: DEVICE_TYPE }),
+  );
   const frame = new Uint8Array(5 + message.length);
   new DataView(frame.buffer).setUint32(1, message.length); // byte 0: not compressed
   frame.set(message, 5);
@@ -109,7 +139,12 @@ async function grpcCall(r: RegistryProcess): Promise<number> {
   const session = connect(r.rpcUrl);
   try {
     return await new Promise<number>((resolve, reject) => {
-      const req = session.request({ ":method": "POST", ":path": rpcPath, "content-type": "application/grpc", te: "trailers" });
+      const req = session.request({
+        ":method": "POST",
+        ":path": rpcPath,
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("trailers", (t) => {
@@ -143,7 +178,9 @@ async function wrk(r: RegistryProcess) {
     requests_per_s: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])),
     p50_ms: latency("50"),
     p99_ms: latency("99"),
-    failed: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: .*?(\d+) timeout/.exec(out)?.[1] ?? 0),
+    failed:
+      Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) +
+      Number(/Socket errors: .*?(\d+) timeout/.exec(out)?.[1] ?? 0),
   };
 }
 
@@ -153,12 +190,27 @@ async function h2load(r: RegistryProcess) {
   await Bun.write(frameFile, grpcFrame());
   try {
     const out = await exec([
-      "h2load", "-t1", `-c${connections}`, "-m1", `--warm-up-time=${warmup}s`, `-D${seconds}s`,
-      "-H", "content-type: application/grpc", "-H", "te: trailers", "-d", frameFile, "--log-file", logFile,
+      "h2load",
+      "-t1",
+      `-c${connections}`,
+      "-m1",
+      `--warm-up-time=${warmup}s`,
+      `-D${seconds}s`,
+      "-H",
+      "content-type: application/grpc",
+      "-H",
+      "te: trailers",
+      "-d",
+      frameFile,
+      "--log-file",
+      logFile,
       `${r.rpcUrl}${rpcPath}`,
     ]);
     // --log-file: one line per request of the measured period: start (µs), status, duration (µs).
-    const durations = (await Bun.file(logFile).text()).trim().split("\n").map((l) => Number(l.split("\t")[2]) / 1000);
+    const durations = (await Bun.file(logFile).text())
+      .trim()
+      .split("\n")
+      .map((l) => Number(l.split("\t")[2]) / 1000);
     const sorted = sortedCopy(durations);
     const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
     return {
@@ -168,7 +220,11 @@ async function h2load(r: RegistryProcess) {
       failed: Number(done?.[3] ?? NaN) + Number(done?.[4] ?? NaN),
     };
   } finally {
-    await Bun.file(frameFile).delete().catch(() => {});
-    await Bun.file(logFile).delete().catch(() => {});
+    await Bun.file(frameFile)
+      .delete()
+      .catch(() => {});
+    await Bun.file(logFile)
+      .delete()
+      .catch(() => {});
   }
 }

@@ -57,7 +57,10 @@ interface Step {
 }
 
 async function step(format: string, target: number): Promise<Step> {
-  const base = loadConfig({ KAFKA_BROKERS: brokers, SIMULATOR_PORT: "0", TOPIC_RAW: topic, PAYLOAD_FORMAT: format, SIM_SEED: "bench" }, ["--devices", flags.devices, "--rate", String(target)]);
+  const base = loadConfig(
+    { KAFKA_BROKERS: brokers, SIMULATOR_PORT: "0", TOPIC_RAW: topic, PAYLOAD_FORMAT: format, SIM_SEED: "bench" },
+    ["--devices", flags.devices, "--rate", String(target)],
+  );
   const config: SimulatorConfig = { ...base, maxBuffered: Math.max(base.maxBuffered, target * 5) };
   const bus = createKafkaBusFromConfig(config.bus, "bench-simulator", log);
   await bus.start();
@@ -104,13 +107,33 @@ async function step(format: string, target: number): Promise<Step> {
 
 /** Runs a step in a child process; its last stdout line is the result. */
 async function stepInProcess(format: string, target: number): Promise<Step> {
-  const args = ["--step", `${format}:${target}`, "--topic", topic, "--devices", flags.devices, "--duration", flags.duration];
+  const args = [
+    "--step",
+    `${format}:${target}`,
+    "--topic",
+    topic,
+    "--devices",
+    flags.devices,
+    "--duration",
+    flags.duration,
+  ];
   const child = Bun.spawn(["bun", import.meta.path, ...args], { stdout: "pipe", stderr: "ignore" });
   const out = (await new Response(child.stdout).text()).trim().split("\n");
   if ((await child.exited) !== 0) throw new Error(`step ${format}:${target} failed:\n${out.join("\n")}`);
   const r: Step = JSON.parse(out.at(-1)!);
   console.log(
-    [r.format, r.target_msg_per_s, r.interval_s.toFixed(2), r.generated_msg_per_s, r.published_msg_per_s, r.end_lag_s, r.end_buffered, r.dropped, r.max_rss_mb, r.sustained ? "yes" : "no"]
+    [
+      r.format,
+      r.target_msg_per_s,
+      r.interval_s.toFixed(2),
+      r.generated_msg_per_s,
+      r.published_msg_per_s,
+      r.end_lag_s,
+      r.end_buffered,
+      r.dropped,
+      r.max_rss_mb,
+      r.sustained ? "yes" : "no",
+    ]
       .map((x) => String(x).padStart(10))
       .join(""),
   );
@@ -123,8 +146,14 @@ if (flags.step) {
   process.exit(0);
 }
 
-console.log(`devices ${flags.devices}, ${seconds} s per step (first ${Math.ceil(seconds / 4)} s warm-up), broker ${brokers}, topic ${topic}`);
-console.log(["format", "target/s", "interval", "gen/s", "pub/s", "lag s", "buffered", "dropped", "rss MB", "sustained"].map((x) => x.padStart(10)).join(""));
+console.log(
+  `devices ${flags.devices}, ${seconds} s per step (first ${Math.ceil(seconds / 4)} s warm-up), broker ${brokers}, topic ${topic}`,
+);
+console.log(
+  ["format", "target/s", "interval", "gen/s", "pub/s", "lag s", "buffered", "dropped", "rss MB", "sustained"]
+    .map((x) => x.padStart(10))
+    .join(""),
+);
 const steps: Step[] = [];
 for (const format of formats) {
   for (const target of flags.rates.split(",").map(Number)) {
@@ -138,12 +167,24 @@ const admin = new Kafka({ clientId: "bench-cleanup", brokers: brokers.split(",")
 await admin.connect();
 await admin.deleteTopics({ topics: [topic] }).finally(() => admin.disconnect());
 
-const best = Object.fromEntries(formats.map((f) => [f, Math.max(0, ...steps.filter((s) => s.format === f && s.sustained).map((s) => s.target_msg_per_s))]));
+const best = Object.fromEntries(
+  formats.map((f) => [
+    f,
+    Math.max(0, ...steps.filter((s) => s.format === f && s.sustained).map((s) => s.target_msg_per_s)),
+  ]),
+);
 const result = {
   benchmark: "simulator",
   date: new Date().toISOString(),
   command: `bun bench/simulator.ts ${Bun.argv.slice(2).join(" ")}`.trim(),
-  machine: { cpu: cpus()[0]?.model ?? "unknown", cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), os: `${process.platform} ${process.arch}`, bun: Bun.version, load_average_before: loadBefore },
+  machine: {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cpus: cpus().length,
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    os: `${process.platform} ${process.arch}`,
+    bun: Bun.version,
+    load_average_before: loadBefore,
+  },
   broker: { brokers, note: "single local Kafka node on the same machine" },
   devices: flags.devices,
   seconds_per_step: seconds,
@@ -151,5 +192,9 @@ const result = {
   highest_sustained_msg_per_s: best,
 };
 await Bun.write("bench/results/simulator.json", JSON.stringify(result, null, 2) + "\n");
-console.log(`highest sustained: ${Object.entries(best).map(([f, n]) => `${f} ${n} msg/s`).join(", ")} → bench/results/simulator.json`);
+console.log(
+  `highest sustained: ${Object.entries(best)
+    .map(([f, n]) => `${f} ${n} msg/s`)
+    .join(", ")} → bench/results/simulator.json`,
+);
 process.exit(0);

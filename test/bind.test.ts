@@ -8,12 +8,16 @@ import { freePort } from "@iot/common/testing-process";
 import { type Platform, SERVICES, startPlatform } from "../services/platform/src/platform";
 
 // This machine's address on its network, the one another host (or a rebinding page) would dial.
-const external = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && !a.internal && a.family === "IPv4")?.address;
 const dir = mkdtempSync(join(tmpdir(), "bind-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function platformWith(env: Record<string, string>): Promise<Platform> {
-  const [dashboard, http, rpc, enrichment, simulator, ingestHttp, ingestMqtt] = await Promise.all(Array.from({ length: 7 }, freePort));
+  const [dashboard, http, rpc, enrichment, simulator, ingestHttp, ingestMqtt] = await Promise.all(
+    Array.from({ length: 7 }, freePort),
+  );
   return startPlatform(
     {
       KAFKA_BROKERS: "",
@@ -36,7 +40,9 @@ async function platformWith(env: Record<string, string>): Promise<Platform> {
   );
 }
 
-const portsOf = (p: Platform) => [...new Set(p.services.flatMap((s) => Object.values(s.urls())).map((u) => Number(new URL(u).port)))];
+const portsOf = (p: Platform) => [
+  ...new Set(p.services.flatMap((s) => Object.values(s.urls())).map((u) => Number(new URL(u).port))),
+];
 
 const answers = (hostname: string, port: number) =>
   Bun.connect({ hostname, port, socket: { data() {} } }).then(

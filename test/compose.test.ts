@@ -15,7 +15,9 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 const root = new URL("../", import.meta.url).pathname;
-const compose = Bun.YAML.parse(await Bun.file(`${root}docker-compose.yml`).text()) as { services: Record<string, Service> };
+const compose = Bun.YAML.parse(await Bun.file(`${root}docker-compose.yml`).text()) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 
 describe("docker-compose.yml", () => {
@@ -35,7 +37,9 @@ describe("docker-compose.yml", () => {
   }
 
   test("the seed's ports are published: dashboard 5001, registry 5002, console 8086, broker 9092", () => {
-    const published = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(":").at(-2));
+    const published = Object.values(services)
+      .flatMap((s) => s.ports ?? [])
+      .map((p) => p.split(":").at(-2));
     expect(published).toEqual(expect.arrayContaining(["5001", "5002", "8086", "9092"]));
   });
 
@@ -50,7 +54,8 @@ describe("docker-compose.yml", () => {
   });
 
   test("every image is pinned, including the one the Dockerfile builds from", async () => {
-    for (const s of Object.values(services)) if (s.image && !s.build) expect(s.image).toMatch(/:v?\d+(\.\d+)+(-[a-z0-9]+)?$/);
+    for (const s of Object.values(services))
+      if (s.image && !s.build) expect(s.image).toMatch(/:v?\d+(\.\d+)+(-[a-z0-9]+)?$/);
     const from = /^FROM\s+(\S+)/m.exec(await Bun.file(`${root}Dockerfile`).text())![1]!;
     expect(from).toMatch(/^oven\/bun:\d+\.\d+\.\d+/);
     const ci = await Bun.file(`${root}.ci/run`).text();

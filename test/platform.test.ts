@@ -7,7 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../", import.meta.url).pathname;
-const ports = { dashboard: await freePort(), http: await freePort(), rpc: await freePort(), enrichment: await freePort(), simulator: await freePort(), delivery: await freePort(), ingest: await freePort(), mqtt: await freePort() };
+const ports = {
+  dashboard: await freePort(),
+  http: await freePort(),
+  rpc: await freePort(),
+  enrichment: await freePort(),
+  simulator: await freePort(),
+  delivery: await freePort(),
+  ingest: await freePort(),
+  mqtt: await freePort(),
+};
 const platform = spawnService(join(root, "services/platform/src/main.ts"), {
   KAFKA_BROKERS: "", // the embedded default: the in-process bus
   REGISTRY_DB_PATH: join(mkdtempSync(join(tmpdir(), "platform-")), "registry.db"),
@@ -29,23 +38,37 @@ afterAll(() => platform.stop("SIGKILL"));
 
 test("the dashboard comes up with live enriched data within 30 s, with the example registrations", async () => {
   await platform.waitForLog(/Dashboard +http:\/\/localhost:\d+/);
-  const enrichedOut = await eventually("enriched records counted on the dashboard", async () => {
-    const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/`)).text();
-    const n = Number(/<dt>Enriched out<\/dt><dd>([\d,]+)<\/dd>/.exec(page)?.[1]?.replaceAll(",", "") ?? 0);
-    return n > 0 ? n : undefined;
-  }, 30_000);
+  const enrichedOut = await eventually(
+    "enriched records counted on the dashboard",
+    async () => {
+      const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/`)).text();
+      const n = Number(/<dt>Enriched out<\/dt><dd>([\d,]+)<\/dd>/.exec(page)?.[1]?.replaceAll(",", "") ?? 0);
+      return n > 0 ? n : undefined;
+    },
+    30_000,
+  );
   expect(enrichedOut).toBeGreaterThan(0);
   const apps = await (await fetch(`http://127.0.0.1:${ports.http}/api/applications`)).json();
   expect(apps.total).toBe(5);
   // The simulator's fleet is provisioned as devices (SIM_PROVISION, an embedded default).
   const devices = await (await fetch(`http://127.0.0.1:${ports.http}/api/devices?label=source:simulator`)).json();
   // One import: the same creation time, so listed by id.
-  expect(devices.devices.map((d: { device_id: string }) => d.device_id)).toEqual(["breaker-001", "breaker-002", "breaker-003", "environmental-sensor-001", "meter-001"]);
+  expect(devices.devices.map((d: { device_id: string }) => d.device_id)).toEqual([
+    "breaker-001",
+    "breaker-002",
+    "breaker-003",
+    "environmental-sensor-001",
+    "meter-001",
+  ]);
   // Each device publishes on its own phase of the interval: wait for breaker-001's first enriched record.
-  const device = await eventually("breaker-001's page naming its applications", async () => {
-    const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/devices/breaker-001`)).text();
-    return page.includes("Smart Breaker Dashboard") ? page : undefined;
-  }, 20_000);
+  const device = await eventually(
+    "breaker-001's page naming its applications",
+    async () => {
+      const page = await (await fetch(`http://127.0.0.1:${ports.dashboard}/devices/breaker-001`)).text();
+      return page.includes("Smart Breaker Dashboard") ? page : undefined;
+    },
+    20_000,
+  );
   expect(device).toContain("Smart Circuit Breaker");
   // The simulated devices published through MQTT into ingest, as devices do.
   const ingest = await eventually("the five simulated devices connected to ingest", async () => {
@@ -61,7 +84,12 @@ test("on this machine the dashboard writes without a login; relayed from elsewhe
     fetch(`http://127.0.0.1:${ports.dashboard}/applications`, {
       method: "POST",
       headers: { "hx-request": "true", "content-type": "application/x-www-form-urlencoded", ...headers },
-      body: new URLSearchParams({ name: `Local ${Date.now()}`, version: "1.0.0", developer: "Me", contact_email: "me@example.com" }),
+      body: new URLSearchParams({
+        name: `Local ${Date.now()}`,
+        version: "1.0.0",
+        developer: "Me",
+        contact_email: "me@example.com",
+      }),
     });
   const local = await write();
   expect(local.status).toBe(200);
@@ -84,7 +112,8 @@ test("bad settings stop it before anything listens: every bad variable of every 
   });
   expect(await bad.proc.exited).toBe(1);
   const error = bad.lines.find((l) => l.includes("invalid configuration"))!;
-  for (const name of ["REGISTRY_HTTP_PORT", "ENRICHMENT_START_FROM", "DASHBOARD_FEED_SIZE"]) expect(error).toContain(name);
+  for (const name of ["REGISTRY_HTTP_PORT", "ENRICHMENT_START_FROM", "DASHBOARD_FEED_SIZE"])
+    expect(error).toContain(name);
   expect(bad.lines.some((l) => l.includes("IoT Cloud Platform is running"))).toBe(false);
 });
 

@@ -3,7 +3,10 @@ import { expect, test } from "bun:test";
 import { loaders, variablesRead } from "./config-loaders";
 
 const readme = await Bun.file(new URL("../README.md", import.meta.url)).text();
-const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
+const table = readme.slice(
+  readme.indexOf("## Configuration"),
+  readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1),
+);
 const documented = new Set([...table.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
 
 for (const [service, { load }] of Object.entries(loaders)) {

@@ -16,15 +16,27 @@ import { EXAMPLE_APPLICATIONS } from "../../services/app-registry/src/examples";
 import { generateRawRecords } from "../lib/fleet-data";
 import { printTable, round } from "../lib/table";
 
-const { values: flags } = parseArgs({ args: Bun.argv.slice(2), options: { records: { type: "string", default: "50000" } } });
+const { values: flags } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { records: { type: "string", default: "50000" } },
+});
 const formats: PayloadFormat[] = ["json", "protobuf"];
 const raw = new Map<PayloadFormat, OutgoingRecord[]>(formats.map((f) => [f, []]));
-await generateRawRecords(Number(flags.records), formats, async (chunk) => chunk.forEach((records, f) => raw.get(f)!.push(...records)));
+await generateRawRecords(Number(flags.records), formats, async (chunk) =>
+  chunk.forEach((records, f) => raw.get(f)!.push(...records)),
+);
 
 // The example registrations, as enrichment's cache holds them (summaries per device type).
 const apps = new Map<string, ApplicationSummary[]>();
 EXAMPLE_APPLICATIONS.forEach((a, i) => {
-  const summary: ApplicationSummary = { id: `00000000-0000-4000-8000-00000000000${i}`, name: a.name, developer: a.developer, platform: a.platform ?? "", category: a.category ?? "", status: "active" };
+  const summary: ApplicationSummary = {
+    id: `00000000-0000-4000-8000-00000000000${i}`,
+    name: a.name,
+    developer: a.developer,
+    platform: a.platform ?? "",
+    category: a.category ?? "",
+    status: "active",
+  };
   for (const t of a.deviceTypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
 });
 const ctx: EnrichContext = {
@@ -60,9 +72,12 @@ const rows = formats.map((format) => {
     encode_us: encode,
     total_us: round(decode + enrichUs + encode, 2),
     // What re-serialising the per-device-type constant blocks costs on every record (JSON):
-    constant_blocks_json_us: format === "json" ? time(enriched, (e) => JSON.stringify([e.device_metadata, e.application_registry])) : null,
+    constant_blocks_json_us:
+      format === "json" ? time(enriched, (e) => JSON.stringify([e.device_metadata, e.application_registry])) : null,
     bytes_in: Math.round(records.reduce((n, r) => n + r.value.byteLength, 0) / records.length),
-    bytes_out: Math.round(enriched.reduce((n, e) => n + encodeEnrichedEvent(e, format).value.byteLength, 0) / enriched.length),
+    bytes_out: Math.round(
+      enriched.reduce((n, e) => n + encodeEnrichedEvent(e, format).value.byteLength, 0) / enriched.length,
+    ),
   };
 });
 printTable(`Enrichment's own work per record (µs, ${raw.get("json")!.length} records, best of 3 passes)`, rows);

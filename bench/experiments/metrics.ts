@@ -19,8 +19,17 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** The part of each facade this measures; both have it (prom-client's render is async). */
 interface Facade {
-  counter(name: string, help: string, labelNames?: readonly string[]): { inc(labels?: Record<string, string>, by?: number): void };
-  histogram(name: string, help: string, buckets: number[], labelNames?: readonly string[]): { observe(v: number): void };
+  counter(
+    name: string,
+    help: string,
+    labelNames?: readonly string[],
+  ): { inc(labels?: Record<string, string>, by?: number): void };
+  histogram(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames?: readonly string[],
+  ): { observe(v: number): void };
   render(): string | Promise<string>;
 }
 
@@ -66,11 +75,21 @@ async function round(make: () => Facade) {
   const render = await timed(async () => {
     for (let i = 0; i < RENDERS; i++) bytes = (await m.render()).length;
   });
-  return { inc_labelled_ns: (inc * 1e6) / OPS, observe_ns: (observe * 1e6) / OPS, inc_plain_ns: (incPlain * 1e6) / OPS, batch_ns: (batch * 1e6) / (OPS / 10), render_us: (render * 1e3) / RENDERS, render_bytes: bytes };
+  return {
+    inc_labelled_ns: (inc * 1e6) / OPS,
+    observe_ns: (observe * 1e6) / OPS,
+    inc_plain_ns: (incPlain * 1e6) / OPS,
+    batch_ns: (batch * 1e6) / (OPS / 10),
+    render_us: (render * 1e3) / RENDERS,
+    render_bytes: bytes,
+  };
 }
 
 const rows: Array<Record<string, string | number>> = [];
-for (const [name, make] of [["hand-written", handWritten], ["prom-client 15.1.3", promClient]] as const) {
+for (const [name, make] of [
+  ["hand-written", handWritten],
+  ["prom-client 15.1.3", promClient],
+] as const) {
   const rounds: Array<Awaited<ReturnType<typeof round>>> = [];
   for (let r = 0; r < 3; r++) rounds.push(await round(make as () => Facade));
   const best = (k: keyof (typeof rounds)[number]) => Math.min(...rounds.map((x) => x[k]));

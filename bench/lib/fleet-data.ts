@@ -57,7 +57,9 @@ export async function generateRawRecords(
     return true;
   };
   const flush = async () => {
-    const encoded = new Map(formats.map((f) => [f, events.map((e) => ({ key: e.device_id, ...encodeDeviceEvent(e, f) }))]));
+    const encoded = new Map(
+      formats.map((f) => [f, events.map((e) => ({ key: e.device_id, ...encodeDeviceEvent(e, f) }))]),
+    );
     events = [];
     await onChunk(encoded);
   };

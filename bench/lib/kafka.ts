@@ -24,8 +24,17 @@ const BENCH_HEAP = "-Xms512m -Xmx1g";
 const READ_BACK_TIMEOUT_MS = 120_000;
 
 async function kafkaScript(command: "status" | "start" | "stop", env: Record<string, string> = {}) {
-  const proc = Bun.spawn(["bash", "scripts/kafka.sh", command], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const proc = Bun.spawn(["bash", "scripts/kafka.sh", command], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   const m = /^kafka (\S+) (?:ready|running|already running) on (\S+) \(pid (\d+)\)/m.exec(out);
   return { ok: code === 0, out, err, local: m ? { version: m[1]!, address: m[2]!, pid: Number(m[3]) } : undefined };
 }
@@ -36,10 +45,18 @@ export async function useBroker(): Promise<Broker> {
   const none = async () => {};
   if (given) {
     const ours = local?.address === given ? local : undefined;
-    return { brokers: given, version: process.env.BENCH_KAFKA_VERSION ?? ours?.version ?? "unknown (external broker)", pid: ours?.pid, startedHere: false, stop: none };
+    return {
+      brokers: given,
+      version: process.env.BENCH_KAFKA_VERSION ?? ours?.version ?? "unknown (external broker)",
+      pid: ours?.pid,
+      startedHere: false,
+      stop: none,
+    };
   }
   if (local) {
-    console.error(`reusing this repo's kafka ${local.version} on ${local.address} (pid ${local.pid}; its heap is whatever it was started with)`);
+    console.error(
+      `reusing this repo's kafka ${local.version} on ${local.address} (pid ${local.pid}; its heap is whatever it was started with)`,
+    );
     return { brokers: local.address, version: local.version, pid: local.pid, startedHere: false, stop: none };
   }
   const heap = process.env.KAFKA_HEAP ?? BENCH_HEAP;
@@ -61,7 +78,12 @@ export async function useBroker(): Promise<Broker> {
 
 /** A bus with no topics of its own to provision: for producing, reading back and stats. */
 export async function benchBus(brokers: string, clientId: string): Promise<EventBus> {
-  const bus = createKafkaBus({ brokers: brokers.split(","), clientId, topics: [], log: createLogger(clientId, { level: "error" }) });
+  const bus = createKafkaBus({
+    brokers: brokers.split(","),
+    clientId,
+    topics: [],
+    log: createLogger(clientId, { level: "error" }),
+  });
   await bus.start();
   return bus;
 }
@@ -80,7 +102,8 @@ export function createAdmin(brokers: string) {
       await retrying(
         async () => {
           const { topics } = await admin.fetchTopicMetadata({ topics: names });
-          if (topics.some((t) => t.partitions.length < partitions || t.partitions.some((p) => p.leader < 0))) throw Object.assign(new Error("no leaders yet"), { retriable: true });
+          if (topics.some((t) => t.partitions.length < partitions || t.partitions.some((p) => p.leader < 0)))
+            throw Object.assign(new Error("no leaders yet"), { retriable: true });
         },
         { attempts: 10 },
       );
@@ -102,7 +125,8 @@ export function createAdmin(brokers: string) {
     async waitForRecords(names: string[], count: number, timeoutMs: number, pollMs = 250): Promise<number> {
       const started = performance.now();
       while ((await this.records(names)) < count) {
-        if (performance.now() - started > timeoutMs) throw new Error(`${names.join(", ")}: fewer than ${count} records after ${timeoutMs / 1000} s`);
+        if (performance.now() - started > timeoutMs)
+          throw new Error(`${names.join(", ")}: fewer than ${count} records after ${timeoutMs / 1000} s`);
         await Bun.sleep(pollMs);
       }
       return performance.now() - started;
@@ -110,9 +134,21 @@ export function createAdmin(brokers: string) {
     /** What the topics take on the broker's disk: record batches as sent, compressed or not (the bytes on the wire). */
     async storedBytes(names: string[]): Promise<number> {
       await ready();
-      const topics = await Promise.all(names.map(async (name) => ({ name, partitions: (await retrying(() => admin.fetchTopicOffsets(name))).map((p) => p.partition) })));
-      const described = await (logDirs ??= new PlatformaticAdmin({ clientId: "bench-admin-logdirs", bootstrapBrokers: brokers.split(",") })).describeLogDirs({ topics });
-      return described.flatMap((b) => b.results.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => Number(p.partitionSize))))).reduce((n, x) => n + x, 0);
+      const topics = await Promise.all(
+        names.map(async (name) => ({
+          name,
+          partitions: (await retrying(() => admin.fetchTopicOffsets(name))).map((p) => p.partition),
+        })),
+      );
+      const described = await (logDirs ??= new PlatformaticAdmin({
+        clientId: "bench-admin-logdirs",
+        bootstrapBrokers: brokers.split(","),
+      })).describeLogDirs({ topics });
+      return described
+        .flatMap((b) =>
+          b.results.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => Number(p.partitionSize)))),
+        )
+        .reduce((n, x) => n + x, 0);
     },
     disconnect: async () => {
       await logDirs?.close();
@@ -160,7 +196,13 @@ export async function readBack(bus: EventBus, admin: Admin, topic: string, idHea
   });
   let timer: Timer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`read back ${topic}: ${r.records}/${expected} records after ${READ_BACK_TIMEOUT_MS / 1000} s`)), READ_BACK_TIMEOUT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`read back ${topic}: ${r.records}/${expected} records after ${READ_BACK_TIMEOUT_MS / 1000} s`),
+        ),
+      READ_BACK_TIMEOUT_MS,
+    );
   });
   try {
     if (expected > 0) await Promise.race([finished, timeout]);

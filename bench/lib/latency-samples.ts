@@ -29,6 +29,7 @@ export function createSampleBuffer() {
 export async function readSamples(path: string): Promise<LatencySample[]> {
   const rows = new Float64Array(await Bun.file(path).arrayBuffer());
   const out: LatencySample[] = [];
-  for (let i = 0; i < rows.length; i += FIELDS) out.push({ source: rows[i]!, enriched: rows[i + 1]!, consumed: rows[i + 2]! });
+  for (let i = 0; i < rows.length; i += FIELDS)
+    out.push({ source: rows[i]!, enriched: rows[i + 1]!, consumed: rows[i + 2]! });
   return out;
 }

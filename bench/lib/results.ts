@@ -15,7 +15,13 @@ export function commandLine(): string {
 export async function writeResult(part: string, kafkaVersion: string, body: Record<string, unknown>): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${part}.json`);
-  const doc = { part, date: new Date().toISOString(), command: commandLine(), machine: machineInfo(kafkaVersion), ...body };
+  const doc = {
+    part,
+    date: new Date().toISOString(),
+    command: commandLine(),
+    machine: machineInfo(kafkaVersion),
+    ...body,
+  };
   await Bun.write(path, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`→ ${relative(ROOT, path)}`);
   return path;

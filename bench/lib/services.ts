@@ -21,7 +21,8 @@ export const runId = () => `${Date.now().toString(36)}${Math.random().toString(3
 
 export async function waitReady(url: string, timeoutMs = 60_000, proc?: ServiceProcess) {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await Bun.sleep(200)) {
-    if (proc && proc.proc.exitCode !== null) throw new Error(`${url}: the process exited with ${proc.proc.exitCode}:\n${proc.lines.slice(-20).join("\n")}`);
+    if (proc && proc.proc.exitCode !== null)
+      throw new Error(`${url}: the process exited with ${proc.proc.exitCode}:\n${proc.lines.slice(-20).join("\n")}`);
     if ((await fetch(url).catch(() => undefined))?.ok) return;
   }
   throw new Error(`${url} not ready after ${timeoutMs / 1000} s`);
@@ -39,7 +40,11 @@ export interface RegistryProcess {
 export async function startRegistry(database: "sqlite" | "postgres"): Promise<RegistryProcess> {
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const id = runId();
-  const env: Record<string, string> = { REGISTRY_HTTP_PORT: String(httpPort), REGISTRY_RPC_PORT: String(rpcPort), LOG_LEVEL: "warn" };
+  const env: Record<string, string> = {
+    REGISTRY_HTTP_PORT: String(httpPort),
+    REGISTRY_RPC_PORT: String(rpcPort),
+    LOG_LEVEL: "warn",
+  };
   let cleanup: () => Promise<void>;
   if (database === "postgres") {
     const name = `bench_registry_${id}`;
@@ -62,8 +67,15 @@ export async function startRegistry(database: "sqlite" | "postgres"): Promise<Re
   try {
     await waitReady(`${httpUrl}/readyz`, 60_000, proc);
     // The project's own seed, through the running registry's REST API (so Watch streams see it).
-    const seed = Bun.spawn(["bun", "services/app-registry/src/seed.ts"], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-    if ((await seed.exited) !== 0) throw new Error(`registry seed failed: ${await new Response(seed.stdout).text()}${await new Response(seed.stderr).text()}`);
+    const seed = Bun.spawn(["bun", "services/app-registry/src/seed.ts"], {
+      env: { ...process.env, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if ((await seed.exited) !== 0)
+      throw new Error(
+        `registry seed failed: ${await new Response(seed.stdout).text()}${await new Response(seed.stderr).text()}`,
+      );
   } catch (e) {
     await proc.stop();
     await cleanup();
@@ -88,7 +100,8 @@ export type KafkaClient = (typeof KAFKA_CLIENTS)[number];
 export function clientsFlag(text: string): KafkaClient[] {
   const clients = text.split(",") as KafkaClient[];
   const bad = clients.filter((c) => !KAFKA_CLIENTS.includes(c));
-  if (bad.length > 0) throw new Error(`--clients: unknown ${bad.join(", ")}; one or more of ${KAFKA_CLIENTS.join(", ")}`);
+  if (bad.length > 0)
+    throw new Error(`--clients: unknown ${bad.join(", ")}; one or more of ${KAFKA_CLIENTS.join(", ")}`);
   return clients;
 }
 
@@ -103,7 +116,14 @@ export interface PipelineTopics {
 export async function startConsumers(
   kind: "enrichment" | "passthrough",
   replicas: number,
-  o: { brokers: string; client: KafkaClient; topics: PipelineTopics; format: string; registryRpcUrl: string; cpuProfile?: { dir: string; name: string } },
+  o: {
+    brokers: string;
+    client: KafkaClient;
+    topics: PipelineTopics;
+    format: string;
+    registryRpcUrl: string;
+    cpuProfile?: { dir: string; name: string };
+  },
 ) {
   const procs: ServiceProcess[] = [];
   for (let i = 0; i < replicas; i++) {
@@ -122,7 +142,9 @@ export async function startConsumers(
         REGISTRY_RPC_URL: o.registryRpcUrl,
         LOG_LEVEL: "warn",
         // bun --cpu-prof: the profile (.cpuprofile + a Markdown summary) is written when the process exits.
-        ...(o.cpuProfile && { BUN_OPTIONS: `${process.env.BUN_OPTIONS ?? ""} --cpu-prof --cpu-prof-md --cpu-prof-dir=${o.cpuProfile.dir} --cpu-prof-name=${o.cpuProfile.name}-${i + 1}` }),
+        ...(o.cpuProfile && {
+          BUN_OPTIONS: `${process.env.BUN_OPTIONS ?? ""} --cpu-prof --cpu-prof-md --cpu-prof-dir=${o.cpuProfile.dir} --cpu-prof-name=${o.cpuProfile.name}-${i + 1}`,
+        }),
       }),
     );
   }

@@ -1,7 +1,8 @@
 /** Plain aligned tables for the terminal and for bench/README.md (Markdown pipes). */
 export type Row = Record<string, string | number | boolean | null | undefined>;
 
-const text = (v: Row[string]) => (v === undefined || v === null ? "–" : typeof v === "boolean" ? (v ? "yes" : "no") : String(v));
+const text = (v: Row[string]) =>
+  v === undefined || v === null ? "–" : typeof v === "boolean" ? (v ? "yes" : "no") : String(v);
 
 export function formatTable(rows: Row[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];

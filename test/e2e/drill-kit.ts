@@ -20,9 +20,16 @@ export async function drillBroker() {
   const home = join(root, ".kafka", "drills");
   mkdirSync(home, { recursive: true });
   const libs = join(root, ".kafka", `libs-${KAFKA_VERSION}`);
-  if (existsSync(join(libs, ".fetched")) && !existsSync(join(home, `libs-${KAFKA_VERSION}`))) symlinkSync(libs, join(home, `libs-${KAFKA_VERSION}`));
+  if (existsSync(join(libs, ".fetched")) && !existsSync(join(home, `libs-${KAFKA_VERSION}`)))
+    symlinkSync(libs, join(home, `libs-${KAFKA_VERSION}`));
   const [port, controller] = [await freePort(), await freePort()];
-  const env = { ...process.env, KAFKA_HOME: home, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controller), KAFKA_VERSION };
+  const env = {
+    ...process.env,
+    KAFKA_HOME: home,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_VERSION,
+  };
   const run = async (cmd: string) => {
     const p = Bun.spawn(["bash", join(root, "scripts/kafka.sh"), cmd], { env, stdout: "pipe", stderr: "pipe" });
     const [out, err, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
@@ -37,7 +44,14 @@ export async function drillBroker() {
 export interface Platform {
   topics: { raw: string; enriched: string; dlq: string };
   env: Record<string, string>;
-  ports: { registryHttp: number; registryRpc: number; enrichment: number; enrichmentB: number; simulator: number; dashboard: number };
+  ports: {
+    registryHttp: number;
+    registryRpc: number;
+    enrichment: number;
+    enrichmentB: number;
+    simulator: number;
+    dashboard: number;
+  };
   dbPath: string;
 }
 
@@ -73,7 +87,12 @@ export async function platformEnv(brokers: string): Promise<Platform> {
 const entry = (service: string) => join(root, `services/${service}/src/main.ts`);
 
 export async function startRegistry(p: Platform): Promise<ServiceProcess> {
-  const proc = spawnService(entry("app-registry"), { ...p.env, REGISTRY_HTTP_PORT: String(p.ports.registryHttp), REGISTRY_RPC_PORT: String(p.ports.registryRpc), REGISTRY_DB_PATH: p.dbPath });
+  const proc = spawnService(entry("app-registry"), {
+    ...p.env,
+    REGISTRY_HTTP_PORT: String(p.ports.registryHttp),
+    REGISTRY_RPC_PORT: String(p.ports.registryRpc),
+    REGISTRY_DB_PATH: p.dbPath,
+  });
   await proc.waitForLog(/app registry started/);
   return proc;
 }
@@ -106,7 +125,10 @@ export async function startDashboard(p: Platform): Promise<ServiceProcess> {
 export async function metric(port: number, name: string): Promise<number | undefined> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const values = text.split("\n").filter((l) => l.startsWith(name + " ") || l.startsWith(name + "{")).map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
+    const values = text
+      .split("\n")
+      .filter((l) => l.startsWith(name + " ") || l.startsWith(name + "{"))
+      .map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
     return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
   } catch {
     return undefined;
@@ -130,19 +152,29 @@ export async function createLedger(brokers: string, p: Platform) {
   };
   const group = uniqueName("e2e-ledger");
   const subs = [
-    await bus.subscribe({ groupId: `${group}-e`, topics: [p.topics.enriched], fromBeginning: true, handler: async (b) => {
-      for (const r of b.records) {
-        const [, partition, offset] = (r.headers[HEADER.messageId] ?? "").split("/").slice(-3);
-        mark(Number(partition), Number(offset));
-        counts.enriched++;
-      }
-    } }),
-    await bus.subscribe({ groupId: `${group}-d`, topics: [p.topics.dlq], fromBeginning: true, handler: async (b) => {
-      for (const r of b.records) {
-        mark(Number(r.headers["dlq-source-partition"]), Number(r.headers["dlq-source-offset"]));
-        counts.dead++;
-      }
-    } }),
+    await bus.subscribe({
+      groupId: `${group}-e`,
+      topics: [p.topics.enriched],
+      fromBeginning: true,
+      handler: async (b) => {
+        for (const r of b.records) {
+          const [, partition, offset] = (r.headers[HEADER.messageId] ?? "").split("/").slice(-3);
+          mark(Number(partition), Number(offset));
+          counts.enriched++;
+        }
+      },
+    }),
+    await bus.subscribe({
+      groupId: `${group}-d`,
+      topics: [p.topics.dlq],
+      fromBeginning: true,
+      handler: async (b) => {
+        for (const r of b.records) {
+          mark(Number(r.headers["dlq-source-partition"]), Number(r.headers["dlq-source-offset"]));
+          counts.dead++;
+        }
+      },
+    }),
   ];
   return {
     bus,
@@ -150,15 +182,22 @@ export async function createLedger(brokers: string, p: Platform) {
     /** Waits until every raw offset written so far is enriched or dead-lettered; prints the counts. */
     async verify(drill: string, timeoutMs = 90_000) {
       const { ends } = (await bus.stats([p.topics.raw], [])).topics[0]!;
-      const missing = () => ends.reduce((n, end, partition) => {
-        const s = covered.get(partition) ?? new Set<number>();
-        let have = 0;
-        for (const o of s) if (o < end) have++;
-        return n + end - have;
-      }, 0);
-      await eventually(`${drill}: every raw record enriched or dead-lettered`, () => (missing() === 0 ? true : undefined), timeoutMs);
+      const missing = () =>
+        ends.reduce((n, end, partition) => {
+          const s = covered.get(partition) ?? new Set<number>();
+          let have = 0;
+          for (const o of s) if (o < end) have++;
+          return n + end - have;
+        }, 0);
+      await eventually(
+        `${drill}: every raw record enriched or dead-lettered`,
+        () => (missing() === 0 ? true : undefined),
+        timeoutMs,
+      );
       const raw = ends.reduce((a, b) => a + b, 0);
-      console.log(`drill ${drill}: raw ${raw}, enriched ${counts.enriched}, dead-lettered ${counts.dead}, duplicates ${counts.duplicates}, missing ${missing()}`);
+      console.log(
+        `drill ${drill}: raw ${raw}, enriched ${counts.enriched}, dead-lettered ${counts.dead}, duplicates ${counts.duplicates}, missing ${missing()}`,
+      );
       return { raw, missing: missing() };
     },
     async stop() {

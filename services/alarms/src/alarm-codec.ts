@@ -11,7 +11,12 @@ import { alarmEventPb } from "./alarm-proto";
 const utf8 = new TextEncoder();
 
 export function alarmRecord(e: AlarmEvent, format: PayloadFormat): OutgoingRecord {
-  if (format === "json") return { key: e.alarm.deviceId, value: utf8.encode(JSON.stringify(alarmEventJson(e))), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
+  if (format === "json")
+    return {
+      key: e.alarm.deviceId,
+      value: utf8.encode(JSON.stringify(alarmEventJson(e))),
+      headers: { [HEADER.contentType]: CONTENT_TYPE.json },
+    };
   return {
     key: e.alarm.deviceId,
     value: toBinary(AlarmEventSchema, alarmEventPb(e)),

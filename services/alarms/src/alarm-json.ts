@@ -46,4 +46,9 @@ export const alarmJson = (a: Alarm): AlarmJson => ({
   acknowledgement: a.ack && { by: a.ack.by, at: time(a.ack.at), note: a.ack.note },
 });
 
-export const alarmEventJson = (e: AlarmEvent): AlarmEventJson => ({ id: e.id, kind: e.kind, at: time(e.at), alarm: alarmJson(e.alarm) });
+export const alarmEventJson = (e: AlarmEvent): AlarmEventJson => ({
+  id: e.id,
+  kind: e.kind,
+  at: time(e.at),
+  alarm: alarmJson(e.alarm),
+});

@@ -11,7 +11,8 @@ export const SEVERITY_PB: Record<Severity, SeverityPb> = {
   minor: SeverityPb.MINOR,
   warning: SeverityPb.WARNING,
 };
-export const severityOfPb = (s: SeverityPb): Severity | undefined => (Object.entries(SEVERITY_PB) as Array<[Severity, SeverityPb]>).find(([, v]) => v === s)?.[0];
+export const severityOfPb = (s: SeverityPb): Severity | undefined =>
+  (Object.entries(SEVERITY_PB) as Array<[Severity, SeverityPb]>).find(([, v]) => v === s)?.[0];
 
 const KIND_PB: Record<EventKind, AlarmEventKind> = {
   raised: AlarmEventKind.RAISED,
@@ -36,4 +37,5 @@ export const alarmPb = (a: Alarm) =>
     ...(a.ack && { acknowledgement: { by: a.ack.by, at: timestampFromMs(a.ack.at), note: a.ack.note } }),
   });
 
-export const alarmEventPb = (e: AlarmEvent) => create(AlarmEventSchema, { id: e.id, kind: KIND_PB[e.kind], at: timestampFromMs(e.at), alarm: alarmPb(e.alarm) });
+export const alarmEventPb = (e: AlarmEvent) =>
+  create(AlarmEventSchema, { id: e.id, kind: KIND_PB[e.kind], at: timestampFromMs(e.at), alarm: alarmPb(e.alarm) });

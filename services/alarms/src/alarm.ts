@@ -70,4 +70,5 @@ export interface DeviceSeen {
   lastSeen: number;
 }
 
-export const isAfter = (p: Position, than: Position | null) => than === null || p.stream !== than.stream || p.offset > than.offset;
+export const isAfter = (p: Position, than: Position | null) =>
+  than === null || p.stream !== than.stream || p.offset > than.offset;

@@ -26,7 +26,8 @@ export type AlarmsApi = ReturnType<typeof createAlarmsApi>;
 export function createAlarmsApi(deps: AlarmsApiDeps) {
   const severityOf = (s: string | undefined): Severity | undefined => {
     if (s === undefined || s === "") return undefined;
-    if (!SEVERITIES.includes(s as Severity)) throw invalid(`severity: expected one of ${SEVERITIES.join(", ")}, got "${s.slice(0, 40)}"`);
+    if (!SEVERITIES.includes(s as Severity))
+      throw invalid(`severity: expected one of ${SEVERITIES.join(", ")}, got "${s.slice(0, 40)}"`);
     return s as Severity;
   };
   const text = (name: string, v: string | undefined, max: number) => {
@@ -39,7 +40,11 @@ export function createAlarmsApi(deps: AlarmsApiDeps) {
       const deviceId = text("device_id", q.deviceId, 200);
       const deviceType = text("device_type", q.deviceType, 64);
       const severity = severityOf(q.severity);
-      return deps.store.active({ ...(deviceId && { deviceId }), ...(deviceType && { deviceType }), ...(severity && { severity }) });
+      return deps.store.active({
+        ...(deviceId && { deviceId }),
+        ...(deviceType && { deviceType }),
+        ...(severity && { severity }),
+      });
     },
 
     /** Active alarms by severity, from memory (cheap enough for every page header). */
@@ -56,7 +61,8 @@ export function createAlarmsApi(deps: AlarmsApiDeps) {
       if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalid("from/to: expected RFC 3339 times");
       if (from > to) throw invalid("from: must not be after to");
       const limit = q.limit ?? 100;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY) throw invalid(`limit: expected an integer from 1 to ${MAX_HISTORY}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY)
+        throw invalid(`limit: expected an integer from 1 to ${MAX_HISTORY}`);
       const deviceId = text("device_id", q.deviceId, 200);
       return deps.store.history({ from, to, limit, ...(deviceId && { deviceId }) });
     },
@@ -74,12 +80,18 @@ export function createAlarmsApi(deps: AlarmsApiDeps) {
       const alarm = await deps.acknowledge(alarmId, by.trim(), note);
       if (alarm) return alarm;
       const known = await deps.store.get(alarmId);
-      if (known) throw new AlarmsError("failed_precondition", `alarm "${alarmId}" is cleared; only active alarms can be acknowledged`);
+      if (known)
+        throw new AlarmsError(
+          "failed_precondition",
+          `alarm "${alarmId}" is cleared; only active alarms can be acknowledged`,
+        );
       throw new AlarmsError("not_found", `no alarm "${alarmId.slice(0, 80)}"`);
     },
 
     rules(deviceType?: string): Array<{ deviceType: string; rule: AlarmRule }> {
-      const all = [...deps.registry().alarmRules].flatMap(([t, rules]) => rules.map((rule) => ({ deviceType: t, rule })));
+      const all = [...deps.registry().alarmRules].flatMap(([t, rules]) =>
+        rules.map((rule) => ({ deviceType: t, rule })),
+      );
       return deviceType ? all.filter((r) => r.deviceType === deviceType) : all;
     },
 

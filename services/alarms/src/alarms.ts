@@ -40,14 +40,35 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
     const store = await openStore(config);
     undo.push(() => store.close());
 
-    const engine = createEngine({ rules: (t) => registry.get().alarmRules.get(t) ?? [], newId: randomUUIDv7, persistSeenEveryMs: PERSIST_SEEN_EVERY_MS });
+    const engine = createEngine({
+      rules: (t) => registry.get().alarmRules.get(t) ?? [],
+      newId: randomUUIDv7,
+      persistSeenEveryMs: PERSIST_SEEN_EVERY_MS,
+    });
     engine.load(await store.load(), now());
     const feed = createAlarmFeed();
     const metrics = createAlarmMetrics(deps.metrics, engine.activeAlarms);
     deps.metrics.gauge("alarms_watch_streams", "Open WatchAlarms streams and dashboard watchers.", () => feed.watchers);
-    const processor = createProcessor({ engine, store, bus, topic: config.bus.topics.alarms, format: config.format, metrics, log, now, onPublished: feed.publish });
+    const processor = createProcessor({
+      engine,
+      store,
+      bus,
+      topic: config.bus.topics.alarms,
+      format: config.format,
+      metrics,
+      log,
+      now,
+      onPublished: feed.publish,
+    });
     undo.push(() => processor.idle());
-    const api = createAlarmsApi({ store, acknowledge: processor.acknowledge, registry: registry.get, feed, active: engine.activeAlarms, now });
+    const api = createAlarmsApi({
+      store,
+      acknowledge: processor.acknowledge,
+      registry: registry.get,
+      feed,
+      active: engine.activeAlarms,
+      now,
+    });
 
     const shutdown = new AbortController();
     let subscription: Subscription | undefined;
@@ -55,7 +76,10 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
     let stopped = false;
     const checks = async () => ({
       bus: await bus.ready().catch(() => false),
-      database: await store.ping().then(() => true, () => false),
+      database: await store.ping().then(
+        () => true,
+        () => false,
+      ),
       consuming: subscription !== undefined,
     });
     const app = opsRoutes("alarms", { checks }, deps.metrics)
@@ -70,9 +94,20 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
       async start() {
         try {
           await processor.flush();
-          subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.enriched], fromBeginning: config.fromBeginning, handler: processor.handleBatch });
+          subscription = await bus.subscribe({
+            groupId: config.groupId,
+            topics: [config.bus.topics.enriched],
+            fromBeginning: config.fromBeginning,
+            handler: processor.handleBatch,
+          });
           undo.push(() => subscription?.stop());
-          timer = setInterval(() => processor.tick().catch((e) => log.warn("alarm tick failed; retried next tick", { error: errorMessage(e) })), config.tickMs);
+          timer = setInterval(
+            () =>
+              processor
+                .tick()
+                .catch((e) => log.warn("alarm tick failed; retried next tick", { error: errorMessage(e) })),
+            config.tickMs,
+          );
           undo.push(() => clearInterval(timer));
           // Bun's cap is a backstop; the routes answer 400 with a message below it (http/routes.ts).
           app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: 2 * MAX_BODY_BYTES });

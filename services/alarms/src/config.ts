@@ -17,7 +17,11 @@ export const alarmsConfigSchema = Type.Object({
   format: env.oneOf("PAYLOAD_FORMAT", PAYLOAD_FORMATS, "json"),
   deviceRegistryPath: env.string("DEVICE_REGISTRY_PATH", "config/device-registry.json"),
   /** postgres://… selects PostgreSQL; unset selects the SQLite file. The URL may hold a password: never echoed. */
-  databaseUrl: env.optional("DATABASE_URL", { pattern: "^postgres(ql)?://", expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)", secret: true }),
+  databaseUrl: env.optional("DATABASE_URL", {
+    pattern: "^postgres(ql)?://",
+    expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)",
+    secret: true,
+  }),
   sqlitePath: env.string("ALARMS_DB_PATH", "data/alarms.db"),
   /** Acknowledging needs it (Authorization: Bearer); unset: acknowledging is accepted from loopback only. */
   adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),

@@ -4,7 +4,10 @@ import { enriched, OVERTEMP, shippedRegistry } from "../test/support";
 import { Changes, createEngine } from "./engine";
 
 const doc = await shippedRegistry();
-doc.device_types.smart_breaker.alarm_rules = [OVERTEMP, { id: "silent", kind: "silent", intervals: 3, severity: "minor", message: "{device_id}" }];
+doc.device_types.smart_breaker.alarm_rules = [
+  OVERTEMP,
+  { id: "silent", kind: "silent", intervals: 3, severity: "minor", message: "{device_id}" },
+];
 const registry = parseDeviceRegistry(doc);
 
 function engine(rules = (t: string) => registry.alarmRules.get(t) ?? []) {
@@ -14,7 +17,10 @@ function engine(rules = (t: string) => registry.alarmRules.get(t) ?? []) {
   let offset = 0;
   const feed = (at: number, celsius: number | undefined, opts: { offset?: number; deviceTime?: string } = {}) => {
     const out = new Changes();
-    const ev = enriched("b1", celsius === undefined ? { voltage: { phase_a: 120 } } : { temperature: { value: celsius } });
+    const ev = enriched(
+      "b1",
+      celsius === undefined ? { voltage: { phase_a: 120 } } : { temperature: { value: celsius } },
+    );
     if (opts.deviceTime) ev.timestamp = opts.deviceTime;
     e.reading({ event: ev, at, position: { stream: "raw/0", offset: opts.offset ?? ++offset } }, out);
     return out;
@@ -83,7 +89,11 @@ describe("evaluation", () => {
     const raised = feed(30_000, 75).events[0]!.alarm;
     const out = new Changes();
     const acked = e.acknowledge(raised.id, "ops@example.com", "on my way", 31_000, out);
-    expect(acked).toMatchObject({ id: raised.id, clearedAt: null, ack: { by: "ops@example.com", at: 31_000, note: "on my way" } });
+    expect(acked).toMatchObject({
+      id: raised.id,
+      clearedAt: null,
+      ack: { by: "ops@example.com", at: 31_000, note: "on my way" },
+    });
     expect(kinds(out)).toEqual(["acknowledged:major"]);
     expect(e.acknowledge("nope", "x", "", 0, new Changes())).toBeUndefined();
     expect(e.activeAlarms().map((a) => a.ack?.by)).toEqual(["ops@example.com"]);
@@ -101,7 +111,10 @@ describe("evaluation", () => {
     const out = new Changes();
     e.tick(32_000, out);
     expect(out.events.map((x) => [x.kind, x.alarm.deviceId])).toEqual([["cleared", "b1"]]);
-    expect([...out.states.values()].map((s) => [s.deviceId, s.status])).toEqual([["b2", "idle"], ["b1", "idle"]]);
+    expect([...out.states.values()].map((s) => [s.deviceId, s.status])).toEqual([
+      ["b2", "idle"],
+      ["b1", "idle"],
+    ]);
     expect(e.activeAlarms()).toEqual([]);
   });
 });

@@ -57,11 +57,21 @@ export function createEngine(deps: EngineDeps) {
 
   const deviceOf = (deviceId: string, deviceType: string) => {
     let d = devices.get(deviceId);
-    if (!d) devices.set(deviceId, (d = { seen: { deviceId, deviceType, lastSeen: 0 }, persistedSeen: 0, states: new Map() }));
+    if (!d)
+      devices.set(deviceId, (d = { seen: { deviceId, deviceType, lastSeen: 0 }, persistedSeen: 0, states: new Map() }));
     return d;
   };
   const stateOf = (d: Device, ruleId: string): RuleState =>
-    d.states.get(ruleId) ?? { deviceId: d.seen.deviceId, ruleId, deviceType: d.seen.deviceType, status: "idle", since: 0, value: null, position: null, alarmId: null };
+    d.states.get(ruleId) ?? {
+      deviceId: d.seen.deviceId,
+      ruleId,
+      deviceType: d.seen.deviceType,
+      status: "idle",
+      since: 0,
+      value: null,
+      position: null,
+      alarmId: null,
+    };
 
   const apply = (d: Device, before: RuleState, step: Step, out: Changes) => {
     if (step.state !== before) {
@@ -85,7 +95,8 @@ export function createEngine(deps: EngineDeps) {
       active.clear();
       pending.clear();
       countSilenceFrom = now;
-      for (const seen of s.devices) devices.set(seen.deviceId, { seen, persistedSeen: seen.lastSeen, states: new Map() });
+      for (const seen of s.devices)
+        devices.set(seen.deviceId, { seen, persistedSeen: seen.lastSeen, states: new Map() });
       for (const st of s.states) {
         deviceOf(st.deviceId, st.deviceType).states.set(st.ruleId, st);
         if (st.status === "pending") pending.add(st);
@@ -107,7 +118,8 @@ export function createEngine(deps: EngineDeps) {
       for (const rule of deps.rules(deviceType)) {
         const stored = d.states.get(rule.id);
         if (rule.kind === "silent") {
-          if (stored?.status === "active") apply(d, stored, onSpeak(stored, active.get(stored.alarmId!), r.at, deps), out);
+          if (stored?.status === "active")
+            apply(d, stored, onSpeak(stored, active.get(stored.alarmId!), r.at, deps), out);
           continue;
         }
         const v = valueOf(measurements, rule);
@@ -131,7 +143,8 @@ export function createEngine(deps: EngineDeps) {
       for (const a of [...active.values()]) {
         const d = devices.get(a.deviceId);
         const s = d?.states.get(a.ruleId);
-        if (d && s && !deps.rules(s.deviceType).some((r) => r.id === a.ruleId)) apply(d, s, onRuleGone(s, a, now, deps), out);
+        if (d && s && !deps.rules(s.deviceType).some((r) => r.id === a.ruleId))
+          apply(d, s, onRuleGone(s, a, now, deps), out);
       }
       for (const d of devices.values()) {
         const since = Math.max(d.seen.lastSeen, countSilenceFrom);

@@ -19,21 +19,53 @@ async function setUp(rules: unknown[], store?: (real: AlarmStore) => AlarmStore,
   const real = openSqliteStore(":memory:");
   const bus = createMemoryBus({ topics: [{ name: "alarms", partitions: 1 }], log: quietLogger() });
   await bus.start();
-  const engine = createEngine({ rules: (t) => registry.alarmRules.get(t) ?? [], newId: () => crypto.randomUUID(), persistSeenEveryMs: 60_000 });
+  const engine = createEngine({
+    rules: (t) => registry.alarmRules.get(t) ?? [],
+    newId: () => crypto.randomUUID(),
+    persistSeenEveryMs: 60_000,
+  });
   engine.load(await real.load(), clock.now);
   const published: AlarmEvent[] = [];
-  const processor = createProcessor({ engine, store: store ? store(real) : real, bus, topic: "alarms", format: "json", metrics: createAlarmMetrics(createMetrics(), engine.activeAlarms), log: quietLogger(), now: () => clock.now, onPublished: (e) => void published.push(...e) });
+  const processor = createProcessor({
+    engine,
+    store: store ? store(real) : real,
+    bus,
+    topic: "alarms",
+    format: "json",
+    metrics: createAlarmMetrics(createMetrics(), engine.activeAlarms),
+    log: quietLogger(),
+    now: () => clock.now,
+    onPublished: (e) => void published.push(...e),
+  });
   return { real, bus, processor, published };
 }
 
 const batchOf = (celsius: number, offset: number, at: number): Batch => {
   const r = enrichedRecord(enriched("b1", { temperature: { value: celsius } }), offset, at);
-  return { topic: "enriched", partition: 0, records: [{ topic: "enriched", partition: 0, offset: String(offset), key: r.key, value: r.value, headers: r.headers!, timestamp: at }] };
+  return {
+    topic: "enriched",
+    partition: 0,
+    records: [
+      {
+        topic: "enriched",
+        partition: 0,
+        offset: String(offset),
+        key: r.key,
+        value: r.value,
+        headers: r.headers!,
+        timestamp: at,
+      },
+    ],
+  };
 };
 
 test("ticks wait while a backlog is read: the reading that proves a device alive may still be queued", async () => {
   const clock = { now: 100_000 };
-  const { processor, published, bus } = await setUp([{ id: "silent", kind: "silent", intervals: 3, severity: "major", message: "m" }], undefined, clock);
+  const { processor, published, bus } = await setUp(
+    [{ id: "silent", kind: "silent", intervals: 3, severity: "major", message: "m" }],
+    undefined,
+    clock,
+  );
   await processor.handleBatch(batchOf(40, 1, 10_000)); // a record 90 s old: catching up
   clock.now = 120_000;
   await processor.handleBatch(batchOf(40, 2, 11_000));

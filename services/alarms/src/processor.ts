@@ -69,7 +69,9 @@ export function createProcessor(deps: ProcessorDeps) {
       outboxDirty = true;
     } catch (e) {
       stale = true;
-      deps.log.error("saving alarm state failed; it is reloaded from the store before anything else", { error: errorMessage(e) });
+      deps.log.error("saving alarm state failed; it is reloaded from the store before anything else", {
+        error: errorMessage(e),
+      });
       await reloadIfStale().catch(() => undefined); // still failing: the next call tries again
       throw e;
     }
@@ -79,7 +81,10 @@ export function createProcessor(deps: ProcessorDeps) {
     while (outboxDirty) {
       const events = await store.unpublished(OUTBOX_PAGE);
       if (events.length > 0) {
-        await deps.bus.publish(deps.topic, events.map((e) => alarmRecord(e, deps.format)));
+        await deps.bus.publish(
+          deps.topic,
+          events.map((e) => alarmRecord(e, deps.format)),
+        );
         await store.markPublished(events.map((e) => e.id));
         const now = deps.now();
         for (const e of events) {
@@ -106,7 +111,12 @@ export function createProcessor(deps: ProcessorDeps) {
           } catch (e) {
             // Enrichment dead-letters bad raw input already; anything else here is counted and skipped.
             metrics.skipped.inc({ reason: "undecodable" });
-            deps.log.warn("skipping an enriched record that does not decode", { topic: r.topic, partition: r.partition, offset: r.offset, error: errorMessage(e) });
+            deps.log.warn("skipping an enriched record that does not decode", {
+              topic: r.topic,
+              partition: r.partition,
+              offset: r.offset,
+              error: errorMessage(e),
+            });
             continue;
           }
           engine.reading(reading, changes);
@@ -136,7 +146,9 @@ export function createProcessor(deps: ProcessorDeps) {
         const alarm = engine.acknowledge(alarmId, by, note, deps.now(), changes);
         await commit(changes);
         // Saved is done: an event the broker did not take now goes out with the next batch or tick.
-        await flushOutbox().catch((e) => deps.log.warn("acknowledged event not published yet", { error: errorMessage(e) }));
+        await flushOutbox().catch((e) =>
+          deps.log.warn("acknowledged event not published yet", { error: errorMessage(e) }),
+        );
         return alarm;
       }),
 

@@ -25,12 +25,23 @@ test("a simulated trip raises breaker_tripped and the reclose clears it", async 
   await bus.start();
   procs.push(await startRegistry(p));
   procs.push(await startEnrichment(p));
-  const alarms = spawnService(`${root}services/alarms/src/main.ts`, { ...p.env, TOPIC_ALARMS: alarmsTopic, ALARMS_GROUP: `${alarmsTopic}-group`, ALARMS_PORT: String(await freePort()), ALARMS_DB_PATH: db.sqlitePath });
+  const alarms = spawnService(`${root}services/alarms/src/main.ts`, {
+    ...p.env,
+    TOPIC_ALARMS: alarmsTopic,
+    ALARMS_GROUP: `${alarmsTopic}-group`,
+    ALARMS_PORT: String(await freePort()),
+    ALARMS_DB_PATH: db.sqlitePath,
+  });
   procs.push(alarms);
   await alarms.waitForLog(/"alarms ready"/);
 
   const events: Array<{ kind: string; at: string; alarm: { id: string; device_id: string; rule_id: string } }> = [];
-  const sub = await bus.subscribe({ groupId: `${alarmsTopic}-reader`, topics: [alarmsTopic], fromBeginning: true, handler: async (b) => void events.push(...b.records.map((r) => JSON.parse(new TextDecoder().decode(r.value)))) });
+  const sub = await bus.subscribe({
+    groupId: `${alarmsTopic}-reader`,
+    topics: [alarmsTopic],
+    fromBeginning: true,
+    handler: async (b) => void events.push(...b.records.map((r) => JSON.parse(new TextDecoder().decode(r.value)))),
+  });
   // Breakers only, one sample a second, faults often, reclosing after 3 s.
   const simulator = spawnService(`${root}services/simulator/src/main.ts`, {
     ...p.env,
@@ -44,7 +55,10 @@ test("a simulated trip raises breaker_tripped and the reclose clears it", async 
   procs.push(simulator);
   await simulator.waitForLog(/simulator ready/);
 
-  const trip = (kind: string, id?: string) => events.find((e) => e.alarm.rule_id === "breaker_tripped" && e.kind === kind && (id === undefined || e.alarm.id === id));
+  const trip = (kind: string, id?: string) =>
+    events.find(
+      (e) => e.alarm.rule_id === "breaker_tripped" && e.kind === kind && (id === undefined || e.alarm.id === id),
+    );
   const raised = await eventually("a breaker_tripped raised", () => trip("raised"), 60_000);
   const cleared = await eventually("its reclose clears it", () => trip("cleared", raised.alarm.id), 30_000);
   expect(cleared.alarm.device_id).toBe(raised.alarm.device_id);

@@ -38,33 +38,72 @@ export const OVERTEMP = {
   message: "{device_id}: {value} °C {threshold}",
 };
 
-export function enriched(deviceId: string, measurements: Record<string, MeasurementGroup>, deviceType = "smart_breaker"): EnrichedEvent {
+export function enriched(
+  deviceId: string,
+  measurements: Record<string, MeasurementGroup>,
+  deviceType = "smart_breaker",
+): EnrichedEvent {
   return {
     device_id: deviceId,
     device_type: deviceType,
     timestamp: timestampNow(),
     event_type: "telemetry",
     measurements,
-    device_metadata: { device_type: deviceType, device_type_name: deviceType, device_type_description: "", device_category: "", capabilities: [], data_format: "json", update_frequency: "", retention_policy: "" },
+    device_metadata: {
+      device_type: deviceType,
+      device_type_name: deviceType,
+      device_type_description: "",
+      device_category: "",
+      capabilities: [],
+      data_format: "json",
+      update_frequency: "",
+      retention_policy: "",
+    },
     application_registry: { device_type: deviceType, registered_applications_count: 0, applications: [] },
-    enrichment_info: { enriched_at: timestampNow(), enrichment_service: "test", enrichment_version: "0", device_type_detected: deviceType, app_registry_integration: true },
+    enrichment_info: {
+      enriched_at: timestampNow(),
+      enrichment_service: "test",
+      enrichment_version: "0",
+      device_type_detected: deviceType,
+      app_registry_integration: true,
+    },
     data_quality: { out_of_range: [], missing_groups: [] },
   };
 }
 
 /** An enriched record as enrichment writes it: the raw record's identity and broker time in headers. */
-export function enrichedRecord(e: EnrichedEvent, rawOffset: number, at: number, format: "json" | "protobuf" = "json"): OutgoingRecord {
+export function enrichedRecord(
+  e: EnrichedEvent,
+  rawOffset: number,
+  at: number,
+  format: "json" | "protobuf" = "json",
+): OutgoingRecord {
   const { value, headers } = encodeEnrichedEvent(e, format);
-  return { key: e.device_id, value, headers: { ...headers, "message-id": `test.raw/0/${rawOffset}`, "source-timestamp": String(at) } };
+  return {
+    key: e.device_id,
+    value,
+    headers: { ...headers, "message-id": `test.raw/0/${rawOffset}`, "source-timestamp": String(at) },
+  };
 }
 
 export function testTopics() {
   const id = uniqueName("alm");
-  return { raw: `${id}.raw`, enriched: `${id}.enriched`, dlq: `${id}.dlq`, alarms: `${id}.alarms`, group: `${id}-group` };
+  return {
+    raw: `${id}.raw`,
+    enriched: `${id}.enriched`,
+    dlq: `${id}.dlq`,
+    alarms: `${id}.alarms`,
+    group: `${id}-group`,
+  };
 }
 export type TestTopics = ReturnType<typeof testTopics>;
 
-export function alarmsEnv(t: TestTopics, db: Db, registryPath: string, extra: Record<string, string> = {}): Record<string, string> {
+export function alarmsEnv(
+  t: TestTopics,
+  db: Db,
+  registryPath: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     KAFKA_BROKERS: kafkaBrokers().join(","),
     KAFKA_PARTITIONS: "2",
@@ -82,15 +121,28 @@ export function alarmsEnv(t: TestTopics, db: Db, registryPath: string, extra: Re
 }
 
 export async function testBus(t: TestTopics): Promise<EventBus> {
-  const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: "alarms-test", topics: [t.raw, t.enriched, t.dlq, t.alarms].map((name) => ({ name, partitions: 2 })), log: quietLogger() });
+  const bus = createKafkaBus({
+    brokers: kafkaBrokers(),
+    clientId: "alarms-test",
+    topics: [t.raw, t.enriched, t.dlq, t.alarms].map((name) => ({ name, partitions: 2 })),
+    log: quietLogger(),
+  });
   await bus.start();
   return bus;
 }
 
 /** Every record on a topic, as it arrives. */
-export async function collect(bus: EventBus, topic: string): Promise<{ records: IncomingRecord[]; json: () => Array<Record<string, any>>; sub: Subscription }> {
+export async function collect(
+  bus: EventBus,
+  topic: string,
+): Promise<{ records: IncomingRecord[]; json: () => Array<Record<string, any>>; sub: Subscription }> {
   const records: IncomingRecord[] = [];
-  const sub = await bus.subscribe({ groupId: uniqueName("collect"), topics: [topic], fromBeginning: true, handler: async (b) => void records.push(...b.records) });
+  const sub = await bus.subscribe({
+    groupId: uniqueName("collect"),
+    topics: [topic],
+    fromBeginning: true,
+    handler: async (b) => void records.push(...b.records),
+  });
   return { records, json: () => records.map((r) => JSON.parse(new TextDecoder().decode(r.value))), sub };
 }
 
@@ -122,7 +174,13 @@ export async function testDb(kind: Db["kind"]): Promise<Db> {
 }
 
 /** The service in this process on the real broker, its clock set by the test (ticks only when the test calls them). */
-export async function startService(db: Db, rules: unknown[], clock: { now: number }, cleanup: Array<() => Promise<unknown>>, extra: Record<string, string> = {}) {
+export async function startService(
+  db: Db,
+  rules: unknown[],
+  clock: { now: number },
+  cleanup: Array<() => Promise<unknown>>,
+  extra: Record<string, string> = {},
+) {
   const t = testTopics();
   const bus = await testBus(t);
   cleanup.push(() => bus.stop());

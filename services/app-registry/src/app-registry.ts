@@ -63,11 +63,24 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
     const registry = createRegistry({ repo, feed: changes });
     metrics.gauge("app_registry_watch_streams", "Open WatchApplications streams.", () => registry.watchStreams());
     metrics.gauge("app_registry_device_watch_streams", "Open WatchDevices streams.", () => deviceChanges.subscribers);
-    const devices = createDevices({ repo: deviceRepo, feed: deviceChanges, knownType: (type) => deviceRegistry.get().types.has(type) });
+    const devices = createDevices({
+      repo: deviceRepo,
+      feed: deviceChanges,
+      knownType: (type) => deviceRegistry.get().types.has(type),
+    });
     const guard = createWriteGuard(config.adminToken);
     const isAdmin = createAdminCheck(config.adminToken);
     const hosts = createHostAllowList(config.allowedHosts);
-    const http = createHttpApp({ registry, devices, guard, isAdmin, hosts, deviceTypes: () => [...deviceRegistry.get().types.values()], log, metrics });
+    const http = createHttpApp({
+      registry,
+      devices,
+      guard,
+      isAdmin,
+      hosts,
+      deviceTypes: () => [...deviceRegistry.get().types.values()],
+      log,
+      metrics,
+    });
     let rpcPort: number | undefined;
 
     const urls = () => {
@@ -81,11 +94,24 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
       deviceChanges,
       async start() {
         try {
-          if (config.seedExamples === "first-run" && (await seedExamplesOnFirstRun(registry))) log.info("example registrations loaded (first run)");
+          if (config.seedExamples === "first-run" && (await seedExamplesOnFirstRun(registry)))
+            log.info("example registrations loaded (first run)");
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
-          http.listen({ port: config.httpPort, hostname: config.bindHost, maxRequestBodySize: Math.max(4 * MAX_BODY_BYTES, 2 * MAX_BULK_BYTES) });
+          http.listen({
+            port: config.httpPort,
+            hostname: config.bindHost,
+            maxRequestBodySize: Math.max(4 * MAX_BODY_BYTES, 2 * MAX_BULK_BYTES),
+          });
           undo.push(() => http.stop(true));
-          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, rpcLimits(config), { registry, devices, guard, isAdmin, hosts, log, metrics });
+          const rpc = await startRpcServer({ port: config.rpcPort, host: config.bindHost }, rpcLimits(config), {
+            registry,
+            devices,
+            guard,
+            isAdmin,
+            hosts,
+            log,
+            metrics,
+          });
           rpcPort = rpc.port;
           undo.push(() => rpc.close());
           // The address each server is bound to is a name callers may use too (a wildcard never is).
@@ -95,11 +121,20 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
           throw e;
         }
         const { "App Registry": api, "RPC (gRPC)": rpc } = urls();
-        log.info("app registry started", { http: api, rpc, database: config.databaseUrl ? "postgresql" : config.sqlitePath });
+        log.info("app registry started", {
+          http: api,
+          rpc,
+          database: config.databaseUrl ? "postgresql" : config.sqlitePath,
+        });
       },
       stop: unwind,
       async checks() {
-        return { database: await registry.ready().then(() => true, () => false) };
+        return {
+          database: await registry.ready().then(
+            () => true,
+            () => false,
+          ),
+        };
       },
       urls,
     };
@@ -110,7 +145,12 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
 }
 
 const rpcLimits = (config: RegistryConfig): RpcLimits => ({
-  sessions: { maxStreams: config.rpcStreamsPerSession, idleMs: config.rpcIdleTimeoutMs, maxAgeMs: config.rpcSessionTimeoutMs, drainMs: config.rpcSessionDrainMs },
+  sessions: {
+    maxStreams: config.rpcStreamsPerSession,
+    idleMs: config.rpcIdleTimeoutMs,
+    maxAgeMs: config.rpcSessionTimeoutMs,
+    drainMs: config.rpcSessionDrainMs,
+  },
   watches: { perClient: config.watchStreamsPerClient, total: config.watchStreamsMax },
 });
 

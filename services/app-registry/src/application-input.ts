@@ -6,7 +6,21 @@
 import type { ApplicationPatch, ApplicationQuery, NewApplication } from "./application";
 import { EVENT_TYPES, MAX_DEVICE_TYPES, PLATFORMS, STATUSES } from "./application";
 import { defineInput, definePatch, optional, required, withDefault } from "./input";
-import { deviceTypeId, deviceTypeList, email, enumList, integer, nonEmpty, nullAsEmpty, oneOf, optionalHttpUrl, optionalText, orNull, text, visibleText } from "./rules";
+import {
+  deviceTypeId,
+  deviceTypeList,
+  email,
+  enumList,
+  integer,
+  nonEmpty,
+  nullAsEmpty,
+  oneOf,
+  optionalHttpUrl,
+  optionalText,
+  orNull,
+  text,
+  visibleText,
+} from "./rules";
 
 export const newApplication = defineInput<NewApplication>({
   name: required(visibleText(1, 100), "unique, case-insensitively"),
@@ -16,9 +30,21 @@ export const newApplication = defineInput<NewApplication>({
   contactEmail: required(email),
   category: withDefault(optionalText(50), () => null),
   platform: withDefault(orNull(oneOf(PLATFORMS)), () => null),
-  deviceTypes: withDefault(nullAsEmpty(deviceTypeList(MAX_DEVICE_TYPES)), () => [], "exact device-type ids; duplicates are dropped"),
-  webhookUrl: withDefault(optionalHttpUrl(2048), () => null, "http(s) URL the delivery service POSTs signed batches of records to (Standard Webhooks); null: none"),
-  webhookEventTypes: withDefault(nullAsEmpty(enumList(EVENT_TYPES)), () => [], "event types the webhook receives; empty: all"),
+  deviceTypes: withDefault(
+    nullAsEmpty(deviceTypeList(MAX_DEVICE_TYPES)),
+    () => [],
+    "exact device-type ids; duplicates are dropped",
+  ),
+  webhookUrl: withDefault(
+    optionalHttpUrl(2048),
+    () => null,
+    "http(s) URL the delivery service POSTs signed batches of records to (Standard Webhooks); null: none",
+  ),
+  webhookEventTypes: withDefault(
+    nullAsEmpty(enumList(EVENT_TYPES)),
+    () => [],
+    "event types the webhook receives; empty: all",
+  ),
 });
 
 /** Any field of a registration, and the status; null clears an optional field. */
@@ -45,4 +71,6 @@ export const deviceTypesQuery = defineInput<{ deviceTypes: string[] }>({
 });
 
 /** Watch: device types to follow; none means all. */
-export const watchQuery = defineInput<{ deviceTypes: string[] }>({ deviceTypes: withDefault(deviceTypeList(MAX_DEVICE_TYPES), () => []) });
+export const watchQuery = defineInput<{ deviceTypes: string[] }>({
+  deviceTypes: withDefault(deviceTypeList(MAX_DEVICE_TYPES), () => []),
+});

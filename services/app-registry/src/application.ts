@@ -33,7 +33,16 @@ export interface Application {
 /** The fields a client supplies when registering. */
 export type NewApplication = Pick<
   Application,
-  "name" | "description" | "version" | "developer" | "contactEmail" | "category" | "platform" | "deviceTypes" | "webhookUrl" | "webhookEventTypes"
+  | "name"
+  | "description"
+  | "version"
+  | "developer"
+  | "contactEmail"
+  | "category"
+  | "platform"
+  | "deviceTypes"
+  | "webhookUrl"
+  | "webhookEventTypes"
 >;
 
 /** A partial update: a field that is absent keeps its value. */

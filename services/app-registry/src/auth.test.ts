@@ -23,14 +23,20 @@ describe("with an admin token", () => {
   });
   test("a wrong token → PermissionDenied", () => {
     for (const token of ["s3cret-tokeN", "s3cret-token2", "s3cret", "x".repeat(1000)])
-      expect(() => guard({ authorization: `Bearer ${token}`, remoteAddress: "127.0.0.1" })).toThrow(PermissionDeniedError);
+      expect(() => guard({ authorization: `Bearer ${token}`, remoteAddress: "127.0.0.1" })).toThrow(
+        PermissionDeniedError,
+      );
   });
 });
 
 test("admins are exactly the callers who may write, with or without a token configured", () => {
   const open = createAdminCheck(undefined);
-  expect([open({ authorization: null, remoteAddress: "127.0.0.1" }), open({ authorization: "Bearer x", remoteAddress: "192.0.2.2" })]).toEqual([true, false]);
+  expect([
+    open({ authorization: null, remoteAddress: "127.0.0.1" }),
+    open({ authorization: "Bearer x", remoteAddress: "192.0.2.2" }),
+  ]).toEqual([true, false]);
   const locked = createAdminCheck("s3cret-token");
   expect(locked({ authorization: "Bearer s3cret-token", remoteAddress: "192.0.2.2" })).toBe(true);
-  for (const authorization of [null, "Bearer wrong", "s3cret-token"]) expect(locked({ authorization, remoteAddress: "127.0.0.1" })).toBe(false);
+  for (const authorization of [null, "Bearer wrong", "s3cret-token"])
+    expect(locked({ authorization, remoteAddress: "127.0.0.1" })).toBe(false);
 });

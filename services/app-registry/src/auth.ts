@@ -10,7 +10,10 @@ export function createWriteGuard(adminToken: string | undefined): WriteGuard {
   const access = createAdminAccess(adminToken);
   return (attempt) => {
     const refused = access(attempt);
-    if (refused) throw refused.kind === "unauthenticated" ? new UnauthenticatedError(refused.message) : new PermissionDeniedError(refused.message);
+    if (refused)
+      throw refused.kind === "unauthenticated"
+        ? new UnauthenticatedError(refused.message)
+        : new PermissionDeniedError(refused.message);
   };
 }
 

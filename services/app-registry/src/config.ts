@@ -11,12 +11,19 @@ export const registryConfigSchema = Type.Object({
   /** Both ports listen here. */
   bindHost: bindHostSchema,
   /** postgres://… selects PostgreSQL; unset selects the SQLite file. The URL may hold a password: never echoed. */
-  databaseUrl: env.optional("DATABASE_URL", { pattern: "^postgres(ql)?://", expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)", secret: true }),
+  databaseUrl: env.optional("DATABASE_URL", {
+    pattern: "^postgres(ql)?://",
+    expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)",
+    secret: true,
+  }),
   sqlitePath: env.string("REGISTRY_DB_PATH", "data/app-registry.db"),
   /** Unset: writes are accepted from loopback only. */
   adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
   /** Host names besides localhost, 127.0.0.1, [::1] and the bound address that callers may use (DNS-rebinding defence). */
-  allowedHosts: env.list("REGISTRY_ALLOWED_HOSTS", [], { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$", expected: "comma-separated host names or IP addresses" }),
+  allowedHosts: env.list("REGISTRY_ALLOWED_HOSTS", [], {
+    pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$",
+    expected: "comma-separated host names or IP addresses",
+  }),
   /** Open Watch streams one client address may hold, and all clients together; beyond: ResourceExhausted. */
   watchStreamsPerClient: env.int("REGISTRY_WATCH_STREAMS_PER_CLIENT", 16, { min: 1 }),
   watchStreamsMax: env.int("REGISTRY_WATCH_STREAMS_MAX", 1000, { min: 1 }),

@@ -20,11 +20,18 @@ export interface Field<T> {
 
 export const required = <T>(rule: Rule<T>, description?: string) => ({ rule, required: true as const, description });
 export const optional = <T>(rule: Rule<T>, description?: string): Field<T> => ({ rule, required: false, description });
-export const withDefault = <T>(rule: Rule<T>, fallback: () => T, description?: string) => ({ rule, required: false, fallback, description });
+export const withDefault = <T>(rule: Rule<T>, fallback: () => T, description?: string) => ({
+  rule,
+  required: false,
+  fallback,
+  description,
+});
 
 /** A field per key of T; a key T cannot lack must be required or have a default. */
 export type Fields<T> = {
-  [K in keyof T]-?: {} extends Pick<T, K> ? Field<Exclude<T[K], undefined>> : Field<T[K]> & ({ required: true } | { fallback: () => T[K] });
+  [K in keyof T]-?: {} extends Pick<T, K>
+    ? Field<Exclude<T[K], undefined>>
+    : Field<T[K]> & ({ required: true } | { fallback: () => T[K] });
 };
 
 export interface Input<T> {
@@ -67,7 +74,11 @@ export interface WireInput<T> {
  * `unknownFields: "ignore"` where the seed ignored extra keys (query strings, by-device-types);
  * a body that creates or changes something rejects them, so a misspelt field is never dropped silently.
  */
-export function onWire<T>(input: Input<T>, names: Names<T>, { unknownFields = "reject" }: { unknownFields?: "reject" | "ignore" } = {}): WireInput<T> {
+export function onWire<T>(
+  input: Input<T>,
+  names: Names<T>,
+  { unknownFields = "reject" }: { unknownFields?: "reject" | "ignore" } = {},
+): WireInput<T> {
   const decode = (values: { [K in keyof T]?: unknown }, extraKeys: string[] = []): T => {
     // A Map, not an object: a caller's key named "__proto__" must be reported, not become a prototype.
     const errors = new Map<string, string[]>();
@@ -97,24 +108,44 @@ export function onWire<T>(input: Input<T>, names: Names<T>, { unknownFields = "r
     Object.fromEntries(
       entries(input).map(([key, { rule, fallback, description }]) => [
         names[key],
-        { ...rule.schema, ...(fallback && !input.partial ? { default: fallback() } : {}), ...(description ? { description } : {}) },
+        {
+          ...rule.schema,
+          ...(fallback && !input.partial ? { default: fallback() } : {}),
+          ...(description ? { description } : {}),
+        },
       ]),
     );
 
   return {
     decode,
     parse(json) {
-      if (typeof json !== "object" || json === null || Array.isArray(json)) throw new ValidationError({ _schema: ["Invalid input type."] });
+      if (typeof json !== "object" || json === null || Array.isArray(json))
+        throw new ValidationError({ _schema: ["Invalid input type."] });
       const body = json as Record<string, unknown>;
       const known = new Set(Object.values<string>(names));
-      const values = Object.fromEntries(entries(input).map(([key]) => [key, Object.hasOwn(body, names[key]) ? body[names[key]] : undefined]));
-      return decode(values as { [K in keyof T]?: unknown }, unknownFields === "reject" ? Object.keys(body).filter((k) => !known.has(k)) : []);
+      const values = Object.fromEntries(
+        entries(input).map(([key]) => [key, Object.hasOwn(body, names[key]) ? body[names[key]] : undefined]),
+      );
+      return decode(
+        values as { [K in keyof T]?: unknown },
+        unknownFields === "reject" ? Object.keys(body).filter((k) => !known.has(k)) : [],
+      );
     },
-    encode: (values) => Object.fromEntries(entries(input).flatMap(([key]) => (values[key] === undefined ? [] : [[names[key], values[key]]]))),
+    encode: (values) =>
+      Object.fromEntries(
+        entries(input).flatMap(([key]) => (values[key] === undefined ? [] : [[names[key], values[key]]])),
+      ),
     properties,
     schema() {
-      const required = input.partial ? [] : entries(input).flatMap(([key, field]) => (field.required ? [names[key]] : []));
-      return { type: "object", ...(unknownFields === "reject" ? { additionalProperties: false } : {}), ...(required.length > 0 ? { required } : {}), properties: properties() };
+      const required = input.partial
+        ? []
+        : entries(input).flatMap(([key, field]) => (field.required ? [names[key]] : []));
+      return {
+        type: "object",
+        ...(unknownFields === "reject" ? { additionalProperties: false } : {}),
+        ...(required.length > 0 ? { required } : {}),
+        properties: properties(),
+      };
     },
   };
 }

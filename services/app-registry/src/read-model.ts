@@ -89,7 +89,9 @@ export function createReadModel({ repo, feed }: { repo: ApplicationRepository; f
   };
 
   const sorted = () => {
-    ordered ??= [...byId.values()].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    ordered ??= [...byId.values()].sort(
+      (x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+    );
     return ordered;
   };
 
@@ -123,7 +125,8 @@ export function createReadModel({ repo, feed }: { repo: ApplicationRepository; f
       await ready();
       const { status, deviceTypes, ...rest } = filter;
       // The registry's hot read (enrichment, the dashboard): active applications of one device type.
-      if (status === "active" && deviceTypes?.length === 1 && Object.keys(rest).length === 0) return activeFor(deviceTypes[0]!);
+      if (status === "active" && deviceTypes?.length === 1 && Object.keys(rest).length === 0)
+        return activeFor(deviceTypes[0]!);
       return sorted().filter((a) => matches(a, filter));
     },
     invalidate() {

@@ -57,7 +57,9 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
   return {
     /** The only call besides regenerateKey that ever returns an api key (and besides rotateWebhookSecret, a webhook secret). */
-    async register(fields: NewApplication): Promise<{ application: Application; apiKey: string; webhookSecret: string }> {
+    async register(
+      fields: NewApplication,
+    ): Promise<{ application: Application; apiKey: string; webhookSecret: string }> {
       const apiKey = newApiKey();
       // Every registration gets one, so a webhook added later by an update is signed from the start.
       const webhookSecret = newWebhookSecret();
@@ -85,7 +87,11 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     async update(id: string, patch: ApplicationPatch): Promise<Application> {
       known(id);
       if (Object.keys(patch).length === 0) return found(await repo.get(id));
-      const changes = { ...patch, updatedAt: now(), ...(patch.name === undefined ? {} : { nameKey: nameKey(patch.name) }) };
+      const changes = {
+        ...patch,
+        updatedAt: now(),
+        ...(patch.name === undefined ? {} : { nameKey: nameKey(patch.name) }),
+      };
       const result = await repo.update(id, changes);
       if (!result) throw new NotFoundError();
       feed.publish({ type: "updated", application: result.after, previous: result.before });
@@ -129,7 +135,9 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
 
     /** All matching applications (any status; no device types: all), then every change touching them. */
     watch(deviceTypes: string[], signal: AbortSignal) {
-      return counted(watchApplications(feed, () => reads.find(deviceTypes.length > 0 ? { deviceTypes } : {}), deviceTypes, signal));
+      return counted(
+        watchApplications(feed, () => reads.find(deviceTypes.length > 0 ? { deviceTypes } : {}), deviceTypes, signal),
+      );
     },
 
     /** Open watch streams (the feed has other subscribers: the read model). */

@@ -37,10 +37,17 @@ export const text = (min: number, max = Infinity, { multiline = false } = {}): R
       const s = (multiline ? v.replace(/\r\n?/g, "\n") : v).trim();
       if (hidden[kind].test(s)) return { errors: ["Must not contain control or invisible formatting characters."] };
       if (s.length < min || s.length > max)
-        return { errors: [min > 0 ? `Length must be between ${min} and ${max}.` : `Longer than maximum length ${max}.`] };
+        return {
+          errors: [min > 0 ? `Length must be between ${min} and ${max}.` : `Longer than maximum length ${max}.`],
+        };
       return { ok: s };
     },
-    schema: { type: "string", ...(min > 0 ? { minLength: min } : {}), ...(max < Infinity ? { maxLength: max } : {}), pattern: plain[kind] },
+    schema: {
+      type: "string",
+      ...(min > 0 ? { minLength: min } : {}),
+      ...(max < Infinity ? { maxLength: max } : {}),
+      pattern: plain[kind],
+    },
   };
 };
 
@@ -110,7 +117,9 @@ export const integer = (min: number, max?: number): Rule<number> => {
   return {
     check(v) {
       const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
-      return Number.isInteger(n) && n >= min && n <= top ? { ok: n } : { errors: [`Must be an integer between ${min} and ${top}.`] };
+      return Number.isInteger(n) && n >= min && n <= top
+        ? { ok: n }
+        : { errors: [`Must be an integer between ${min} and ${top}.`] };
     },
     schema: { type: "integer", minimum: min, ...(max === undefined ? {} : { maximum: max }) },
   };
@@ -119,7 +128,9 @@ export const integer = (min: number, max?: number): Rule<number> => {
 /** A device-type id: an exact id, never a pattern. */
 export const deviceTypeId: Rule<string> = {
   check: (v) =>
-    typeof v === "string" && DEVICE_TYPE_ID.test(v) ? { ok: v } : { errors: [`Not a valid device type id (expected ${DEVICE_TYPE_ID.source}).`] },
+    typeof v === "string" && DEVICE_TYPE_ID.test(v)
+      ? { ok: v }
+      : { errors: [`Not a valid device type id (expected ${DEVICE_TYPE_ID.source}).`] },
   schema: { type: "string", pattern: DEVICE_TYPE_ID.source },
 };
 
@@ -129,7 +140,11 @@ export const deviceTypeList = (max: number): Rule<string[]> => ({
     if (!Array.isArray(v)) return { errors: ["Not a valid list."] };
     const bad = v.filter((x) => typeof x !== "string" || !DEVICE_TYPE_ID.test(x));
     if (bad.length > 0)
-      return { errors: [`Not a valid device type id (expected ${DEVICE_TYPE_ID.source}): ${bad.map((x) => JSON.stringify(x)).join(", ")}.`] };
+      return {
+        errors: [
+          `Not a valid device type id (expected ${DEVICE_TYPE_ID.source}): ${bad.map((x) => JSON.stringify(x)).join(", ")}.`,
+        ],
+      };
     const unique = [...new Set(v as string[])];
     if (unique.length > max) return { errors: [`At most ${max} device types.`] };
     return { ok: unique };

@@ -53,7 +53,10 @@ try {
   const api = `http://127.0.0.1:${config.httpPort}`;
   const running = await isRunning(api);
   const outcomes = running ? await viaApi(api, config.adminToken) : await viaDatabase(config);
-  log.info("example applications seeded", { via: running ? api : config.databaseUrl ? "postgresql" : config.sqlitePath, outcomes });
+  log.info("example applications seeded", {
+    via: running ? api : config.databaseUrl ? "postgresql" : config.sqlitePath,
+    outcomes,
+  });
 } catch (e) {
   log.error("seed failed", { error: errorMessage(e) });
   process.exit(1);

@@ -6,8 +6,18 @@ import { WatchOverflowError } from "./errors";
 import { watchApplications } from "./watch";
 
 const app = (id: string, deviceTypes: string[]): Application => ({
-  id, name: id, description: null, version: "1", developer: "d", contactEmail: "a@b.co", category: null, platform: null,
-  deviceTypes, status: "active", createdAt: new Date(0), updatedAt: new Date(0),
+  id,
+  name: id,
+  description: null,
+  version: "1",
+  developer: "d",
+  contactEmail: "a@b.co",
+  category: null,
+  platform: null,
+  deviceTypes,
+  status: "active",
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
 });
 const created = (a: Application): ApplicationChange => ({ type: "created", application: a });
 const noErrors = (e: unknown) => {
@@ -15,7 +25,11 @@ const noErrors = (e: unknown) => {
 };
 
 test("touches: a change concerns the watched types before or after it; [] watches everything", () => {
-  const moved: ApplicationChange = { type: "updated", application: app("a", ["meter"]), previous: app("a", ["breaker"]) };
+  const moved: ApplicationChange = {
+    type: "updated",
+    application: app("a", ["meter"]),
+    previous: app("a", ["breaker"]),
+  };
   expect(touches(moved, ["breaker"])).toBe(true);
   expect(touches(moved, ["meter"])).toBe(true);
   expect(touches(moved, ["sensor"])).toBe(false);
@@ -25,7 +39,10 @@ test("touches: a change concerns the watched types before or after it; [] watche
 test("a snapshot first, then matching changes in order", async () => {
   const feed = createChangeFeed(noErrors);
   const stream = watchApplications(feed, async () => [app("old", ["meter"])], ["meter"], new AbortController().signal);
-  expect(await stream.next()).toEqual({ done: false, value: { type: "snapshot", applications: [app("old", ["meter"])] } });
+  expect(await stream.next()).toEqual({
+    done: false,
+    value: { type: "snapshot", applications: [app("old", ["meter"])] },
+  });
   feed.publish(created(app("skip", ["breaker"])));
   feed.publish(created(app("one", ["meter"])));
   feed.publish(created(app("two", ["meter", "breaker"])));
@@ -35,10 +52,15 @@ test("a snapshot first, then matching changes in order", async () => {
 
 test("a change committed while the snapshot is being read is delivered after it, not lost", async () => {
   const feed = createChangeFeed(noErrors);
-  const stream = watchApplications(feed, async () => {
-    feed.publish(created(app("during", [])));
-    return [];
-  }, [], new AbortController().signal);
+  const stream = watchApplications(
+    feed,
+    async () => {
+      feed.publish(created(app("during", [])));
+      return [];
+    },
+    [],
+    new AbortController().signal,
+  );
   expect((await stream.next()).value).toEqual({ type: "snapshot", applications: [] });
   expect((await stream.next()).value).toEqual({ type: "change", change: created(app("during", [])) });
 });

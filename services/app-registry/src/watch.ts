@@ -3,7 +3,9 @@ import type { ApplicationChange, ChangeFeed } from "./change-feed";
 import { touches } from "./change-feed";
 import { watchFeed } from "./feed-watch";
 
-export type WatchEvent = { type: "snapshot"; applications: Application[] } | { type: "change"; change: ApplicationChange };
+export type WatchEvent =
+  | { type: "snapshot"; applications: Application[] }
+  | { type: "change"; change: ApplicationChange };
 
 /** The matching applications, then each change touching these device types ([]: all); see watchFeed. */
 export async function* watchApplications(

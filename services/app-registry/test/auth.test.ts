@@ -9,8 +9,17 @@ import { registration, startTestRegistry } from "./support/registry";
 import { connectClients, grpcJsClient } from "./support/rpc-clients";
 
 const TOKEN = "test-admin-token-0123456789";
-const rpcRegistration = () => ({ name: `RPC ${crypto.randomUUID()}`, developer: "d", version: "1", contactEmail: "a@b.co" });
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ConnectError ? Code[e.code] : String(e)));
+const rpcRegistration = () => ({
+  name: `RPC ${crypto.randomUUID()}`,
+  developer: "d",
+  version: "1",
+  contactEmail: "a@b.co",
+});
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (e) => (e instanceof ConnectError ? Code[e.code] : String(e)),
+  );
 
 /** This machine's first non-loopback IPv4 address: calling it makes the server see a remote peer. */
 describe("with REGISTRY_ADMIN_TOKEN set", () => {
@@ -37,16 +46,30 @@ describe("with REGISTRY_ADMIN_TOKEN set", () => {
     const ok = await post("/api/applications", registration(), `bearer ${TOKEN}`);
     expect(ok.status).toBe(201);
     const { id } = (await ok.json()).application;
-    for (const [method, path] of [["PUT", `/api/applications/${id}`], ["DELETE", `/api/applications/${id}`], ["POST", `/api/applications/${id}/regenerate-key`]] as const) {
-      const res = await fetch(reg.httpUrl + path, { method, headers: { "content-type": "application/json" }, body: "{}" });
+    for (const [method, path] of [
+      ["PUT", `/api/applications/${id}`],
+      ["DELETE", `/api/applications/${id}`],
+      ["POST", `/api/applications/${id}/regenerate-key`],
+    ] as const) {
+      const res = await fetch(reg.httpUrl + path, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect([method, res.status]).toEqual([method, 401]);
     }
     const authorized = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-    expect((await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: authorized })).status).toBe(200);
+    expect(
+      (await fetch(`${reg.httpUrl}/api/applications/${id}`, { method: "DELETE", headers: authorized })).status,
+    ).toBe(200);
   });
 
   test("an unauthorized write is refused before its body is read", async () => {
-    const res = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
+    const res = await fetch(`${reg.httpUrl}/api/applications`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{bad",
+    });
     expect(res.status).toBe(401);
   });
 
@@ -60,14 +83,20 @@ describe("with REGISTRY_ADMIN_TOKEN set", () => {
   test("RPC writes: Unauthenticated, PermissionDenied, then OK through the authorization header", async () => {
     const { connect, grpcWeb } = connectClients(reg.rpcUrl);
     expect(await codeOf(connect.registerApplication(rpcRegistration()))).toBe("Unauthenticated");
-    expect(await codeOf(connect.registerApplication(rpcRegistration(), { headers: { authorization: "Bearer nope" } }))).toBe("PermissionDenied");
-    expect(await codeOf(grpcWeb.registerApplication(rpcRegistration(), { headers: { authorization: `Bearer ${TOKEN}` } }))).toBe("OK");
+    expect(
+      await codeOf(connect.registerApplication(rpcRegistration(), { headers: { authorization: "Bearer nope" } })),
+    ).toBe("PermissionDenied");
+    expect(
+      await codeOf(grpcWeb.registerApplication(rpcRegistration(), { headers: { authorization: `Bearer ${TOKEN}` } })),
+    ).toBe("OK");
     const grpcJs = grpcJsClient(ApplicationRegistryService, reg.rpcUrl.replace("http://", ""));
     try {
       const metadata = new grpc.Metadata();
       metadata.set("authorization", `Bearer ${TOKEN}`);
       expect((await grpcJs.unary("registerApplication", rpcRegistration(), metadata)).apiKey).toBeTruthy();
-      expect(await grpcJs.unary("deleteApplication", { id: "x" }).catch((e) => e.code)).toBe(grpc.status.UNAUTHENTICATED);
+      expect(await grpcJs.unary("deleteApplication", { id: "x" }).catch((e) => e.code)).toBe(
+        grpc.status.UNAUTHENTICATED,
+      );
     } finally {
       grpcJs.close();
     }
@@ -89,18 +118,30 @@ describe("with no REGISTRY_ADMIN_TOKEN", () => {
   afterAll(() => reg?.close());
 
   test("REST: writes from a non-loopback address → 403; reads still work; loopback writes work", async () => {
-    const remote = await fetch(`${remoteHttp}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(registration()) });
+    const remote = await fetch(`${remoteHttp}/api/applications`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(registration()),
+    });
     expect(remote.status).toBe(403);
     expect((await remote.json()).error).toContain("loopback only");
     expect((await fetch(`${remoteHttp}/api/applications`)).status).toBe(200);
-    const local = await fetch(`${reg.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(registration()) });
+    const local = await fetch(`${reg.httpUrl}/api/applications`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(registration()),
+    });
     expect(local.status).toBe(201);
   });
 
   test("RPC: writes from a non-loopback address → PermissionDenied, even with a token; loopback writes work", async () => {
     const remote = connectClients(remoteRpc);
     expect(await codeOf(remote.grpc.registerApplication(rpcRegistration()))).toBe("PermissionDenied");
-    expect(await codeOf(remote.connect.registerApplication(rpcRegistration(), { headers: { authorization: "Bearer anything" } }))).toBe("PermissionDenied");
+    expect(
+      await codeOf(
+        remote.connect.registerApplication(rpcRegistration(), { headers: { authorization: "Bearer anything" } }),
+      ),
+    ).toBe("PermissionDenied");
     expect(await codeOf(remote.grpc.listApplications({}))).toBe("OK");
     expect(await codeOf(connectClients(reg.rpcUrl).grpc.registerApplication(rpcRegistration()))).toBe("OK");
   });

@@ -8,7 +8,9 @@ import type { TestDatabase } from "./support/databases";
 import { openTestDatabase } from "./support/databases";
 
 // Every committed migration, once (both dialects have the same list).
-const journal = (await Bun.file(`${import.meta.dir}/../src/db/migrations/sqlite/meta/_journal.json`).json()) as { entries: unknown[] };
+const journal = (await Bun.file(`${import.meta.dir}/../src/db/migrations/sqlite/meta/_journal.json`).json()) as {
+  entries: unknown[];
+};
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -16,9 +18,11 @@ test("the SQLite and PostgreSQL schemas infer identical row types and columns", 
   // Compile-time: `bunx tsc` fails if the dialects' inferred types drift apart.
   const apps: Same<typeof sqlite.applications.$inferSelect, typeof pg.applications.$inferSelect> = true;
   const newApps: Same<typeof sqlite.applications.$inferInsert, typeof pg.applications.$inferInsert> = true;
-  const links: Same<typeof sqlite.applicationDeviceTypes.$inferSelect, typeof pg.applicationDeviceTypes.$inferSelect> = true;
+  const links: Same<typeof sqlite.applicationDeviceTypes.$inferSelect, typeof pg.applicationDeviceTypes.$inferSelect> =
+    true;
   expect([apps, newApps, links]).toEqual([true, true, true]);
-  const columns = (t: Parameters<typeof getTableColumns>[0]) => Object.values(getTableColumns(t)).map((c) => [c.name, c.notNull]);
+  const columns = (t: Parameters<typeof getTableColumns>[0]) =>
+    Object.values(getTableColumns(t)).map((c) => [c.name, c.notNull]);
   expect(columns(sqlite.applications)).toEqual(columns(pg.applications));
   expect(columns(sqlite.applicationDeviceTypes)).toEqual(columns(pg.applicationDeviceTypes));
 });
@@ -32,14 +36,30 @@ describe.each([["sqlite"], ["postgres"]] as const)("on %s", (dialect) => {
     const first = await openRepository(db.config);
     const at = new Date();
     await first.insert({
-      id: "a1", name: "Kept", nameKey: "kept", description: null, version: "1", developer: "d", contactEmail: "a@b.co",
-      category: null, platform: null, deviceTypes: ["smart_meter"], status: "active", createdAt: at, updatedAt: at, apiKeyHash: "h",
+      id: "a1",
+      name: "Kept",
+      nameKey: "kept",
+      description: null,
+      version: "1",
+      developer: "d",
+      contactEmail: "a@b.co",
+      category: null,
+      platform: null,
+      deviceTypes: ["smart_meter"],
+      status: "active",
+      createdAt: at,
+      updatedAt: at,
+      apiKeyHash: "h",
     });
     await first.close();
     const second = await openRepository(db.config);
     expect((await second.get("a1"))?.deviceTypes).toEqual(["smart_meter"]);
     await second.close();
-    const applied = await db.query(dialect === "postgres" ? 'select * from drizzle."__app_registry_migrations"' : "select * from __app_registry_migrations");
+    const applied = await db.query(
+      dialect === "postgres"
+        ? 'select * from drizzle."__app_registry_migrations"'
+        : "select * from __app_registry_migrations",
+    );
     expect(applied).toHaveLength(journal.entries.length);
   });
 
@@ -58,7 +78,9 @@ test("SQLite answers a device-type lookup from the index, not a scan", async () 
   const db = await openTestDatabase("sqlite");
   try {
     await (await openRepository(db.config)).close();
-    const plan = await db.query("explain query plan select application_id from application_device_types where device_type in ('smart_meter')");
+    const plan = await db.query(
+      "explain query plan select application_id from application_device_types where device_type in ('smart_meter')",
+    );
     expect(plan.map((p) => p.detail).join(" ")).toContain("USING COVERING INDEX application_device_types_device_type");
   } finally {
     await db.drop();

@@ -7,7 +7,16 @@ import { type Browser, chromium } from "playwright-core";
 import type { TestRegistry } from "./support/registry";
 import { startTestRegistry } from "./support/registry";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
 
 let reg: TestRegistry;
 let browser: Browser;
@@ -35,7 +44,9 @@ test("the UI renders offline from local assets, with no CSP violation, and its w
   await page.goto(`${reg.httpUrl}/openapi`);
   await page.locator(".opblock").first().waitFor({ timeout: 15_000 });
   expect(await page.locator(".info .title").first().textContent()).toContain("App Registry");
-  expect(await page.locator(".opblock-summary-path").allTextContents()).toContain("/api/applications/{id}/regenerate-key");
+  expect(await page.locator(".opblock-summary-path").allTextContents()).toContain(
+    "/api/applications/{id}/regenerate-key",
+  );
 
   // "Try it out" on regenerate-key (no body): the registry must see a JSON write, answered 404 for an unknown id, not 415.
   const op = page.locator(".opblock-post", { hasText: "regenerate-key" });

@@ -16,7 +16,8 @@ const text = (message: unknown) => JSON.stringify(message, (_, v) => (typeof v =
 
 /** Every read of the registry, REST and RPC, as one caller; each returns its raw text. */
 function reads(httpUrl: string, rpcUrl: string, headers: Record<string, string>) {
-  const rest = (path: string, init: RequestInit = {}) => fetch(httpUrl + path, { ...init, headers: { ...headers, ...init.headers } }).then((r) => r.text());
+  const rest = (path: string, init: RequestInit = {}) =>
+    fetch(httpUrl + path, { ...init, headers: { ...headers, ...init.headers } }).then((r) => r.text());
   const { connect, grpc } = connectClients(rpcUrl);
   const opts = { headers };
   return async (id: string) => {
@@ -28,7 +29,11 @@ function reads(httpUrl: string, rpcUrl: string, headers: Record<string, string>)
       await rest("/api/applications"),
       await rest(`/api/applications/${id}`),
       await rest("/api/applications/by-device-type/smart_meter"),
-      await rest("/api/applications/by-device-types", { method: "POST", headers: { "content-type": "application/json" }, body: '{"device_types":["smart_meter"]}' }),
+      await rest("/api/applications/by-device-types", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"device_types":["smart_meter"]}',
+      }),
       text(await connect.getApplication({ id }, opts)),
       text(await grpc.listApplications({}, opts)),
       text(await connect.listApplicationsByDeviceType({ deviceType: "smart_meter" }, opts)),
@@ -59,11 +64,14 @@ describe("with an admin token", () => {
     expect(seen.every((t) => t.includes(id))).toBe(true);
     for (const seenText of seen) expect(seenText).not.toContain(EMAIL);
     expect(JSON.parse(seen[1]!).application).not.toHaveProperty("contact_email");
-    for (const wrong of ["Bearer wrong-token", "Basic eDp5"]) for (const seenText of await reads(reg.httpUrl, reg.rpcUrl, { authorization: wrong })(id)) expect(seenText).not.toContain(EMAIL);
+    for (const wrong of ["Bearer wrong-token", "Basic eDp5"])
+      for (const seenText of await reads(reg.httpUrl, reg.rpcUrl, { authorization: wrong })(id))
+        expect(seenText).not.toContain(EMAIL);
   });
 
   test("the admin token shows it everywhere", async () => {
-    for (const seenText of await reads(reg.httpUrl, reg.rpcUrl, { authorization: `Bearer ${TOKEN}` })(id)) expect(seenText).toContain(EMAIL);
+    for (const seenText of await reads(reg.httpUrl, reg.rpcUrl, { authorization: `Bearer ${TOKEN}` })(id))
+      expect(seenText).toContain(EMAIL);
   });
 });
 
@@ -85,7 +93,9 @@ describe("with no admin token", () => {
 
   test("loopback callers (who may write) see it; callers from another address do not, even with a token", async () => {
     for (const seenText of await reads(reg.httpUrl, reg.rpcUrl, {})(id)) expect(seenText).toContain(EMAIL);
-    const remote = reads(reg.httpUrl.replace("127.0.0.1", host), reg.rpcUrl.replace("127.0.0.1", host), { authorization: "Bearer anything" });
+    const remote = reads(reg.httpUrl.replace("127.0.0.1", host), reg.rpcUrl.replace("127.0.0.1", host), {
+      authorization: "Bearer anything",
+    });
     const seen = await remote(id);
     expect(seen.every((t) => t.includes(id))).toBe(true);
     for (const seenText of seen) expect(seenText).not.toContain(EMAIL);

@@ -13,9 +13,17 @@ afterAll(() => db.drop());
 
 test("starts on the configured ports, serves, and exits 0 on SIGTERM", async () => {
   const [http, rpc] = [await freePort(), await freePort()];
-  const service = await start({ REGISTRY_HTTP_PORT: String(http), REGISTRY_RPC_PORT: String(rpc), REGISTRY_DB_PATH: db.config.sqlitePath });
+  const service = await start({
+    REGISTRY_HTTP_PORT: String(http),
+    REGISTRY_RPC_PORT: String(rpc),
+    REGISTRY_DB_PATH: db.config.sqlitePath,
+  });
   const started = await within(10_000, service.waitFor("app registry started"), "start");
-  expect(started).toMatchObject({ http: `http://127.0.0.1:${http}`, rpc: `http://127.0.0.1:${rpc}`, database: db.config.sqlitePath });
+  expect(started).toMatchObject({
+    http: `http://127.0.0.1:${http}`,
+    rpc: `http://127.0.0.1:${rpc}`,
+    database: db.config.sqlitePath,
+  });
   expect((await fetch(`http://127.0.0.1:${http}/readyz`)).status).toBe(200);
   expect((await connectClients(`http://127.0.0.1:${rpc}`).grpc.listApplications({})).total).toBe(0);
   service.proc.kill("SIGTERM");
@@ -24,7 +32,10 @@ test("starts on the configured ports, serves, and exits 0 on SIGTERM", async () 
 });
 
 test("a bad variable stops start-up with a message naming it (and never echoing a URL's password)", async () => {
-  const run = await runScript("app-registry", { REGISTRY_RPC_PORT: "70000", DATABASE_URL: "mysql://admin:hunter2@db/registry" });
+  const run = await runScript("app-registry", {
+    REGISTRY_RPC_PORT: "70000",
+    DATABASE_URL: "mysql://admin:hunter2@db/registry",
+  });
   expect(run.code).toBe(1);
   const error = run.logs.find((l) => l.level === "error")?.error as string;
   expect(error).toContain("REGISTRY_RPC_PORT: must be ≤ 65535");
@@ -33,7 +44,11 @@ test("a bad variable stops start-up with a message naming it (and never echoing 
 });
 
 test("an unreachable PostgreSQL stops start-up with exit 1", async () => {
-  const run = await runScript("app-registry", { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`, REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "0" });
+  const run = await runScript("app-registry", {
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/none`,
+    REGISTRY_HTTP_PORT: "0",
+    REGISTRY_RPC_PORT: "0",
+  });
   expect(run.code).toBe(1);
   expect(run.logs.some((l) => l.msg === "app-registry failed to start")).toBe(true);
 });
@@ -43,8 +58,16 @@ test("a port already in use fails start-up and releases what it had opened", asy
   const httpPort = await freePort();
   const deps = () => ({ log: createLogger("app-registry", { write: () => {} }), metrics: createMetrics() });
   try {
-    const busy = await createAppRegistry(testConfig({ sqlitePath: db.config.sqlitePath, httpPort, rpcPort: Number(new URL(reg.rpcUrl).port) }), deps());
-    expect(await busy.start().then(() => "started", (e) => e.code)).toBe("EADDRINUSE");
+    const busy = await createAppRegistry(
+      testConfig({ sqlitePath: db.config.sqlitePath, httpPort, rpcPort: Number(new URL(reg.rpcUrl).port) }),
+      deps(),
+    );
+    expect(
+      await busy.start().then(
+        () => "started",
+        (e) => e.code,
+      ),
+    ).toBe("EADDRINUSE");
     const again = await createAppRegistry(testConfig({ sqlitePath: db.config.sqlitePath, httpPort }), deps());
     await again.start();
     expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);

@@ -35,7 +35,10 @@ describe.each(["sqlite", "postgres"] as Dialect[])("read model on %s", (dialect)
     }
   });
   /** `replicas` registries on one database, each with its own feed, as separate processes would be. */
-  const replicas = async (n: number, wrap: (r: ApplicationRepository) => ApplicationRepository = (r) => r): Promise<Replica[]> => {
+  const replicas = async (
+    n: number,
+    wrap: (r: ApplicationRepository) => ApplicationRepository = (r) => r,
+  ): Promise<Replica[]> => {
     const db = await openTestDatabase(dialect);
     const repos = await Promise.all(Array.from({ length: n }, () => openRepository(db.config)));
     opened.push({ db, repos });
@@ -52,7 +55,10 @@ describe.each(["sqlite", "postgres"] as Dialect[])("read model on %s", (dialect)
     expect(names(await registry.activeByDeviceType("smart_meter"))).toEqual(["Meter Board"]);
     const { application: b } = await registry.register(fields("Grid View", ["smart_meter", "smart_breaker"]));
     expect(names(await registry.activeByDeviceType("smart_meter"))).toEqual(["Meter Board", "Grid View"]);
-    expect(names(await registry.activeByDeviceTypes(["smart_breaker", "smart_meter"]))).toEqual(["Meter Board", "Grid View"]);
+    expect(names(await registry.activeByDeviceTypes(["smart_breaker", "smart_meter"]))).toEqual([
+      "Meter Board",
+      "Grid View",
+    ]);
 
     await registry.update(a.id, { status: "inactive" });
     expect(names(await registry.activeByDeviceType("smart_meter"))).toEqual(["Grid View"]);
@@ -64,17 +70,23 @@ describe.each(["sqlite", "postgres"] as Dialect[])("read model on %s", (dialect)
 
     await registry.remove(b.id);
     expect(await registry.activeByDeviceType("smart_breaker")).toEqual([]);
-    expect(await registry.list({ limit: 10, offset: 0 })).toEqual({ applications: [await registry.get(a.id)], total: 1 });
+    expect(await registry.list({ limit: 10, offset: 0 })).toEqual({
+      applications: [await registry.get(a.id)],
+      total: 1,
+    });
     await expect(registry.get(b.id)).rejects.toThrow();
   });
 
   test("the list pages and filters as the database did, in registration order", async () => {
     const [{ registry }] = (await replicas(1)) as [Replica];
-    for (let i = 0; i < 7; i++) await registry.register(fields(`App ${i}`, i % 2 ? ["smart_meter"] : ["environmental_sensor"]));
+    for (let i = 0; i < 7; i++)
+      await registry.register(fields(`App ${i}`, i % 2 ? ["smart_meter"] : ["environmental_sensor"]));
     const page = await registry.list({ deviceType: "environmental_sensor", limit: 2, offset: 1 });
     expect(page.total).toBe(4);
     expect(names(page.applications)).toEqual(["App 2", "App 4"]);
-    expect(names((await registry.list({ platform: "web", category: "Monitoring", limit: 3, offset: 5 })).applications)).toEqual(["App 5", "App 6"]);
+    expect(
+      names((await registry.list({ platform: "web", category: "Monitoring", limit: 3, offset: 5 })).applications),
+    ).toEqual(["App 5", "App 6"]);
   });
 
   test("a write acknowledged while the first load is running is not lost", async () => {

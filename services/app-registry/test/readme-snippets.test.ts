@@ -21,14 +21,21 @@ async function run(command: string) {
     .replaceAll("localhost:5002", `localhost:${new URL(reg.httpUrl).port}`)
     .replaceAll("localhost:50051", `localhost:${new URL(reg.rpcUrl).port}`);
   const proc = Bun.spawn(["bash", "-c", local], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   expect({ command, code, stderr: code === 0 ? "" : stderr }).toEqual({ command, code: 0, stderr: "" });
   return stdout;
 }
 
 test("every bash block of the README's App Registry API section runs and does what the README says", async () => {
   const readme = await Bun.file(README).text();
-  const section = readme.slice(readme.indexOf("## App Registry API"), readme.indexOf("\n## ", readme.indexOf("## App Registry API") + 1));
+  const section = readme.slice(
+    readme.indexOf("## App Registry API"),
+    readme.indexOf("\n## ", readme.indexOf("## App Registry API") + 1),
+  );
   const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
   // One expectation per block, in order: a new block must come with its own check.
   expect(blocks).toHaveLength(4);
@@ -36,7 +43,11 @@ test("every bash block of the README's App Registry API section runs and does wh
 
   const created = JSON.parse(await run(register));
   expect(created.message).toBe("Application registered successfully");
-  expect(created.application).toMatchObject({ name: "Your App Name", devicetypes: ["smart_breaker", "smart_meter"], status: "active" });
+  expect(created.application).toMatchObject({
+    name: "Your App Name",
+    devicetypes: ["smart_breaker", "smart_meter"],
+    status: "active",
+  });
   expect(created.application.api_key).toBeString();
 
   const found = JSON.parse(await run(byType));
@@ -57,7 +68,12 @@ test("every bash block of the README's Devices section runs and does what the RE
   const [create, bulk, list] = blocks as [string, string, string];
 
   const created = JSON.parse(await run(create));
-  expect(created.device).toMatchObject({ device_id: "panel-7", device_type: "smart_breaker", labels: { site: "north" }, status: "enabled" });
+  expect(created.device).toMatchObject({
+    device_id: "panel-7",
+    device_type: "smart_breaker",
+    labels: { site: "north" },
+    status: "enabled",
+  });
   expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
   const imported = JSON.parse(await run(bulk));

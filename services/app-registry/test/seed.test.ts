@@ -12,7 +12,8 @@ import { startTestRegistry, testConfig } from "./support/registry";
 import { connectClients, within } from "./support/rpc-clients";
 
 const NAMES = EXAMPLE_APPLICATIONS.map((a) => a.name);
-const outcomesOf = (run: Awaited<ReturnType<typeof runScript>>) => run.logs.find((l) => l.msg === "example applications seeded")?.outcomes;
+const outcomesOf = (run: Awaited<ReturnType<typeof runScript>>) =>
+  run.logs.find((l) => l.msg === "example applications seeded")?.outcomes;
 const every = (outcome: string) => Object.fromEntries(NAMES.map((n) => [n, outcome]));
 
 describe.each([["sqlite"], ["postgres"]] as const)("straight into %s when no registry is running", (dialect) => {
@@ -21,7 +22,11 @@ describe.each([["sqlite"], ["postgres"]] as const)("straight into %s when no reg
 
   test("creates the five examples once; a second run changes nothing", async () => {
     db = dialect === "postgres" ? await postgresDatabase() : sqliteDatabase();
-    const env = { REGISTRY_HTTP_PORT: String(await freePort()), REGISTRY_DB_PATH: db.config.sqlitePath, DATABASE_URL: db.config.databaseUrl ?? "" };
+    const env = {
+      REGISTRY_HTTP_PORT: String(await freePort()),
+      REGISTRY_DB_PATH: db.config.sqlitePath,
+      DATABASE_URL: db.config.databaseUrl ?? "",
+    };
     const first = await runScript("registry:seed", env);
     expect(first.code).toBe(0);
     expect(outcomesOf(first)).toEqual(every("created"));
@@ -38,7 +43,9 @@ test("through the API of a running registry, so its Watch streams see each regis
   const reg = await startTestRegistry("sqlite");
   const stop = new AbortController();
   try {
-    const stream = connectClients(reg.rpcUrl).grpc.watchApplications({}, { signal: stop.signal })[Symbol.asyncIterator]();
+    const stream = connectClients(reg.rpcUrl)
+      .grpc.watchApplications({}, { signal: stop.signal })
+      [Symbol.asyncIterator]();
     expect((await within(1_000, stream.next(), "snapshot")).value.event.case).toBe("snapshot");
     const env = { REGISTRY_HTTP_PORT: new URL(reg.httpUrl).port, REGISTRY_DB_PATH: "/nonexistent/never-opened.db" };
     const run = await runScript("registry:seed", env);
@@ -64,7 +71,10 @@ test("a failed seed says why and exits 1", async () => {
 test("REGISTRY_SEED_EXAMPLES=first-run seeds an empty registry at start, and only an empty one", async () => {
   const db = sqliteDatabase();
   const run = async (seedExamples: "never" | "first-run", then: (api: string) => Promise<void>) => {
-    const registry = await createAppRegistry(testConfig({ ...db.config, seedExamples }), { log: quietLogger(), metrics: createMetrics() });
+    const registry = await createAppRegistry(testConfig({ ...db.config, seedExamples }), {
+      log: quietLogger(),
+      metrics: createMetrics(),
+    });
     await registry.start();
     try {
       await then(registry.urls()["App Registry"]!);
@@ -72,13 +82,23 @@ test("REGISTRY_SEED_EXAMPLES=first-run seeds an empty registry at start, and onl
       await registry.stop();
     }
   };
-  const names = async (api: string) => ((await (await fetch(`${api}/api/applications`)).json()) as { applications: Array<{ name: string }> }).applications.map((a) => a.name).sort();
+  const names = async (api: string) =>
+    ((await (await fetch(`${api}/api/applications`)).json()) as { applications: Array<{ name: string }> }).applications
+      .map((a) => a.name)
+      .sort();
   try {
     await run("never", async (api) => expect(await names(api)).toEqual([]));
     await run("first-run", async (api) => {
       expect(await names(api)).toEqual([...NAMES].sort());
       const id = (await (await fetch(`${api}/api/applications?limit=1`)).json()).applications[0].id;
-      expect((await fetch(`${api}/api/applications/${id}`, { method: "DELETE", headers: { "content-type": "application/json" } })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${api}/api/applications/${id}`, {
+            method: "DELETE",
+            headers: { "content-type": "application/json" },
+          })
+        ).status,
+      ).toBe(200);
     });
     await run("first-run", async (api) => expect((await names(api)).length).toBe(NAMES.length - 1));
   } finally {

@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { createAdminAccess, isLoopback } from "./admin-access";
 
 test("isLoopback: 127.0.0.0/8, ::1 and their IPv4-mapped forms only", () => {
-  for (const a of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.2"]) expect([a, isLoopback(a)]).toEqual([a, true]);
+  for (const a of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.2"])
+    expect([a, isLoopback(a)]).toEqual([a, true]);
   for (const a of ["10.0.0.1", "192.0.2.2", "::ffff:10.0.0.1", "fe80::1", "128.0.0.1", "127.0.0.1.evil", "", undefined])
     expect([a, isLoopback(a)]).toEqual([a, false]);
 });

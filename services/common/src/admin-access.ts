@@ -36,9 +36,17 @@ export function createAdminAccess(adminToken: string | undefined): AdminAccess {
   const expected = adminToken === undefined ? undefined : digest(adminToken);
   return ({ authorization, remoteAddress }) => {
     if (expected === undefined)
-      return isLoopback(remoteAddress) ? undefined : { kind: "permission_denied", message: "Writes are accepted from loopback only: no REGISTRY_ADMIN_TOKEN is configured" };
+      return isLoopback(remoteAddress)
+        ? undefined
+        : {
+            kind: "permission_denied",
+            message: "Writes are accepted from loopback only: no REGISTRY_ADMIN_TOKEN is configured",
+          };
     const token = /^Bearer +(\S+) *$/i.exec(authorization ?? "")?.[1];
-    if (token === undefined) return { kind: "unauthenticated", message: "Missing bearer token: send Authorization: Bearer <admin token>" };
-    return timingSafeEqual(digest(token), expected) ? undefined : { kind: "permission_denied", message: "Invalid admin token" };
+    if (token === undefined)
+      return { kind: "unauthenticated", message: "Missing bearer token: send Authorization: Bearer <admin token>" };
+    return timingSafeEqual(digest(token), expected)
+      ? undefined
+      : { kind: "permission_denied", message: "Invalid admin token" };
   };
 }

@@ -48,7 +48,15 @@ export interface SilentRule {
 export type AlarmRule = ValueRule | SilentRule;
 
 /** Placeholders a message template may use. */
-export const TEMPLATE_FIELDS = ["device_id", "device_type", "rule", "metric", "value", "threshold", "severity"] as const;
+export const TEMPLATE_FIELDS = [
+  "device_id",
+  "device_type",
+  "rule",
+  "metric",
+  "value",
+  "threshold",
+  "severity",
+] as const;
 
 export const RULE_ID = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -63,10 +71,12 @@ export function updateIntervalMs(text: string): number | undefined {
 }
 
 /** The metric paths a type's measurements offer: group.component, group.phase, or group.value. */
-export function metricPaths(measurements: Record<string, { components?: Record<string, unknown>; phases?: string[] }>): Set<string> {
+export function metricPaths(
+  measurements: Record<string, { components?: Record<string, unknown>; phases?: string[] }>,
+): Set<string> {
   const paths = new Set<string>();
   for (const [group, spec] of Object.entries(measurements)) {
-    const parts = spec.components ? Object.keys(spec.components) : spec.phases ?? ["value"];
+    const parts = spec.components ? Object.keys(spec.components) : (spec.phases ?? ["value"]);
     for (const p of parts) paths.add(`${group}.${p}`);
   }
   return paths;
@@ -97,10 +107,20 @@ export function parseAlarmRules(raw: unknown, ctx: RuleContext, at: string, prob
     need(!seen.has(id), "id", `duplicate rule id "${id}"`);
     seen.add(id);
     const severity = r.severity as Severity;
-    need(SEVERITIES.includes(severity), "severity", `unknown severity ${JSON.stringify(r.severity)} (expected one of ${SEVERITIES.join(", ")})`);
+    need(
+      SEVERITIES.includes(severity),
+      "severity",
+      `unknown severity ${JSON.stringify(r.severity)} (expected one of ${SEVERITIES.join(", ")})`,
+    );
     need(typeof r.message === "string" && r.message !== "", "message", "expected a non-empty template");
-    const unknownFields = [...String(r.message ?? "").matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!).filter((f) => !(TEMPLATE_FIELDS as readonly string[]).includes(f));
-    need(unknownFields.length === 0, "message", `unknown placeholder {${unknownFields[0]}} (known: ${TEMPLATE_FIELDS.join(", ")})`);
+    const unknownFields = [...String(r.message ?? "").matchAll(/\{([^}]*)\}/g)]
+      .map((m) => m[1]!)
+      .filter((f) => !(TEMPLATE_FIELDS as readonly string[]).includes(f));
+    need(
+      unknownFields.length === 0,
+      "message",
+      `unknown placeholder {${unknownFields[0]}} (known: ${TEMPLATE_FIELDS.join(", ")})`,
+    );
     const name = typeof r.name === "string" && r.name !== "" ? r.name : id;
     const message = String(r.message);
     const kind = r.kind ?? "value";
@@ -108,26 +128,56 @@ export function parseAlarmRules(raw: unknown, ctx: RuleContext, at: string, prob
     if (kind === "silent") {
       const interval = updateIntervalMs(ctx.updateFrequency);
       need(isNum(r.intervals) && r.intervals > 0, "intervals", "expected a positive number of update intervals");
-      need(interval !== undefined, "kind", `silent needs the type's update_frequency as "<n>_seconds|minutes|hours", got "${ctx.updateFrequency}"`);
-      if (problems.length === before) rules.push({ kind: "silent", id, name, afterMs: (r.intervals as number) * interval!, severity, message });
+      need(
+        interval !== undefined,
+        "kind",
+        `silent needs the type's update_frequency as "<n>_seconds|minutes|hours", got "${ctx.updateFrequency}"`,
+      );
+      if (problems.length === before)
+        rules.push({ kind: "silent", id, name, afterMs: (r.intervals as number) * interval!, severity, message });
       return;
     }
     need(kind === "value", "kind", `expected "value" or "silent", got ${JSON.stringify(kind)}`);
     const metric = typeof r.metric === "string" ? r.metric : "";
-    need(ctx.metrics.has(metric), "metric", `${ctx.typeId} has no metric "${metric}" (it has ${[...ctx.metrics].join(", ")})`);
+    need(
+      ctx.metrics.has(metric),
+      "metric",
+      `${ctx.typeId} has no metric "${metric}" (it has ${[...ctx.metrics].join(", ")})`,
+    );
     const condition = parseCondition(r.condition, `${ruleAt}.condition`, problems);
     const clear = r.clear === undefined ? null : parseCondition(r.clear, `${ruleAt}.clear`, problems);
-    need(r.for_seconds === undefined || (isNum(r.for_seconds) && r.for_seconds >= 0), "for_seconds", "expected a number of seconds ≥ 0");
+    need(
+      r.for_seconds === undefined || (isNum(r.for_seconds) && r.for_seconds >= 0),
+      "for_seconds",
+      "expected a number of seconds ≥ 0",
+    );
     need(r.escalate === undefined || Array.isArray(r.escalate), "escalate", "expected a list of {condition, severity}");
     const escalate = (Array.isArray(r.escalate) ? r.escalate : []).map((s: unknown, j) => {
       const sAt = `${ruleAt}.escalate[${j}]`;
       const step = isObj(s) ? s : {};
-      if (!SEVERITIES.includes(step.severity as Severity)) problems.push(`${sAt}.severity: unknown severity ${JSON.stringify(step.severity)}`);
-      return { condition: parseCondition(step.condition, `${sAt}.condition`, problems), severity: step.severity as Severity };
+      if (!SEVERITIES.includes(step.severity as Severity))
+        problems.push(`${sAt}.severity: unknown severity ${JSON.stringify(step.severity)}`);
+      return {
+        condition: parseCondition(step.condition, `${sAt}.condition`, problems),
+        severity: step.severity as Severity,
+      };
     });
     if (problems.length > before) return;
     const [group, component] = metric.split(".") as [string, string];
-    rules.push({ kind: "value", id, name, metric, group, component, condition: condition!, clear, forMs: ((r.for_seconds as number | undefined) ?? 0) * 1000, severity, escalate: escalate.map((s) => ({ ...s, condition: s.condition! })), message });
+    rules.push({
+      kind: "value",
+      id,
+      name,
+      metric,
+      group,
+      component,
+      condition: condition!,
+      clear,
+      forMs: ((r.for_seconds as number | undefined) ?? 0) * 1000,
+      severity,
+      escalate: escalate.map((s) => ({ ...s, condition: s.condition! })),
+      message,
+    });
   });
   return rules;
 }
@@ -139,12 +189,17 @@ function parseCondition(raw: unknown, at: string, problems: string[]): Condition
   }
   if (raw.op === "outside" || raw.op === "inside") {
     const ok = isNum(raw.min) && isNum(raw.max);
-    if (!ok) problems.push(`${at}: "${raw.op}" needs numeric min and max, got min ${JSON.stringify(raw.min)}, max ${JSON.stringify(raw.max)}`);
+    if (!ok)
+      problems.push(
+        `${at}: "${raw.op}" needs numeric min and max, got min ${JSON.stringify(raw.min)}, max ${JSON.stringify(raw.max)}`,
+      );
     else if ((raw.min as number) > (raw.max as number)) problems.push(`${at}: min is greater than max`);
     return ok ? { op: raw.op, min: raw.min as number, max: raw.max as number } : null;
   }
   if (!COMPARISONS.includes(raw.op as Comparison)) {
-    problems.push(`${at}.op: unknown operator ${JSON.stringify(raw.op)} (expected one of ${COMPARISONS.join(" ")} outside inside)`);
+    problems.push(
+      `${at}.op: unknown operator ${JSON.stringify(raw.op)} (expected one of ${COMPARISONS.join(" ")} outside inside)`,
+    );
     return null;
   }
   if (!isNum(raw.value)) {
@@ -156,14 +211,22 @@ function parseCondition(raw: unknown, at: string, problems: string[]): Condition
 
 export function holds(c: Condition, v: number): boolean {
   switch (c.op) {
-    case ">": return v > c.value;
-    case ">=": return v >= c.value;
-    case "<": return v < c.value;
-    case "<=": return v <= c.value;
-    case "==": return v === c.value;
-    case "!=": return v !== c.value;
-    case "outside": return v < c.min || v > c.max;
-    case "inside": return v >= c.min && v <= c.max;
+    case ">":
+      return v > c.value;
+    case ">=":
+      return v >= c.value;
+    case "<":
+      return v < c.value;
+    case "<=":
+      return v <= c.value;
+    case "==":
+      return v === c.value;
+    case "!=":
+      return v !== c.value;
+    case "outside":
+      return v < c.min || v > c.max;
+    case "inside":
+      return v >= c.min && v <= c.max;
   }
 }
 

@@ -4,7 +4,12 @@ import { ConfigError } from "./env";
 import { quietLogger } from "./testing";
 
 test("SASL settings are read, and a mechanism without its credentials names what is missing", () => {
-  const config = loadBusConfig({ KAFKA_BROKERS: "b:9092", KAFKA_SASL_MECHANISM: "scram-sha-256", KAFKA_SASL_USERNAME: "iot", KAFKA_SSL: "true" });
+  const config = loadBusConfig({
+    KAFKA_BROKERS: "b:9092",
+    KAFKA_SASL_MECHANISM: "scram-sha-256",
+    KAFKA_SASL_USERNAME: "iot",
+    KAFKA_SSL: "true",
+  });
   expect(config.sasl).toEqual({ mechanism: "scram-sha-256", username: "iot" });
   expect(config.ssl).toBe(true);
   try {
@@ -12,7 +17,9 @@ test("SASL settings are read, and a mechanism without its credentials names what
     throw new Error("expected a ConfigError");
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).problems).toEqual(["KAFKA_SASL_PASSWORD: is required with KAFKA_SASL_MECHANISM=scram-sha-256"]);
+    expect((e as ConfigError).problems).toEqual([
+      "KAFKA_SASL_PASSWORD: is required with KAFKA_SASL_MECHANISM=scram-sha-256",
+    ]);
   }
 });
 

@@ -10,7 +10,10 @@ import { TOPIC_DEFAULTS } from "./wire";
 
 export const busConfigSchema = Type.Object({
   /** Empty: the in-process bus (only `bun run start`, one process, can use it). */
-  brokers: env.list("KAFKA_BROKERS", [], { pattern: "^[A-Za-z0-9.\\-_\\[\\]:]+:\\d{1,5}$", expected: "host:port[,host:port…]" }),
+  brokers: env.list("KAFKA_BROKERS", [], {
+    pattern: "^[A-Za-z0-9.\\-_\\[\\]:]+:\\d{1,5}$",
+    expected: "host:port[,host:port…]",
+  }),
   partitions: env.int("KAFKA_PARTITIONS", 6, { min: 1, max: 1024 }),
   /** @platformatic/kafka encodes a record in about a third of kafkajs's CPU (bench/README.md); kafkajs stays selectable. */
   client: env.oneOf("KAFKA_CLIENT", ["platformatic", "kafkajs"] as const, "platformatic"),
@@ -42,15 +45,26 @@ export type Topics = Pick<BusConfig["topics"], "raw" | "enriched" | "dlq">;
 /** The bus settings alone (what `bun run start` needs to build the one bus its services share). */
 export const loadBusConfig = (source: Env) => loadEnv(busConfigSchema, source);
 
-export const topicSpecs = (c: BusConfig): TopicSpec[] => Object.values(c.topics).map((name) => ({ name, partitions: c.partitions }));
+export const topicSpecs = (c: BusConfig): TopicSpec[] =>
+  Object.values(c.topics).map((name) => ({ name, partitions: c.partitions }));
 
 /** A service started on its own needs a broker: the in-process bus only joins services in one process. */
 export function createKafkaBusFromConfig(c: BusConfig, clientId: string, log: Logger): EventBus {
   if (c.brokers.length === 0) {
-    throw new Error(`KAFKA_BROKERS is required to run ${clientId} on its own (bun run start runs every service in one process without it)`);
+    throw new Error(
+      `KAFKA_BROKERS is required to run ${clientId} on its own (bun run start runs every service in one process without it)`,
+    );
   }
   const compression = c.compression === "none" ? {} : { [c.topics.enriched]: c.compression };
-  const options = { brokers: c.brokers, clientId, topics: topicSpecs(c), log, compression, ssl: c.ssl, sasl: saslOf(c) };
+  const options = {
+    brokers: c.brokers,
+    clientId,
+    topics: topicSpecs(c),
+    log,
+    compression,
+    ssl: c.ssl,
+    sasl: saslOf(c),
+  };
   return c.client === "kafkajs" ? createKafkaBus(options) : createPlatformaticBus(options);
 }
 
@@ -59,7 +73,8 @@ function saslOf(c: BusConfig): KafkaSasl | undefined {
   const { mechanism, username, password } = c.sasl;
   if (mechanism === "none") return undefined;
   const missing = [username ? "" : "KAFKA_SASL_USERNAME", password ? "" : "KAFKA_SASL_PASSWORD"].filter(Boolean);
-  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required with KAFKA_SASL_MECHANISM=${mechanism}`));
+  if (missing.length > 0)
+    throw new ConfigError(missing.map((name) => `${name}: is required with KAFKA_SASL_MECHANISM=${mechanism}`));
   return { mechanism, username: username!, password: password! };
 }
 

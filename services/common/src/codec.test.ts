@@ -59,12 +59,21 @@ describe("README examples", () => {
   }
 
   test("protobuf headers name the message type", async () => {
-    const { headers } = encodeDeviceEvent(decodeDeviceEvent(bytes(JSON.stringify(await readmeExample("Raw message (telemetry)")))), "protobuf");
-    expect(headers).toEqual({ "content-type": "application/x-protobuf", "message-type": "iot.telemetry.v1.DeviceEvent" });
+    const { headers } = encodeDeviceEvent(
+      decodeDeviceEvent(bytes(JSON.stringify(await readmeExample("Raw message (telemetry)")))),
+      "protobuf",
+    );
+    expect(headers).toEqual({
+      "content-type": "application/x-protobuf",
+      "message-type": "iot.telemetry.v1.DeviceEvent",
+    });
   });
 
   test("a known device type travels as its typed message", async () => {
-    const { value } = encodeDeviceEvent(decodeDeviceEvent(bytes(JSON.stringify(await readmeExample("Raw message (telemetry)")))), "protobuf");
+    const { value } = encodeDeviceEvent(
+      decodeDeviceEvent(bytes(JSON.stringify(await readmeExample("Raw message (telemetry)")))),
+      "protobuf",
+    );
     const msg = fromBinary(DeviceEventSchema, value);
     expect(msg.event.case === "telemetry" && msg.event.value.measurements?.kind.case).toBe("smartBreaker");
   });
@@ -72,7 +81,13 @@ describe("README examples", () => {
 
 describe("device types are data", () => {
   const telemetry = (device_type: string, measurements: Record<string, Record<string, unknown>>) =>
-    ({ device_id: "x-1", device_type, timestamp: "2026-01-02T03:04:05.000006Z", event_type: "telemetry", measurements }) as DeviceEvent;
+    ({
+      device_id: "x-1",
+      device_type,
+      timestamp: "2026-01-02T03:04:05.000006Z",
+      event_type: "telemetry",
+      measurements,
+    }) as DeviceEvent;
 
   test("an unknown device type with arbitrary groups survives both encodings", () => {
     const e = telemetry("water_pump", {
@@ -95,7 +110,10 @@ describe("device types are data", () => {
   });
 
   test("zeros and false survive the typed form (presence is kept)", () => {
-    const e = telemetry("smart_breaker", { status: { breaker: 0, position: 0 }, protection: { trip_count: 0, arc_fault_detected: false } });
+    const e = telemetry("smart_breaker", {
+      status: { breaker: 0, position: 0 },
+      protection: { trip_count: 0, arc_fault_detected: false },
+    });
     const { value, headers } = encodeDeviceEvent(e, "protobuf");
     expect(decodeDeviceEvent(value, headers)).toEqual(e);
   });
@@ -103,7 +121,8 @@ describe("device types are data", () => {
 
 describe("timestamps", () => {
   const at = (timestamp: string) =>
-    (decodeDeviceEvent(bytes(JSON.stringify({ device_id: "d", timestamp, measurements: {} }))) as DeviceEvent).timestamp;
+    (decodeDeviceEvent(bytes(JSON.stringify({ device_id: "d", timestamp, measurements: {} }))) as DeviceEvent)
+      .timestamp;
 
   test("are rewritten to RFC 3339 UTC with microseconds", () => {
     expect(at("2025-08-19T17:40:37.594176")).toBe("2025-08-19T17:40:37.594176Z");
@@ -118,7 +137,13 @@ describe("timestamps", () => {
 });
 
 describe("bad input gives a typed error with a reason", () => {
-  const ok = { device_id: "d", device_type: "smart_meter", timestamp: "2026-01-01T00:00:00Z", event_type: "telemetry", measurements: {} };
+  const ok = {
+    device_id: "d",
+    device_type: "smart_meter",
+    timestamp: "2026-01-01T00:00:00Z",
+    event_type: "telemetry",
+    measurements: {},
+  };
 
   test("garbage bytes", () => {
     expectDecodeError(() => decodeDeviceEvent(new Uint8Array([0xff, 0xfe, 0x00, 0x13])), "malformed", /UTF-8 JSON/);
@@ -128,31 +153,63 @@ describe("bad input gives a typed error with a reason", () => {
       /protobuf/,
     );
   });
-  test("a JSON array", () => expectDecodeError(() => decodeDeviceEvent(bytes("[1,2]")), "not_an_object", /got an array/));
+  test("a JSON array", () =>
+    expectDecodeError(() => decodeDeviceEvent(bytes("[1,2]")), "not_an_object", /got an array/));
   test("a missing device_id", () => {
     const { device_id: _, ...rest } = ok;
     expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify(rest))), "missing_device_id", /device_id/);
   });
   test("an empty protobuf message", () =>
-    expectDecodeError(() => decodeDeviceEvent(new Uint8Array(), { "content-type": "application/x-protobuf" }), "unknown_schema", /no telemetry or trends/));
+    expectDecodeError(
+      () => decodeDeviceEvent(new Uint8Array(), { "content-type": "application/x-protobuf" }),
+      "unknown_schema",
+      /no telemetry or trends/,
+    ));
   test("an unknown event type or field", () => {
-    expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, event_type: "alarm" }))), "unknown_schema", /"alarm"/);
+    expectDecodeError(
+      () => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, event_type: "alarm" }))),
+      "unknown_schema",
+      /"alarm"/,
+    );
     expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, extra: 1 }))), "unknown_schema", /"extra"/);
   });
   test("a measurement group that is not an object", () =>
-    expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, measurements: { energy: 5 } }))), "unknown_schema", /measurements.energy/));
+    expectDecodeError(
+      () => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, measurements: { energy: 5 } }))),
+      "unknown_schema",
+      /measurements.energy/,
+    ));
   test("a malformed trend point", () => {
-    const trends = { ...ok, event_type: "trends", measurements: undefined, trends: [{ c: "x", v: "1", avg: 1, min: 1, max: 1, t: 1 }] };
+    const trends = {
+      ...ok,
+      event_type: "trends",
+      measurements: undefined,
+      trends: [{ c: "x", v: "1", avg: 1, min: 1, max: 1, t: 1 }],
+    };
     expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify(trends))), "invalid_field", /trends\[0\]\.v/);
   });
   test("an event type named like an Object.prototype member is an unknown schema, not a crash", () => {
     for (const event_type of ["constructor", "__proto__", "toString", "hasOwnProperty"])
-      expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, event_type }))), "unknown_schema", /is not telemetry or trends/);
+      expectDecodeError(
+        () => decodeDeviceEvent(bytes(JSON.stringify({ ...ok, event_type }))),
+        "unknown_schema",
+        /is not telemetry or trends/,
+      );
   });
   test("times outside the years 0000–9999 are refused in both encodings", () => {
     const point = { c: "x", v: 1, avg: 1, min: 1, max: 1, t: 9e12 };
-    const trends = { device_id: "d", device_type: "smart_meter", timestamp: ok.timestamp, event_type: "trends", trends: [point] };
-    expectDecodeError(() => decodeDeviceEvent(bytes(JSON.stringify(trends))), "invalid_field", /trends\[0\]\.t: 9000000000000 is outside/);
+    const trends = {
+      device_id: "d",
+      device_type: "smart_meter",
+      timestamp: ok.timestamp,
+      event_type: "trends",
+      trends: [point],
+    };
+    expectDecodeError(
+      () => decodeDeviceEvent(bytes(JSON.stringify(trends))),
+      "invalid_field",
+      /trends\[0\]\.t: 9000000000000 is outside/,
+    );
     const valid = encodeDeviceEvent({ ...trends, event_type: "trends", trends: [{ ...point, t: 1 }] }, "protobuf");
     const msg = fromBinary(DeviceEventSchema, valid.value);
     if (msg.event.case !== "trends") throw new Error("expected trends");
@@ -161,10 +218,18 @@ describe("bad input gives a typed error with a reason", () => {
     expectDecodeError(() => decodeDeviceEvent(tooFar, valid.headers), "invalid_field", /trends\[0\]\.t/);
     msg.event.value.trends[0]!.windowStart = 1n;
     msg.event.value.timestamp = { $typeName: "google.protobuf.Timestamp", seconds: 10n ** 15n, nanos: 0 };
-    expectDecodeError(() => decodeDeviceEvent(toBinary(DeviceEventSchema, msg), valid.headers), "invalid_field", /timestamp/);
+    expectDecodeError(
+      () => decodeDeviceEvent(toBinary(DeviceEventSchema, msg), valid.headers),
+      "invalid_field",
+      /timestamp/,
+    );
   });
   test("an unknown content type or message type", () => {
-    expectDecodeError(() => decodeDeviceEvent(bytes("{}"), { "content-type": "text/csv" }), "unknown_schema", /text\/csv/);
+    expectDecodeError(
+      () => decodeDeviceEvent(bytes("{}"), { "content-type": "text/csv" }),
+      "unknown_schema",
+      /text\/csv/,
+    );
     expectDecodeError(
       () => decodeDeviceEvent(new Uint8Array(), { "content-type": "application/x-protobuf", "message-type": "x.Y" }),
       "unknown_schema",

@@ -29,7 +29,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
 
 export function encodeDeviceEvent(e: DeviceEvent, format: PayloadFormat): Encoded {
-  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
+  if (format === "json")
+    return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
   return {
     value: toBinary(DeviceEventSchema, deviceEventToProto(e)),
     headers: { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.device },
@@ -45,7 +46,8 @@ export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): Dev
 }
 
 export function encodeEnrichedEvent(e: EnrichedEvent, format: PayloadFormat): Encoded {
-  if (format === "json") return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
+  if (format === "json")
+    return { value: utf8Encoder.encode(JSON.stringify(e)), headers: { [HEADER.contentType]: CONTENT_TYPE.json } };
   return {
     value: toBinary(EnrichedEventSchema, enrichedEventToProto(e)),
     headers: { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.enriched },
@@ -58,8 +60,11 @@ export function decodeEnrichedEvent(value: Uint8Array, headers: Headers = {}): E
     return enrichedEventFromProto(parseProto(() => fromBinary(EnrichedEventSchema, value)));
   }
   const doc = parseJson(value);
-  validateDeviceEvent(Object.fromEntries(Object.entries(isObject(doc) ? doc : {}).filter(([k]) => !ENRICHMENT_KEYS.has(k))));
-  for (const k of ENRICHMENT_KEYS) if (!isObject((doc as Record<string, unknown>)[k])) throw new DecodeError("unknown_schema", `${k}: missing`);
+  validateDeviceEvent(
+    Object.fromEntries(Object.entries(isObject(doc) ? doc : {}).filter(([k]) => !ENRICHMENT_KEYS.has(k))),
+  );
+  for (const k of ENRICHMENT_KEYS)
+    if (!isObject((doc as Record<string, unknown>)[k])) throw new DecodeError("unknown_schema", `${k}: missing`);
   return doc as EnrichedEvent;
 }
 const ENRICHMENT_KEYS = new Set(["device_metadata", "application_registry", "enrichment_info", "data_quality"]);
@@ -69,7 +74,8 @@ function formatOf(headers: Headers, expected: string): PayloadFormat {
   if (ct === undefined || ct === "" || ct === CONTENT_TYPE.json) return "json";
   if (ct === CONTENT_TYPE.protobuf || ct === "application/protobuf") {
     const mt = headers[HEADER.messageType];
-    if (mt !== undefined && mt !== expected) throw new DecodeError("unknown_schema", `message-type "${mt.slice(0, 80)}" is not ${expected}`);
+    if (mt !== undefined && mt !== expected)
+      throw new DecodeError("unknown_schema", `message-type "${mt.slice(0, 80)}" is not ${expected}`);
     return "protobuf";
   }
   throw new DecodeError("unknown_schema", `content-type "${ct.slice(0, 80)}" is neither JSON nor protobuf`);

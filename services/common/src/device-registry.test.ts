@@ -13,7 +13,11 @@ describe("device registry file", () => {
   test("the shipped registry is valid and has the three device types", async () => {
     const r = await loadDeviceRegistry(shipped);
     expect([...r.types.keys()]).toEqual(["smart_breaker", "smart_meter", "environmental_sensor"]);
-    expect(r.types.get("smart_breaker")!.measurements.voltage).toMatchObject({ min_value: 110, max_value: 130, phases: ["phase_a", "phase_b", "phase_c"] });
+    expect(r.types.get("smart_breaker")!.measurements.voltage).toMatchObject({
+      min_value: 110,
+      max_value: 130,
+      phases: ["phase_a", "phase_b", "phase_c"],
+    });
   });
 
   test("every problem is named with its path", async () => {
@@ -29,7 +33,9 @@ describe("device registry file", () => {
       const msg = (e as Error).message;
       expect(msg).toContain("device_types.Bad Id: id must match");
       expect(msg).toContain("device_types.smart_meter.measurements.energy.min_value: expected a number");
-      expect(msg).toContain("device_types.environmental_sensor.measurements.humidity: min_value is greater than max_value");
+      expect(msg).toContain(
+        "device_types.environmental_sensor.measurements.humidity: min_value is greater than max_value",
+      );
     }
   });
 
@@ -53,7 +59,12 @@ describe("watching the registry file", () => {
     watchers.push(w);
     expect(w.get().types.has("water_pump")).toBe(false);
 
-    d.device_types.water_pump = { name: "Water Pump", description: "Pump", category: "water", measurements: { flow: { unit: "l/min", min_value: 0, max_value: 500 } } };
+    d.device_types.water_pump = {
+      name: "Water Pump",
+      description: "Pump",
+      category: "water",
+      measurements: { flow: { unit: "l/min", min_value: 0, max_value: 500 } },
+    };
     // Written the way editors do it: a new file renamed over the old one.
     writeFileSync(`${path}.tmp`, JSON.stringify(d));
     renameSync(`${path}.tmp`, path);

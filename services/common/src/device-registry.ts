@@ -49,7 +49,8 @@ const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) 
 export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
   const problems: string[] = [];
   const need = (ok: boolean, path: string, what: string) => ok || problems.push(`${path}: ${what}`);
-  if (!isObj(doc) || !isObj(doc.device_types)) throw new RegistryFileError("device_types: expected an object of device types");
+  if (!isObj(doc) || !isObj(doc.device_types))
+    throw new RegistryFileError("device_types: expected an object of device types");
   const types = new Map<string, DeviceType>();
   const alarmRules = new Map<string, AlarmRule[]>();
   for (const [id, raw] of Object.entries(doc.device_types)) {
@@ -59,10 +60,15 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
       need(false, at, "expected an object");
       continue;
     }
-    for (const f of ["name", "description", "category"] as const) need(typeof raw[f] === "string" && raw[f] !== "", `${at}.${f}`, "expected a non-empty string");
+    for (const f of ["name", "description", "category"] as const)
+      need(typeof raw[f] === "string" && raw[f] !== "", `${at}.${f}`, "expected a non-empty string");
     for (const f of ["data_format", "update_frequency", "retention_policy"] as const)
       need(raw[f] === undefined || typeof raw[f] === "string", `${at}.${f}`, "expected a string");
-    need(raw.capabilities === undefined || isStrArr(raw.capabilities), `${at}.capabilities`, "expected a list of strings");
+    need(
+      raw.capabilities === undefined || isStrArr(raw.capabilities),
+      `${at}.capabilities`,
+      "expected a list of strings",
+    );
     need(isObj(raw.measurements), `${at}.measurements`, "expected an object of measurement groups");
     const measurements: Record<string, MeasurementSpec> = {};
     for (const [group, spec] of Object.entries(isObj(raw.measurements) ? raw.measurements : {})) {
@@ -91,7 +97,15 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
       update_frequency: typeof raw.update_frequency === "string" ? raw.update_frequency : "",
       retention_policy: typeof raw.retention_policy === "string" ? raw.retention_policy : "",
     });
-    alarmRules.set(id, parseAlarmRules(raw.alarm_rules, { typeId: id, metrics: metricPaths(measurements), updateFrequency: String(raw.update_frequency ?? "") }, `${at}.alarm_rules`, problems));
+    alarmRules.set(
+      id,
+      parseAlarmRules(
+        raw.alarm_rules,
+        { typeId: id, metrics: metricPaths(measurements), updateFrequency: String(raw.update_frequency ?? "") },
+        `${at}.alarm_rules`,
+        problems,
+      ),
+    );
   }
   if (problems.length > 0) throw new RegistryFileError(problems.join("; "));
   return { types, alarmRules };
@@ -99,7 +113,11 @@ export function parseDeviceRegistry(doc: unknown): DeviceRegistry {
 
 function checkBounds(spec: Record<string, unknown>, at: string, need: (ok: boolean, p: string, w: string) => unknown) {
   for (const f of ["min_value", "max_value"] as const)
-    need(spec[f] === undefined || (typeof spec[f] === "number" && Number.isFinite(spec[f])), `${at}.${f}`, "expected a number");
+    need(
+      spec[f] === undefined || (typeof spec[f] === "number" && Number.isFinite(spec[f])),
+      `${at}.${f}`,
+      "expected a number",
+    );
   if (typeof spec.min_value === "number" && typeof spec.max_value === "number")
     need(spec.min_value <= spec.max_value, at, "min_value is greater than max_value");
 }

@@ -5,7 +5,15 @@
  * it (a `Type.Transform` turns seconds into ms, a word into a flag…) and throws one ConfigError
  * naming every bad variable. Blank counts as unset; unset takes the schema's default.
  */
-import { Kind, OptionalKind, type StaticDecode, type TObject, type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
+import {
+  Kind,
+  OptionalKind,
+  type StaticDecode,
+  type TObject,
+  type TSchema,
+  type TUnsafe,
+  Type,
+} from "@sinclair/typebox";
 import { ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 
@@ -29,8 +37,10 @@ interface Described {
 }
 
 export const env = {
-  string: (name: string, fallback: string, o: Described & { pattern?: string } = {}) => Type.String({ [VARIABLE]: name, default: fallback, ...o }),
-  optional: (name: string, o: Described & { pattern?: string } = {}) => Type.Optional(Type.String({ [VARIABLE]: name, ...o })),
+  string: (name: string, fallback: string, o: Described & { pattern?: string } = {}) =>
+    Type.String({ [VARIABLE]: name, default: fallback, ...o }),
+  optional: (name: string, o: Described & { pattern?: string } = {}) =>
+    Type.Optional(Type.String({ [VARIABLE]: name, ...o })),
   int: (name: string, fallback: number, range: { min?: number; max?: number } = {}) =>
     Type.Integer({ [VARIABLE]: name, default: fallback, minimum: range.min, maximum: range.max }),
   port: (name: string, fallback: number) => env.int(name, fallback, { min: 0, max: 65535 }),
@@ -46,10 +56,17 @@ export const env = {
   bool: (name: string, fallback: boolean) => Type.Boolean({ [VARIABLE]: name, default: fallback }),
   // A union of a list (not a tuple) infers `never`: the schema is the union, its type the list's items.
   oneOf: <T extends string>(name: string, values: readonly T[], fallback: T) =>
-    Type.Union(values.map((v) => Type.Literal(v)), { [VARIABLE]: name, default: fallback }) as unknown as TUnsafe<T>,
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      { [VARIABLE]: name, default: fallback },
+    ) as unknown as TUnsafe<T>,
   /** Comma-separated; each item may have to match `pattern`. */
   list: (name: string, fallback: string[], o: Described & { pattern?: string } = {}) =>
-    Type.Array(Type.String({ pattern: o.pattern }), { [VARIABLE]: name, default: fallback, expected: o.expected ?? "a comma-separated list" }),
+    Type.Array(Type.String({ pattern: o.pattern }), {
+      [VARIABLE]: name,
+      default: fallback,
+      expected: o.expected ?? "a comma-separated list",
+    }),
 };
 
 /** The log level every service reads. */
@@ -109,10 +126,17 @@ function parse(field: TSchema, text: string): unknown {
       return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
     case "Boolean": {
       const word = text.toLowerCase();
-      return ["1", "true", "yes", "on"].includes(word) ? true : ["0", "false", "no", "off"].includes(word) ? false : text;
+      return ["1", "true", "yes", "on"].includes(word)
+        ? true
+        : ["0", "false", "no", "off"].includes(word)
+          ? false
+          : text;
     }
     case "Array": {
-      const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+      const items = text
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       return items.length > 0 ? items : text;
     }
     default:
@@ -140,7 +164,9 @@ function check(field: TSchema, text: string): string | undefined {
       return field.expected ? `expected ${field.expected}${got}` : `must be ≥ ${field.minimum}, got ${value}`;
     case ValueErrorType.IntegerMaximum:
     case ValueErrorType.NumberMaximum:
-      return field.expected ? `expected ${field.expected} ≤ ${field.maximum}, got ${value}` : `must be ≤ ${field.maximum}, got ${value}`;
+      return field.expected
+        ? `expected ${field.expected} ≤ ${field.maximum}, got ${value}`
+        : `must be ≤ ${field.maximum}, got ${value}`;
     case ValueErrorType.NumberExclusiveMinimum:
       return `expected ${field.expected}${got}`;
     default:

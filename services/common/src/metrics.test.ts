@@ -26,7 +26,10 @@ test("counters, gauges and histograms render as Prometheus text and parse back",
 
 test("a callback gauge stops reporting a label set once its callback no longer returns it", async () => {
   const m = createMetrics();
-  let lagByTopic: Array<[Record<string, string>, number]> = [[{ topic: "iot.raw" }, 5], [{ topic: "old.topic" }, 9]];
+  let lagByTopic: Array<[Record<string, string>, number]> = [
+    [{ topic: "iot.raw" }, 5],
+    [{ topic: "old.topic" }, 9],
+  ];
   m.gauge("lag_records", "Lag by topic.", { labelNames: ["topic"], collect: () => lagByTopic });
   expect(parseMetrics(await m.render()).get('lag_records{topic="old.topic"}')).toBe(9);
   lagByTopic = [[{ topic: "iot.raw" }, 3]];

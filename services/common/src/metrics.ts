@@ -42,7 +42,9 @@ export function createMetrics(): Metrics {
   const valueOf = async (metric: PromCounter | PromGauge, labels: Labels) => {
     const keys = Object.keys(labels);
     const { values } = await metric.get();
-    const hit = values.find((v) => Object.keys(v.labels).length === keys.length && keys.every((k) => String(v.labels[k]) === labels[k]));
+    const hit = values.find(
+      (v) => Object.keys(v.labels).length === keys.length && keys.every((k) => String(v.labels[k]) === labels[k]),
+    );
     return hit?.value ?? 0;
   };
 
@@ -55,7 +57,8 @@ export function createMetrics(): Metrics {
       };
     },
     gauge(name, help, source) {
-      const { collect, labelNames } = typeof source === "function" ? { collect: source, labelNames: undefined } : (source ?? {});
+      const { collect, labelNames } =
+        typeof source === "function" ? { collect: source, labelNames: undefined } : (source ?? {});
       const g: PromGauge = new PromGauge({
         name,
         help,

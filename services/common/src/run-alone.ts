@@ -15,7 +15,11 @@ export interface BaseConfig {
   bus?: BusConfig;
 }
 
-export async function runAlone<C extends BaseConfig>(def: ServiceDefinition<C>, env = process.env, argv = Bun.argv.slice(2)) {
+export async function runAlone<C extends BaseConfig>(
+  def: ServiceDefinition<C>,
+  env = process.env,
+  argv = Bun.argv.slice(2),
+) {
   const boot = createLogger(def.name);
   let bus: EventBus | undefined;
   let service: Service | undefined;

@@ -38,10 +38,15 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
     proc,
     lines,
     waitForLog: (re, timeoutMs = 30_000) =>
-      eventually(`${entry} to log ${re}`, () => {
-        if (proc.exitCode !== null) throw new Error(`${entry} exited with ${proc.exitCode}:\n${lines.slice(-20).join("\n")}`);
-        return lines.find((l) => re.test(l));
-      }, timeoutMs),
+      eventually(
+        `${entry} to log ${re}`,
+        () => {
+          if (proc.exitCode !== null)
+            throw new Error(`${entry} exited with ${proc.exitCode}:\n${lines.slice(-20).join("\n")}`);
+          return lines.find((l) => re.test(l));
+        },
+        timeoutMs,
+      ),
     async stop(signal = "SIGTERM") {
       if (proc.exitCode === null) proc.kill(signal);
       return await proc.exited;

@@ -7,7 +7,11 @@ const entry = new URL("./fixtures/failed-start.ts", import.meta.url).pathname;
 for (const client of ["platformatic", "kafkajs"]) {
   test(`${client}: a start with no broker fails within the timeouts and leaves nothing running`, async () => {
     const port = await freePort(); // nothing listens there
-    const proc = Bun.spawn(["bun", entry], { env: { ...process.env, KAFKA_CLIENT: client, KAFKA_BROKERS: `127.0.0.1:${port}` }, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(["bun", entry], {
+      env: { ...process.env, KAFKA_CLIENT: client, KAFKA_BROKERS: `127.0.0.1:${port}` },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const exited = await Promise.race([proc.exited, Bun.sleep(45_000).then(() => "still running")]);
     if (exited === "still running") proc.kill("SIGKILL");
     expect(exited).toBe(0);

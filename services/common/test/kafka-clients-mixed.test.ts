@@ -12,9 +12,22 @@ afterAll(async () => {
 
 const enc = new TextEncoder();
 const makers = {
-  kafkajs: (topic: string) => createKafkaBus({ brokers: kafkaBrokers(), clientId: uniqueName("mixed"), topics: [{ name: topic, partitions: 3 }], log: quietLogger(), compression: { [topic]: "zstd" } }),
+  kafkajs: (topic: string) =>
+    createKafkaBus({
+      brokers: kafkaBrokers(),
+      clientId: uniqueName("mixed"),
+      topics: [{ name: topic, partitions: 3 }],
+      log: quietLogger(),
+      compression: { [topic]: "zstd" },
+    }),
   platformatic: (topic: string) =>
-    createPlatformaticBus({ brokers: kafkaBrokers(), clientId: uniqueName("mixed"), topics: [{ name: topic, partitions: 3 }], log: quietLogger(), compression: { [topic]: "zstd" } }),
+    createPlatformaticBus({
+      brokers: kafkaBrokers(),
+      clientId: uniqueName("mixed"),
+      topics: [{ name: topic, partitions: 3 }],
+      log: quietLogger(),
+      compression: { [topic]: "zstd" },
+    }),
 };
 
 for (const [writer, reader] of [
@@ -29,13 +42,29 @@ for (const [writer, reader] of [
       opened.push(bus);
     }
     const keys = Array.from({ length: 24 }, (_, i) => `device-${i}`);
-    const records = keys.flatMap((key) => Array.from({ length: 10 }, (_, i) => ({ key, value: enc.encode(`${key}:${i}:${"x".repeat(200)}`), headers: { n: String(i) } })));
+    const records = keys.flatMap((key) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        key,
+        value: enc.encode(`${key}:${i}:${"x".repeat(200)}`),
+        headers: { n: String(i) },
+      })),
+    );
     await w.publish(topic, records);
     const seen: IncomingRecord[] = [];
-    opened.push(await r.subscribe({ groupId: uniqueName("g"), topics: [topic], fromBeginning: true, handler: async (b) => void seen.push(...b.records) }));
+    opened.push(
+      await r.subscribe({
+        groupId: uniqueName("g"),
+        topics: [topic],
+        fromBeginning: true,
+        handler: async (b) => void seen.push(...b.records),
+      }),
+    );
     await eventually("240 records", () => (seen.length >= 240 ? true : undefined), 30_000);
     // The reader writes the same keys again: each must land on the partition the writer chose.
-    await r.publish(topic, records.slice(0, 24 * 10).filter((_, i) => i % 10 === 0));
+    await r.publish(
+      topic,
+      records.slice(0, 24 * 10).filter((_, i) => i % 10 === 0),
+    );
     await eventually("264 records", () => (seen.length >= 264 ? true : undefined), 30_000);
     for (const key of keys) {
       const mine = seen.filter((x) => x.key === key);

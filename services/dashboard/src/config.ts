@@ -24,15 +24,24 @@ export const dashboardConfigSchema = Type.Object({
   port: env.port("DASHBOARD_PORT", 5001),
   bindHost: bindHostSchema,
   /** Names the dashboard answers to besides localhost, 127.0.0.1 and [::1]: any other Host is a DNS rebinding. */
-  allowedHosts: env.list("DASHBOARD_ALLOWED_HOSTS", [], { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)$", expected: "host names (no port)" }),
+  allowedHosts: env.list("DASHBOARD_ALLOWED_HOSTS", [], {
+    pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)$",
+    expected: "host names (no port)",
+  }),
   auth: Type.Object({
     operators: Type.Transform(env.string("DASHBOARD_OPERATORS", "", { secret: true }))
       .Decode(parseOperators)
       .Encode((m) => [...m].map(([name, hash]) => `${name}:${hash}`).join(",")),
     /** Loopback callers are operators without logging in (`bun run start` sets it). */
     loopbackOperator: env.bool("DASHBOARD_LOOPBACK_OPERATOR", false),
-    proxyHeader: env.optional("DASHBOARD_TRUSTED_PROXY_HEADER", { pattern: "^[A-Za-z0-9-]{1,64}$", expected: "a header name" }),
-    trustedProxies: env.list("DASHBOARD_TRUSTED_PROXIES", [], { pattern: "^[0-9A-Fa-f:.]+$", expected: "IP addresses" }),
+    proxyHeader: env.optional("DASHBOARD_TRUSTED_PROXY_HEADER", {
+      pattern: "^[A-Za-z0-9-]{1,64}$",
+      expected: "a header name",
+    }),
+    trustedProxies: env.list("DASHBOARD_TRUSTED_PROXIES", [], {
+      pattern: "^[0-9A-Fa-f:.]+$",
+      expected: "IP addresses",
+    }),
     sessionIdleMs: scaled(env.int("DASHBOARD_SESSION_IDLE_MINUTES", 30, { min: 1, max: 24 * 60 }), 60_000),
     sessionMaxMs: scaled(env.int("DASHBOARD_SESSION_MAX_HOURS", 12, { min: 1, max: 30 * 24 }), 3_600_000),
     /** Failed logins per client address per LOGIN_WINDOW_MS. */
@@ -48,7 +57,10 @@ export const dashboardConfigSchema = Type.Object({
   fromBeginning: env.bool("DASHBOARD_FROM_BEGINNING", false),
   /** The group whose lag says whether enrichment keeps up (and whether the counters balance). */
   enrichmentGroupId: env.string("ENRICHMENT_GROUP", "iot-enrichment"),
-  registry: Type.Object({ url: url("REGISTRY_URL", "http://127.0.0.1:5002"), token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }) }),
+  registry: Type.Object({
+    url: url("REGISTRY_URL", "http://127.0.0.1:5002"),
+    token: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
+  }),
   /** The alarms service's API (the Alarms page, header counts, a device's alarms and thresholds). */
   alarmsUrl: url("ALARMS_URL", "http://127.0.0.1:5007"),
   /** Where devices reach ingest, for the copy-ready examples shown when a device is provisioned. */
@@ -100,9 +112,13 @@ export function loadConfig(source: Env = process.env) {
   const { probed, ...config } = loadEnv(dashboardConfigSchema, source);
   const problems: string[] = [];
   if (config.auth.proxyHeader && config.auth.trustedProxies.length === 0)
-    problems.push("DASHBOARD_TRUSTED_PROXY_HEADER: set DASHBOARD_TRUSTED_PROXIES too, the addresses allowed to send it");
+    problems.push(
+      "DASHBOARD_TRUSTED_PROXY_HEADER: set DASHBOARD_TRUSTED_PROXIES too, the addresses allowed to send it",
+    );
   if (config.intervals.heartbeatMs >= config.idleTimeoutSeconds * 1000)
-    problems.push(`DASHBOARD_SSE_HEARTBEAT_MS: must be shorter than DASHBOARD_IDLE_TIMEOUT_SECONDS (${config.idleTimeoutSeconds} s), or live streams are cut`);
+    problems.push(
+      `DASHBOARD_SSE_HEARTBEAT_MS: must be shorter than DASHBOARD_IDLE_TIMEOUT_SECONDS (${config.idleTimeoutSeconds} s), or live streams are cut`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   const services: ServiceEndpoint[] = [
     { name: "app-registry", url: config.registry.url },

@@ -14,7 +14,8 @@ const log = quietLogger();
 const bus = createInProcessBus(config.bus, log);
 const dashboard = createDashboard(config, { bus, log, metrics: createMetrics() });
 const { raw, enriched: enrichedTopic, dlq } = config.bus.topics;
-const get = (path: string, headers: Record<string, string> = {}) => dashboard.app.handle(new Request(`http://localhost${path}`, { headers }));
+const get = (path: string, headers: Record<string, string> = {}) =>
+  dashboard.app.handle(new Request(`http://localhost${path}`, { headers }));
 const text = async (path: string) => (await get(path)).text();
 const XSS_ID = `breaker-<script>alert("id")</script>`;
 const XSS_APP = "<img src=x onerror=alert(1)>";
@@ -23,17 +24,45 @@ const now = Date.now();
 beforeAll(async () => {
   await bus.start();
   await dashboard.start();
-  const publish = (topic: string, key: string, e: ReturnType<typeof encodeDeviceEvent>) => bus.publish(topic, [{ key, ...e }]);
+  const publish = (topic: string, key: string, e: ReturnType<typeof encodeDeviceEvent>) =>
+    bus.publish(topic, [{ key, ...e }]);
   for (const [i, id] of ["breaker-001", XSS_ID].entries()) {
     const t = telemetry(id, now - 1_000, 117 + i);
     await publish(raw, id, encodeDeviceEvent(t, "json"));
     await publish(enrichedTopic, id, encodeEnrichedEvent(enriched(t), "protobuf"));
-    await publish(enrichedTopic, id, encodeEnrichedEvent(enriched(telemetry(id, now, 118 + i, 61.4), [app(XSS_APP)], i === 0), "json"));
+    await publish(
+      enrichedTopic,
+      id,
+      encodeEnrichedEvent(enriched(telemetry(id, now, 118 + i, 61.4), [app(XSS_APP)], i === 0), "json"),
+    );
   }
-  await publish(enrichedTopic, "breaker-001", encodeEnrichedEvent(enriched(trends("breaker-001", 1_755_625_200)), "json"));
+  await publish(
+    enrichedTopic,
+    "breaker-001",
+    encodeEnrichedEvent(enriched(trends("breaker-001", 1_755_625_200)), "json"),
+  );
   await bus.publish(raw, [{ key: "bad", value: new TextEncoder().encode("{oops") }]);
-  await bus.publish(dlq, [{ key: "bad", value: new TextEncoder().encode("{oops <b>"), headers: { "dlq-reason": "malformed", "dlq-error": "not valid <JSON>", "dlq-source-topic": raw, "dlq-source-partition": "0", "dlq-source-offset": "4", "dlq-time": "2025-08-19T17:40:37.594176Z" } }]);
-  await eventually("records consumed", () => (dashboard.state.devices.size === 2 && dashboard.state.deadLetters.newest().length === 1 && dashboard.state.pipeline.latest()?.topics[0]?.records ? true : undefined));
+  await bus.publish(dlq, [
+    {
+      key: "bad",
+      value: new TextEncoder().encode("{oops <b>"),
+      headers: {
+        "dlq-reason": "malformed",
+        "dlq-error": "not valid <JSON>",
+        "dlq-source-topic": raw,
+        "dlq-source-partition": "0",
+        "dlq-source-offset": "4",
+        "dlq-time": "2025-08-19T17:40:37.594176Z",
+      },
+    },
+  ]);
+  await eventually("records consumed", () =>
+    dashboard.state.devices.size === 2 &&
+    dashboard.state.deadLetters.newest().length === 1 &&
+    dashboard.state.pipeline.latest()?.topics[0]?.records
+      ? true
+      : undefined,
+  );
 });
 afterAll(async () => {
   await dashboard.stop();
@@ -119,8 +148,14 @@ describe("protection and assets", () => {
     const handlers: string[] = [];
     let inlineCode = "";
     await new HTMLRewriter()
-      .on("script", { element: (e) => void scripts.push(e.getAttribute("src")), text: (t) => void (inlineCode += t.text) })
-      .on("*", { element: (e) => void handlers.push(...[...e.attributes].map(([name]) => name).filter((n) => n.startsWith("on"))) })
+      .on("script", {
+        element: (e) => void scripts.push(e.getAttribute("src")),
+        text: (t) => void (inlineCode += t.text),
+      })
+      .on("*", {
+        element: (e) =>
+          void handlers.push(...[...e.attributes].map(([name]) => name).filter((n) => n.startsWith("on"))),
+      })
       .transform(new Response(await text("/")))
       .text();
     expect(scripts).toEqual(["/assets/htmx.min.js", "/assets/hx-sse.js"]);
@@ -138,7 +173,8 @@ describe("protection and assets", () => {
   });
 
   test("writes are refused unless they come from the dashboard's own pages", async () => {
-    const post = (headers: Record<string, string>) => dashboard.app.handle(new Request("http://localhost/applications", { method: "POST", headers }));
+    const post = (headers: Record<string, string>) =>
+      dashboard.app.handle(new Request("http://localhost/applications", { method: "POST", headers }));
     expect((await post({})).status).toBe(403);
     expect((await post({ "hx-request": "true", origin: "http://evil.example", host: "localhost" })).status).toBe(403);
     expect((await post({ "hx-request": "true", "sec-fetch-site": "cross-site" })).status).toBe(403);
@@ -161,20 +197,29 @@ describe("protection and assets", () => {
 describe("live", () => {
   test("a stream opens at once, sends every region, then pushes new records as partials until the browser leaves", async () => {
     const leave = new AbortController();
-    const res = await dashboard.app.handle(new Request("http://localhost/live/overview?tab=raw", { signal: leave.signal }));
+    const res = await dashboard.app.handle(
+      new Request("http://localhost/live/overview?tab=raw", { signal: leave.signal }),
+    );
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const events = sseEvents(res.body!);
     expect(await events.next()).toEqual({ data: "", retry: config.intervals.heartbeatMs });
     const first = (await events.next()).data;
-    for (const id of ["services", "pipeline", "rates", "feed"]) expect(first).toContain(`<hx-partial hx-target="#${id}" hx-swap="innerMorph">`);
+    for (const id of ["services", "pipeline", "rates", "feed"])
+      expect(first).toContain(`<hx-partial hx-target="#${id}" hx-swap="innerMorph">`);
 
-    await bus.publish(raw, [{ key: "late-device", ...encodeDeviceEvent(telemetry("late-device", Date.now()), "json") }]);
+    await bus.publish(raw, [
+      { key: "late-device", ...encodeDeviceEvent(telemetry("late-device", Date.now()), "json") },
+    ]);
     let update = "";
     while (!update.includes("late-device")) update = (await events.next()).data;
     expect(update).toContain(`<hx-partial hx-target="#feed" hx-swap="innerMorph">`);
     expect(await text("/metrics")).toContain("dashboard_sse_clients 1");
 
     leave.abort();
-    await eventually("the stream to end", async () => ((await text("/metrics")).includes("dashboard_sse_clients 0") ? true : undefined), 5_000);
+    await eventually(
+      "the stream to end",
+      async () => ((await text("/metrics")).includes("dashboard_sse_clients 0") ? true : undefined),
+      5_000,
+    );
   });
 });

@@ -53,10 +53,20 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   const state = createDashboardState(config);
   const hub = createHub(1000 / config.maxSwapsPerSecond);
   const changed = () => hub.changed();
-  const registry = deps.registryClient ?? createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
-  const deviceClient = createDeviceClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
+  const registry =
+    deps.registryClient ??
+    createRegistryClient({ url: config.registry.url, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
+  const deviceClient = createDeviceClient({
+    url: config.registry.url,
+    token: config.registry.token,
+    timeoutMs: config.httpTimeoutMs,
+  });
   const topics = config.bus.topics;
-  const alarms = createAlarmsClient({ url: config.alarmsUrl, token: config.registry.token, timeoutMs: config.httpTimeoutMs });
+  const alarms = createAlarmsClient({
+    url: config.alarmsUrl,
+    token: config.registry.token,
+    timeoutMs: config.httpTimeoutMs,
+  });
   const marks = createAlarmMarks(alarms, 30_000);
 
   const ingest = createIngest({ topics, state, metrics, changed, feedSize: config.limits.feed });
@@ -64,8 +74,22 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     { groupId: config.enrichmentGroupId, topics: [topics.raw] },
     { groupId: config.groupId, topics: [topics.raw, topics.enriched, topics.dlq] },
   ];
-  const poller = createPipelinePoller({ bus, topics, groups, store: state.pipeline, intervalMs: config.intervals.statsMs, changed, log });
-  const probe = createServiceProbe({ services: config.services, store: state.services, intervalMs: config.intervals.probeMs, timeoutMs: config.httpTimeoutMs, changed });
+  const poller = createPipelinePoller({
+    bus,
+    topics,
+    groups,
+    store: state.pipeline,
+    intervalMs: config.intervals.statsMs,
+    changed,
+    log,
+  });
+  const probe = createServiceProbe({
+    services: config.services,
+    store: state.services,
+    intervalMs: config.intervals.probeMs,
+    timeoutMs: config.httpTimeoutMs,
+    changed,
+  });
   const stream = createLive({
     hub,
     heartbeatMs: config.intervals.heartbeatMs,
@@ -92,7 +116,13 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
   // Order matters: Elysia hooks cover the routes registered after them.
   const app = new Elysia()
     .use(errorResponses(log))
-    .use(security({ allowedHosts: allowedHostNames(config.bindHost, config.allowedHosts), maxBodyBytes, largeBodies: { [IMPORT_PATH]: MAX_IMPORT_BODY_BYTES } }))
+    .use(
+      security({
+        allowedHosts: allowedHostNames(config.bindHost, config.allowedHosts),
+        maxBodyBytes,
+        largeBodies: { [IMPORT_PATH]: MAX_IMPORT_BODY_BYTES },
+      }),
+    )
     .use(operatorGuard(access, identify))
     .use(opsRoutes("dashboard", readiness, metrics))
     .use(assetRoutes())
@@ -101,9 +131,25 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(liveRoutes({ state, config, marks, stream, slots, identify }))
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
     .use(alarmRoutes(alarms))
-    .use(deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }))
-    .use(historyRoutes({ client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }), state }))
-    .use(deliveryRoutes({ delivery: createDeliveryClient({ url: config.deliveryUrl, token: config.registry.token, timeoutMs: config.httpTimeoutMs }), identify }));
+    .use(
+      deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }),
+    )
+    .use(
+      historyRoutes({
+        client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }),
+        state,
+      }),
+    )
+    .use(
+      deliveryRoutes({
+        delivery: createDeliveryClient({
+          url: config.deliveryUrl,
+          token: config.registry.token,
+          timeoutMs: config.httpTimeoutMs,
+        }),
+        identify,
+      }),
+    );
 
   return {
     app,
@@ -111,10 +157,20 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     async start() {
       // /readyz answers 503 until the consumer has joined its group. Bun's body cap is a backstop
       // behind the 413 the routes give; the idle timeout outlasts the live streams' heartbeat.
-      app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: Math.max(4 * maxBodyBytes, MAX_IMPORT_BODY_BYTES), idleTimeout: config.idleTimeoutSeconds });
+      app.listen({
+        port: config.port,
+        hostname: config.bindHost,
+        maxRequestBodySize: Math.max(4 * maxBodyBytes, MAX_IMPORT_BODY_BYTES),
+        idleTimeout: config.idleTimeoutSeconds,
+      });
       url = localUrl(config.bindHost, app.server?.port);
       try {
-        subscription = await subscribeIngest(bus, { groupId: config.groupId, topics, fromBeginning: config.fromBeginning, handler: ingest });
+        subscription = await subscribeIngest(bus, {
+          groupId: config.groupId,
+          topics,
+          fromBeginning: config.fromBeginning,
+          handler: ingest,
+        });
       } catch (e) {
         await app.stop();
         throw e;

@@ -8,9 +8,12 @@ import { SESSION_COOKIE } from "../src/auth/access";
 import { createIdentify } from "../src/http/operator-guard";
 
 /** A cheap argon2id hash (tests only: production hashes use Bun's default cost). */
-export const cheapHash = (password: string) => Bun.password.hash(password, { algorithm: "argon2id", memoryCost: 1024, timeCost: 1 });
+export const cheapHash = (password: string) =>
+  Bun.password.hash(password, { algorithm: "argon2id", memoryCost: 1024, timeCost: 1 });
 
-export function testAccess(o: { operators?: Operators; loopbackOperator?: boolean; proxyHeader?: string; trustedProxies?: string[] } = {}) {
+export function testAccess(
+  o: { operators?: Operators; loopbackOperator?: boolean; proxyHeader?: string; trustedProxies?: string[] } = {},
+) {
   const sessions = createSessions({ idleMs: 60_000, maxMs: 3_600_000 });
   const access = createAccess({
     operators: o.operators ?? new Map(),

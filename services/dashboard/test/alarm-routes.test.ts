@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 
 const get = async (path: string, app = routes) => (await app.handle(new Request(`http://localhost${path}`))).text();
-const post = (path: string, form: Record<string, string>) => routes.handle(new Request(`http://localhost${path}`, { method: "POST", body: new URLSearchParams(form) }));
+const post = (path: string, form: Record<string, string>) =>
+  routes.handle(new Request(`http://localhost${path}`, { method: "POST", body: new URLSearchParams(form) }));
 
 describe("dashboard alarms", () => {
   test("the Alarms page lists active alarms with device strings escaped, filters by severity, and counts by severity", async () => {
@@ -54,7 +55,7 @@ describe("dashboard alarms", () => {
     expect(ok).toContain("Acknowledged");
     const table = await get("/alarms/table");
     expect(table).toContain("&lt;b&gt;ops&lt;/b&gt;");
-    expect(table).not.toContain("hx-get=\"/alarms/" + alarm!.id + "/acknowledge\"");
+    expect(table).not.toContain('hx-get="/alarms/' + alarm!.id + '/acknowledge"');
   });
 
   test("the rules' thresholds are marked on the device's chart", async () => {
@@ -70,7 +71,9 @@ describe("dashboard alarms", () => {
   });
 
   test("an alarms service that does not answer is a message in the page, not an error", async () => {
-    const away = alarmRoutes(createAlarmsClient({ url: `http://127.0.0.1:${await freePort()}`, token: undefined, timeoutMs: 500 }));
+    const away = alarmRoutes(
+      createAlarmsClient({ url: `http://127.0.0.1:${await freePort()}`, token: undefined, timeoutMs: 500 }),
+    );
     const res = await away.handle(new Request("http://localhost/alarms"));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Alarms unavailable");

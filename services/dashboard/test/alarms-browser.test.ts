@@ -11,7 +11,16 @@ import { type Db, enrichedRecord, OVERTEMP, startService, testDb } from "../../a
 import { createDashboard, type Dashboard } from "../src/dashboard";
 import { enriched, telemetry, testConfig } from "./fixtures";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
 const XSS_DEVICE = `hot-<script>alert("id")</script>`;
 const cleanup: Array<() => Promise<unknown>> = [];
 let db: Db;
@@ -26,7 +35,14 @@ beforeAll(async () => {
   const now = Date.now();
   const alarms = await startService(db, [{ ...OVERTEMP, for_seconds: 0 }], { now }, cleanup);
   // The same enriched records feed the alarms service and the dashboard's charts; the browser, on loopback, is an operator.
-  const config = testConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), TOPIC_RAW: alarms.t.raw, TOPIC_ENRICHED: alarms.t.enriched, TOPIC_DLQ: alarms.t.dlq, ALARMS_URL: alarms.url, DASHBOARD_LOOPBACK_OPERATOR: "true" });
+  const config = testConfig({
+    KAFKA_BROKERS: kafkaBrokers().join(","),
+    TOPIC_RAW: alarms.t.raw,
+    TOPIC_ENRICHED: alarms.t.enriched,
+    TOPIC_DLQ: alarms.t.dlq,
+    ALARMS_URL: alarms.url,
+    DASHBOARD_LOOPBACK_OPERATOR: "true",
+  });
   for (let i = 4; i >= 0; i--) {
     const t = telemetry(XSS_DEVICE, now - i * 5_000);
     t.measurements.temperature = { value: 60 + 4 * (4 - i), unit: "°C" }; // ends at 76: over 70, under 78
@@ -37,7 +53,9 @@ beforeAll(async () => {
   await dashboard.start();
   cleanup.push(() => dashboard.stop());
   base = `http://127.0.0.1:${dashboard.app.server!.port}`;
-  await eventually("the dashboard saw the device", () => (dashboard.state.devices.get(XSS_DEVICE)?.series.times().length === 5 ? true : undefined));
+  await eventually("the dashboard saw the device", () =>
+    dashboard.state.devices.get(XSS_DEVICE)?.series.times().length === 5 ? true : undefined,
+  );
 
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   cleanup.push(() => browser.close());
@@ -59,7 +77,11 @@ afterAll(async () => {
 
 test("every page header counts active alarms; the Alarms page lists and acknowledges them", async () => {
   await page.goto(`${base}/`);
-  await page.waitForFunction(() => document.querySelector(".alarm-counts")?.textContent?.includes("major 1"), undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => document.querySelector(".alarm-counts")?.textContent?.includes("major 1"),
+    undefined,
+    { timeout: 10_000 },
+  );
   await page.goto(`${base}/alarms`);
   const row = page.locator("#alarm-table tbody tr");
   expect(await row.count()).toBe(1);
@@ -68,16 +90,33 @@ test("every page header counts active alarms; the Alarms page lists and acknowle
   await page.locator("#ack-panel input[name=by]").fill("ana");
   await page.locator("#ack-panel input[name=note]").fill("on site");
   await page.locator("#ack-panel button[type=submit]").click();
-  await page.waitForFunction(() => document.querySelector("#ack-panel")?.textContent?.includes("Acknowledged"), undefined, { timeout: 5_000 });
+  await page.waitForFunction(
+    () => document.querySelector("#ack-panel")?.textContent?.includes("Acknowledged"),
+    undefined,
+    { timeout: 5_000 },
+  );
   // The table refreshes by itself and shows who acknowledged.
-  await page.waitForFunction(() => document.querySelector("#alarm-table tbody")?.textContent?.includes("ana"), undefined, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => document.querySelector("#alarm-table tbody")?.textContent?.includes("ana"),
+    undefined,
+    { timeout: 10_000 },
+  );
 });
 
 test("a device page shows its alarms and marks the rule's thresholds on the chart", async () => {
   await page.goto(`${base}/devices/${encodeURIComponent(XSS_DEVICE)}`);
-  await page.waitForFunction(() => document.querySelector("#device-alarms")?.textContent?.includes("Overtemperature"), undefined, { timeout: 10_000 });
-  await page.waitForFunction(() => document.querySelectorAll("#device-charts .threshold").length === 2, undefined, { timeout: 10_000 });
-  expect(await page.locator("#device-charts .threshold title").allTextContents()).toEqual(["value overtemperature at 70", "value overtemperature at 78"]);
+  await page.waitForFunction(
+    () => document.querySelector("#device-alarms")?.textContent?.includes("Overtemperature"),
+    undefined,
+    { timeout: 10_000 },
+  );
+  await page.waitForFunction(() => document.querySelectorAll("#device-charts .threshold").length === 2, undefined, {
+    timeout: 10_000,
+  });
+  expect(await page.locator("#device-charts .threshold title").allTextContents()).toEqual([
+    "value overtemperature at 70",
+    "value overtemperature at 78",
+  ]);
   expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
   expect(dialogs).toEqual([]);
 });

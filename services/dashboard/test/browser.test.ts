@@ -18,7 +18,16 @@ import { app, enriched, telemetry, testConfig, trends } from "./fixtures";
 import { startRegistry } from "./registry";
 
 const ARTIFACTS = join(import.meta.dir, "../../../test-artifacts");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
 const TOKEN = "browser-test-token";
 const OPERATOR = { name: "alice", password: "correct horse battery staple" };
 const XSS_APP = "<img src=x onerror=alert(1)>";
@@ -36,7 +45,12 @@ const dialogs: string[] = [];
 const pageErrors: string[] = [];
 
 const config = async () =>
-  testConfig({ KAFKA_BROKERS: kafkaBrokers().join(","), REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: TOKEN, DASHBOARD_OPERATORS: `${OPERATOR.name}:${await cheapHash(OPERATOR.password)}` });
+  testConfig({
+    KAFKA_BROKERS: kafkaBrokers().join(","),
+    REGISTRY_URL: registry.url,
+    REGISTRY_ADMIN_TOKEN: TOKEN,
+    DASHBOARD_OPERATORS: `${OPERATOR.name}:${await cheapHash(OPERATOR.password)}`,
+  });
 let topics: ReturnType<typeof testConfig>["bus"]["topics"];
 
 async function publish(e: DeviceEvent, withApps = [app(XSS_APP)]) {
@@ -96,9 +110,15 @@ describe("in a browser", () => {
   test("the overview loads, and the live feed shows a new record within 10 s of its publication", async () => {
     await page.goto(`${base}/`);
     await page.waitForSelector("#feed li", { timeout: 15_000 });
-    await page.waitForFunction(() => (window as unknown as { liveConnections: number }).liveConnections >= 1, undefined, { timeout: 5_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { liveConnections: number }).liveConnections >= 1,
+      undefined,
+      { timeout: 5_000 },
+    );
     expect(await page.locator("#services tbody tr").count()).toBe(7); // registry, simulator, enrichment, delivery, alarms, history, ingest
-    await page.waitForFunction(() => document.querySelector("#pipeline dl.counters") !== null, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("#pipeline dl.counters") !== null, undefined, {
+      timeout: 10_000,
+    });
     // Lag is shown for what each group reads: enrichment on the raw topic, the dashboard on all three.
     const lagRows = await page.locator("#pipeline table").nth(1).locator("tbody tr").allTextContents();
     expect(lagRows.filter((r) => r.startsWith("iot-enrichment"))).toEqual([`iot-enrichment${topics.raw}7`]);
@@ -107,7 +127,9 @@ describe("in a browser", () => {
     const live = uniqueName("breaker-live");
     const published = Date.now();
     await publish(telemetry(live, published));
-    await page.waitForFunction((id) => document.querySelector("#feed li")?.textContent?.includes(id), live, { timeout: 10_000 });
+    await page.waitForFunction((id) => document.querySelector("#feed li")?.textContent?.includes(id), live, {
+      timeout: 10_000,
+    });
     expect(Date.now() - published).toBeLessThan(10_000);
 
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-overview.png"), fullPage: true });
@@ -134,7 +156,11 @@ describe("in a browser", () => {
     // The app registered for its type carries a payload: text on this page too.
     expect(await page.locator("#device-summary").textContent()).toContain(XSS_APP);
     await publish(telemetry(DEVICE, Date.now(), 125));
-    await page.waitForFunction(() => document.querySelector("#device-charts .legend li")?.textContent?.includes("phase_a: 125"), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector("#device-charts .legend li")?.textContent?.includes("phase_a: 125"),
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-device.png"), fullPage: true });
   }, 30_000);
 
@@ -168,9 +194,13 @@ describe("in a browser", () => {
 
     const key = await page.locator("#notice .api-key").textContent({ timeout: 10_000 });
     expect(key?.length).toBeGreaterThan(16);
-    const meters = page.locator("#apps section.app-group", { has: page.locator("h3 code", { hasText: /^smart_meter$/ }) });
+    const meters = page.locator("#apps section.app-group", {
+      has: page.locator("h3 code", { hasText: /^smart_meter$/ }),
+    });
     expect(await meters.locator("td.app-name").allTextContents()).toEqual([XSS_APP]);
-    const breakers = page.locator("#apps section.app-group", { has: page.locator("h3 code", { hasText: /^smart_breaker$/ }) });
+    const breakers = page.locator("#apps section.app-group", {
+      has: page.locator("h3 code", { hasText: /^smart_breaker$/ }),
+    });
     expect(await breakers.locator("td.app-name").count()).toBe(0);
 
     await page.reload();

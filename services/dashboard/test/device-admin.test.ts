@@ -64,7 +64,9 @@ afterAll(async () => {
 
 const hx = { "hx-request": "true", "hx-current-url": "http://localhost/admin/devices" };
 const send = async (method: string, path: string, body?: BodyInit) => {
-  const res = await dashboard.app.handle(new Request(`http://localhost${path}`, { method, headers: { ...hx, cookie: operator }, body }));
+  const res = await dashboard.app.handle(
+    new Request(`http://localhost${path}`, { method, headers: { ...hx, cookie: operator }, body }),
+  );
   return { status: res.status, text: await res.text() };
 };
 const form = (fields: Record<string, string>) => {
@@ -188,22 +190,39 @@ test("no page read afterwards carries a token or a token hash", async () => {
 
 test("a malformed or oversize form is a 4xx, never a 500", async () => {
   const raw = (path: string, type: string, body: string) =>
-    dashboard.app.handle(new Request(`http://localhost${path}`, { method: "POST", headers: { ...hx, cookie: operator, "content-type": type }, body }));
+    dashboard.app.handle(
+      new Request(`http://localhost${path}`, {
+        method: "POST",
+        headers: { ...hx, cookie: operator, "content-type": type },
+        body,
+      }),
+    );
   expect((await raw("/admin/devices", "multipart/form-data; boundary=x", "--x\r\nbroken")).status).toBe(400);
   expect((await raw("/admin/devices", "text/plain", "device_id=a")).status).toBe(415);
   expect((await raw("/admin/devices/import", "multipart/form-data; boundary=x", "not a form")).status).toBe(400);
-  expect((await raw("/admin/devices", "application/x-www-form-urlencoded", `name=${"x".repeat(70_000)}`)).status).toBe(413);
+  expect((await raw("/admin/devices", "application/x-www-form-urlencoded", `name=${"x".repeat(70_000)}`)).status).toBe(
+    413,
+  );
 });
 
 test("a registry that cannot be reached is a notice on this page, not a crash", async () => {
-  const config = testConfig({ REGISTRY_URL: "http://127.0.0.1:9", DASHBOARD_HTTP_TIMEOUT_MS: "500", DASHBOARD_OPERATORS: `alice:${await cheapHash(PASSWORD)}` });
+  const config = testConfig({
+    REGISTRY_URL: "http://127.0.0.1:9",
+    DASHBOARD_HTTP_TIMEOUT_MS: "500",
+    DASHBOARD_OPERATORS: `alice:${await cheapHash(PASSWORD)}`,
+  });
   const offline = createDashboard(config, { bus, log: quietLogger(), metrics: createMetrics() });
   const res = await offline.app.handle(new Request("http://localhost/admin/devices"));
   expect(res.status).toBe(502);
   const body = await res.text();
   expect(body).toContain('aria-current="page">Provisioning');
   expect(body).toContain("App Registry at http://127.0.0.1:9 did not answer");
-  const write = await offline.app.handle(new Request("http://localhost/admin/devices/x", { method: "DELETE", headers: { ...hx, cookie: await logIn(offline) } }));
+  const write = await offline.app.handle(
+    new Request("http://localhost/admin/devices/x", {
+      method: "DELETE",
+      headers: { ...hx, cookie: await logIn(offline) },
+    }),
+  );
   expect(write.status).toBe(502);
   expect(await write.text()).toContain('hx-target="#notice"');
 });

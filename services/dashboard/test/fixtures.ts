@@ -1,5 +1,11 @@
 /** Events and configuration for the dashboard's tests: the README's shapes, with ids and times to vary. */
-import type { ApplicationSummary, DeviceEvent, EnrichedEvent, TelemetryEvent, TrendsEvent } from "@iot/common/telemetry";
+import type {
+  ApplicationSummary,
+  DeviceEvent,
+  EnrichedEvent,
+  TelemetryEvent,
+  TrendsEvent,
+} from "@iot/common/telemetry";
 import { uniqueName } from "@iot/common/testing";
 import { loadConfig } from "../src/config";
 
@@ -36,7 +42,10 @@ export function trends(deviceId: string, windowStartS: number): TrendsEvent {
 }
 
 export function enriched(e: DeviceEvent, applications: ApplicationSummary[] = [], current = true): EnrichedEvent {
-  const outOfRange = e.event_type === "telemetry" && typeof e.measurements.frequency?.value === "number" && e.measurements.frequency.value > 61;
+  const outOfRange =
+    e.event_type === "telemetry" &&
+    typeof e.measurements.frequency?.value === "number" &&
+    e.measurements.frequency.value > 61;
   return {
     ...e,
     device_metadata: {
@@ -49,7 +58,11 @@ export function enriched(e: DeviceEvent, applications: ApplicationSummary[] = []
       update_frequency: "5_seconds",
       retention_policy: "30_days",
     },
-    application_registry: { device_type: e.device_type, registered_applications_count: applications.length, applications },
+    application_registry: {
+      device_type: e.device_type,
+      registered_applications_count: applications.length,
+      applications,
+    },
     enrichment_info: {
       enriched_at: iso(Date.now()),
       enrichment_service: "iot-enrichment-service",
@@ -58,28 +71,38 @@ export function enriched(e: DeviceEvent, applications: ApplicationSummary[] = []
       app_registry_integration: current,
     },
     data_quality: {
-      out_of_range: outOfRange && e.event_type === "telemetry" ? [{ field: "frequency.value", value: e.measurements.frequency!.value as number, min: 59, max: 61 }] : [],
+      out_of_range:
+        outOfRange && e.event_type === "telemetry"
+          ? [{ field: "frequency.value", value: e.measurements.frequency!.value as number, min: 59, max: 61 }]
+          : [],
       missing_groups: [],
     },
   } as EnrichedEvent;
 }
 
-export const app = (name: string): ApplicationSummary => ({ id: crypto.randomUUID(), name, developer: "IoT Solutions Inc.", platform: "web", category: "Monitoring", status: "active" });
+export const app = (name: string): ApplicationSummary => ({
+  id: crypto.randomUUID(),
+  name,
+  developer: "IoT Solutions Inc.",
+  platform: "web",
+  category: "Monitoring",
+  status: "active",
+});
 
 /** A configuration on unique topics and groups, nothing probed unless asked. */
 export function testConfig(env: Record<string, string> = {}) {
   return loadConfig({
-      DASHBOARD_PORT: "0",
-      TOPIC_RAW: uniqueName("raw"),
-      TOPIC_ENRICHED: uniqueName("enriched"),
-      TOPIC_DLQ: uniqueName("dlq"),
-      KAFKA_PARTITIONS: "2",
-      DASHBOARD_GROUP: uniqueName("dashboard"),
-      DASHBOARD_FROM_BEGINNING: "true",
-      DASHBOARD_STATS_INTERVAL_MS: "200",
-      REGISTRY_URL: "http://127.0.0.1:9",
-      SIMULATOR_URL: "http://127.0.0.1:9",
-      ENRICHMENT_URL: "http://127.0.0.1:9",
-      ...env,
+    DASHBOARD_PORT: "0",
+    TOPIC_RAW: uniqueName("raw"),
+    TOPIC_ENRICHED: uniqueName("enriched"),
+    TOPIC_DLQ: uniqueName("dlq"),
+    KAFKA_PARTITIONS: "2",
+    DASHBOARD_GROUP: uniqueName("dashboard"),
+    DASHBOARD_FROM_BEGINNING: "true",
+    DASHBOARD_STATS_INTERVAL_MS: "200",
+    REGISTRY_URL: "http://127.0.0.1:9",
+    SIMULATOR_URL: "http://127.0.0.1:9",
+    ENRICHMENT_URL: "http://127.0.0.1:9",
+    ...env,
   });
 }

@@ -5,8 +5,16 @@ import { parseOperators, verifyOperator } from "../src/auth/operators";
 
 const script = join(import.meta.dir, "../src/hash-password.ts");
 const run = async (stdin: string, args: string[] = []) => {
-  const proc = Bun.spawn(["bun", script, ...args], { stdin: new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
-  return { code: await proc.exited, out: (await new Response(proc.stdout).text()).trim(), err: await new Response(proc.stderr).text() };
+  const proc = Bun.spawn(["bun", script, ...args], {
+    stdin: new TextEncoder().encode(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return {
+    code: await proc.exited,
+    out: (await new Response(proc.stdout).text()).trim(),
+    err: await new Response(proc.stderr).text(),
+  };
 };
 
 test("a piped password becomes name:argon2id-hash, ready for DASHBOARD_OPERATORS", async () => {

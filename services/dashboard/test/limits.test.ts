@@ -18,12 +18,26 @@ describe("Host", () => {
   test("a DNS-rebound name gets 421 and nothing else; loopback names and configured ones are served", async () => {
     const d = await dashboard({ DASHBOARD_ALLOWED_HOSTS: "dash.example.com" });
     const port = new URL(d.base).port;
-    for (const host of ["attacker.example", "attacker.example:80", "localhost.attacker.example", "127.0.0.1.nip.io", "", "localhost@evil", "[::2]"]) {
+    for (const host of [
+      "attacker.example",
+      "attacker.example:80",
+      "localhost.attacker.example",
+      "127.0.0.1.nip.io",
+      "",
+      "localhost@evil",
+      "[::2]",
+    ]) {
       const res = await d.fetch("/applications", { headers: { host } });
       expect(res.status).toBe(421);
       expect(await res.text()).not.toContain("<html");
     }
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, "DASH.example.com", "dash.example.com."]) {
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      "DASH.example.com",
+      "dash.example.com.",
+    ]) {
       expect((await d.fetch("/", { headers: { host } })).status).toBe(200);
     }
     const sse = await d.fetch("/live/overview", { headers: { host: "attacker.example" } });
@@ -36,9 +50,15 @@ describe("live streams", () => {
     const leave = new AbortController();
     const res = await d.fetch("/live/overview", { headers, signal: leave.signal });
     if (res.status === 200) await sseEvents(res.body!).next(); // the stream is open once its first event arrives
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: res.status === 200 ? "" : await res.text(), close: () => leave.abort() };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      body: res.status === 200 ? "" : await res.text(),
+      close: () => leave.abort(),
+    };
   };
-  const clients = async (d: RunningDashboard) => /dashboard_sse_clients (\d+)/.exec(await (await d.fetch("/metrics")).text())?.[1];
+  const clients = async (d: RunningDashboard) =>
+    /dashboard_sse_clients (\d+)/.exec(await (await d.fetch("/metrics")).text())?.[1];
 
   test("a client gets at most DASHBOARD_SSE_MAX_PER_CLIENT; a closed stream frees its place", async () => {
     const d = await dashboard({ DASHBOARD_SSE_MAX_PER_CLIENT: "2" });
@@ -57,7 +77,11 @@ describe("live streams", () => {
   });
 
   test("all clients together get at most DASHBOARD_SSE_MAX_STREAMS (clients told apart by a trusted proxy)", async () => {
-    const d = await dashboard({ DASHBOARD_SSE_MAX_PER_CLIENT: "2", DASHBOARD_SSE_MAX_STREAMS: "3", DASHBOARD_TRUSTED_PROXIES: "127.0.0.1" });
+    const d = await dashboard({
+      DASHBOARD_SSE_MAX_PER_CLIENT: "2",
+      DASHBOARD_SSE_MAX_STREAMS: "3",
+      DASHBOARD_TRUSTED_PROXIES: "127.0.0.1",
+    });
     const as = (client: string) => open(d, { "x-forwarded-for": client });
     const streams = [await as("198.51.100.1"), await as("198.51.100.1"), await as("198.51.100.2")];
     expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
@@ -83,5 +107,7 @@ test("a kept-alive connection left idle is closed after DASHBOARD_IDLE_TIMEOUT_S
 }, 8_000);
 
 test("a heartbeat slower than the idle timeout is refused at start, naming both variables", () => {
-  expect(() => startDashboard({ DASHBOARD_IDLE_TIMEOUT_SECONDS: "5", DASHBOARD_SSE_HEARTBEAT_MS: "5000" })).toThrow(/DASHBOARD_SSE_HEARTBEAT_MS.*DASHBOARD_IDLE_TIMEOUT_SECONDS/);
+  expect(() => startDashboard({ DASHBOARD_IDLE_TIMEOUT_SECONDS: "5", DASHBOARD_SSE_HEARTBEAT_MS: "5000" })).toThrow(
+    /DASHBOARD_SSE_HEARTBEAT_MS.*DASHBOARD_IDLE_TIMEOUT_SECONDS/,
+  );
 });

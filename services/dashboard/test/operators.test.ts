@@ -15,15 +15,26 @@ let registry: Awaited<ReturnType<typeof startRegistry>>;
 let operators: string;
 
 const application = (name = uniqueName("Relay")) => ({
-  name, version: "1.0.0", developer: "Ops", contact_email: "ops@example.com", platform: "web", category: "", description: "", devicetypes: ["smart_breaker"],
+  name,
+  version: "1.0.0",
+  developer: "Ops",
+  contact_email: "ops@example.com",
+  platform: "web",
+  category: "",
+  description: "",
+  devicetypes: ["smart_breaker"],
 });
 const registered = async () => {
-  const res = await fetch(`${registry.url}/api/applications?limit=1000`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await fetch(`${registry.url}/api/applications?limit=1000`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   return ((await res.json()) as { applications: Array<{ id: string; name: string }> }).applications;
 };
 const aRegistration = async () => {
   const res = await fetch(`${registry.url}/api/applications`, {
-    method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(application()),
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(application()),
   });
   return ((await res.json()) as { application: { id: string } }).application.id;
 };
@@ -45,7 +56,11 @@ afterAll(async () => {
 });
 
 async function logIn(d: RunningDashboard, password = PASSWORD) {
-  return d.fetch("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" }, body: `username=alice&password=${encodeURIComponent(password)}&next=%2Fapplications` });
+  return d.fetch("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+    body: `username=alice&password=${encodeURIComponent(password)}&next=%2Fapplications`,
+  });
 }
 
 describe("the registry door is shut", () => {
@@ -100,7 +115,10 @@ describe("logging in", () => {
     expect(await write.text()).toContain(`<code class="api-key">`);
     expect((await registered()).some((a) => a.name === name)).toBe(true);
 
-    const out = await d.fetch("/logout", { method: "POST", headers: { cookie: session, "sec-fetch-site": "same-origin" } });
+    const out = await d.fetch("/logout", {
+      method: "POST",
+      headers: { cookie: session, "sec-fetch-site": "same-origin" },
+    });
     expect(out.status).toBe(303);
     expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
     expect((await d.fetch("/applications", htmxForm("POST", application(), { cookie: session }))).status).toBe(401);
@@ -108,9 +126,17 @@ describe("logging in", () => {
 
   test("behind a trusted TLS proxy the cookie is Secure; a cross-site login post is refused", async () => {
     const d = await dashboard({ DASHBOARD_OPERATORS: operators, DASHBOARD_TRUSTED_PROXIES: "127.0.0.1" });
-    const res = await d.fetch("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-proto": "https" }, body: `username=alice&password=${encodeURIComponent(PASSWORD)}` });
+    const res = await d.fetch("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-proto": "https" },
+      body: `username=alice&password=${encodeURIComponent(PASSWORD)}`,
+    });
     expect(res.headers.get("set-cookie")).toContain("; Secure");
-    const cross = await d.fetch("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" }, body: `username=alice&password=${encodeURIComponent(PASSWORD)}` });
+    const cross = await d.fetch("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" },
+      body: `username=alice&password=${encodeURIComponent(PASSWORD)}`,
+    });
     expect(cross.status).toBe(403);
     expect(cross.headers.get("set-cookie")).toBeNull();
   });
@@ -131,15 +157,40 @@ describe("operators without a login", () => {
     const name = uniqueName("Local");
     expect((await d.fetch("/applications", htmxForm("POST", application(name)))).status).toBe(200);
     expect((await registered()).some((a) => a.name === name)).toBe(true);
-    const relayed = await d.fetch("/applications", htmxForm("POST", application(), { "x-forwarded-for": "203.0.113.9" }));
+    const relayed = await d.fetch(
+      "/applications",
+      htmxForm("POST", application(), { "x-forwarded-for": "203.0.113.9" }),
+    );
     expect(relayed.status).toBe(401);
   });
 
   test("a trusted proxy's user header makes its user an operator; from another address it is ignored", async () => {
-    const trusted = await dashboard({ DASHBOARD_TRUSTED_PROXY_HEADER: "X-Forwarded-User", DASHBOARD_TRUSTED_PROXIES: "127.0.0.1" });
-    expect((await trusted.fetch("/applications", htmxForm("POST", application(), { "x-forwarded-user": "alice@example.com" }))).status).toBe(200);
-    expect(await (await trusted.fetch("/login", { headers: { "x-forwarded-user": "alice@example.com" } })).text()).toContain("<strong>alice@example.com</strong> by your sign-on proxy");
-    const untrusted = await dashboard({ DASHBOARD_TRUSTED_PROXY_HEADER: "X-Forwarded-User", DASHBOARD_TRUSTED_PROXIES: "10.9.9.9" });
-    expect((await untrusted.fetch("/applications", htmxForm("POST", application(), { "x-forwarded-user": "alice@example.com" }))).status).toBe(401);
+    const trusted = await dashboard({
+      DASHBOARD_TRUSTED_PROXY_HEADER: "X-Forwarded-User",
+      DASHBOARD_TRUSTED_PROXIES: "127.0.0.1",
+    });
+    expect(
+      (
+        await trusted.fetch(
+          "/applications",
+          htmxForm("POST", application(), { "x-forwarded-user": "alice@example.com" }),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      await (await trusted.fetch("/login", { headers: { "x-forwarded-user": "alice@example.com" } })).text(),
+    ).toContain("<strong>alice@example.com</strong> by your sign-on proxy");
+    const untrusted = await dashboard({
+      DASHBOARD_TRUSTED_PROXY_HEADER: "X-Forwarded-User",
+      DASHBOARD_TRUSTED_PROXIES: "10.9.9.9",
+    });
+    expect(
+      (
+        await untrusted.fetch(
+          "/applications",
+          htmxForm("POST", application(), { "x-forwarded-user": "alice@example.com" }),
+        )
+      ).status,
+    ).toBe(401);
   });
 });

@@ -8,8 +8,15 @@ const TOKEN = "dashboard-test-token";
 let registry: Awaited<ReturnType<typeof startRegistry>>;
 let client: ReturnType<typeof createRegistryClient>;
 const input = (overrides: Partial<ApplicationInput> = {}): ApplicationInput => ({
-  name: uniqueName("App"), version: "1.0.0", developer: "Ops", contact_email: "ops@example.com",
-  description: null, category: "Monitoring", platform: "web", devicetypes: ["smart_breaker"], ...overrides,
+  name: uniqueName("App"),
+  version: "1.0.0",
+  developer: "Ops",
+  contact_email: "ops@example.com",
+  description: null,
+  category: "Monitoring",
+  platform: "web",
+  devicetypes: ["smart_breaker"],
+  ...overrides,
 });
 
 beforeAll(async () => {
@@ -20,7 +27,9 @@ afterAll(() => registry.stop());
 
 test("device types come from the registry's device-type file", async () => {
   const types = await client.deviceTypes();
-  expect(types.map((t) => t.id)).toEqual(expect.arrayContaining(["smart_breaker", "smart_meter", "environmental_sensor"]));
+  expect(types.map((t) => t.id)).toEqual(
+    expect.arrayContaining(["smart_breaker", "smart_meter", "environmental_sensor"]),
+  );
   expect(types.find((t) => t.id === "smart_breaker")?.name).toBe("Smart Circuit Breaker");
 });
 
@@ -36,7 +45,11 @@ test("register returns the key apart from the application; reads never carry it"
 
 test("refusals are outcomes with field messages: validation and duplicate names", async () => {
   const bad = await client.register(input({ contact_email: "nope", version: "" }));
-  expect(bad).toMatchObject({ ok: false, status: 400, details: { contact_email: [expect.any(String)], version: [expect.any(String)] } });
+  expect(bad).toMatchObject({
+    ok: false,
+    status: 400,
+    details: { contact_email: [expect.any(String)], version: [expect.any(String)] },
+  });
   const name = uniqueName("Taken");
   expect((await client.register(input({ name }))).ok).toBe(true);
   const dup = await client.register(input({ name: name.toUpperCase() }));
@@ -47,7 +60,11 @@ test("update, regenerate and delete; a missing registration is a 404 outcome", a
   const created = await client.register(input());
   if (!created.ok) throw new Error(created.error);
   const id = created.value.application.id;
-  const updated = await client.update(id, { ...input({ name: created.value.application.name }), status: "inactive", devicetypes: ["smart_meter"] });
+  const updated = await client.update(id, {
+    ...input({ name: created.value.application.name }),
+    status: "inactive",
+    devicetypes: ["smart_meter"],
+  });
   expect(updated).toMatchObject({ ok: true, value: { status: "inactive", devicetypes: ["smart_meter"] } });
   const key = await client.regenerateKey(id);
   expect(key.ok && key.value !== created.value.apiKey).toBe(true);
@@ -70,5 +87,7 @@ test("the edit form's read carries the contact e-mail (it sends the token); the 
   if (!created.ok) throw new Error(created.error);
   const id = created.value.application.id;
   expect((await client.getApplication(id))?.contact_email).toBe("form-owner@example.com");
-  expect(JSON.stringify((await client.listApplications()).find((a) => a.id === id))).not.toContain("form-owner@example.com");
+  expect(JSON.stringify((await client.listApplications()).find((a) => a.id === id))).not.toContain(
+    "form-owner@example.com",
+  );
 });

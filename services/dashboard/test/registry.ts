@@ -9,7 +9,13 @@ import { createAppRegistry, loadConfig } from "@iot/app-registry";
 export async function startRegistry(adminToken: string) {
   const dir = mkdtempSync(join(tmpdir(), "dashboard-registry-"));
   const running = await createAppRegistry(
-    loadConfig({ REGISTRY_HTTP_PORT: "0", REGISTRY_RPC_PORT: "0", REGISTRY_DB_PATH: join(dir, "registry.db"), REGISTRY_ADMIN_TOKEN: adminToken, DEVICE_REGISTRY_PATH: join(import.meta.dir, "../../../config/device-registry.json") }),
+    loadConfig({
+      REGISTRY_HTTP_PORT: "0",
+      REGISTRY_RPC_PORT: "0",
+      REGISTRY_DB_PATH: join(dir, "registry.db"),
+      REGISTRY_ADMIN_TOKEN: adminToken,
+      DEVICE_REGISTRY_PATH: join(import.meta.dir, "../../../config/device-registry.json"),
+    }),
     { log: quietLogger(), metrics: createMetrics() },
   );
   await running.start();

@@ -35,7 +35,11 @@ export const form = (fields: Record<string, string | string[]>) => {
   return body;
 };
 
-export const htmxForm = (method: string, fields: Record<string, string | string[]> | undefined, headers: Record<string, string> = {}): RequestInit => ({
+export const htmxForm = (
+  method: string,
+  fields: Record<string, string | string[]> | undefined,
+  headers: Record<string, string> = {},
+): RequestInit => ({
   method,
   headers: { "hx-request": "true", "content-type": "application/x-www-form-urlencoded", ...headers },
   body: fields ? form(fields) : undefined,

@@ -12,7 +12,10 @@ export function sseEvents(body: ReadableStream<Uint8Array | string>) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = block.split("\n");
-          const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+          const data = lines
+            .filter((l) => l.startsWith("data: "))
+            .map((l) => l.slice(6))
+            .join("\n");
           const retry = lines.find((l) => l.startsWith("retry: "));
           return { data, retry: retry ? Number(retry.slice(7)) : undefined };
         }

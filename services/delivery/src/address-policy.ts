@@ -42,7 +42,8 @@ export function isBlockedAddress(address: string): boolean {
 }
 
 export type Resolve = (host: string) => Promise<string[]>;
-const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const systemResolve: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 export class RefusedTarget extends Error {
   override name = "RefusedTarget";
@@ -67,7 +68,10 @@ export function createAddressPolicy(allowedHosts: string[], resolve: Resolve = s
     }
     if (addresses.length === 0) throw new RefusedTarget(`${host} resolves to no address`);
     const bad = addresses.find((a) => isBlockedAddress(a) && !allowed.has(a.toLowerCase()));
-    if (bad) throw new RefusedTarget(`${host} resolves to ${bad}, a loopback, private, link-local or metadata address (allow it with DELIVERY_ALLOWED_HOSTS)`);
+    if (bad)
+      throw new RefusedTarget(
+        `${host} resolves to ${bad}, a loopback, private, link-local or metadata address (allow it with DELIVERY_ALLOWED_HOSTS)`,
+      );
     return addresses[0];
   };
 }

@@ -23,7 +23,11 @@ test("defaults: :5006, the shared topics plus iot.delivery.dlq, batches of 100, 
 });
 
 test("the allow-list is a comma-separated list of hosts; the give-up window is in seconds", () => {
-  const c = loadConfig({ DELIVERY_ALLOWED_HOSTS: "localhost,127.0.0.1", DELIVERY_GIVE_UP_SECONDS: "60", TOPIC_DELIVERY_DLQ: "parked" });
+  const c = loadConfig({
+    DELIVERY_ALLOWED_HOSTS: "localhost,127.0.0.1",
+    DELIVERY_GIVE_UP_SECONDS: "60",
+    TOPIC_DELIVERY_DLQ: "parked",
+  });
   expect(c.allowedHosts).toEqual(["localhost", "127.0.0.1"]);
   expect(c.giveUpMs).toBe(60_000);
   expect(c.bus.topics.deliveryDlq).toBe("parked");
@@ -31,12 +35,23 @@ test("the allow-list is a comma-separated list of hosts; the give-up window is i
 
 test("bad values fail together, each naming its variable, never echoing the admin token", () => {
   try {
-    loadConfig({ DELIVERY_PORT: "web", DELIVERY_BATCH_SIZE: "0", REGISTRY_URL: "registry", DELIVERY_GIVE_UP_SECONDS: "-1", REGISTRY_ADMIN_TOKEN: "s3cret" });
+    loadConfig({
+      DELIVERY_PORT: "web",
+      DELIVERY_BATCH_SIZE: "0",
+      REGISTRY_URL: "registry",
+      DELIVERY_GIVE_UP_SECONDS: "-1",
+      REGISTRY_ADMIN_TOKEN: "s3cret",
+    });
     throw new Error("expected a ConfigError");
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     const { problems } = e as ConfigError;
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["DELIVERY_BATCH_SIZE", "DELIVERY_GIVE_UP_SECONDS", "DELIVERY_PORT", "REGISTRY_URL"]);
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "DELIVERY_BATCH_SIZE",
+      "DELIVERY_GIVE_UP_SECONDS",
+      "DELIVERY_PORT",
+      "REGISTRY_URL",
+    ]);
     expect(problems.join(" ")).not.toContain("s3cret");
   }
 });

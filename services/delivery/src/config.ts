@@ -17,8 +17,14 @@ export const deliveryConfigSchema = Type.Object({
   bus: busConfigSchema,
   /** Consumer groups are `<prefix>.<app id>.webhook`: one per application, so each keeps its own progress. */
   groupPrefix: env.string("DELIVERY_GROUP_PREFIX", "iot-delivery"),
-  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
-  registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
+  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", {
+    pattern: "^https?://[^/]+",
+    expected: "http://host:port",
+  }),
+  registryUrl: env.string("REGISTRY_URL", "http://127.0.0.1:5002", {
+    pattern: "^https?://[^/]+",
+    expected: "http://host:port",
+  }),
   /** Reads the webhook secrets and api-key hashes; unset works only with a registry on loopback without a token. */
   adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
   /** Records in one webhook POST at most. */

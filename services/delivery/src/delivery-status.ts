@@ -32,21 +32,56 @@ export function createDeliveryStatus(metrics: Metrics) {
   const entries = new Map<string, ChannelStatus>();
   const key = (appId: string, channel: Channel) => `${appId}/${channel}`;
   const each = (value: (s: ChannelStatus) => number) => () =>
-    [...entries.values()].map((s) => [{ app: s.appId, channel: s.channel }, value(s)] as [Record<string, string>, number]);
+    [...entries.values()].map(
+      (s) => [{ app: s.appId, channel: s.channel }, value(s)] as [Record<string, string>, number],
+    );
   const labelNames = ["app", "channel"];
-  metrics.gauge("delivery_records_delivered", "Records delivered since start, per application and channel.", { collect: each((s) => s.delivered), labelNames });
-  metrics.gauge("delivery_records_parked", "Records parked on the delivery DLQ since start.", { collect: each((s) => s.parked), labelNames });
-  metrics.gauge("delivery_retrying", "Failed attempts in a row (0: healthy).", { collect: each((s) => s.retrying), labelNames });
-  metrics.gauge("delivery_failing", "1 while the application is marked failing.", { collect: each((s) => (s.failing ? 1 : 0)), labelNames });
-  metrics.gauge("delivery_lag_records", "Records not yet delivered (committed).", { collect: each((s) => s.lag), labelNames });
-  const latency = metrics.histogram("delivery_webhook_seconds", "Webhook POST duration (all applications).", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  metrics.gauge("delivery_records_delivered", "Records delivered since start, per application and channel.", {
+    collect: each((s) => s.delivered),
+    labelNames,
+  });
+  metrics.gauge("delivery_records_parked", "Records parked on the delivery DLQ since start.", {
+    collect: each((s) => s.parked),
+    labelNames,
+  });
+  metrics.gauge("delivery_retrying", "Failed attempts in a row (0: healthy).", {
+    collect: each((s) => s.retrying),
+    labelNames,
+  });
+  metrics.gauge("delivery_failing", "1 while the application is marked failing.", {
+    collect: each((s) => (s.failing ? 1 : 0)),
+    labelNames,
+  });
+  metrics.gauge("delivery_lag_records", "Records not yet delivered (committed).", {
+    collect: each((s) => s.lag),
+    labelNames,
+  });
+  const latency = metrics.histogram(
+    "delivery_webhook_seconds",
+    "Webhook POST duration (all applications).",
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
 
   return {
     open(appId: string, appName: string, channel: Channel): ChannelStatus {
       const k = key(appId, channel);
       const existing = entries.get(k);
       if (existing) return existing;
-      const s: ChannelStatus = { appId, appName, channel, delivered: 0, retrying: 0, parked: 0, skipped: 0, failing: false, lastError: null, lastErrorAt: null, lastDeliveredAt: null, lag: 0, connections: 0 };
+      const s: ChannelStatus = {
+        appId,
+        appName,
+        channel,
+        delivered: 0,
+        retrying: 0,
+        parked: 0,
+        skipped: 0,
+        failing: false,
+        lastError: null,
+        lastErrorAt: null,
+        lastDeliveredAt: null,
+        lag: 0,
+        connections: 0,
+      };
       entries.set(k, s);
       return s;
     },

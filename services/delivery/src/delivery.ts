@@ -40,7 +40,8 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   /** Each application's start/stop runs after the previous one, so a quick create-then-delete ends stopped. */
   const pending = new Map<string, Promise<void>>();
 
-  const wantsWebhook = (t: Target | undefined) => !!(t?.active && t.webhookUrl && t.webhookSecret && t.deviceTypes.size > 0);
+  const wantsWebhook = (t: Target | undefined) =>
+    !!(t?.active && t.webhookUrl && t.webhookSecret && t.deviceTypes.size > 0);
   const groupOf = (appId: string) => `${config.groupPrefix}.${appId}.webhook`;
 
   const reconcileApp = (appId: string) => {
@@ -89,12 +90,26 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
       streams.revoke();
     },
   });
-  const streams = createStreams({ bus, targets, status, decoder, topic: config.bus.topics.enriched, groupPrefix: config.groupPrefix, lingerMs: config.lingerMs, queueLimit: config.streamQueue });
+  const streams = createStreams({
+    bus,
+    targets,
+    status,
+    decoder,
+    topic: config.bus.topics.enriched,
+    groupPrefix: config.groupPrefix,
+    lingerMs: config.lingerMs,
+    queueLimit: config.streamQueue,
+  });
 
   const sendTestEvent = async (appId: string) => {
     const t = targets.get(appId)!;
     const { id, body } = testEventBody(t);
-    return send(t.webhookUrl!, body, signedHeaders(t.webhookSecret!, id, body, Date.now()), AbortSignal.timeout(config.timeoutMs));
+    return send(
+      t.webhookUrl!,
+      body,
+      signedHeaders(t.webhookSecret!, id, body, Date.now()),
+      AbortSignal.timeout(config.timeoutMs),
+    );
   };
 
   const checks = async () => ({ broker: await bus.ready(), registry: targets.current });
@@ -136,7 +151,10 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
         targets.start();
         app.listen({ port: config.port, hostname: config.bindHost, idleTimeout: 0 });
         url = localUrl(config.bindHost, app.server?.port);
-        lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: errorMessage(e) })), LAG_REFRESH_MS);
+        lagTimer = setInterval(
+          () => refreshLag().catch((e) => log.debug("lag refresh failed", { error: errorMessage(e) })),
+          LAG_REFRESH_MS,
+        );
       } catch (e) {
         await stop();
         throw e;

@@ -28,7 +28,8 @@ export interface Wants {
 
 export type Decoder = (record: IncomingRecord) => Omit<Delivery, "record"> | undefined;
 
-export const messageIdOf = (r: IncomingRecord) => r.headers[HEADER.messageId] ?? `${r.topic}/${r.partition}/${r.offset}`;
+export const messageIdOf = (r: IncomingRecord) =>
+  r.headers[HEADER.messageId] ?? `${r.topic}/${r.partition}/${r.offset}`;
 
 const utf8 = new TextDecoder();
 

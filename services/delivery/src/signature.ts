@@ -5,7 +5,11 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-export const WEBHOOK_HEADER = { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" } as const;
+export const WEBHOOK_HEADER = {
+  id: "webhook-id",
+  timestamp: "webhook-timestamp",
+  signature: "webhook-signature",
+} as const;
 
 const keyOf = (secret: string) => Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
 
@@ -16,11 +20,21 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
 /** The three headers of one signed request. */
 export function signedHeaders(secret: string, id: string, body: string, nowMs: number): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
-  return { [WEBHOOK_HEADER.id]: id, [WEBHOOK_HEADER.timestamp]: String(timestamp), [WEBHOOK_HEADER.signature]: sign(secret, id, timestamp, body) };
+  return {
+    [WEBHOOK_HEADER.id]: id,
+    [WEBHOOK_HEADER.timestamp]: String(timestamp),
+    [WEBHOOK_HEADER.signature]: sign(secret, id, timestamp, body),
+  };
 }
 
 /** What a receiver does (used by tests and the bench): any of the space-separated `v1,` signatures matches, within the tolerance. */
-export function verify(secret: string, headers: Headers, body: string, nowMs = Date.now(), toleranceSeconds = 300): boolean {
+export function verify(
+  secret: string,
+  headers: Headers,
+  body: string,
+  nowMs = Date.now(),
+  toleranceSeconds = 300,
+): boolean {
   const id = headers.get(WEBHOOK_HEADER.id);
   const ts = Number(headers.get(WEBHOOK_HEADER.timestamp));
   const given = headers.get(WEBHOOK_HEADER.signature);

@@ -95,7 +95,15 @@ export async function openSession(o: SessionOptions) {
   };
 
   const startAt = Object.fromEntries(position.map((offset, partition) => [partition, offset]));
-  const subscription: Subscription = await o.bus.subscribe({ groupId: o.groupId, topics: [o.topic], startAt, fromBeginning: true, maxWaitMs: o.lingerMs, ephemeral: true, handler });
+  const subscription: Subscription = await o.bus.subscribe({
+    groupId: o.groupId,
+    topics: [o.topic],
+    startAt,
+    fromBeginning: true,
+    maxWaitMs: o.lingerMs,
+    ephemeral: true,
+    handler,
+  });
 
   return {
     /** The events so far (waiting up to `waitMs` for some; [] when none came); undefined once the session is closed. */
@@ -115,7 +123,8 @@ export async function openSession(o: SessionOptions) {
     /** Resolves with the reason once the session is closed (by the client, the server, or a stall). */
     closed: closedPromise,
     /** Records of the topic after what this session has read (and queued), given the partitions' ends. */
-    behind: (ends: number[]) => ends.reduce((n, end, p) => n + Math.max(0, end - (position[p] ?? end)), 0) + queue.length,
+    behind: (ends: number[]) =>
+      ends.reduce((n, end, p) => n + Math.max(0, end - (position[p] ?? end)), 0) + queue.length,
     async stop() {
       close("stopped");
       queue.length = 0;

@@ -43,7 +43,10 @@ export function createStreams(deps: StreamsDeps) {
   return {
     authenticate,
     /** Throws StreamUnauthorized. The caller must `close` the session it gets. */
-    async connect(authorization: string | null | undefined, o: { lastEventId?: string | null | undefined; deviceId?: string | undefined }) {
+    async connect(
+      authorization: string | null | undefined,
+      o: { lastEventId?: string | null | undefined; deviceId?: string | undefined },
+    ) {
       const { target, keyHash } = authenticate(authorization);
       const status = deps.status.open(target.id, target.name, "stream");
       const partitions = (await deps.bus.stats([deps.topic], [])).topics[0]?.partitions ?? 0;
@@ -85,7 +88,8 @@ export function createStreams(deps: StreamsDeps) {
     revoke() {
       for (const [session, { appId, keyHash }] of open) {
         const t = deps.targets.get(appId);
-        if (!t?.active || t.apiKeyHash !== keyHash) session.close("the application was deactivated, deleted, or its api key regenerated");
+        if (!t?.active || t.apiKeyHash !== keyHash)
+          session.close("the application was deactivated, deleted, or its api key regenerated");
       }
     },
     /** Each streaming application's lag: its furthest-behind session, in records. */

@@ -64,7 +64,15 @@ export function createTargets(opts: TargetsOptions) {
   const targetOf = async (a: Application): Promise<Target | undefined> => {
     const c = await credentials(a.id);
     if (!c) return undefined;
-    return { id: a.id, name: a.name, active: a.status === PROTO_STATUS.active, deviceTypes: new Set(a.deviceTypes), webhookUrl: a.webhookUrl || null, webhookEventTypes: new Set(a.webhookEventTypes), ...c };
+    return {
+      id: a.id,
+      name: a.name,
+      active: a.status === PROTO_STATUS.active,
+      deviceTypes: new Set(a.deviceTypes),
+      webhookUrl: a.webhookUrl || null,
+      webhookEventTypes: new Set(a.webhookEventTypes),
+      ...c,
+    };
   };
 
   const reindex = () => {
@@ -105,7 +113,10 @@ export function createTargets(opts: TargetsOptions) {
       } catch (e) {
         if (!running) break;
         current = false;
-        opts.log.warn("registry watch failed; delivering to the last known applications", { error: errorMessage(e), retry_in_ms: delay });
+        opts.log.warn("registry watch failed; delivering to the last known applications", {
+          error: errorMessage(e),
+          retry_in_ms: delay,
+        });
         await Bun.sleep(delay);
         delay = Math.min(delay * 2, backoff.maxMs);
       }

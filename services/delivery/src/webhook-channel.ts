@@ -53,7 +53,11 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
     const time = new Date().toISOString();
     await deps.bus.publish(
       deps.topics.deliveryDlq,
-      items.map(({ record }) => ({ key: appId, value: record.value, headers: dlqHeaders(record, appId, reason, error, time) })),
+      items.map(({ record }) => ({
+        key: appId,
+        value: record.value,
+        headers: dlqHeaders(record, appId, reason, error, time),
+      })),
     );
     status.parked += items.length;
     log.warn("webhook batch parked", { app: appId, records: items.length, reason, error });
@@ -97,7 +101,12 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
       const t0 = performance.now();
       let outcome: Awaited<ReturnType<Send>>;
       try {
-        outcome = await deps.send(target.webhookUrl, body, signedHeaders(target.webhookSecret, webhookId, body, Date.now()), stopping.signal);
+        outcome = await deps.send(
+          target.webhookUrl,
+          body,
+          signedHeaders(target.webhookSecret, webhookId, body, Date.now()),
+          stopping.signal,
+        );
       } catch (e) {
         if (stopping.signal.aborted) throw new Stopped();
         throw e;
@@ -121,7 +130,10 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
         log.warn("application marked failing", { app: appId, error: outcome.error });
         return;
       }
-      const delay = Math.min(outcome.retryAfterMs ?? backoffMs(attempt, deps.maxBackoffMs), Math.max(0, deps.giveUpMs - elapsed));
+      const delay = Math.min(
+        outcome.retryAfterMs ?? backoffMs(attempt, deps.maxBackoffMs),
+        Math.max(0, deps.giveUpMs - elapsed),
+      );
       log.debug("webhook retry", { app: appId, attempt, delay_ms: delay, error: outcome.error });
       await wait(delay, batch);
     }
@@ -130,7 +142,12 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
   const handler = async (batch: Batch) => {
     const target = deps.target();
     if (!target) throw new Stopped();
-    const items = select(batch.records, { deviceTypes: target.deviceTypes, eventTypes: target.webhookEventTypes }, deps.decoder, () => status.skipped++);
+    const items = select(
+      batch.records,
+      { deviceTypes: target.deviceTypes, eventTypes: target.webhookEventTypes },
+      deps.decoder,
+      () => status.skipped++,
+    );
     for (let i = 0; i < items.length; i += deps.batchSize) await deliver(items.slice(i, i + deps.batchSize), batch);
   };
 
@@ -146,7 +163,13 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
       // A group with committed progress (a restart) resumes from it.
       const ends = (await deps.bus.stats([deps.topics.enriched], [])).topics[0]?.ends ?? [];
       const startAt = Object.fromEntries(ends.map((offset, partition) => [partition, offset]));
-      subscription = await deps.bus.subscribe({ groupId: deps.groupId, topics: [deps.topics.enriched], startAt, handler, maxWaitMs: deps.lingerMs });
+      subscription = await deps.bus.subscribe({
+        groupId: deps.groupId,
+        topics: [deps.topics.enriched],
+        startAt,
+        handler,
+        maxWaitMs: deps.lingerMs,
+      });
     },
     /** Ends a retry in progress at once (that batch stays uncommitted: it is delivered after a restart). */
     async stop() {

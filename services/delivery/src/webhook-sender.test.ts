@@ -16,16 +16,26 @@ const post = (url: string) => send(url, "[]", {}, new AbortController().signal);
 
 test("2xx delivers; 408, 429 and 5xx retry (Retry-After read); other 4xx are final", async () => {
   expect(await post(serve(() => new Response(null, { status: 204 })))).toEqual({ kind: "delivered", status: 204 });
-  expect(await post(serve(() => new Response("busy", { status: 429, headers: { "retry-after": "7" } })))).toMatchObject({ kind: "retry", retryAfterMs: 7000 });
-  expect(await post(serve(() => new Response("x", { status: 503 })))).toMatchObject({ kind: "retry", error: "HTTP 503: x" });
+  expect(await post(serve(() => new Response("busy", { status: 429, headers: { "retry-after": "7" } })))).toMatchObject(
+    { kind: "retry", retryAfterMs: 7000 },
+  );
+  expect(await post(serve(() => new Response("x", { status: 503 })))).toMatchObject({
+    kind: "retry",
+    error: "HTTP 503: x",
+  });
   expect(await post(serve(() => new Response("x", { status: 408 })))).toMatchObject({ kind: "retry" });
-  expect(await post(serve(() => new Response("gone", { status: 410 })))).toEqual({ kind: "final", error: "HTTP 410: gone" });
+  expect(await post(serve(() => new Response("gone", { status: 410 })))).toEqual({
+    kind: "final",
+    error: "HTTP 410: gone",
+  });
 });
 
 test("a redirect is not followed, even to the metadata address", async () => {
   let followed = false;
   const target = serve(() => ((followed = true), new Response("secret")));
-  const url = serve(() => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data" } }));
+  const url = serve(
+    () => new Response(null, { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data" } }),
+  );
   expect(await post(url)).toMatchObject({ kind: "final", error: expect.stringContaining("302 redirect") });
   const local = serve(() => new Response(null, { status: 307, headers: { location: target } }));
   expect(await post(local)).toMatchObject({ kind: "final" });
@@ -60,8 +70,13 @@ test("a hanging endpoint times out; a refused address is final without a request
   expect(await post(url)).toMatchObject({ kind: "retry", error: "timed out after 500 ms" });
   expect(Date.now() - started).toBeLessThan(2_000);
   const strict = createWebhookSender({ timeoutMs: 500, allowedHosts: [] });
-  expect(await strict(url, "[]", {}, new AbortController().signal)).toMatchObject({ kind: "final", error: expect.stringContaining("refused: 127.0.0.1") });
-  expect(await strict("http://169.254.169.254/", "[]", {}, new AbortController().signal)).toMatchObject({ kind: "final" });
+  expect(await strict(url, "[]", {}, new AbortController().signal)).toMatchObject({
+    kind: "final",
+    error: expect.stringContaining("refused: 127.0.0.1"),
+  });
+  expect(await strict("http://169.254.169.254/", "[]", {}, new AbortController().signal)).toMatchObject({
+    kind: "final",
+  });
 });
 
 test("Retry-After as seconds or a date; backoff grows with jitter and stays under its cap", () => {
@@ -77,7 +92,14 @@ test("a name is resolved once and the POST goes to that address, with the name a
   let host: string | null | undefined;
   const url = serve((req) => ((host = req.headers.get("host")), new Response(null, { status: 204 })));
   const port = new URL(url).port;
-  const viaName = createWebhookSender({ timeoutMs: 500, allowedHosts: ["127.0.0.1"], resolve: async () => ["127.0.0.1"] });
-  expect(await viaName(`http://hooks.test:${port}/hook`, "[]", {}, new AbortController().signal)).toEqual({ kind: "delivered", status: 204 });
+  const viaName = createWebhookSender({
+    timeoutMs: 500,
+    allowedHosts: ["127.0.0.1"],
+    resolve: async () => ["127.0.0.1"],
+  });
+  expect(await viaName(`http://hooks.test:${port}/hook`, "[]", {}, new AbortController().signal)).toEqual({
+    kind: "delivered",
+    status: 204,
+  });
   expect(host).toBe(`hooks.test:${port}`);
 });

@@ -20,7 +20,12 @@ export interface SenderOptions {
   maxResponseBytes?: number;
 }
 
-export type Send = (url: string, body: string, headers: Record<string, string>, signal: AbortSignal) => Promise<Outcome>;
+export type Send = (
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+) => Promise<Outcome>;
 
 export function createWebhookSender(opts: SenderOptions): Send {
   const check = createAddressPolicy(opts.allowedHosts, opts.resolve);
@@ -40,21 +45,33 @@ export function createWebhookSender(opts: SenderOptions): Send {
       res = await fetch(to.url, {
         method: "POST",
         body,
-        headers: { ...headers, "content-type": "application/json", "user-agent": "iot-delivery/1.0", ...(to.host ? { host: to.host } : {}) },
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "user-agent": "iot-delivery/1.0",
+          ...(to.host ? { host: to.host } : {}),
+        },
         ...(to.serverName ? { tls: { serverName: to.serverName } } : {}),
         redirect: "manual",
         signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]),
       });
     } catch (e) {
       if (signal.aborted) throw e;
-      return { kind: "retry", error: e instanceof Error && e.name === "TimeoutError" ? `timed out after ${opts.timeoutMs} ms` : `network error: ${e instanceof Error ? e.message : String(e)}` };
+      return {
+        kind: "retry",
+        error:
+          e instanceof Error && e.name === "TimeoutError"
+            ? `timed out after ${opts.timeoutMs} ms`
+            : `network error: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
     const snippet = await readSome(res, limit);
     const s = res.status;
     if (s >= 200 && s < 300) return { kind: "delivered", status: s };
     const error = `HTTP ${s}${snippet ? `: ${snippet.slice(0, 200)}` : ""}`;
     if (s >= 300 && s < 400) return { kind: "final", error: `HTTP ${s} redirect (not followed)` };
-    if (s === 408 || s === 429 || s >= 500) return { kind: "retry", error, retryAfterMs: retryAfterMs(res.headers.get("retry-after")) };
+    if (s === 408 || s === 429 || s >= 500)
+      return { kind: "retry", error, retryAfterMs: retryAfterMs(res.headers.get("retry-after")) };
     return { kind: "final", error };
   };
 }

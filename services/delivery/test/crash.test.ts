@@ -12,7 +12,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { messageIds, openSse, type SseClient } from "./sse-client";
-import { deliveryEnv, missing, publishEnriched, type Receiver, root, startReceiver, testBus, testTopics } from "./support";
+import {
+  deliveryEnv,
+  missing,
+  publishEnriched,
+  type Receiver,
+  root,
+  startReceiver,
+  testBus,
+  testTopics,
+} from "./support";
 
 const t = testTopics();
 let bus: EventBus;
@@ -22,7 +31,15 @@ const ports = { http: 0, rpc: 0, delivery: 0 };
 const urls = () => ({ httpUrl: `http://127.0.0.1:${ports.http}`, rpcUrl: `http://127.0.0.1:${ports.rpc}` });
 
 async function startDelivery() {
-  delivery = spawnService(join(root, "services/delivery/src/main.ts"), deliveryEnv(t, urls(), { DELIVERY_PORT: String(ports.delivery), DELIVERY_GIVE_UP_SECONDS: "600", DELIVERY_MAX_BACKOFF_MS: "500", LOG_LEVEL: "info" }));
+  delivery = spawnService(
+    join(root, "services/delivery/src/main.ts"),
+    deliveryEnv(t, urls(), {
+      DELIVERY_PORT: String(ports.delivery),
+      DELIVERY_GIVE_UP_SECONDS: "600",
+      DELIVERY_MAX_BACKOFF_MS: "500",
+      LOG_LEVEL: "info",
+    }),
+  );
   await delivery.waitForLog(/delivery ready/);
 }
 
@@ -36,7 +53,15 @@ beforeAll(async () => {
     DEVICE_REGISTRY_PATH: join(root, "config/device-registry.json"),
     LOG_LEVEL: "warn",
   });
-  await eventually("the registry", () => fetch(`${urls().httpUrl}/health`).then((r) => (r.ok ? true : undefined), () => undefined), 30_000);
+  await eventually(
+    "the registry",
+    () =>
+      fetch(`${urls().httpUrl}/health`).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    30_000,
+  );
   await startDelivery();
 }, 60_000);
 afterAll(async () => {
@@ -46,8 +71,19 @@ afterAll(async () => {
 });
 
 async function register(fields: Record<string, unknown>) {
-  const body = { name: uniqueName("app"), developer: "d", version: "1", contact_email: "d@example.com", devicetypes: ["smart_breaker"], ...fields };
-  const res = await fetch(`${urls().httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const body = {
+    name: uniqueName("app"),
+    developer: "d",
+    version: "1",
+    contact_email: "d@example.com",
+    devicetypes: ["smart_breaker"],
+    ...fields,
+  };
+  const res = await fetch(`${urls().httpUrl}/api/applications`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { application: { id: string; api_key: string; webhook_secret: string } }).application;
 }
@@ -65,7 +101,10 @@ function resumingStream(key: string) {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const c = await openSse(`${deliveryUrl()}/api/v1/stream`, { authorization: `Bearer ${key}`, ...(lastId ? { "last-event-id": lastId } : {}) }).catch(() => undefined);
+      const c = await openSse(`${deliveryUrl()}/api/v1/stream`, {
+        authorization: `Bearer ${key}`,
+        ...(lastId ? { "last-event-id": lastId } : {}),
+      }).catch(() => undefined);
       if (c?.status === 200) {
         client = c;
         let seen = 0;
@@ -115,26 +154,47 @@ test("webhook down then back, and a SIGKILL mid-batch: nothing missing for eithe
 
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 200);
   await publishEnriched(bus, t.enriched, "smart_meter", `${tag}-other`, 0, 50);
-  await eventually("the first 200 on both", () => (missing(receiver.ids, tag, 0, 200).length + missing(stream.ids, tag, 0, 200).length === 0 ? true : undefined), 30_000);
+  await eventually(
+    "the first 200 on both",
+    () =>
+      missing(receiver.ids, tag, 0, 200).length + missing(stream.ids, tag, 0, 200).length === 0 ? true : undefined,
+    30_000,
+  );
 
   // The endpoint goes down: the stream keeps flowing meanwhile.
   receiver.down();
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 200, 400);
-  await eventually("the stream app to get 200–400 while the webhook is down", () => (missing(stream.ids, tag, 200, 400).length === 0 ? true : undefined), 30_000);
+  await eventually(
+    "the stream app to get 200–400 while the webhook is down",
+    () => (missing(stream.ids, tag, 200, 400).length === 0 ? true : undefined),
+    30_000,
+  );
   expect(missing(receiver.ids, tag, 200, 400).length).toBeGreaterThan(0);
   // What the endpoint has not acknowledged is the webhook app's lag on the status API (sampled every 5 s).
-  await eventually("the webhook app's lag", async () => {
-    const s = (await (await fetch(`${deliveryUrl()}/api/v1/deliveries/${hook.id}`)).json()) as { deliveries: { lag: number; state: string }[] };
-    return s.deliveries[0]!.lag > 0 && s.deliveries[0]!.state === "retrying" ? true : undefined;
-  }, 15_000);
+  await eventually(
+    "the webhook app's lag",
+    async () => {
+      const s = (await (await fetch(`${deliveryUrl()}/api/v1/deliveries/${hook.id}`)).json()) as {
+        deliveries: { lag: number; state: string }[];
+      };
+      return s.deliveries[0]!.lag > 0 && s.deliveries[0]!.state === "retrying" ? true : undefined;
+    },
+    15_000,
+  );
   receiver.up();
-  await eventually("the webhook to catch up after it returns", () => (missing(receiver.ids, tag, 200, 400).length === 0 ? true : undefined), 30_000);
+  await eventually(
+    "the webhook to catch up after it returns",
+    () => (missing(receiver.ids, tag, 200, 400).length === 0 ? true : undefined),
+    30_000,
+  );
 
   // A slow endpoint, so the kill lands while a POST is in flight.
   receiver.mode = "hang";
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 400, 600);
   await eventually("a POST in flight", async () => {
-    const s = await fetch(`${deliveryUrl()}/api/v1/deliveries/${hook.id}`).then((r) => r.json() as Promise<{ deliveries: { delivered: number }[] }>);
+    const s = await fetch(`${deliveryUrl()}/api/v1/deliveries/${hook.id}`).then(
+      (r) => r.json() as Promise<{ deliveries: { delivered: number }[] }>,
+    );
     return s.deliveries[0]!.delivered < 600 ? true : undefined;
   });
   await Bun.sleep(200);
@@ -143,8 +203,16 @@ test("webhook down then back, and a SIGKILL mid-batch: nothing missing for eithe
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 600, 700); // while delivery is down
   await startDelivery();
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 700, 800);
-  await eventually("all 800 at the webhook", () => (missing(receiver.ids, tag, 0, 800).length === 0 ? true : undefined), 60_000);
-  await eventually("all 800 on the stream", () => (missing(stream.ids, tag, 0, 800).length === 0 ? true : undefined), 60_000);
+  await eventually(
+    "all 800 at the webhook",
+    () => (missing(receiver.ids, tag, 0, 800).length === 0 ? true : undefined),
+    60_000,
+  );
+  await eventually(
+    "all 800 on the stream",
+    () => (missing(stream.ids, tag, 0, 800).length === 0 ? true : undefined),
+    60_000,
+  );
   await stream.stop();
   expect(receiver.forged).toBe(0);
   for (const ids of [receiver.ids, stream.ids]) expect(ids.filter((id) => id.includes("-other-"))).toEqual([]);

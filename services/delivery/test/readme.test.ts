@@ -24,7 +24,11 @@ let delivery: Awaited<ReturnType<typeof createDelivery>>;
 beforeAll(async () => {
   registry = await startTestRegistry("sqlite");
   bus = await testBus(t);
-  delivery = await createDelivery(loadConfig(deliveryEnv(t, registry, { DELIVERY_ALLOWED_HOSTS: "localhost" })), { bus, log: quietLogger(), metrics: createMetrics() });
+  delivery = await createDelivery(loadConfig(deliveryEnv(t, registry, { DELIVERY_ALLOWED_HOSTS: "localhost" })), {
+    bus,
+    log: quietLogger(),
+    metrics: createMetrics(),
+  });
   await delivery.start();
 });
 afterAll(async () => {
@@ -58,14 +62,27 @@ test("the README's receiver verifies real deliveries and refuses a forged one; c
   const file = join(mkdtempSync(join(tmpdir(), "receiver-")), "receiver.ts");
   writeFileSync(file, receiverCode!);
   const receiver = spawnService(file, { WEBHOOK_SECRET: application.webhook_secret, PORT: String(hookPort) });
-  const curl = Bun.spawn(["bash", "-c", local(stream!)], { cwd: root, env: { ...process.env, API_KEY: application.api_key }, stdout: "pipe" });
+  const curl = Bun.spawn(["bash", "-c", local(stream!)], {
+    cwd: root,
+    env: { ...process.env, API_KEY: application.api_key },
+    stdout: "pipe",
+  });
   let streamed = "";
   void (async () => {
     for await (const chunk of curl.stdout) streamed += new TextDecoder().decode(chunk);
   })();
   try {
-    await eventually("the webhook channel", () => (delivery.webhookApps().includes(application.id) ? true : undefined), 20_000);
-    await eventually("the receiver listening", () => fetch(`http://127.0.0.1:${hookPort}/`, { method: "POST", body: "[]" }).then(() => true, () => undefined));
+    await eventually(
+      "the webhook channel",
+      () => (delivery.webhookApps().includes(application.id) ? true : undefined),
+      20_000,
+    );
+    await eventually("the receiver listening", () =>
+      fetch(`http://127.0.0.1:${hookPort}/`, { method: "POST", body: "[]" }).then(
+        () => true,
+        () => undefined,
+      ),
+    );
     await eventually("curl connected", () => (streamed.includes(": connected") ? true : undefined));
     const tag = uniqueName("readme");
     // The stream session joins its group moments after connecting: publish until both have it.
@@ -81,7 +98,11 @@ test("the README's receiver verifies real deliveries and refuses a forged one; c
     const forged = await fetch(`http://127.0.0.1:${hookPort}/`, {
       method: "POST",
       body: "[]",
-      headers: { "webhook-id": "x", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" },
+      headers: {
+        "webhook-id": "x",
+        "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+        "webhook-signature": "v1,AAAA",
+      },
     });
     expect(forged.status).toBe(401);
   } finally {

@@ -22,7 +22,11 @@ let base: string;
 beforeAll(async () => {
   registry = await startTestRegistry("sqlite");
   bus = await testBus(t);
-  delivery = await createDelivery(loadConfig(deliveryEnv(t, registry, { DELIVERY_STREAM_QUEUE: "20" })), { bus, log: quietLogger(), metrics: createMetrics() });
+  delivery = await createDelivery(loadConfig(deliveryEnv(t, registry, { DELIVERY_STREAM_QUEUE: "20" })), {
+    bus,
+    log: quietLogger(),
+    metrics: createMetrics(),
+  });
   await delivery.start();
   base = delivery.urls().Delivery!;
 });
@@ -33,7 +37,11 @@ afterAll(async () => {
 });
 
 async function register() {
-  const res = await fetch(`${registry.httpUrl}/api/applications`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(registration({ devicetypes: ["smart_breaker"] })) });
+  const res = await fetch(`${registry.httpUrl}/api/applications`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(registration({ devicetypes: ["smart_breaker"] })),
+  });
   const { application } = (await res.json()) as { application: { id: string; api_key: string } };
   // The delivery service learns of it through the registry's watch stream.
   await eventually("the app's key to be known", async () => {
@@ -43,8 +51,12 @@ async function register() {
   });
   return application;
 }
-const connections = async () => ((await (await fetch(`${base}/api/v1/deliveries`)).json()) as { deliveries: { connections: number }[] }).deliveries.reduce((n, d) => n + d.connections, 0);
-const stream = (key: string, extra: Record<string, string> = {}, query = "") => openSse(`${base}/api/v1/stream${query}`, { authorization: `Bearer ${key}`, ...extra });
+const connections = async () =>
+  (
+    (await (await fetch(`${base}/api/v1/deliveries`)).json()) as { deliveries: { connections: number }[] }
+  ).deliveries.reduce((n, d) => n + d.connections, 0);
+const stream = (key: string, extra: Record<string, string> = {}, query = "") =>
+  openSse(`${base}/api/v1/stream${query}`, { authorization: `Bearer ${key}`, ...extra });
 
 test("a missing or wrong api key is refused with 401", async () => {
   expect((await openSse(`${base}/api/v1/stream`, {})).status).toBe(401);
@@ -60,14 +72,22 @@ test("the stream carries exactly the app's records; a reconnect with Last-Event-
   await eventually("the warm-up record", () => (first.events.length > 0 ? true : undefined), 20_000);
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 100);
   await publishEnriched(bus, t.enriched, "smart_meter", `${tag}-other`, 0, 20);
-  await eventually("100 records", () => (missing(messageIds(first.events), tag, 0, 100).length === 0 ? true : undefined), 20_000);
+  await eventually(
+    "100 records",
+    () => (missing(messageIds(first.events), tag, 0, 100).length === 0 ? true : undefined),
+    20_000,
+  );
   first.close();
   await first.ended;
   const lastId = first.events.at(-1)!.id;
   // Published while nobody was connected.
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 100, 200);
   const second = await stream(app.api_key, { "last-event-id": lastId });
-  await eventually("the next 100", () => (missing(messageIds(second.events), tag, 100, 200).length === 0 ? true : undefined), 20_000);
+  await eventually(
+    "the next 100",
+    () => (missing(messageIds(second.events), tag, 100, 200).length === 0 ? true : undefined),
+    20_000,
+  );
   second.close();
   const all = [...messageIds(first.events), ...messageIds(second.events)].filter((id) => !id.includes("-warm-"));
   expect(all.filter((id) => id.includes("-other-"))).toEqual([]);
@@ -85,16 +105,25 @@ test("device_id narrows the stream to one device", async () => {
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 2, 50);
   await eventually("all of device 1's records", () => (c.events.length >= 10 ? true : undefined), 20_000);
   c.close();
-  expect(new Set(c.events.map((e) => (JSON.parse(e.data) as { data: { device_id: string } }).data.device_id))).toEqual(new Set([`${tag}-dev-1`]));
+  expect(new Set(c.events.map((e) => (JSON.parse(e.data) as { data: { device_id: string } }).data.device_id))).toEqual(
+    new Set([`${tag}-dev-1`]),
+  );
 }, 60_000);
 
 test("regenerating the api key closes the open stream, and the old key is refused", async () => {
   const app = await register();
   const c = await stream(app.api_key);
-  const res = await fetch(`${registry.httpUrl}/api/applications/${app.id}/regenerate-key`, { method: "POST", headers: { "content-type": "application/json" } });
+  const res = await fetch(`${registry.httpUrl}/api/applications/${app.id}/regenerate-key`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+  });
   expect(res.status).toBe(200);
   await c.ended; // the server ended it
-  await eventually("the old key refused", async () => ((await openSse(`${base}/api/v1/stream`, { authorization: `Bearer ${app.api_key}` })).status === 401 ? true : undefined));
+  await eventually("the old key refused", async () =>
+    (await openSse(`${base}/api/v1/stream`, { authorization: `Bearer ${app.api_key}` })).status === 401
+      ? true
+      : undefined,
+  );
 }, 60_000);
 
 test("a client that never reads is dropped once its queue is full; the service's memory does not grow with it", async () => {
@@ -108,9 +137,15 @@ test("a client that never reads is dropped once its queue is full; the service's
   const tag = uniqueName("slow");
   // Far more than socket buffers hold, so the server's queue fills.
   for (let i = 0; i < 20; i++) await publishEnriched(bus, t.enriched, "smart_breaker", tag, i * 1000, (i + 1) * 1000);
-  const lag = async () => ((await (await fetch(`${base}/api/v1/deliveries/${app.id}`)).json()) as { deliveries?: { lag: number }[] }).deliveries?.[0]?.lag ?? 0;
+  const lag = async () =>
+    ((await (await fetch(`${base}/api/v1/deliveries/${app.id}`)).json()) as { deliveries?: { lag: number }[] })
+      .deliveries?.[0]?.lag ?? 0;
   await eventually("the stalled client's lag", async () => ((await lag()) > 0 ? true : undefined), 15_000);
-  await eventually("the stalled client dropped", async () => ((await connections()) === before ? true : undefined), 60_000);
+  await eventually(
+    "the stalled client dropped",
+    async () => ((await connections()) === before ? true : undefined),
+    60_000,
+  );
   socket.destroy();
 }, 120_000);
 
@@ -133,7 +168,10 @@ test("the Subscribe RPC (Connect and gRPC-Web) carries the same records, resumes
     const got: { id: string; messageId: string; deviceType: string }[] = [];
     const reading = (async () => {
       try {
-        for await (const r of client.subscribe({ lastEventId }, { headers: { authorization: `Bearer ${app.api_key}` }, signal: abort.signal })) {
+        for await (const r of client.subscribe(
+          { lastEventId },
+          { headers: { authorization: `Bearer ${app.api_key}` }, signal: abort.signal },
+        )) {
           got.push({ id: r.id, messageId: r.messageId, deviceType: r.event?.deviceMetadata?.deviceType ?? "" });
           if (want(got.map((g) => g.messageId))) break;
         }

@@ -11,12 +11,22 @@ export const root = new URL("../../../", import.meta.url).pathname;
 
 export function testTopics() {
   const id = uniqueName("dlv");
-  return { raw: `${id}.raw`, enriched: `${id}.enriched`, dlq: `${id}.dlq`, deliveryDlq: `${id}.delivery-dlq`, prefix: `${id}-g` };
+  return {
+    raw: `${id}.raw`,
+    enriched: `${id}.enriched`,
+    dlq: `${id}.dlq`,
+    deliveryDlq: `${id}.delivery-dlq`,
+    prefix: `${id}-g`,
+  };
 }
 export type TestTopics = ReturnType<typeof testTopics>;
 
 /** What a delivery process reads, for these topics and this registry. */
-export function deliveryEnv(t: TestTopics, registry: { httpUrl: string; rpcUrl: string }, extra: Record<string, string> = {}) {
+export function deliveryEnv(
+  t: TestTopics,
+  registry: { httpUrl: string; rpcUrl: string },
+  extra: Record<string, string> = {},
+) {
   return {
     KAFKA_BROKERS: kafkaBrokers().join(","),
     KAFKA_PARTITIONS: "3",
@@ -47,12 +57,19 @@ export async function testBus(t: TestTopics): Promise<EventBus> {
 }
 
 /** An enriched record as enrichment publishes it; `n` makes each one distinct. */
-export function enriched(deviceType: string, deviceId: string, n: number, eventType: "telemetry" | "trends" = "telemetry"): EnrichedEvent {
+export function enriched(
+  deviceType: string,
+  deviceId: string,
+  n: number,
+  eventType: "telemetry" | "trends" = "telemetry",
+): EnrichedEvent {
   return {
     device_id: deviceId,
     device_type: deviceType,
     timestamp: formatTimestamp(1_767_225_600 + n),
-    ...(eventType === "telemetry" ? { event_type: "telemetry", measurements: { seq: { n } } } : { event_type: "trends", trends: [{ c: "seq_n", v: n, avg: n, min: n, max: n, t: 1_767_225_600 }] }),
+    ...(eventType === "telemetry"
+      ? { event_type: "telemetry", measurements: { seq: { n } } }
+      : { event_type: "trends", trends: [{ c: "seq_n", v: n, avg: n, min: n, max: n, t: 1_767_225_600 }] }),
     device_metadata: {
       device_type: deviceType,
       device_type_name: deviceType,
@@ -64,13 +81,27 @@ export function enriched(deviceType: string, deviceId: string, n: number, eventT
       retention_policy: "1d",
     },
     application_registry: { device_type: deviceType, registered_applications_count: 0, applications: [] },
-    enrichment_info: { enriched_at: timestampNow(), enrichment_service: "test", enrichment_version: "0", device_type_detected: deviceType, app_registry_integration: true },
+    enrichment_info: {
+      enriched_at: timestampNow(),
+      enrichment_service: "test",
+      enrichment_version: "0",
+      device_type_detected: deviceType,
+      app_registry_integration: true,
+    },
     data_quality: { out_of_range: [], missing_groups: [] },
   } as EnrichedEvent;
 }
 
 /** Publishes records with message ids `<tag>-<n>` for n in [from, to). */
-export async function publishEnriched(bus: EventBus, topic: string, deviceType: string, tag: string, from: number, to: number, eventType: "telemetry" | "trends" = "telemetry") {
+export async function publishEnriched(
+  bus: EventBus,
+  topic: string,
+  deviceType: string,
+  tag: string,
+  from: number,
+  to: number,
+  eventType: "telemetry" | "trends" = "telemetry",
+) {
   const records = [];
   for (let n = from; n < to; n++) {
     const { value, headers } = encodeEnrichedEvent(enriched(deviceType, `${tag}-dev-${n % 5}`, n, eventType), "json");
@@ -126,7 +157,11 @@ export function startReceiver(secret: () => string, port = 0): Receiver {
         r.arrivals.push({ at: Date.now(), id: req.headers.get("webhook-id") ?? "" });
         const body = await req.text();
         if (r.mode === "hang") return new Promise<Response>(() => {});
-        if (typeof r.mode === "number") return new Response("nope", { status: r.mode, headers: r.mode === 429 && r.retryAfter ? { "retry-after": r.retryAfter } : {} });
+        if (typeof r.mode === "number")
+          return new Response("nope", {
+            status: r.mode,
+            headers: r.mode === 429 && r.retryAfter ? { "retry-after": r.retryAfter } : {},
+          });
         if (!verify(secret(), req.headers, body)) {
           r.forged++;
           return new Response("bad signature", { status: 400 });

@@ -15,7 +15,10 @@ export const enrichmentConfigSchema = Type.Object({
     .Decode((from) => from === "earliest")
     .Encode((earliest) => (earliest ? "earliest" : "latest")),
   format: env.oneOf("PAYLOAD_FORMAT", PAYLOAD_FORMATS, "json"),
-  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
+  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", {
+    pattern: "^https?://[^/]+",
+    expected: "http://host:port",
+  }),
   relistMs: Type.Transform(env.int("REGISTRY_RELIST_SECONDS", 300, { min: 1 }))
     .Decode((s) => s * 1000)
     .Encode((ms) => ms / 1000),

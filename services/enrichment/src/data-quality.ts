@@ -7,7 +7,12 @@ export function assessQuality(e: DeviceEvent, profile: DeviceProfile): DataQuali
   const flag = (field: string, value: unknown, c: RangeCheck) => {
     if (typeof value !== "number") return;
     if ((c.min !== undefined && value < c.min) || (c.max !== undefined && value > c.max)) {
-      out_of_range.push({ field, value, ...(c.min !== undefined && { min: c.min }), ...(c.max !== undefined && { max: c.max }) });
+      out_of_range.push({
+        field,
+        value,
+        ...(c.min !== undefined && { min: c.min }),
+        ...(c.max !== undefined && { max: c.max }),
+      });
     }
   };
   if (e.event_type === "trends") {

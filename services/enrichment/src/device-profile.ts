@@ -66,11 +66,16 @@ function profileOf(t: DeviceType): DeviceProfile {
 }
 
 function checksOf(group: string, spec: MeasurementSpec): RangeCheck[] {
-  const bounded = (component: string | null, b: { min_value?: number; max_value?: number; valid_values?: unknown[] }): RangeCheck[] => {
+  const bounded = (
+    component: string | null,
+    b: { min_value?: number; max_value?: number; valid_values?: unknown[] },
+  ): RangeCheck[] => {
     const valid = (b.valid_values ?? []).filter((v): v is number => typeof v === "number");
     const min = b.min_value ?? (valid.length ? Math.min(...valid) : undefined);
     const max = b.max_value ?? (valid.length ? Math.max(...valid) : undefined);
-    return min === undefined && max === undefined ? [] : [{ group, component, ...(min !== undefined && { min }), ...(max !== undefined && { max }) }];
+    return min === undefined && max === undefined
+      ? []
+      : [{ group, component, ...(min !== undefined && { min }), ...(max !== undefined && { max }) }];
   };
   if (spec.components) return Object.entries(spec.components).flatMap(([c, b]) => bounded(c, b));
   if (spec.phases) return spec.phases.flatMap((p) => bounded(p, spec));

@@ -7,8 +7,11 @@ import { detectDeviceType } from "./detect-device-type";
 import { enrich, type EnrichContext } from "./enrich";
 
 const readme = await Bun.file(new URL("../../../README.md", import.meta.url)).text();
-const example = (heading: string) => JSON.parse(/```json\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(`### ${heading}`)))![1]!);
-const profiles = buildProfiles(await loadDeviceRegistry(new URL("../../../config/device-registry.json", import.meta.url).pathname));
+const example = (heading: string) =>
+  JSON.parse(/```json\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(`### ${heading}`)))![1]!);
+const profiles = buildProfiles(
+  await loadDeviceRegistry(new URL("../../../config/device-registry.json", import.meta.url).pathname),
+);
 const dashboardApp: ApplicationSummary = {
   id: "91dd8f4d-350c-42a2-8c07-cc0e7ac7ad98",
   name: "Smart Breaker Dashboard",
@@ -31,7 +34,9 @@ describe("enrich", () => {
     const { device_metadata, application_registry, enrichment_info, data_quality, ...raw } = expected;
     const out = enrich(decodeDeviceEvent(new TextEncoder().encode(JSON.stringify(raw))), ctx());
     // The README abbreviates the capability list; everything else is exact.
-    expect({ ...out, device_metadata: { ...out.device_metadata, capabilities: device_metadata.capabilities } }).toEqual(expected);
+    expect({ ...out, device_metadata: { ...out.device_metadata, capabilities: device_metadata.capabilities } }).toEqual(
+      expected,
+    );
     expect(out.device_metadata.capabilities).toEqual(expect.arrayContaining(device_metadata.capabilities));
   });
 
@@ -44,7 +49,11 @@ describe("enrich", () => {
   test("a complete in-range breaker reading has no quality flags", () => {
     const out = enrich(example("Raw message (telemetry)"), ctx());
     expect(out.data_quality).toEqual({ out_of_range: [], missing_groups: [] });
-    expect(out.application_registry).toEqual({ device_type: "smart_breaker", registered_applications_count: 1, applications: [dashboardApp] });
+    expect(out.application_registry).toEqual({
+      device_type: "smart_breaker",
+      registered_applications_count: 1,
+      applications: [dashboardApp],
+    });
   });
 
   test("flags out-of-range components and trend extremes against the registry", () => {
@@ -60,11 +69,19 @@ describe("enrich", () => {
     ]);
     const trends = example("Trends message (5-minute aggregates)");
     trends.trends[0].max = 140;
-    expect(enrich(trends, ctx()).data_quality.out_of_range).toEqual([{ field: "voltage_phase_a.max", value: 140, min: 110, max: 130 }]);
+    expect(enrich(trends, ctx()).data_quality.out_of_range).toEqual([
+      { field: "voltage_phase_a.max", value: 140, min: 110, max: 130 },
+    ]);
   });
 
   test("a device type the registry does not know still flows, described as unregistered", () => {
-    const e: DeviceEvent = { device_id: "p-1", device_type: "water_pump", timestamp: "2026-01-01T00:00:00.000000Z", event_type: "telemetry", measurements: { flow: { value: 3 } } };
+    const e: DeviceEvent = {
+      device_id: "p-1",
+      device_type: "water_pump",
+      timestamp: "2026-01-01T00:00:00.000000Z",
+      event_type: "telemetry",
+      measurements: { flow: { value: 3 } },
+    };
     const out = enrich(e, ctx());
     expect(out.device_metadata.device_category).toBe("unregistered");
     expect(out.enrichment_info.device_type_detected).toBe("water_pump");
@@ -81,14 +98,21 @@ describe("device type detection", () => {
     measurements: Object.fromEntries(groups.map((g) => [g, { value: 1 }])),
   });
 
-  test("trusts a valid device_type", () => expect(detectDeviceType(telemetry("smart_meter", ["voltage"]), profiles)).toBe("smart_meter"));
+  test("trusts a valid device_type", () =>
+    expect(detectDeviceType(telemetry("smart_meter", ["voltage"]), profiles)).toBe("smart_meter"));
   test("infers from measurement groups when device_type is missing or invalid", () => {
     expect(detectDeviceType(telemetry("", ["voltage", "current", "power"]), profiles)).toBe("smart_breaker");
     expect(detectDeviceType(telemetry("Bad Type!", ["energy", "demand"]), profiles)).toBe("smart_meter");
     expect(detectDeviceType(telemetry("", ["humidity", "pressure"]), profiles)).toBe("environmental_sensor");
   });
   test("infers trends from metric names", () => {
-    const e: DeviceEvent = { device_id: "d", device_type: "", timestamp: "2026-01-01T00:00:00.000000Z", event_type: "trends", trends: [{ c: "humidity", v: 1, avg: 1, min: 1, max: 1, t: 0 }] };
+    const e: DeviceEvent = {
+      device_id: "d",
+      device_type: "",
+      timestamp: "2026-01-01T00:00:00.000000Z",
+      event_type: "trends",
+      trends: [{ c: "humidity", v: 1, avg: 1, min: 1, max: 1, t: 0 }],
+    };
     expect(detectDeviceType(e, profiles)).toBe("environmental_sensor");
   });
   test("an ambiguous or unmatched event is unknown", () => {

@@ -3,7 +3,14 @@
  * the simulator's events for every device type in the registry, anomalies and trends included.
  */
 import { describe, expect, test } from "bun:test";
-import { createEnrichedEncoder, decodeDeviceEvent, decodeEnrichedEvent, encodeDeviceEvent, encodeEnrichedEvent, PAYLOAD_FORMATS } from "@iot/common/codec";
+import {
+  createEnrichedEncoder,
+  decodeDeviceEvent,
+  decodeEnrichedEvent,
+  encodeDeviceEvent,
+  encodeEnrichedEvent,
+  PAYLOAD_FORMATS,
+} from "@iot/common/codec";
 import { loadDeviceRegistry } from "@iot/common/device-registry";
 import type { ApplicationSummary, DeviceEvent } from "@iot/common/telemetry";
 import { createFleet } from "../../simulator/src/fleet";
@@ -29,12 +36,31 @@ function fleetEvents(): DeviceEvent[] {
   const events: DeviceEvent[] = [];
   fleet.advance(startMs + 60 * 5_000, (e) => events.push(e) > 0);
   // Devices that name a type the registry does not know, or none, still flow.
-  events.push({ device_id: "pump-1", device_type: "water_pump", timestamp: "2026-01-01T00:00:00.000000Z", event_type: "telemetry", measurements: { flow: { value: 3 } } });
-  events.push({ device_id: "anon-1", device_type: "", timestamp: "2026-01-01T00:00:00.000000Z", event_type: "telemetry", measurements: { humidity: { value: 40 }, pressure: { value: 1013 } } });
+  events.push({
+    device_id: "pump-1",
+    device_type: "water_pump",
+    timestamp: "2026-01-01T00:00:00.000000Z",
+    event_type: "telemetry",
+    measurements: { flow: { value: 3 } },
+  });
+  events.push({
+    device_id: "anon-1",
+    device_type: "",
+    timestamp: "2026-01-01T00:00:00.000000Z",
+    event_type: "telemetry",
+    measurements: { humidity: { value: 40 }, pressure: { value: 1013 } },
+  });
   return events;
 }
 
-const app = (i: number): ApplicationSummary => ({ id: `00000000-0000-4000-8000-00000000000${i}`, name: `App ${i}`, developer: "Dev", platform: "web", category: "Monitoring", status: "active" });
+const app = (i: number): ApplicationSummary => ({
+  id: `00000000-0000-4000-8000-00000000000${i}`,
+  name: `App ${i}`,
+  developer: "Dev",
+  platform: "web",
+  category: "Monitoring",
+  status: "active",
+});
 
 /** Registrations as enrichment holds them: one list per type, replaced (not mutated) on a change. */
 function registrations(version: number) {
@@ -42,14 +68,22 @@ function registrations(version: number) {
   return (t: string) => ({ applications: byType.get(t) ?? [], current: version % 2 === 0 });
 }
 
-const context = (version: number, enrichedAt: string): EnrichContext => ({ profiles, registrations: registrations(version), service: "iot-enrichment-service", version: "1.0.0", enrichedAt });
+const context = (version: number, enrichedAt: string): EnrichContext => ({
+  profiles,
+  registrations: registrations(version),
+  service: "iot-enrichment-service",
+  version: "1.0.0",
+  enrichedAt,
+});
 
 describe.each(PAYLOAD_FORMATS)("spliced %s output", (format) => {
   const events = fleetEvents();
 
   test("covers every device type, telemetry and trends, in and out of range", () => {
     const outs = events.map((e) => enrich(e, context(0, "2026-01-01T00:05:00.000000Z")));
-    expect(new Set(outs.map((o) => o.enrichment_info.device_type_detected))).toEqual(new Set([...types, "water_pump", "environmental_sensor"]));
+    expect(new Set(outs.map((o) => o.enrichment_info.device_type_detected))).toEqual(
+      new Set([...types, "water_pump", "environmental_sensor"]),
+    );
     expect(new Set(events.map((e) => e.event_type))).toEqual(new Set(["telemetry", "trends"]));
     expect(outs.some((o) => o.data_quality.out_of_range.length > 0)).toBe(true);
   });

@@ -20,7 +20,10 @@ export const SERVICE_NAME = "iot-enrichment-service";
 export const SERVICE_VERSION = "1.0.0";
 const LAG_REFRESH_MS = 5_000;
 
-export async function createEnrichment(config: EnrichmentConfig, deps: { bus: EventBus; log: Logger; metrics: Metrics }) {
+export async function createEnrichment(
+  config: EnrichmentConfig,
+  deps: { bus: EventBus; log: Logger; metrics: Metrics },
+) {
   const { bus, log } = deps;
   const deviceRegistry = await watchDeviceRegistry(config.deviceRegistryPath, log);
   const registrations = createRegistrations({
@@ -38,10 +41,19 @@ export async function createEnrichment(config: EnrichmentConfig, deps: { bus: Ev
   let profiles: Profiles = buildProfiles(deviceRegistry.get());
   let profilesOf = deviceRegistry.get();
   const context = () => {
-    if (deviceRegistry.get() !== profilesOf) [profilesOf, profiles] = [deviceRegistry.get(), buildProfiles(deviceRegistry.get())];
+    if (deviceRegistry.get() !== profilesOf)
+      [profilesOf, profiles] = [deviceRegistry.get(), buildProfiles(deviceRegistry.get())];
     return { profiles, registrations: registrations.lookup, service: SERVICE_NAME, version: SERVICE_VERSION };
   };
-  const handler = createPipeline({ bus, topics: config.bus.topics, format: config.format, maxMessageBytes: config.maxMessageBytes, context, metrics, log });
+  const handler = createPipeline({
+    bus,
+    topics: config.bus.topics,
+    format: config.format,
+    maxMessageBytes: config.maxMessageBytes,
+    context,
+    metrics,
+    log,
+  });
 
   const checks = async () => ({ broker: await bus.ready(), registry: registrations.current });
   const ops = createOpsServer("enrichment", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
@@ -65,8 +77,16 @@ export async function createEnrichment(config: EnrichmentConfig, deps: { bus: Ev
     async start() {
       try {
         registrations.start();
-        subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.raw], fromBeginning: config.fromBeginning, handler });
-        lagTimer = setInterval(() => refreshLag().catch((e) => log.debug("lag refresh failed", { error: String(e) })), LAG_REFRESH_MS);
+        subscription = await bus.subscribe({
+          groupId: config.groupId,
+          topics: [config.bus.topics.raw],
+          fromBeginning: config.fromBeginning,
+          handler,
+        });
+        lagTimer = setInterval(
+          () => refreshLag().catch((e) => log.debug("lag refresh failed", { error: String(e) })),
+          LAG_REFRESH_MS,
+        );
         ops.start();
       } catch (e) {
         await stop();

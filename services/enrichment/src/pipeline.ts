@@ -6,7 +6,14 @@
  */
 import type { Batch, EventBus, OutgoingRecord } from "@iot/common/bus";
 import type { Topics } from "@iot/common/bus-config";
-import { createEnrichedEncoder, DecodeError, decodeDeviceEvent, deviceEventFormat, type PayloadFormat, timestampNow } from "@iot/common/codec";
+import {
+  createEnrichedEncoder,
+  DecodeError,
+  decodeDeviceEvent,
+  deviceEventFormat,
+  type PayloadFormat,
+  timestampNow,
+} from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import { HEADER } from "@iot/common/wire";
 import { deadLetter } from "./dead-letter";
@@ -44,7 +51,11 @@ export function createPipeline(deps: PipelineDeps) {
         }
         const event = decodeDeviceEvent(r.value, r.headers);
         const out = enrichmentOf(event, ctx);
-        const { value, headers } = encode(event, out, deviceEventFormat(r.headers) === "protobuf" ? r.value : undefined);
+        const { value, headers } = encode(
+          event,
+          out,
+          deviceEventFormat(r.headers) === "protobuf" ? r.value : undefined,
+        );
         headers[HEADER.messageId] = `${r.topic}/${r.partition}/${r.offset}`;
         headers[HEADER.sourceTimestamp] = String(r.timestamp);
         enriched.push({ key: r.key ?? event.device_id, value, headers });
@@ -56,7 +67,8 @@ export function createPipeline(deps: PipelineDeps) {
       } catch (e) {
         // Anything this record alone caused (bad bytes, or input our code cannot enrich) is poison.
         const reason = e instanceof DecodeError ? e.reason : "enrichment_failed";
-        if (reason === "enrichment_failed") deps.log.error("enrichment failed on a record", { error: errorMessage(e), offset: r.offset });
+        if (reason === "enrichment_failed")
+          deps.log.error("enrichment failed on a record", { error: errorMessage(e), offset: r.offset });
         dead.push(deadLetter(r, reason, errorMessage(e), ctx.enrichedAt));
         byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
       }

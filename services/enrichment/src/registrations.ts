@@ -85,7 +85,10 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
         if (!running) break;
         // A planned re-open: the data stays current until the new snapshot.
         if (abort.signal.reason === "relist") continue;
-        opts.log.warn("registry watch failed; using the last known registrations", { error: errorMessage(e), retry_in_ms: delay });
+        opts.log.warn("registry watch failed; using the last known registrations", {
+          error: errorMessage(e),
+          retry_in_ms: delay,
+        });
         markStale();
         await clock.sleep(delay, abort.signal);
         delay = Math.min(delay * 2, backoff.maxMs);
@@ -120,5 +123,12 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
 
 /** Only what downstream may see: never the contact e-mail (the api key never leaves the registry). */
 function summarize(a: Application): ApplicationSummary {
-  return { id: a.id, name: a.name, developer: a.developer, platform: nameOfProto(PROTO_PLATFORM, a.platform) ?? "", category: a.category, status: nameOfProto(PROTO_STATUS, a.status) ?? "" };
+  return {
+    id: a.id,
+    name: a.name,
+    developer: a.developer,
+    platform: nameOfProto(PROTO_PLATFORM, a.platform) ?? "",
+    category: a.category,
+    status: nameOfProto(PROTO_STATUS, a.status) ?? "",
+  };
 }

@@ -39,7 +39,11 @@ test("SIGKILL mid-stream and a restart: every raw offset appears in the enriched
   const env = enrichmentEnv(t, registry.rpcUrl);
   const entry = join(root, "services/enrichment/src/main.ts");
   const first = spawnService(entry, env);
-  await eventually("some enriched output before the kill", () => (enriched.records.length > 0 ? true : undefined), 30_000);
+  await eventually(
+    "some enriched output before the kill",
+    () => (enriched.records.length > 0 ? true : undefined),
+    30_000,
+  );
   expect(await first.stop("SIGKILL")).not.toBe(0);
   const beforeRestart = enriched.records.length;
 
@@ -50,7 +54,9 @@ test("SIGKILL mid-stream and a restart: every raw offset appears in the enriched
   // Distinct ids of this raw topic, as many as it holds: every raw record was enriched.
   expect((await bus.stats([t.raw], [])).topics[0]!.records).toBe(total);
   expect(ids().size).toBe(total);
-  console.log(`sigkill drill: ${total} raw, ${beforeRestart} enriched before the kill, ${enriched.records.length} enriched records in all (${enriched.records.length - total} duplicates), 0 lost`);
+  console.log(
+    `sigkill drill: ${total} raw, ${beforeRestart} enriched before the kill, ${enriched.records.length} enriched records in all (${enriched.records.length - total} duplicates), 0 lost`,
+  );
 }, 120_000);
 
 test("two replicas in one group share the partitions and together enrich every message", async () => {
@@ -61,9 +67,16 @@ test("two replicas in one group share the partitions and together enrich every m
     [0, 1].map(async () => {
       const rbus = await testBus(t);
       const metrics = createMetrics();
-      const enrichment = await createEnrichment(loadConfig(enrichmentEnv(t, registry.rpcUrl)), { bus: rbus, log: quietLogger(), metrics });
+      const enrichment = await createEnrichment(loadConfig(enrichmentEnv(t, registry.rpcUrl)), {
+        bus: rbus,
+        log: quietLogger(),
+        metrics,
+      });
       await enrichment.start();
-      cleanup.push(() => rbus.stop(), () => enrichment.stop());
+      cleanup.push(
+        () => rbus.stop(),
+        () => enrichment.stop(),
+      );
       return metrics;
     }),
   );
@@ -71,8 +84,14 @@ test("two replicas in one group share the partitions and together enrich every m
   await bus.publish(t.raw, records(total));
   const enriched = await collect(bus, t.enriched);
   cleanup.push(enriched.stop);
-  await eventually(`${total} enriched`, () => (new Set(enriched.records.map((r) => r.headers[HEADER.messageId])).size >= total ? true : undefined), 60_000);
-  const consumed = await Promise.all(replicas.map(async (m) => parseMetrics(await m.render()).get("enrichment_consumed_total") ?? 0));
+  await eventually(
+    `${total} enriched`,
+    () => (new Set(enriched.records.map((r) => r.headers[HEADER.messageId])).size >= total ? true : undefined),
+    60_000,
+  );
+  const consumed = await Promise.all(
+    replicas.map(async (m) => parseMetrics(await m.render()).get("enrichment_consumed_total") ?? 0),
+  );
   console.log(`replicas drill: ${total} raw, consumed per replica ${consumed.join(" + ")}`);
   expect(consumed.every((n) => n > 0)).toBe(true);
   expect(consumed[0]! + consumed[1]!).toBeGreaterThanOrEqual(total);

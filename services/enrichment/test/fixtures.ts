@@ -15,7 +15,11 @@ export function testTopics() {
   return { raw: `${id}.raw`, enriched: `${id}.enriched`, dlq: `${id}.dlq`, group: `${id}-group` };
 }
 
-export function enrichmentEnv(t: ReturnType<typeof testTopics>, registryRpcUrl: string, extra: Record<string, string> = {}) {
+export function enrichmentEnv(
+  t: ReturnType<typeof testTopics>,
+  registryRpcUrl: string,
+  extra: Record<string, string> = {},
+) {
   return {
     KAFKA_BROKERS: kafkaBrokers().join(","),
     KAFKA_PARTITIONS: "3",
@@ -32,7 +36,14 @@ export function enrichmentEnv(t: ReturnType<typeof testTopics>, registryRpcUrl: 
 
 /** The bus on the client the run selects (KAFKA_CLIENT), as the enrichment process under test does. */
 export async function testBus(t: ReturnType<typeof testTopics>): Promise<EventBus> {
-  const config = loadBusConfig({ ...process.env, KAFKA_BROKERS: kafkaBrokers().join(","), KAFKA_PARTITIONS: "3", TOPIC_RAW: t.raw, TOPIC_ENRICHED: t.enriched, TOPIC_DLQ: t.dlq });
+  const config = loadBusConfig({
+    ...process.env,
+    KAFKA_BROKERS: kafkaBrokers().join(","),
+    KAFKA_PARTITIONS: "3",
+    TOPIC_RAW: t.raw,
+    TOPIC_ENRICHED: t.enriched,
+    TOPIC_DLQ: t.dlq,
+  });
   const bus = createKafkaBusFromConfig(config, "enrichment-test", quietLogger());
   await bus.start();
   return bus;
@@ -40,7 +51,11 @@ export async function testBus(t: ReturnType<typeof testTopics>): Promise<EventBu
 
 /** A real registry process (SQLite in a temp folder) on fixed ports, so it can be restarted. */
 export async function registryProcess(ports?: { http: number; rpc: number; db: string }) {
-  const p = ports ?? { http: await freePort(), rpc: await freePort(), db: join(mkdtempSync(join(tmpdir(), "registry-")), "registry.db") };
+  const p = ports ?? {
+    http: await freePort(),
+    rpc: await freePort(),
+    db: join(mkdtempSync(join(tmpdir(), "registry-")), "registry.db"),
+  };
   const proc: ServiceProcess = spawnService(join(root, "services/app-registry/src/main.ts"), {
     REGISTRY_HTTP_PORT: String(p.http),
     REGISTRY_RPC_PORT: String(p.rpc),
@@ -56,7 +71,16 @@ export async function registerApp(httpUrl: string, name: string, devicetypes: st
   const res = await fetch(`${httpUrl}/api/applications`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, developer: "Test Co", description: "test", platform: "web", category: "Monitoring", devicetypes, version: "1.0.0", contact_email: "ops@example.com" }),
+    body: JSON.stringify({
+      name,
+      developer: "Test Co",
+      description: "test",
+      platform: "web",
+      category: "Monitoring",
+      devicetypes,
+      version: "1.0.0",
+      contact_email: "ops@example.com",
+    }),
   });
   if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
   return (await res.json()).application;
@@ -65,7 +89,12 @@ export async function registerApp(httpUrl: string, name: string, devicetypes: st
 /** Everything a topic receives, from the beginning, in a group of its own. */
 export async function collect(bus: EventBus, topic: string) {
   const records: IncomingRecord[] = [];
-  const sub: Subscription = await bus.subscribe({ groupId: uniqueName("collector"), topics: [topic], fromBeginning: true, handler: async (b) => void records.push(...b.records) });
+  const sub: Subscription = await bus.subscribe({
+    groupId: uniqueName("collector"),
+    topics: [topic],
+    fromBeginning: true,
+    handler: async (b) => void records.push(...b.records),
+  });
   return { records, stop: () => sub.stop() };
 }
 

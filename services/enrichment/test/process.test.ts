@@ -9,7 +9,10 @@ let registry: Awaited<ReturnType<typeof registryProcess>> | undefined;
 afterAll(() => registry?.proc.stop());
 
 test("a bad variable stops it with exit 1 and a message naming the variable", async () => {
-  const proc = spawnService(entry, enrichmentEnv(testTopics(), "http://127.0.0.1:1", { PAYLOAD_FORMAT: "xml", ENRICHMENT_PORT: "http" }));
+  const proc = spawnService(
+    entry,
+    enrichmentEnv(testTopics(), "http://127.0.0.1:1", { PAYLOAD_FORMAT: "xml", ENRICHMENT_PORT: "http" }),
+  );
   expect(await proc.proc.exited).toBe(1);
   const line = proc.lines.find((l) => l.includes("invalid configuration"))!;
   expect(line).toContain("PAYLOAD_FORMAT: expected one of json|protobuf");

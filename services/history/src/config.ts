@@ -23,7 +23,11 @@ export const historyConfigSchema = Type.Object({
     .Decode((from) => from === "earliest")
     .Encode((earliest) => (earliest ? "earliest" : "latest")),
   /** postgres://… selects PostgreSQL; unset selects the SQLite file. The URL may hold a password: never echoed. */
-  databaseUrl: env.optional("HISTORY_DATABASE_URL", { pattern: "^postgres(ql)?://", expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)", secret: true }),
+  databaseUrl: env.optional("HISTORY_DATABASE_URL", {
+    pattern: "^postgres(ql)?://",
+    expected: "a postgres:// or postgresql:// URL (leave it unset for SQLite)",
+    secret: true,
+  }),
   sqlitePath: env.string("HISTORY_DB_PATH", "data/history.db"),
   /** How long each level is kept, ms. */
   retentionMs: Type.Object({
@@ -45,8 +49,10 @@ export function loadConfig(source: Env = process.env) {
   // Roll-ups are folded as raw points arrive: a level kept shorter than the one below it would
   // have buckets expire while points that still count towards them are kept.
   const problems: string[] = [];
-  if (retentionMs.raw > retentionMs["1m"]) problems.push("HISTORY_RAW_RETENTION_HOURS: must not exceed HISTORY_MINUTE_RETENTION_DAYS");
-  if (retentionMs["1m"] > retentionMs["1h"]) problems.push("HISTORY_MINUTE_RETENTION_DAYS: must not exceed HISTORY_HOUR_RETENTION_DAYS");
+  if (retentionMs.raw > retentionMs["1m"])
+    problems.push("HISTORY_RAW_RETENTION_HOURS: must not exceed HISTORY_MINUTE_RETENTION_DAYS");
+  if (retentionMs["1m"] > retentionMs["1h"])
+    problems.push("HISTORY_MINUTE_RETENTION_DAYS: must not exceed HISTORY_HOUR_RETENTION_DAYS");
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, retentionMs };
 }

@@ -36,20 +36,29 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
   let naming: [DeviceRegistry, TrendNaming] | undefined;
   const trendName = () => {
     const current = registry!.get();
-    if (naming?.[0] !== current) naming = [current, trendNaming((type) => Object.keys(current.types.get(type)?.measurements ?? {}))];
+    if (naming?.[0] !== current)
+      naming = [current, trendNaming((type) => Object.keys(current.types.get(type)?.measurements ?? {}))];
     return naming[1];
   };
 
   const sweep = async (s: HistoryStore) => {
     const now = Date.now();
-    const cutoffs = Object.fromEntries(Object.entries(config.retentionMs).map(([l, ms]) => [l, now - ms])) as Record<Level, number>;
+    const cutoffs = Object.fromEntries(Object.entries(config.retentionMs).map(([l, ms]) => [l, now - ms])) as Record<
+      Level,
+      number
+    >;
     cutoffs.raw -= REDELIVERY_GRACE_MS;
     metrics.retentionRemoved.inc({}, await s.removeExpired(cutoffs));
   };
 
   const checks = async () => ({
     broker: await bus.ready(),
-    database: store ? await store.ping().then(() => true, () => false) : false,
+    database: store
+      ? await store.ping().then(
+          () => true,
+          () => false,
+        )
+      : false,
   });
 
   const close = async () => {
@@ -68,9 +77,19 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
       try {
         registry = await watchDeviceRegistry(config.deviceRegistryPath, log);
         const s = (store = await openStore(config));
-        app = createHttpApp({ queries: createQueries(s, config), readiness: { checks }, metrics: deps.metrics, log }).listen({ port: config.port, hostname: config.bindHost });
+        app = createHttpApp({
+          queries: createQueries(s, config),
+          readiness: { checks },
+          metrics: deps.metrics,
+          log,
+        }).listen({ port: config.port, hostname: config.bindHost });
         const handler = createIngest({ store: s, metrics, trendName, retentionMs: config.retentionMs, log });
-        subscription = await bus.subscribe({ groupId: config.groupId, topics: [config.bus.topics.enriched], fromBeginning: config.fromBeginning, handler });
+        subscription = await bus.subscribe({
+          groupId: config.groupId,
+          topics: [config.bus.topics.enriched],
+          fromBeginning: config.fromBeginning,
+          handler,
+        });
         retentionTimer = setInterval(() => {
           // One sweep at a time; a failed one is retried at the next tick.
           sweeping ??= sweep(s)

@@ -47,7 +47,11 @@ export function createIngest(deps: IngestDeps) {
         found = extract(decodeEnrichedEvent(r.value, r.headers), naming);
       } catch (e) {
         undecodable++;
-        log.debug("undecodable enriched record skipped", { partition: r.partition, offset: r.offset, error: errorMessage(e) });
+        log.debug("undecodable enriched record skipped", {
+          partition: r.partition,
+          offset: r.offset,
+          error: errorMessage(e),
+        });
         continue;
       }
       for (const [reason, n] of Object.entries(found.skipped)) skip(reason as SkipReason, n);
@@ -67,7 +71,10 @@ export function createIngest(deps: IngestDeps) {
       result = await store.write(points, trends);
     } catch (e) {
       metrics.writeFailures.inc();
-      log.warn("history write failed; the batch will be offered again", { partition: batch.partition, error: errorMessage(e) });
+      log.warn("history write failed; the batch will be offered again", {
+        partition: batch.partition,
+        error: errorMessage(e),
+      });
       throw e;
     }
     // Counted once durable, so the counters agree with the database at every scrape.

@@ -9,13 +9,29 @@ const enrichment = {
   data_quality: { out_of_range: [], missing_groups: [] },
 };
 const telemetry = (measurements: Record<string, unknown>) =>
-  ({ device_id: "breaker-042", device_type: "smart_breaker", timestamp: "2026-11-20T10:00:00.250000Z", event_type: "telemetry", measurements, ...enrichment }) as EnrichedEvent;
-const naming = trendNaming((type) => (type === "smart_breaker" ? ["voltage", "power", "power_factor", "frequency"] : undefined));
+  ({
+    device_id: "breaker-042",
+    device_type: "smart_breaker",
+    timestamp: "2026-11-20T10:00:00.250000Z",
+    event_type: "telemetry",
+    measurements,
+    ...enrichment,
+  }) as EnrichedEvent;
+const naming = trendNaming((type) =>
+  type === "smart_breaker" ? ["voltage", "power", "power_factor", "frequency"] : undefined,
+);
 const T = Date.parse("2026-11-20T10:00:00.250Z");
 
 describe("telemetry points", () => {
   test("every numeric leaf is a metric named by its path; units are labels, not readings", () => {
-    const got = extract(telemetry({ voltage: { phase_a: 120.1, phase_b: 119, unit: "V" }, frequency: { value: 60 }, power: { active: 0 } }), naming);
+    const got = extract(
+      telemetry({
+        voltage: { phase_a: 120.1, phase_b: 119, unit: "V" },
+        frequency: { value: 60 },
+        power: { active: 0 },
+      }),
+      naming,
+    );
     expect(got.points).toEqual([
       { deviceId: "breaker-042", metric: "voltage.phase_a", ts: T, value: 120.1 },
       { deviceId: "breaker-042", metric: "voltage.phase_b", ts: T, value: 119 },
@@ -62,7 +78,17 @@ describe("trend windows", () => {
       ...enrichment,
     } as unknown as EnrichedEvent;
     const got = extract(event, naming);
-    expect(got.trends).toEqual([{ deviceId: "breaker-042", metric: "voltage.phase_a", ts: 1_795_687_200_000, avg: 119.5, min: 118, max: 121, last: 120 }]);
+    expect(got.trends).toEqual([
+      {
+        deviceId: "breaker-042",
+        metric: "voltage.phase_a",
+        ts: 1_795_687_200_000,
+        avg: 119.5,
+        min: 118,
+        max: 121,
+        last: 120,
+      },
+    ]);
     expect(got.skipped).toEqual({ non_numeric: 1 });
   });
 });

@@ -84,7 +84,8 @@ export function extract(event: EnrichedEvent, trendName: TrendNaming): Extracted
 export function trendNaming(groupsOf: (deviceType: string) => Iterable<string> | undefined): TrendNaming {
   return (deviceType, c) => {
     let best = "";
-    for (const g of groupsOf(deviceType) ?? []) if (g.length > best.length && c.length > g.length + 1 && c.startsWith(`${g}_`)) best = g;
+    for (const g of groupsOf(deviceType) ?? [])
+      if (g.length > best.length && c.length > g.length + 1 && c.startsWith(`${g}_`)) best = g;
     return best ? `${best}.${c.slice(best.length + 1)}` : c;
   };
 }

@@ -5,7 +5,10 @@ import { chooseLevel, planSeries, QueryError } from "./query";
 const H = 3_600_000;
 const D = 24 * H;
 const NOW = Date.UTC(2026, 10, 29, 12);
-const limits = { maxPoints: 5000, retentionMs: { raw: 48 * H, "1m": 30 * D, "5m": 30 * D, "1h": 730 * D } as Record<Level, number> };
+const limits = {
+  maxPoints: 5000,
+  retentionMs: { raw: 48 * H, "1m": 30 * D, "5m": 30 * D, "1h": 730 * D } as Record<Level, number>,
+};
 const plan = (p: Parameters<typeof planSeries>[1]) => planSeries("breaker-042", p, limits, NOW);
 const problems = (p: Parameters<typeof planSeries>[1]) => {
   try {
@@ -32,8 +35,17 @@ describe("choosing the level", () => {
 
   test("defaults: the last hour up to now, 500 points; an explicit level is kept", () => {
     const p = plan({ metrics: ["voltage.phase_a,current.phase_a"] });
-    expect(p).toEqual({ deviceId: "breaker-042", metrics: ["voltage.phase_a", "current.phase_a"], from: NOW - H, to: NOW, width: Math.ceil(H / 500), level: "raw" });
-    expect(plan({ metrics: ["a"], from: "2026-10-30T12:00:00Z", to: String(NOW), points: "500", level: "1m" })).toMatchObject({ level: "1m", width: Math.ceil((30 * D) / 500) });
+    expect(p).toEqual({
+      deviceId: "breaker-042",
+      metrics: ["voltage.phase_a", "current.phase_a"],
+      from: NOW - H,
+      to: NOW,
+      width: Math.ceil(H / 500),
+      level: "raw",
+    });
+    expect(
+      plan({ metrics: ["a"], from: "2026-10-30T12:00:00Z", to: String(NOW), points: "500", level: "1m" }),
+    ).toMatchObject({ level: "1m", width: Math.ceil((30 * D) / 500) });
   });
 });
 

@@ -56,15 +56,36 @@ export interface QueryLimits {
   retentionMs: Record<Level, number>;
 }
 
-export function planSeries(deviceId: string, p: SeriesParams, limits: QueryLimits, now: number, fixedLevel?: Level): SeriesPlan {
+export function planSeries(
+  deviceId: string,
+  p: SeriesParams,
+  limits: QueryLimits,
+  now: number,
+  fixedLevel?: Level,
+): SeriesPlan {
   const problems: QueryError["problems"] = [];
   const bad = (param: string, message: string) => void problems.push({ param, message });
-  if (deviceId.length === 0 || deviceId.length > DEVICE_ID_MAX_LENGTH) bad("id", `expected 1–${DEVICE_ID_MAX_LENGTH} characters`);
-  const metrics = [...new Set(p.metrics.flatMap((m) => m.split(",")).map((m) => m.trim()).filter(Boolean))];
+  if (deviceId.length === 0 || deviceId.length > DEVICE_ID_MAX_LENGTH)
+    bad("id", `expected 1–${DEVICE_ID_MAX_LENGTH} characters`);
+  const metrics = [
+    ...new Set(
+      p.metrics
+        .flatMap((m) => m.split(","))
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (metrics.length === 0) bad("metric", "at least one metric is required, e.g. metric=voltage.phase_a");
   else if (metrics.length > MAX_METRICS) bad("metric", `at most ${MAX_METRICS} metrics per call`);
   const odd = metrics.filter((m) => !isMetricName(m));
-  if (odd.length > 0) bad("metric", `not a metric name: ${odd.slice(0, 3).map((m) => JSON.stringify(m.slice(0, 40))).join(", ")}`);
+  if (odd.length > 0)
+    bad(
+      "metric",
+      `not a metric name: ${odd
+        .slice(0, 3)
+        .map((m) => JSON.stringify(m.slice(0, 40)))
+        .join(", ")}`,
+    );
   const to = timeParam("to", p.to, now, bad);
   const from = timeParam("from", p.from, to - DEFAULT_SPAN_MS, bad);
   if (from >= to) bad("from", "must be before to");
@@ -91,22 +112,34 @@ export function chooseLevel(width: number, from: number, now: number, retentionM
 export function createQueries(store: HistoryStore, limits: QueryLimits, now: () => number = Date.now) {
   const run = async (plan: SeriesPlan): Promise<SeriesResult> => ({
     ...plan,
-    series: await Promise.all(plan.metrics.map(async (metric) => ({ metric, points: await store.range({ ...plan, metric, width: plan.width }) }))),
+    series: await Promise.all(
+      plan.metrics.map(async (metric) => ({
+        metric,
+        points: await store.range({ ...plan, metric, width: plan.width }),
+      })),
+    ),
   });
   return {
     /** Unknown devices and metrics answer empty series. Throws QueryError naming bad parameters. */
     series: (deviceId: string, p: SeriesParams) => run(planSeries(deviceId, p, limits, now())),
     /** The devices' own 5-minute windows. */
-    trends: (deviceId: string, p: SeriesParams) => run(planSeries(deviceId, { ...p, level: undefined }, limits, now(), "5m")),
+    trends: (deviceId: string, p: SeriesParams) =>
+      run(planSeries(deviceId, { ...p, level: undefined }, limits, now(), "5m")),
     async latest(deviceId: string): Promise<Latest[]> {
-      if (deviceId.length === 0 || deviceId.length > DEVICE_ID_MAX_LENGTH) throw new QueryError([{ param: "id", message: `expected 1–${DEVICE_ID_MAX_LENGTH} characters` }]);
+      if (deviceId.length === 0 || deviceId.length > DEVICE_ID_MAX_LENGTH)
+        throw new QueryError([{ param: "id", message: `expected 1–${DEVICE_ID_MAX_LENGTH} characters` }]);
       return store.latest(deviceId);
     },
   };
 }
 export type Queries = ReturnType<typeof createQueries>;
 
-function timeParam(name: string, v: string | number | undefined, fallback: number, bad: (p: string, m: string) => void): number {
+function timeParam(
+  name: string,
+  v: string | number | undefined,
+  fallback: number,
+  bad: (p: string, m: string) => void,
+): number {
   if (v === undefined || v === "") return fallback;
   const ms = typeof v === "number" ? v : /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : Date.parse(v);
   if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_TIME_MS) {
@@ -116,7 +149,13 @@ function timeParam(name: string, v: string | number | undefined, fallback: numbe
   return ms;
 }
 
-function intParam(name: string, v: string | number | undefined, fallback: number, max: number, bad: (p: string, m: string) => void): number {
+function intParam(
+  name: string,
+  v: string | number | undefined,
+  fallback: number,
+  max: number,
+  bad: (p: string, m: string) => void,
+): number {
   if (v === undefined || v === "") return fallback;
   const n = typeof v === "number" ? v : /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > max) {

@@ -34,7 +34,16 @@ export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
     const key = `${p.seriesId}:${bucket}`;
     const r = byKey.get(key);
     if (!r) {
-      byKey.set(key, { seriesId: p.seriesId, bucket, count: 1, sum: p.value, min: p.value, max: p.value, last: p.value, lastTs: p.ts });
+      byKey.set(key, {
+        seriesId: p.seriesId,
+        bucket,
+        count: 1,
+        sum: p.value,
+        min: p.value,
+        max: p.value,
+        last: p.value,
+        lastTs: p.ts,
+      });
       continue;
     }
     r.count++;

@@ -31,8 +31,32 @@ beforeAll(async () => {
     { deviceId: "breaker-042", metric: "frequency.value", ts: NOW - (30 - i) * 60_000, value: i === 10 ? 61.5 : 60 },
     { deviceId: ODD, metric: "temperature.value", ts: NOW - (30 - i) * 60_000, value: 20 + i },
   ]).flat();
-  await t.store.write(points, [{ deviceId: "breaker-042", metric: "voltage.phase_a", ts: NOW - 20 * 60_000, avg: 121, min: 120, max: 122, last: 121 }, { deviceId: "breaker-042", metric: "voltage.phase_a", ts: NOW - 15 * 60_000, avg: 121, min: 120, max: 122, last: 121 }]);
-  const app = createHttpApp({ queries: createQueries(t.store, { maxPoints: 5000, retentionMs }), readiness: { checks: () => ({}) }, metrics: createMetrics(), log: quietLogger() }).listen(0);
+  await t.store.write(points, [
+    {
+      deviceId: "breaker-042",
+      metric: "voltage.phase_a",
+      ts: NOW - 20 * 60_000,
+      avg: 121,
+      min: 120,
+      max: 122,
+      last: 121,
+    },
+    {
+      deviceId: "breaker-042",
+      metric: "voltage.phase_a",
+      ts: NOW - 15 * 60_000,
+      avg: 121,
+      min: 120,
+      max: 122,
+      last: 121,
+    },
+  ]);
+  const app = createHttpApp({
+    queries: createQueries(t.store, { maxPoints: 5000, retentionMs }),
+    readiness: { checks: () => ({}) },
+    metrics: createMetrics(),
+    log: quietLogger(),
+  }).listen(0);
   historyUrl = `http://127.0.0.1:${app.server!.port}`;
   cleanup = async () => {
     await app.stop();
@@ -44,14 +68,16 @@ afterAll(() => cleanup());
 const section = async (url: string, id: string, range: string) => {
   const state = createDashboardState(loadDashboardConfig({}));
   const routes = historyRoutes({ client: createHistoryClient({ url, timeoutMs: 2_000 }), state });
-  const res = await routes.handle(new Request(`http://localhost/devices/${encodeURIComponent(id)}/history?range=${range}`));
+  const res = await routes.handle(
+    new Request(`http://localhost/devices/${encodeURIComponent(id)}/history?range=${range}`),
+  );
   expect(res.status).toBe(200);
   return res.text();
 };
 
 test("a device's stored history: one chart per group, a lone component with min and max, trend windows, the range picker", async () => {
   const body = await section(historyUrl, "breaker-042", "1h");
-  expect(body).toContain('<figcaption>voltage');
+  expect(body).toContain("<figcaption>voltage");
   expect(body).toContain("<figcaption>frequency.value");
   expect(body).toContain('<li class="s1">min: 60</li><li class="s2">max: 60</li>'); // a lone component carries avg, min and max lines
   expect(body).toContain(">61.5</text>"); // the spike sets the frequency chart's top

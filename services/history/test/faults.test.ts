@@ -25,7 +25,12 @@ afterAll(async () => {
 
 async function topicWith(records: Parameters<EventBus["publish"]>[1], split = 1) {
   const topic = uniqueName("hist.faults");
-  const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: "history-faults", topics: [{ name: topic, partitions: 3 }], log: quietLogger() });
+  const bus = createKafkaBus({
+    brokers: kafkaBrokers(),
+    clientId: "history-faults",
+    topics: [{ name: topic, partitions: 3 }],
+    log: quietLogger(),
+  });
   await bus.start();
   cleanup.push(() => bus.stop());
   await bus.publish(topic, records.slice(0, Math.ceil(records.length / split)));
@@ -61,14 +66,27 @@ test("PostgreSQL unreachable mid-stream: the service stalls, then resumes withou
 
   proxy.outage();
   await rest();
-  await eventually("a write failing while the database is away", async () => ((parseMetrics(await metrics.render()).get("history_write_failures_total") ?? 0) > 0 ? true : undefined), 30_000);
+  await eventually(
+    "a write failing while the database is away",
+    async () =>
+      (parseMetrics(await metrics.render()).get("history_write_failures_total") ?? 0) > 0 ? true : undefined,
+    30_000,
+  );
   expect(await service.checks()).toMatchObject({ database: false });
   proxy.restore();
 
-  await eventually("every record stored after the outage", async () => ((await stored()) === week.records.length ? true : undefined), 120_000);
+  await eventually(
+    "every record stored after the outage",
+    async () => ((await stored()) === week.records.length ? true : undefined),
+    120_000,
+  );
   // A pooled connection opened during the outage may still fail one read (a 503): ask again.
   let lastError = "";
-  const hours = await eventually("the series readable again", () => storedHours(service.urls().api!, week).catch((e) => void (lastError = String(e))), 30_000).catch((e) => {
+  const hours = await eventually(
+    "the series readable again",
+    () => storedHours(service.urls().api!, week).catch((e) => void (lastError = String(e))),
+    30_000,
+  ).catch((e) => {
     throw new Error(`${e}; last: ${lastError}`);
   });
   expect(exactFigures(hours)).toEqual(expectedFigures(week.hours));
@@ -92,15 +110,20 @@ test("the service killed with SIGKILL mid-stream: after a restart nothing is los
     LOG_LEVEL: "info",
   };
   const url = `http://127.0.0.1:${port}`;
-  const storedNow = async () => parseMetrics(await (await fetch(`${url}/metrics`)).text()).get('history_records_total{result="stored"}') ?? 0;
+  const storedNow = async () =>
+    parseMetrics(await (await fetch(`${url}/metrics`)).text()).get('history_records_total{result="stored"}') ?? 0;
 
   const first = spawnService(`${root}services/history/src/main.ts`, env);
   cleanup.push(() => first.stop("SIGKILL"));
   await first.waitForLog(/history ready/);
-  const before = await eventually("some records stored", async () => {
-    const n = await storedNow();
-    return n > 0 ? n : undefined;
-  }, 60_000);
+  const before = await eventually(
+    "some records stored",
+    async () => {
+      const n = await storedNow();
+      return n > 0 ? n : undefined;
+    },
+    60_000,
+  );
   expect(await first.stop("SIGKILL")).not.toBe(0);
   expect(before).toBeLessThan(week.records.length); // killed mid-stream, not after it
 
@@ -108,11 +131,15 @@ test("the service killed with SIGKILL mid-stream: after a restart nothing is los
   cleanup.push(() => second.stop());
   await second.waitForLog(/history ready/);
   const total = week.hours.size;
-  const hours = await eventually("every hour complete", async () => {
-    const h = await storedHours(url, week);
-    const points = [...h.values()].reduce((n, x) => n + x.count, 0);
-    return h.size === total && points >= week.points ? h : undefined;
-  }, 120_000);
+  const hours = await eventually(
+    "every hour complete",
+    async () => {
+      const h = await storedHours(url, week);
+      const points = [...h.values()].reduce((n, x) => n + x.count, 0);
+      return h.size === total && points >= week.points ? h : undefined;
+    },
+    120_000,
+  );
   expect(exactFigures(hours)).toEqual(expectedFigures(week.hours));
   expect(avgError(hours, week.hours)).toBeLessThan(1e-9);
   expect(await second.stop()).toBe(0);

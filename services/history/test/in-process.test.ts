@@ -20,7 +20,12 @@ afterAll(() => database?.drop());
 test("stored on the in-process bus, still there after a restart, and a replay after it changes nothing", async () => {
   database = await openTestDatabase("sqlite");
   const week = await fleetWeek(Date.now() - 3_600_000, 60 * 60_000);
-  const config = loadConfig({ HISTORY_PORT: "0", HISTORY_DB_PATH: database.config.sqlitePath, HISTORY_RAW_RETENTION_HOURS: String(9 * 24), DEVICE_REGISTRY_PATH: `${root}config/device-registry.json` });
+  const config = loadConfig({
+    HISTORY_PORT: "0",
+    HISTORY_DB_PATH: database.config.sqlitePath,
+    HISTORY_RAW_RETENTION_HOURS: String(9 * 24),
+    DEVICE_REGISTRY_PATH: `${root}config/device-registry.json`,
+  });
   const run = async () => {
     const bus = createInProcessBus(config.bus, quietLogger());
     await bus.start();
@@ -29,9 +34,16 @@ test("stored on the in-process bus, still there after a restart, and a replay af
     await history.start();
     await bus.publish(config.bus.topics.enriched, week.records);
     const figure = async (name: string) => parseMetrics(await metrics.render()).get(name) ?? 0;
-    await eventually("every record settled", async () => ((await figure('history_records_total{result="stored"}')) === week.records.length ? true : undefined), 60_000);
+    await eventually(
+      "every record settled",
+      async () => ((await figure('history_records_total{result="stored"}')) === week.records.length ? true : undefined),
+      60_000,
+    );
     const hours = await storedHours(history.urls().api!, week);
-    const points = [await figure('history_points_total{result="stored"}'), await figure('history_points_total{result="duplicate"}')];
+    const points = [
+      await figure('history_points_total{result="stored"}'),
+      await figure('history_points_total{result="duplicate"}'),
+    ];
     await history.stop();
     await bus.stop();
     return { hours, points };

@@ -16,13 +16,35 @@ const NOW = Date.UTC(2026, 10, 29, 12);
 const retentionMs: Record<Level, number> = { raw: 48 * H, "1m": 30 * 24 * H, "5m": 30 * 24 * H, "1h": 730 * 24 * H };
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}000Z`;
 const enrichment = {
-  device_metadata: { device_type: "smart_breaker", device_type_name: "", device_type_description: "", device_category: "", capabilities: [], data_format: "", update_frequency: "", retention_policy: "" },
+  device_metadata: {
+    device_type: "smart_breaker",
+    device_type_name: "",
+    device_type_description: "",
+    device_category: "",
+    capabilities: [],
+    data_format: "",
+    update_frequency: "",
+    retention_policy: "",
+  },
   application_registry: { device_type: "smart_breaker", registered_applications_count: 0, applications: [] },
-  enrichment_info: { enriched_at: iso(NOW), enrichment_service: "t", enrichment_version: "0", device_type_detected: "smart_breaker", app_registry_integration: true },
+  enrichment_info: {
+    enriched_at: iso(NOW),
+    enrichment_service: "t",
+    enrichment_version: "0",
+    device_type_detected: "smart_breaker",
+    app_registry_integration: true,
+  },
   data_quality: { out_of_range: [], missing_groups: [] },
 };
 const telemetry = (ts: number, measurements: Record<string, unknown>) =>
-  ({ device_id: "breaker-042", device_type: "smart_breaker", timestamp: iso(ts), event_type: "telemetry", measurements, ...enrichment }) as EnrichedEvent;
+  ({
+    device_id: "breaker-042",
+    device_type: "smart_breaker",
+    timestamp: iso(ts),
+    event_type: "telemetry",
+    measurements,
+    ...enrichment,
+  }) as EnrichedEvent;
 
 let store: HistoryStore;
 let close: () => Promise<void>;
@@ -31,15 +53,42 @@ afterAll(() => close());
 
 test("stores what it can, counts what it skips, and a batch offered twice changes no figure", async () => {
   const metrics = createMetrics();
-  const handle = createIngest({ store, metrics: createHistoryMetrics(metrics), trendName: () => trendNaming(() => ["voltage"]), retentionMs, log: quietLogger(), now: () => NOW });
+  const handle = createIngest({
+    store,
+    metrics: createHistoryMetrics(metrics),
+    trendName: () => trendNaming(() => ["voltage"]),
+    retentionMs,
+    log: quietLogger(),
+    now: () => NOW,
+  });
   const events = [
     telemetry(NOW - H, { voltage: { phase_a: 120, phase_b: "n/a", unit: "V" }, status: { ok: true } }),
     telemetry(NOW - 49 * H, { voltage: { phase_a: 118 } }), // older than raw retention
     telemetry(NOW + MAX_AHEAD_MS + 1, { voltage: { phase_a: 118 } }), // a clock far ahead
-    { ...telemetry(NOW, {}), event_type: "trends", timestamp: iso(NOW - 300_000), trends: [{ c: "voltage_phase_a", v: 120, avg: 119, min: 118, max: 121, t: (NOW - 300_000) / 1000 }] } as unknown as EnrichedEvent,
+    {
+      ...telemetry(NOW, {}),
+      event_type: "trends",
+      timestamp: iso(NOW - 300_000),
+      trends: [{ c: "voltage_phase_a", v: 120, avg: 119, min: 118, max: 121, t: (NOW - 300_000) / 1000 }],
+    } as unknown as EnrichedEvent,
   ];
-  const records = events.map((e, i) => ({ topic: "t", partition: 0, offset: String(i), key: e.device_id, timestamp: NOW, ...encodeEnrichedEvent(e, i % 2 ? "protobuf" : "json") }));
-  records.push({ topic: "t", partition: 0, offset: "9", key: "x", timestamp: NOW, value: new TextEncoder().encode("{not json"), headers: {} });
+  const records = events.map((e, i) => ({
+    topic: "t",
+    partition: 0,
+    offset: String(i),
+    key: e.device_id,
+    timestamp: NOW,
+    ...encodeEnrichedEvent(e, i % 2 ? "protobuf" : "json"),
+  }));
+  records.push({
+    topic: "t",
+    partition: 0,
+    offset: "9",
+    key: "x",
+    timestamp: NOW,
+    value: new TextEncoder().encode("{not json"),
+    headers: {},
+  });
   const batch: Batch = { topic: "t", partition: 0, records };
 
   await handle(batch);
@@ -53,18 +102,43 @@ test("stores what it can, counts what it skips, and a batch offered twice change
   expect(m.get('history_values_skipped_total{reason="too_old"}')).toBe(2);
   expect(m.get('history_values_skipped_total{reason="future"}')).toBe(2);
   expect(await store.latest("breaker-042")).toEqual([{ metric: "voltage.phase_a", ts: NOW - H, value: 120 }]);
-  const [hour] = await store.range({ deviceId: "breaker-042", metric: "voltage.phase_a", level: "1h", from: NOW - 2 * H, to: NOW, width: 2 * H });
+  const [hour] = await store.range({
+    deviceId: "breaker-042",
+    metric: "voltage.phase_a",
+    level: "1h",
+    from: NOW - 2 * H,
+    to: NOW,
+    width: 2 * H,
+  });
   expect(hour).toMatchObject({ count: 1, avg: 120 });
-  const trends = await store.range({ deviceId: "breaker-042", metric: "voltage.phase_a", level: "5m", from: NOW - H, to: NOW, width: H });
+  const trends = await store.range({
+    deviceId: "breaker-042",
+    metric: "voltage.phase_a",
+    level: "5m",
+    from: NOW - H,
+    to: NOW,
+    width: H,
+  });
   expect(trends).toEqual([{ t: NOW - H, count: null, avg: 119, min: 118, max: 121, last: 120 }]);
 });
 
 test("a write that fails throws, so the bus offers the batch again, and is counted", async () => {
   const metrics = createMetrics();
   const broken = { ...store, write: () => Promise.reject(new Error("database gone")) };
-  const handle = createIngest({ store: broken, metrics: createHistoryMetrics(metrics), trendName: () => trendNaming(() => []), retentionMs, log: quietLogger(), now: () => NOW });
+  const handle = createIngest({
+    store: broken,
+    metrics: createHistoryMetrics(metrics),
+    trendName: () => trendNaming(() => []),
+    retentionMs,
+    log: quietLogger(),
+    now: () => NOW,
+  });
   const e = telemetry(NOW - H, { voltage: { phase_a: 1 } });
-  const batch: Batch = { topic: "t", partition: 0, records: [{ topic: "t", partition: 0, offset: "0", key: "k", timestamp: NOW, ...encodeEnrichedEvent(e, "json") }] };
+  const batch: Batch = {
+    topic: "t",
+    partition: 0,
+    records: [{ topic: "t", partition: 0, offset: "0", key: "k", timestamp: NOW, ...encodeEnrichedEvent(e, "json") }],
+  };
   await expect(handle(batch)).rejects.toThrow("database gone");
   expect(parseMetrics(await metrics.render()).get("history_write_failures_total")).toBe(1);
   expect(parseMetrics(await metrics.render()).get('history_records_total{result="stored"}')).toBe(0);

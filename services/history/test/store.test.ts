@@ -6,7 +6,12 @@ import { DIALECTS, openTestStore } from "./support/stores";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0); // a whole hour
-const point = (metric: string, ts: number, value: number, deviceId = "breaker-042"): Point => ({ deviceId, metric, ts, value });
+const point = (metric: string, ts: number, value: number, deviceId = "breaker-042"): Point => ({
+  deviceId,
+  metric,
+  ts,
+  value,
+});
 
 for (const dialect of DIALECTS) {
   describe(`history store on ${dialect}`, () => {
@@ -63,7 +68,13 @@ for (const dialect of DIALECTS) {
 
     test("trends are stored as the device's 5-minute windows; a repeated window is replaced, not added", async () => {
       const w = { deviceId: "breaker-042", metric: "current.phase_a", avg: 15, min: 10, max: 21, last: 12 };
-      await store.write([], [{ ...w, ts: T0 }, { ...w, ts: T0 + 300_000, avg: 16 }]);
+      await store.write(
+        [],
+        [
+          { ...w, ts: T0 },
+          { ...w, ts: T0 + 300_000, avg: 16 },
+        ],
+      );
       await store.write([], [{ ...w, ts: T0 + 300_000, avg: 16 }]);
       const got = await store.range({ ...whole, level: "5m", width: 300_000 });
       expect(got).toEqual([

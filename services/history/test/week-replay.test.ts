@@ -49,7 +49,12 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       database = await openTestDatabase(dialect);
-      bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: "history-test", topics: [{ name: topic, partitions: 3 }], log: quietLogger() });
+      bus = createKafkaBus({
+        brokers: kafkaBrokers(),
+        clientId: "history-test",
+        topics: [{ name: topic, partitions: 3 }],
+        log: quietLogger(),
+      });
       await bus.start();
       week = await fleetWeek(Date.now() - HOUR_MS, 10 * 60_000);
       await bus.publish(topic, week.records);
@@ -64,7 +69,12 @@ for (const dialect of DIALECTS) {
 
     test("the 1-hour roll-ups equal the roll-ups recomputed from the raw input", async () => {
       const { metrics, url } = await startHistory(uniqueName("hist-a"));
-      await eventually("every record stored", async () => ((await counter(metrics, 'history_records_total{result="stored"}')) === week.records.length ? true : undefined), 90_000);
+      await eventually(
+        "every record stored",
+        async () =>
+          (await counter(metrics, 'history_records_total{result="stored"}')) === week.records.length ? true : undefined,
+        90_000,
+      );
       expect(await counter(metrics, 'history_points_total{result="stored"}')).toBe(week.points);
       expect(await counter(metrics, 'history_records_total{result="undecodable"}')).toBe(0);
 
@@ -77,7 +87,12 @@ for (const dialect of DIALECTS) {
     test("redelivering every record (a second consumer group) changes no stored figure", async () => {
       await running.shift()!.stop();
       const { metrics, url } = await startHistory(uniqueName("hist-b"));
-      await eventually("every record seen again", async () => ((await counter(metrics, 'history_records_total{result="stored"}')) === week.records.length ? true : undefined), 90_000);
+      await eventually(
+        "every record seen again",
+        async () =>
+          (await counter(metrics, 'history_records_total{result="stored"}')) === week.records.length ? true : undefined,
+        90_000,
+      );
       expect(await counter(metrics, 'history_points_total{result="stored"}')).toBe(0);
       expect(await counter(metrics, 'history_points_total{result="duplicate"}')).toBe(week.points);
       expect(await storedHours(url, week)).toEqual(firstRead);

@@ -38,7 +38,8 @@ export function createBridge(o: BridgeOptions) {
     if (!r.ok) return refuse(r.reason);
     return o.batcher.submit([r.record]).then(() => o.metrics.acked("mqtt-bridge", 1));
   }
-  const refuse = async (reason: "foreign_topic" | "oversize" | "device_mismatch") => o.metrics.refused("mqtt-bridge", reason);
+  const refuse = async (reason: "foreign_topic" | "oversize" | "device_mismatch") =>
+    o.metrics.refused("mqtt-bridge", reason);
 
   function open(i: number): MqttClient {
     const client = mqtt.connect(o.url, {

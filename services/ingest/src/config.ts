@@ -19,7 +19,10 @@ export const ingestConfigSchema = Type.Object({
   /** MQTT over WebSocket (subprotocol `mqtt`, any path); -1 (the default): off; 0 picks a free port. */
   mqttWsPort: env.int("INGEST_MQTT_WS_PORT", -1, { min: -1, max: 65535 }),
   bus: busConfigSchema,
-  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", { pattern: "^https?://[^/]+", expected: "http://host:port" }),
+  registryRpcUrl: env.string("REGISTRY_RPC_URL", "http://127.0.0.1:50051", {
+    pattern: "^https?://[^/]+",
+    expected: "http://host:port",
+  }),
   /** Sent as `authorization: Bearer …` on WatchDevices when set. */
   registryToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
   /** One MQTT payload, or one record of an HTTP batch. */
@@ -40,7 +43,10 @@ export const ingestConfigSchema = Type.Object({
   connectsPerMinute: env.int("INGEST_CONNECTS_PER_MINUTE", 30, { min: 1 }),
   /** Set: also take devices' messages from this existing broker, with an MQTT 5 shared subscription (that broker authenticates them). */
   bridgeUrl: env.optional("INGEST_MQTT_BRIDGE_URL", { pattern: "^(mqtts?|wss?)://", expected: "mqtt://host:port" }),
-  bridgeGroup: env.string("INGEST_MQTT_BRIDGE_GROUP", "iot-ingest", { pattern: "^[^/+#]+$", expected: "a name without / + #" }),
+  bridgeGroup: env.string("INGEST_MQTT_BRIDGE_GROUP", "iot-ingest", {
+    pattern: "^[^/+#]+$",
+    expected: "a name without / + #",
+  }),
   logLevel: logLevelSchema,
 });
 

@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 const start = (registry: ReturnType<typeof createFakeDeviceWatch>, token?: string) => {
-  cache = createCredentials({ transport: registry.transport, log: quietLogger(), token, backoff: { initialMs: 10, maxMs: 50 } });
+  cache = createCredentials({
+    transport: registry.transport,
+    log: quietLogger(),
+    token,
+    backoff: { initialMs: 10, maxMs: 50 },
+  });
   cache.start();
   return cache;
 };

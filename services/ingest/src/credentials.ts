@@ -12,7 +12,9 @@ import { type Clock, systemClock } from "@iot/common/clock";
 import { errorMessage, type Logger } from "@iot/common/logger";
 
 /** Why a device was let in or not; the refusals are counted under these names. */
-export type Verdict = { ok: true; deviceType: string } | { ok: false; reason: "bad_credentials" | "disabled" | "registry_unavailable" };
+export type Verdict =
+  | { ok: true; deviceType: string }
+  | { ok: false; reason: "bad_credentials" | "disabled" | "registry_unavailable" };
 
 export interface Credentials {
   /** Checks `token` against the device's stored hash. Unknown devices and wrong tokens look the same to the caller. */
@@ -56,7 +58,8 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
   const revokedListeners: Array<(deviceId: string) => void> = [];
   /** A device that could connect before and cannot (or not with the same token) now. */
   const revoked = (before: DeviceCredential | undefined, after: DeviceCredential | undefined) =>
-    before?.status === DeviceStatus.ENABLED && (after?.status !== DeviceStatus.ENABLED || after.tokenSha256 !== before.tokenSha256);
+    before?.status === DeviceStatus.ENABLED &&
+    (after?.status !== DeviceStatus.ENABLED || after.tokenSha256 !== before.tokenSha256);
   const revoke = (deviceId: string) => revokedListeners.forEach((f) => f(deviceId));
 
   async function watchOnce(signal: AbortSignal) {
@@ -91,7 +94,11 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
       } catch (e) {
         if (!running) break;
         current = false;
-        opts.log.warn("device watch failed; using the last known credentials", { error: errorMessage(e), devices: devices.size, retry_in_ms: delay });
+        opts.log.warn("device watch failed; using the last known credentials", {
+          error: errorMessage(e),
+          devices: devices.size,
+          retry_in_ms: delay,
+        });
         await clock.sleep(delay, abort.signal);
         delay = Math.min(delay * 2, backoff.maxMs);
       }
@@ -106,7 +113,8 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
       // A hash is computed for unknown devices too, so the answer takes as long either way.
       const presented = Buffer.from(sha256Hex(token ?? ""), "latin1");
       const stored = Buffer.from(d?.tokenSha256.toLowerCase() ?? "", "latin1");
-      const matches = token !== undefined && token !== "" && stored.length === presented.length && timingSafeEqual(stored, presented);
+      const matches =
+        token !== undefined && token !== "" && stored.length === presented.length && timingSafeEqual(stored, presented);
       if (!d || !matches) return { ok: false, reason: "bad_credentials" };
       if (d.status !== DeviceStatus.ENABLED) return { ok: false, reason: "disabled" };
       return { ok: true, deviceType: d.deviceType };

@@ -13,7 +13,9 @@ import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "@iot/common/wire";
 export type IngestTransport = "mqtt" | "http" | "mqtt-bridge";
 export type PayloadFormat = "json" | "protobuf";
 
-export type RecordResult = { ok: true; record: OutgoingRecord } | { ok: false; reason: "device_mismatch"; message: string };
+export type RecordResult =
+  | { ok: true; record: OutgoingRecord }
+  | { ok: false; reason: "device_mismatch"; message: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -21,7 +23,12 @@ const encoder = new TextEncoder();
 const headersFor = (format: PayloadFormat, deviceId: string, transport: IngestTransport): Record<string, string> =>
   format === "json"
     ? { [HEADER.contentType]: CONTENT_TYPE.json, [HEADER.deviceId]: deviceId, [HEADER.transport]: transport }
-    : { [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.device, [HEADER.deviceId]: deviceId, [HEADER.transport]: transport };
+    : {
+        [HEADER.contentType]: CONTENT_TYPE.protobuf,
+        [HEADER.messageType]: MESSAGE_TYPE.device,
+        [HEADER.deviceId]: deviceId,
+        [HEADER.transport]: transport,
+      };
 
 const mismatch = (deviceId: string, claimed: unknown): RecordResult => ({
   ok: false,
@@ -30,14 +37,26 @@ const mismatch = (deviceId: string, claimed: unknown): RecordResult => ({
 });
 
 /** A parsed JSON document; `original` is its exact bytes when it was sent as one (kept as they are unless device_id is filled). */
-export function jsonRecord(deviceId: string, doc: unknown, original: Uint8Array | undefined, transport: IngestTransport): RecordResult {
+export function jsonRecord(
+  deviceId: string,
+  doc: unknown,
+  original: Uint8Array | undefined,
+  transport: IngestTransport,
+): RecordResult {
   let value = original;
   if (typeof doc === "object" && doc !== null && !Array.isArray(doc)) {
     const claimed = (doc as Record<string, unknown>).device_id;
     if (claimed !== undefined && claimed !== deviceId) return mismatch(deviceId, claimed);
     if (claimed === undefined) value = encoder.encode(JSON.stringify({ device_id: deviceId, ...doc }));
   }
-  return { ok: true, record: { key: deviceId, value: value ?? encoder.encode(JSON.stringify(doc)), headers: headersFor("json", deviceId, transport) } };
+  return {
+    ok: true,
+    record: {
+      key: deviceId,
+      value: value ?? encoder.encode(JSON.stringify(doc)),
+      headers: headersFor("json", deviceId, transport),
+    },
+  };
 }
 
 /** A protobuf DeviceEvent; one that does not decode passes through for enrichment to dead-letter. */
@@ -45,7 +64,8 @@ export function protobufRecord(deviceId: string, value: Uint8Array, transport: I
   let out = value;
   const inner = decodeDeviceEvent(value)?.event;
   if (inner?.value) {
-    if (inner.value.deviceId !== "" && inner.value.deviceId !== deviceId) return mismatch(deviceId, inner.value.deviceId);
+    if (inner.value.deviceId !== "" && inner.value.deviceId !== deviceId)
+      return mismatch(deviceId, inner.value.deviceId);
     if (inner.value.deviceId === "") {
       inner.value.deviceId = deviceId;
       out = toBinary(DeviceEventSchema, create(DeviceEventSchema, { event: inner }));

@@ -10,11 +10,17 @@ export function parseDeviceTopic(topic: string): { deviceId: string; kind: Event
 }
 
 /** Whether `deviceId` may publish to `topic`: only to its own two topics. */
-export function authorizeTopic(deviceId: string, topic: string): { ok: true; kind: EventKind } | { ok: false; reason: "system_topic" | "foreign_topic" } {
+export function authorizeTopic(
+  deviceId: string,
+  topic: string,
+): { ok: true; kind: EventKind } | { ok: false; reason: "system_topic" | "foreign_topic" } {
   if (topic.startsWith("$")) return { ok: false, reason: "system_topic" };
   const t = parseDeviceTopic(topic);
   return t && t.deviceId === deviceId ? { ok: true, kind: t.kind } : { ok: false, reason: "foreign_topic" };
 }
 
 /** The subscription a bridge makes on an existing broker, shared by every ingest replica in `group`. */
-export const sharedSubscriptions = (group: string) => [`$share/${group}/devices/+/telemetry`, `$share/${group}/devices/+/trends`];
+export const sharedSubscriptions = (group: string) => [
+  `$share/${group}/devices/+/telemetry`,
+  `$share/${group}/devices/+/trends`,
+];

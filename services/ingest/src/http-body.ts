@@ -5,7 +5,12 @@
  */
 import { decodeDeviceEvent, jsonRecord, type PayloadFormat, protobufRecord, type RecordResult } from "./device-records";
 
-export type BodyRefusal = { ok: false; status: 400 | 413 | 415; reason: "malformed_body" | "unsupported_media_type" | "oversize"; message: string };
+export type BodyRefusal = {
+  ok: false;
+  status: 400 | 413 | 415;
+  reason: "malformed_body" | "unsupported_media_type" | "oversize";
+  message: string;
+};
 
 const FORMATS: Record<string, PayloadFormat | "ndjson"> = {
   "application/json": "json",
@@ -22,12 +27,24 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const bad = (message: string): BodyRefusal => ({ ok: false, status: 400, reason: "malformed_body", message });
 
 /** Each record of the body for `deviceId`, or why the body is refused. A record naming another device refuses the whole body. */
-export function bodyRecords(deviceId: string, contentType: string | null, body: Uint8Array, maxPayloadBytes: number): { ok: true; results: RecordResult[] } | BodyRefusal {
+export function bodyRecords(
+  deviceId: string,
+  contentType: string | null,
+  body: Uint8Array,
+  maxPayloadBytes: number,
+): { ok: true; results: RecordResult[] } | BodyRefusal {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   const format = FORMATS[type];
-  if (!format) return { ok: false, status: 415, reason: "unsupported_media_type", message: `content-type must be one of ${ACCEPTED_CONTENT_TYPES.join(", ")}` };
+  if (!format)
+    return {
+      ok: false,
+      status: 415,
+      reason: "unsupported_media_type",
+      message: `content-type must be one of ${ACCEPTED_CONTENT_TYPES.join(", ")}`,
+    };
   if (format === "protobuf") {
-    if (body.byteLength > maxPayloadBytes) return { ok: false, status: 413, reason: "oversize", message: `a record is limited to ${maxPayloadBytes} bytes` };
+    if (body.byteLength > maxPayloadBytes)
+      return { ok: false, status: 413, reason: "oversize", message: `a record is limited to ${maxPayloadBytes} bytes` };
     // Unlike MQTT, an HTTP client can be told at once that its protobuf is unreadable.
     if (!decodeDeviceEvent(body)) return bad("body is not a protobuf iot.telemetry.v1.DeviceEvent");
     return { ok: true, results: [protobufRecord(deviceId, body, "http")] };
@@ -60,11 +77,12 @@ export function bodyRecords(deviceId: string, contentType: string | null, body: 
   if (docs.length === 0) return bad("body holds no records");
   const results: RecordResult[] = [];
   for (const [i, doc] of docs.entries()) {
-    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return bad(`record ${i}: expected a JSON object`);
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+      return bad(`record ${i}: expected a JSON object`);
     const r = jsonRecord(deviceId, doc, docs.length === 1 && format === "json" ? body : undefined, "http");
-    if (r.ok && r.record.value.byteLength > maxPayloadBytes) return { ok: false, status: 413, reason: "oversize", message: `record ${i} exceeds ${maxPayloadBytes} bytes` };
+    if (r.ok && r.record.value.byteLength > maxPayloadBytes)
+      return { ok: false, status: 413, reason: "oversize", message: `record ${i} exceeds ${maxPayloadBytes} bytes` };
     results.push(r);
   }
   return { ok: true, results };
 }
-

@@ -11,15 +11,40 @@ import { createBatcher } from "./raw-batcher";
 
 async function setup(ackTimeoutMs = 5_000) {
   const held: Array<{ records: OutgoingRecord[]; ok: () => void }> = [];
-  const bus = { publish: (_t: string, records: OutgoingRecord[]) => new Promise<void>((ok) => held.push({ records, ok })) };
-  const batcher = createBatcher({ bus, topic: "t", log: quietLogger(), lingerMs: 0, batchRecords: 1, maxInflightBytes: 64 * 1024 });
-  const credentials = createCredentials({ transport: createFakeDeviceWatch([credential("d1", "tok")]).transport, log: quietLogger() });
+  const bus = {
+    publish: (_t: string, records: OutgoingRecord[]) => new Promise<void>((ok) => held.push({ records, ok })),
+  };
+  const batcher = createBatcher({
+    bus,
+    topic: "t",
+    log: quietLogger(),
+    lingerMs: 0,
+    batchRecords: 1,
+    maxInflightBytes: 64 * 1024,
+  });
+  const credentials = createCredentials({
+    transport: createFakeDeviceWatch([credential("d1", "tok")]).transport,
+    log: quietLogger(),
+  });
   credentials.start();
   await eventually("credentials", () => (credentials.current ? true : undefined));
   const metrics = createIngestMetrics(createMetrics(), { connected: () => 0, inflightBytes: batcher.inflightBytes });
-  const app = deviceRoutes({ credentials, batcher, metrics, maxBodyBytes: 1024 * 1024, maxPayloadBytes: 256 * 1024, ackTimeoutMs });
+  const app = deviceRoutes({
+    credentials,
+    batcher,
+    metrics,
+    maxBodyBytes: 1024 * 1024,
+    maxPayloadBytes: 256 * 1024,
+    ackTimeoutMs,
+  });
   const post = (body: string) =>
-    app.handle(new Request("http://localhost/api/v1/devices/d1/telemetry", { method: "POST", body, headers: { authorization: "Bearer tok", "content-type": "application/json" } }));
+    app.handle(
+      new Request("http://localhost/api/v1/devices/d1/telemetry", {
+        method: "POST",
+        body,
+        headers: { authorization: "Bearer tok", "content-type": "application/json" },
+      }),
+    );
   return { held, post, metrics, stop: () => credentials.stop() };
 }
 

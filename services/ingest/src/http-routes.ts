@@ -33,10 +33,15 @@ export function deviceRoutes(o: DeviceRoutesOptions) {
     const token = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
     const verdict = o.credentials.verify(deviceId, token);
     if (!verdict.ok) {
-      if (verdict.reason === "registry_unavailable") return refuse(503, verdict.reason, "device credentials are not loaded yet; retry later", { "retry-after": RETRY_AFTER_SECONDS });
+      if (verdict.reason === "registry_unavailable")
+        return refuse(503, verdict.reason, "device credentials are not loaded yet; retry later", {
+          "retry-after": RETRY_AFTER_SECONDS,
+        });
       return verdict.reason === "disabled"
         ? refuse(403, "disabled", "device is disabled")
-        : refuse(401, "bad_credentials", "missing or wrong device credentials", { "www-authenticate": 'Bearer realm="devices"' });
+        : refuse(401, "bad_credentials", "missing or wrong device credentials", {
+            "www-authenticate": 'Bearer realm="devices"',
+          });
     }
     o.metrics.connected("http");
     const body = await readLimited(request, o.maxBodyBytes);
@@ -49,18 +54,31 @@ export function deviceRoutes(o: DeviceRoutesOptions) {
       records.push(r.record);
     }
     const acked = o.batcher.trySubmit(records);
-    if (!acked) return refuse(503, "overloaded", "the gateway is at capacity; retry later", { "retry-after": RETRY_AFTER_SECONDS });
+    if (!acked)
+      return refuse(503, "overloaded", "the gateway is at capacity; retry later", {
+        "retry-after": RETRY_AFTER_SECONDS,
+      });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const inTime = await Promise.race([acked.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), o.ackTimeoutMs)))]);
+    const inTime = await Promise.race([
+      acked.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), o.ackTimeoutMs))),
+    ]);
     clearTimeout(timer);
-    if (!inTime) return refuse(503, "ack_timeout", "the broker did not acknowledge in time; retry later", { "retry-after": RETRY_AFTER_SECONDS });
+    if (!inTime)
+      return refuse(503, "ack_timeout", "the broker did not acknowledge in time; retry later", {
+        "retry-after": RETRY_AFTER_SECONDS,
+      });
     o.metrics.acked("http", records.length);
     return Response.json({ accepted: records.length });
   }
 
   return new Elysia({ name: "ingest-devices" })
-    .post("/api/v1/devices/:deviceId/telemetry", ({ request, params }) => ingest(request, params.deviceId), { parse: "none" })
-    .post("/api/v1/devices/:deviceId/trends", ({ request, params }) => ingest(request, params.deviceId), { parse: "none" })
+    .post("/api/v1/devices/:deviceId/telemetry", ({ request, params }) => ingest(request, params.deviceId), {
+      parse: "none",
+    })
+    .post("/api/v1/devices/:deviceId/trends", ({ request, params }) => ingest(request, params.deviceId), {
+      parse: "none",
+    })
     .get("/api/v1/stats", () => o.metrics.snapshot());
 }
 

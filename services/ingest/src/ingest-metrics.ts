@@ -37,16 +37,35 @@ export interface IngestStats {
 
 export function createIngestMetrics(m: Metrics, gauges: { connected: () => number; inflightBytes: () => number }) {
   m.gauge("ingest_connected_devices", "MQTT devices connected now.", gauges.connected);
-  m.gauge("ingest_inflight_bytes", "Bytes accepted from devices and not yet acknowledged by the broker.", gauges.inflightBytes);
-  const connectsC = m.counter("ingest_connects_total", "Accepted MQTT connections and authenticated HTTP requests, by transport.", ["transport"]);
-  const messagesC = m.counter("ingest_messages_total", "Records acknowledged by the broker, by transport.", ["transport"]);
-  const refusedC = m.counter("ingest_refused_total", "Refused connects, publishes, subscribes and requests, by transport and reason.", ["transport", "reason"]);
-  const batchSeconds = m.histogram("ingest_batch_seconds", "Time from sending a batch to the broker's acknowledgement.", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+  m.gauge(
+    "ingest_inflight_bytes",
+    "Bytes accepted from devices and not yet acknowledged by the broker.",
+    gauges.inflightBytes,
+  );
+  const connectsC = m.counter(
+    "ingest_connects_total",
+    "Accepted MQTT connections and authenticated HTTP requests, by transport.",
+    ["transport"],
+  );
+  const messagesC = m.counter("ingest_messages_total", "Records acknowledged by the broker, by transport.", [
+    "transport",
+  ]);
+  const refusedC = m.counter(
+    "ingest_refused_total",
+    "Refused connects, publishes, subscribes and requests, by transport and reason.",
+    ["transport", "reason"],
+  );
+  const batchSeconds = m.histogram(
+    "ingest_batch_seconds",
+    "Time from sending a batch to the broker's acknowledgement.",
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
   const publishFailures = m.counter("ingest_publish_failures_total", "Failed publishes to the broker (each retried).");
   const connects: Record<string, number> = {};
   const messages: Record<string, number> = {};
   const refused: Record<string, Record<string, number>> = {};
-  for (const transport of ["mqtt", "http"] as const) for (const reason of REFUSAL_REASONS) refusedC.inc({ transport, reason }, 0);
+  for (const transport of ["mqtt", "http"] as const)
+    for (const reason of REFUSAL_REASONS) refusedC.inc({ transport, reason }, 0);
 
   return {
     connected(transport: IngestTransport) {
@@ -64,7 +83,13 @@ export function createIngestMetrics(m: Metrics, gauges: { connected: () => numbe
     },
     batch: (seconds: number) => batchSeconds.observe(seconds),
     publishFailure: () => publishFailures.inc(),
-    snapshot: (): IngestStats => ({ connectedDevices: gauges.connected(), connects: { ...connects }, messages: { ...messages }, refused: structuredClone(refused), inflightBytes: gauges.inflightBytes() }),
+    snapshot: (): IngestStats => ({
+      connectedDevices: gauges.connected(),
+      connects: { ...connects },
+      messages: { ...messages },
+      refused: structuredClone(refused),
+      inflightBytes: gauges.inflightBytes(),
+    }),
   };
 }
 

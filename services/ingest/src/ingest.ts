@@ -37,9 +37,17 @@ export interface IngestDeps {
 export function createIngest(config: IngestConfig, deps: IngestDeps) {
   const { bus, log } = deps;
   const credentials =
-    deps.credentials ?? createCredentials({ transport: createGrpcTransport({ baseUrl: config.registryRpcUrl }), token: config.registryToken, log });
+    deps.credentials ??
+    createCredentials({
+      transport: createGrpcTransport({ baseUrl: config.registryRpcUrl }),
+      token: config.registryToken,
+      log,
+    });
   // The gauges read the server and the batcher at scrape time, after both exist.
-  const metrics = createIngestMetrics(deps.metrics, { connected: () => mqtt.connected(), inflightBytes: () => batcher.inflightBytes() });
+  const metrics = createIngestMetrics(deps.metrics, {
+    connected: () => mqtt.connected(),
+    inflightBytes: () => batcher.inflightBytes(),
+  });
   const batcher = createBatcher({
     bus,
     topic: config.bus.topics.raw,
@@ -50,10 +58,31 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     onBatch: (_n, seconds) => metrics.batch(seconds),
     onPublishFailure: metrics.publishFailure,
   });
-  const mqtt = createMqttServer({ ...config, port: config.mqttPort, wsPort: config.mqttWsPort, credentials, batcher, metrics, log });
-  const bridge = config.bridgeUrl ? createBridge({ url: config.bridgeUrl, group: config.bridgeGroup, batcher, metrics, log, maxPayloadBytes: config.maxPayloadBytes }) : undefined;
+  const mqtt = createMqttServer({
+    ...config,
+    port: config.mqttPort,
+    wsPort: config.mqttWsPort,
+    credentials,
+    batcher,
+    metrics,
+    log,
+  });
+  const bridge = config.bridgeUrl
+    ? createBridge({
+        url: config.bridgeUrl,
+        group: config.bridgeGroup,
+        batcher,
+        metrics,
+        log,
+        maxPayloadBytes: config.maxPayloadBytes,
+      })
+    : undefined;
 
-  const checks = async () => ({ broker: await bus.ready(), registry: credentials.current, ...(bridge && { bridge: bridge.connected() }) });
+  const checks = async () => ({
+    broker: await bus.ready(),
+    registry: credentials.current,
+    ...(bridge && { bridge: bridge.connected() }),
+  });
   const ops = createOpsServer("ingest", { port: config.httpPort, host: config.bindHost }, { checks }, deps.metrics);
   ops.app.use(deviceRoutes({ ...config, ackTimeoutMs: config.httpAckTimeoutMs, credentials, batcher, metrics }));
 
@@ -66,7 +95,8 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
     await bridge?.stop();
     await ops.stop();
     const unacked = await batcher.stop(FLUSH_TIMEOUT_MS);
-    if (unacked > 0) log.warn("stopped with records the broker never acknowledged (their devices got no ack)", { records: unacked });
+    if (unacked > 0)
+      log.warn("stopped with records the broker never acknowledged (their devices got no ack)", { records: unacked });
     await mqtt.close();
     await credentials.stop();
   };
@@ -79,14 +109,22 @@ export function createIngest(config: IngestConfig, deps: IngestDeps) {
         credentials.start();
         ops.start();
         // MQTT.js, like many device clients, does not retry after a refused CONNECT: open the port once devices can be checked.
-        if (!(await credentials.synced(FIRST_SYNC_WAIT_MS))) log.warn("no device credentials from the registry yet; devices are refused until it answers", { registry: config.registryRpcUrl });
+        if (!(await credentials.synced(FIRST_SYNC_WAIT_MS)))
+          log.warn("no device credentials from the registry yet; devices are refused until it answers", {
+            registry: config.registryRpcUrl,
+          });
         await mqtt.start();
         await bridge?.start();
       } catch (e) {
         await stop();
         throw e;
       }
-      log.info("ingest accepting devices", { mqtt_port: mqtt.port(), http: ops.url(), topic: config.bus.topics.raw, bridge: config.bridgeUrl ? "on" : "off" });
+      log.info("ingest accepting devices", {
+        mqtt_port: mqtt.port(),
+        http: ops.url(),
+        topic: config.bus.topics.raw,
+        bridge: config.bridgeUrl ? "on" : "off",
+      });
     },
     checks,
     stop,

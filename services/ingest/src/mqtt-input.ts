@@ -34,7 +34,9 @@ export function limitPacketSize(client: Client, max: number) {
   parser._parseLength = () => {
     const complete = parseLength();
     if (complete && parser.packet.length > max) {
-      parser._emitError(Object.assign(new Error(`packet of ${parser.packet.length} bytes exceeds ${max}`), { oversize: true }));
+      parser._emitError(
+        Object.assign(new Error(`packet of ${parser.packet.length} bytes exceeds ${max}`), { oversize: true }),
+      );
       return false;
     }
     return complete;

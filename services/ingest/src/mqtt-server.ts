@@ -55,7 +55,11 @@ class DeviceBroker extends Aedes {
 
 /** Errors we raised (already counted) carry their reason. */
 class Refusal extends Error {
-  constructor(readonly reason: RefusalReason, message: string, readonly returnCode?: number) {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+    readonly returnCode?: number,
+  ) {
     super(message);
   }
 }
@@ -104,9 +108,16 @@ export function createMqttServer(o: MqttServerOptions) {
       const verdict = o.credentials.verify(deviceId, password?.toString("utf8"));
       if (!verdict.ok) {
         const code = verdict.reason === "registry_unavailable" ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
-        return done(refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, code) as never, null);
+        return done(
+          refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, code) as never,
+          null,
+        );
       }
-      if (tooFast(deviceId)) return done(refuse("reconnect_rate", `device ${deviceId} reconnects too often`, SERVER_UNAVAILABLE) as never, null);
+      if (tooFast(deviceId))
+        return done(
+          refuse("reconnect_rate", `device ${deviceId} reconnects too often`, SERVER_UNAVAILABLE) as never,
+          null,
+        );
       deviceOf.set(client, deviceId);
       // Client ids are the device's own namespace ('/' never occurs in a device id).
       if (client.id !== deviceId) (client as { id: string }).id = `${deviceId}/${client.id}`;
@@ -117,8 +128,10 @@ export function createMqttServer(o: MqttServerOptions) {
       const deviceId = client && deviceOf.get(client);
       if (!deviceId) return done(new Refusal("foreign_topic", "publish without an authenticated device"));
       const topic = authorizeTopic(deviceId, packet.topic);
-      if (!topic.ok) return done(refuse(topic.reason, `device ${deviceId} may not publish to ${packet.topic.slice(0, 200)}`));
-      if (packet.payload.length > o.maxPayloadBytes) return done(refuse("oversize", `payload of ${packet.payload.length} bytes exceeds ${o.maxPayloadBytes}`));
+      if (!topic.ok)
+        return done(refuse(topic.reason, `device ${deviceId} may not publish to ${packet.topic.slice(0, 200)}`));
+      if (packet.payload.length > o.maxPayloadBytes)
+        return done(refuse("oversize", `payload of ${packet.payload.length} bytes exceeds ${o.maxPayloadBytes}`));
       const result = mqttRecord(deviceId, packet.payload as Uint8Array, "mqtt");
       if (!result.ok) return done(refuse(result.reason, result.message));
       packet.retain = false; // nothing is retained for subscribers that cannot exist

@@ -8,16 +8,25 @@ function heldBus() {
   const calls: Array<{ records: OutgoingRecord[]; ok: () => void; fail: (e: Error) => void }> = [];
   return {
     calls,
-    publish: (_topic: string, records: OutgoingRecord[]) => new Promise<void>((ok, fail) => calls.push({ records, ok, fail })),
+    publish: (_topic: string, records: OutgoingRecord[]) =>
+      new Promise<void>((ok, fail) => calls.push({ records, ok, fail })),
   };
 }
 const rec = (key: string, bytes = 100): OutgoingRecord => ({ key, value: new Uint8Array(bytes) });
-const settled = async (p: Promise<unknown>) => (await Promise.race([p.then(() => true), Bun.sleep(30).then(() => false)]));
+const settled = async (p: Promise<unknown>) =>
+  await Promise.race([p.then(() => true), Bun.sleep(30).then(() => false)]);
 
 describe("batcher", () => {
   test("records from many callers go out in one publish; each caller resolves only when the broker acknowledged", async () => {
     const bus = heldBus();
-    const b = createBatcher({ bus, topic: "t", log: quietLogger(), lingerMs: 5, batchRecords: 1000, maxInflightBytes: 1e6 });
+    const b = createBatcher({
+      bus,
+      topic: "t",
+      log: quietLogger(),
+      lingerMs: 5,
+      batchRecords: 1000,
+      maxInflightBytes: 1e6,
+    });
     const acks = Array.from({ length: 50 }, (_, i) => b.submit([rec("same-device", 10 + i)]));
     await Bun.sleep(20);
     expect(bus.calls.length).toBe(1);
@@ -30,7 +39,14 @@ describe("batcher", () => {
 
   test("over the in-flight bound: submit waits for room, trySubmit refuses at once", async () => {
     const bus = heldBus();
-    const b = createBatcher({ bus, topic: "t", log: quietLogger(), lingerMs: 0, batchRecords: 1, maxInflightBytes: 1_000 });
+    const b = createBatcher({
+      bus,
+      topic: "t",
+      log: quietLogger(),
+      lingerMs: 0,
+      batchRecords: 1,
+      maxInflightBytes: 1_000,
+    });
     const first = b.submit([rec("a", 900)]);
     expect(b.trySubmit([rec("b", 500)])).toBeUndefined();
     const waiting = b.submit([rec("b", 500)]);
@@ -46,7 +62,15 @@ describe("batcher", () => {
 
   test("a failed publish is retried with the same records, in order, and nobody is acked before it succeeds", async () => {
     const bus = heldBus();
-    const b = createBatcher({ bus, topic: "t", log: quietLogger(), lingerMs: 0, batchRecords: 10, maxInflightBytes: 1e6, backoffMs: { initial: 5, max: 5 } });
+    const b = createBatcher({
+      bus,
+      topic: "t",
+      log: quietLogger(),
+      lingerMs: 0,
+      batchRecords: 10,
+      maxInflightBytes: 1e6,
+      backoffMs: { initial: 5, max: 5 },
+    });
     const ack = b.submit([rec("a"), rec("a")]);
     await Bun.sleep(5);
     bus.calls[0]!.fail(new Error("broker down"));
@@ -60,7 +84,14 @@ describe("batcher", () => {
 
   test("stop flushes what waits; with the broker still down it gives up at the deadline and counts what was never acked", async () => {
     const bus = heldBus();
-    const b = createBatcher({ bus, topic: "t", log: quietLogger(), lingerMs: 1_000, batchRecords: 1_000, maxInflightBytes: 1e6 });
+    const b = createBatcher({
+      bus,
+      topic: "t",
+      log: quietLogger(),
+      lingerMs: 1_000,
+      batchRecords: 1_000,
+      maxInflightBytes: 1e6,
+    });
     void b.submit([rec("a")]);
     void b.submit([rec("z"), rec("z")]);
     const stopped = b.stop(50);

@@ -51,7 +51,12 @@ const bytesOf = (records: OutgoingRecord[]) => records.reduce((n, r) => n + reco
 
 export function createBatcher(o: BatcherOptions) {
   const backoff = o.backoffMs ?? { initial: 100, max: 5_000 };
-  const lanes: Lane[] = Array.from({ length: LANES }, () => ({ pending: [], pendingRecords: 0, sending: false, sendingRecords: 0 }));
+  const lanes: Lane[] = Array.from({ length: LANES }, () => ({
+    pending: [],
+    pendingRecords: 0,
+    sending: false,
+    sendingRecords: 0,
+  }));
   let inflightBytes = 0;
   let stopping = false;
   let abandoned = false;
@@ -100,7 +105,11 @@ export function createBatcher(o: BatcherOptions) {
         break;
       } catch (e) {
         o.onPublishFailure?.();
-        if (failures++ === 0) o.log.warn("publish to the broker failed; holding devices' acks and retrying", { error: errorMessage(e), records: records.length });
+        if (failures++ === 0)
+          o.log.warn("publish to the broker failed; holding devices' acks and retrying", {
+            error: errorMessage(e),
+            records: records.length,
+          });
         await Bun.sleep(Math.min(backoff.max, backoff.initial * 2 ** (failures - 1)));
       }
     }

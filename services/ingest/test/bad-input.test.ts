@@ -27,7 +27,11 @@ let ingest: Ingest;
 
 beforeAll(async () => {
   bus = await testBus(t);
-  ingest = await startIngest(bus, t, registry, { INGEST_MAX_PAYLOAD_BYTES: "4096", INGEST_CONNECT_TIMEOUT: "0.5", INGEST_CONNECTS_PER_MINUTE: "10" });
+  ingest = await startIngest(bus, t, registry, {
+    INGEST_MAX_PAYLOAD_BYTES: "4096",
+    INGEST_CONNECT_TIMEOUT: "0.5",
+    INGEST_CONNECTS_PER_MINUTE: "10",
+  });
   await eventually("credentials", () => (ingest.credentials.current ? true : undefined));
 });
 afterAll(async () => {
@@ -35,7 +39,8 @@ afterAll(async () => {
   await bus?.stop();
 });
 
-const closed = (c: MqttClient) => new Promise<void>((resolve) => (c.connected ? c.once("close", () => resolve()) : resolve()));
+const closed = (c: MqttClient) =>
+  new Promise<void>((resolve) => (c.connected ? c.once("close", () => resolve()) : resolve()));
 const refusedCode = (id: string, token: string) =>
   device(ingest.mqttPort(), id, token).then(
     (c) => (c.end(), 0),
@@ -122,9 +127,15 @@ test("bad input is refused and counted while 100 devices keep publishing with no
   expect(acked.size).toBeGreaterThanOrEqual(GOOD * 10);
   expect(await rawCount(bus, t.raw)).toBe(acked.size);
   const raw = await collect(bus, t.raw);
-  const seen = await eventually("every acked record", () => (raw.records.length >= acked.size ? raw.records : undefined), 30_000);
+  const seen = await eventually(
+    "every acked record",
+    () => (raw.records.length >= acked.size ? raw.records : undefined),
+    30_000,
+  );
   await raw.stop();
-  const keys = new Set(seen.map((r) => `${r.key}/${JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value}`));
+  const keys = new Set(
+    seen.map((r) => `${r.key}/${JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value}`),
+  );
   expect([...acked].filter((k) => !keys.has(k))).toEqual([]);
 
   const refused = ingest.metrics.snapshot().refused.mqtt!;

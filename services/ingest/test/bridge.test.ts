@@ -22,8 +22,16 @@ const replicas: Ingest[] = [];
 beforeAll(async () => {
   bus = await testBus(t);
   const group = uniqueName("ingest-bridge");
-  for (let i = 0; i < 2; i++) replicas.push(await startIngest(bus, t, createFakeDeviceWatch(), { INGEST_MQTT_BRIDGE_URL: MOSQUITTO, INGEST_MQTT_BRIDGE_GROUP: group }));
-  await eventually("both bridges subscribed", async () => ((await Promise.all(replicas.map((r) => r.checks()))).every((c) => c.bridge) ? true : undefined));
+  for (let i = 0; i < 2; i++)
+    replicas.push(
+      await startIngest(bus, t, createFakeDeviceWatch(), {
+        INGEST_MQTT_BRIDGE_URL: MOSQUITTO,
+        INGEST_MQTT_BRIDGE_GROUP: group,
+      }),
+    );
+  await eventually("both bridges subscribed", async () =>
+    (await Promise.all(replicas.map((r) => r.checks()))).every((c) => c.bridge) ? true : undefined,
+  );
 });
 afterAll(async () => {
   for (const r of replicas) await r.stop();
@@ -32,9 +40,13 @@ afterAll(async () => {
 
 test("messages published to an existing broker reach iot.raw once each, spread over the replicas", async () => {
   const raw = await collect(bus, t.raw);
-  for (const [id, protocolVersion] of [[ids[0]!, 5], [ids[1]!, 4]] as const) {
+  for (const [id, protocolVersion] of [
+    [ids[0]!, 5],
+    [ids[1]!, 4],
+  ] as const) {
     const c = await mqtt.connectAsync(MOSQUITTO, { protocolVersion, reconnectPeriod: 0 });
-    for (let seq = 0; seq < PER_DEVICE; seq++) await c.publishAsync(`devices/${id}/telemetry`, telemetryJson(id, seq), { qos: 1 });
+    for (let seq = 0; seq < PER_DEVICE; seq++)
+      await c.publishAsync(`devices/${id}/telemetry`, telemetryJson(id, seq), { qos: 1 });
     await c.endAsync();
   }
   const mine = await eventually("every bridged message", () => {

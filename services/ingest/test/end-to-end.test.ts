@@ -27,7 +27,11 @@ let token = "";
 let disabledToken = "";
 
 async function createDevice(deviceId: string): Promise<string> {
-  const res = await fetch(`${registry.httpUrl}/api/devices`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ device_id: deviceId, device_type: "smart_meter" }) });
+  const res = await fetch(`${registry.httpUrl}/api/devices`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ device_id: deviceId, device_type: "smart_meter" }),
+  });
   expect(res.status).toBe(201);
   return (await res.json()).token;
 }
@@ -38,13 +42,27 @@ beforeAll(async () => {
   await registerApp(registry.httpUrl, uniqueName("Meter Watch"), ["smart_meter"]);
   token = await createDevice(meter);
   disabledToken = await createDevice(disabled);
-  const patched = await fetch(`${registry.httpUrl}/api/devices/${disabled}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: "disabled" }) });
+  const patched = await fetch(`${registry.httpUrl}/api/devices/${disabled}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ status: "disabled" }),
+  });
   expect(patched.status).toBe(200);
-  enrichment = spawnService(join(root, "services/enrichment/src/main.ts"), enrichmentEnv({ ...t, group: uniqueName("enr") }, registry.rpcUrl, { LOG_LEVEL: "info" }));
+  enrichment = spawnService(
+    join(root, "services/enrichment/src/main.ts"),
+    enrichmentEnv({ ...t, group: uniqueName("enr") }, registry.rpcUrl, { LOG_LEVEL: "info" }),
+  );
   ports = { mqtt: await freePort(), http: await freePort() };
   ingest = spawnService(
     join(root, "services/ingest/src/main.ts"),
-    ingestEnv(t, { INGEST_MQTT_PORT: String(ports.mqtt), INGEST_HTTP_PORT: String(ports.http), REGISTRY_RPC_URL: registry.rpcUrl, INGEST_MQTT_BRIDGE_URL: MOSQUITTO, INGEST_MQTT_BRIDGE_GROUP: uniqueName("e2e"), LOG_LEVEL: "info" }),
+    ingestEnv(t, {
+      INGEST_MQTT_PORT: String(ports.mqtt),
+      INGEST_HTTP_PORT: String(ports.http),
+      REGISTRY_RPC_URL: registry.rpcUrl,
+      INGEST_MQTT_BRIDGE_URL: MOSQUITTO,
+      INGEST_MQTT_BRIDGE_GROUP: uniqueName("e2e"),
+      LOG_LEVEL: "info",
+    }),
   );
   await ingest.waitForLog(/device credentials synced/);
   await ingest.waitForLog(/bridge subscribed/);
@@ -63,10 +81,40 @@ test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the brid
   await c.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 1), { qos: 0 });
   await c.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 2), { qos: 1 });
   await c.endAsync();
-  const pub = Bun.spawn(["mosquitto_pub", "-p", String(ports.mqtt), "-u", meter, "-P", token, "-q", "1", "-t", `devices/${meter}/telemetry`, "-m", telemetryJson(meter, 3)]);
+  const pub = Bun.spawn([
+    "mosquitto_pub",
+    "-p",
+    String(ports.mqtt),
+    "-u",
+    meter,
+    "-P",
+    token,
+    "-q",
+    "1",
+    "-t",
+    `devices/${meter}/telemetry`,
+    "-m",
+    telemetryJson(meter, 3),
+  ]);
   expect(await pub.exited).toBe(0);
   const curl = Bun.spawn(
-    ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", `http://127.0.0.1:${ports.http}/api/v1/devices/${meter}/telemetry`, "-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json", "-d", telemetryJson(meter, 4)],
+    [
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-X",
+      "POST",
+      `http://127.0.0.1:${ports.http}/api/v1/devices/${meter}/telemetry`,
+      "-H",
+      `Authorization: Bearer ${token}`,
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      telemetryJson(meter, 4),
+    ],
     { stdout: "pipe" },
   );
   expect(await new Response(curl.stdout).text()).toBe("200");
@@ -75,15 +123,23 @@ test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the brid
   await v5.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 5), { qos: 1 });
   await v5.endAsync();
 
-  const out = await eventually("five enriched messages", () => {
-    const mine = enriched.records.filter((r) => r.key === meter);
-    return mine.length >= 5 ? mine : undefined;
-  }, 30_000);
+  const out = await eventually(
+    "five enriched messages",
+    () => {
+      const mine = enriched.records.filter((r) => r.key === meter);
+      return mine.length >= 5 ? mine : undefined;
+    },
+    30_000,
+  );
   await enriched.stop();
   const docs = out.map((r) => JSON.parse(new TextDecoder().decode(r.value)));
   expect(docs.map((d) => d.measurements.seq.value).sort()).toEqual([1, 2, 3, 4, 5]);
   for (const d of docs) {
-    expect(d.application_registry.applications.map((a: { name: string }) => a.name).some((n: string) => n.startsWith("Meter Watch"))).toBe(true);
+    expect(
+      d.application_registry.applications
+        .map((a: { name: string }) => a.name)
+        .some((n: string) => n.startsWith("Meter Watch")),
+    ).toBe(true);
     expect(d.enrichment_info.app_registry_integration).toBe(true);
   }
 }, 60_000);
@@ -92,16 +148,24 @@ test("a well-authenticated device with a bad payload: ingest passes it on, enric
   const dlq = await collect(bus, t.dlq);
   const c = await device(ports.mqtt, meter, token);
   await c.publishAsync(`devices/${meter}/telemetry`, "temperature is 21", { qos: 1 });
-  await c.publishAsync(`devices/${meter}/telemetry`, JSON.stringify({ event_type: "telemetry", measurements: 5 }), { qos: 1 });
+  await c.publishAsync(`devices/${meter}/telemetry`, JSON.stringify({ event_type: "telemetry", measurements: 5 }), {
+    qos: 1,
+  });
   await c.endAsync();
-  const dead = await eventually("two dead letters", () => {
-    const mine = dlq.records.filter((r) => r.key === meter);
-    return mine.length >= 2 ? mine : undefined;
-  }, 30_000);
+  const dead = await eventually(
+    "two dead letters",
+    () => {
+      const mine = dlq.records.filter((r) => r.key === meter);
+      return mine.length >= 2 ? mine : undefined;
+    },
+    30_000,
+  );
   await dlq.stop();
   // Not JSON; and JSON whose device_id ingest filled in but which has no timestamp.
   expect(dead.map((r) => r.headers[DLQ_HEADER.reason]).sort()).toEqual(["invalid_field", "malformed"]);
-  expect(new TextDecoder().decode(dead.find((r) => r.headers[DLQ_HEADER.reason] === "malformed")!.value)).toBe("temperature is 21");
+  expect(new TextDecoder().decode(dead.find((r) => r.headers[DLQ_HEADER.reason] === "malformed")!.value)).toBe(
+    "temperature is 21",
+  );
 });
 
 test("disabling a connected device in the registry closes its connection", async () => {
@@ -109,10 +173,19 @@ test("disabling a connected device in the registry closes its connection", async
   const liveToken = await createDevice(id);
   const c = await eventually("the new device connects", () => device(ports.mqtt, id, liveToken).catch(() => undefined));
   const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
-  const patched = await fetch(`${registry.httpUrl}/api/devices/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ status: "disabled" }) });
+  const patched = await fetch(`${registry.httpUrl}/api/devices/${id}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ status: "disabled" }),
+  });
   expect(patched.status).toBe(200);
   await closed;
-  expect(await device(ports.mqtt, id, liveToken).then((x) => (x.end(), 0), (e: { code?: number }) => e.code)).toBe(5);
+  expect(
+    await device(ports.mqtt, id, liveToken).then(
+      (x) => (x.end(), 0),
+      (e: { code?: number }) => e.code,
+    ),
+  ).toBe(5);
 });
 
 test("a device disabled in the registry is refused: CONNACK 'not authorized', HTTP 403", async () => {
@@ -121,6 +194,10 @@ test("a device disabled in the registry is refused: CONNACK 'not authorized', HT
     (e: { code?: number }) => e.code,
   );
   expect(code).toBe(5);
-  const res = await fetch(`http://127.0.0.1:${ports.http}/api/v1/devices/${disabled}/telemetry`, { method: "POST", headers: { authorization: `Bearer ${disabledToken}`, "content-type": "application/json" }, body: "{}" });
+  const res = await fetch(`http://127.0.0.1:${ports.http}/api/v1/devices/${disabled}/telemetry`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${disabledToken}`, "content-type": "application/json" },
+    body: "{}",
+  });
   expect(res.status).toBe(403);
 });

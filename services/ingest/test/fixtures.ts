@@ -17,12 +17,20 @@ export function testTopics() {
 }
 
 export async function testBus(t: ReturnType<typeof testTopics>): Promise<EventBus> {
-  const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: "ingest-test", topics: [t.raw, t.enriched, t.dlq].map((name) => ({ name, partitions: 3 })), log: quietLogger() });
+  const bus = createKafkaBus({
+    brokers: kafkaBrokers(),
+    clientId: "ingest-test",
+    topics: [t.raw, t.enriched, t.dlq].map((name) => ({ name, partitions: 3 })),
+    log: quietLogger(),
+  });
   await bus.start();
   return bus;
 }
 
-export const ingestEnv = (t: ReturnType<typeof testTopics>, extra: Record<string, string> = {}): Record<string, string> => ({
+export const ingestEnv = (
+  t: ReturnType<typeof testTopics>,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
   KAFKA_BROKERS: kafkaBrokers().join(","),
   KAFKA_PARTITIONS: "3",
   TOPIC_RAW: t.raw,
@@ -35,7 +43,12 @@ export const ingestEnv = (t: ReturnType<typeof testTopics>, extra: Record<string
 });
 
 /** A gateway in this process on `bus`, its credentials fed by a fake WatchDevices stream. */
-export async function startIngest(bus: EventBus, t: ReturnType<typeof testTopics>, registry: ReturnType<typeof createFakeDeviceWatch>, extra: Record<string, string> = {}) {
+export async function startIngest(
+  bus: EventBus,
+  t: ReturnType<typeof testTopics>,
+  registry: ReturnType<typeof createFakeDeviceWatch>,
+  extra: Record<string, string> = {},
+) {
   const config = loadConfig(ingestEnv(t, extra));
   const log = quietLogger();
   const credentials = createCredentials({ transport: registry.transport, log });
@@ -45,18 +58,41 @@ export async function startIngest(bus: EventBus, t: ReturnType<typeof testTopics
 }
 
 /** An MQTT.js device connected to the gateway (rejects when the CONNACK refuses). */
-export async function device(port: number, deviceId: string, token: string, o: IClientOptions = {}): Promise<MqttClient> {
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: deviceId, password: token, reconnectPeriod: 0, protocolVersion: 4, connectTimeout: 5_000, ...o });
+export async function device(
+  port: number,
+  deviceId: string,
+  token: string,
+  o: IClientOptions = {},
+): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    username: deviceId,
+    password: token,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+    connectTimeout: 5_000,
+    ...o,
+  });
 }
 
 /** Everything a topic receives, from the beginning, in a group of its own. */
 export async function collect(bus: EventBus, topic: string) {
   const records: IncomingRecord[] = [];
-  const sub: Subscription = await bus.subscribe({ groupId: uniqueName("collector"), topics: [topic], fromBeginning: true, handler: async (b) => void records.push(...b.records) });
+  const sub: Subscription = await bus.subscribe({
+    groupId: uniqueName("collector"),
+    topics: [topic],
+    fromBeginning: true,
+    handler: async (b) => void records.push(...b.records),
+  });
   return { records, stop: () => sub.stop() };
 }
 
 export const rawCount = async (bus: EventBus, topic: string) => (await bus.stats([topic], [])).topics[0]?.records ?? 0;
 
 export const telemetryJson = (deviceId: string, seq: number) =>
-  JSON.stringify({ device_id: deviceId, device_type: "smart_meter", timestamp: "2026-11-30T00:00:00.000000Z", event_type: "telemetry", measurements: { seq: { value: seq, unit: "n" } } });
+  JSON.stringify({
+    device_id: deviceId,
+    device_type: "smart_meter",
+    timestamp: "2026-11-30T00:00:00.000000Z",
+    event_type: "telemetry",
+    measurements: { seq: { value: seq, unit: "n" } },
+  });

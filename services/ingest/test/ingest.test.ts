@@ -9,7 +9,11 @@ import { collect, device, rawCount, startIngest, telemetryJson, testBus, testTop
 import { createFakeDeviceWatch, credential } from "./support/fake-device-watch";
 
 const t = testTopics();
-const registry = createFakeDeviceWatch([credential("meter-1", "t1"), credential("meter-2", "t2"), credential("off-1", "t3", DeviceStatus.DISABLED)]);
+const registry = createFakeDeviceWatch([
+  credential("meter-1", "t1"),
+  credential("meter-2", "t2"),
+  credential("off-1", "t3", DeviceStatus.DISABLED),
+]);
 let bus: EventBus;
 let ingest: Ingest;
 let raw: Awaited<ReturnType<typeof collect>>;
@@ -43,8 +47,14 @@ describe("ingest gateway on Kafka", () => {
       const got = raw.records.filter((r) => r.key === "meter-1");
       return got.length >= 20 ? got : undefined;
     });
-    expect(mine.map((r) => JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value)).toEqual([...Array(20).keys()]);
-    expect(mine[0]!.headers).toMatchObject({ "content-type": "application/json", "device-id": "meter-1", transport: "mqtt" });
+    expect(mine.map((r) => JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value)).toEqual([
+      ...Array(20).keys(),
+    ]);
+    expect(mine[0]!.headers).toMatchObject({
+      "content-type": "application/json",
+      "device-id": "meter-1",
+      transport: "mqtt",
+    });
   });
 
   test("MQTT QoS 0 and QoS 2 arrive too (QoS 2's PUBREC also waits for the broker)", async () => {
@@ -57,28 +67,63 @@ describe("ingest gateway on Kafka", () => {
 
   test("MQTT over WebSocket: the same authentication, the same ack after the broker", async () => {
     const before = await rawCount(bus, t.raw);
-    const c = await mqtt.connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, { username: "meter-2", password: "t2", reconnectPeriod: 0 });
+    const c = await mqtt.connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, {
+      username: "meter-2",
+      password: "t2",
+      reconnectPeriod: 0,
+    });
     await c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-2", 300), { qos: 1 });
     expect(await rawCount(bus, t.raw)).toBe(before + 1);
     await c.endAsync();
-    const refused = await mqtt.connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, { username: "meter-2", password: "nope", reconnectPeriod: 0 }).then(
-      (x) => (x.end(), undefined),
-      (e: { code?: number }) => e.code,
-    );
+    const refused = await mqtt
+      .connectAsync(`ws://127.0.0.1:${ingest.mqttWsPort()}`, {
+        username: "meter-2",
+        password: "nope",
+        reconnectPeriod: 0,
+      })
+      .then(
+        (x) => (x.end(), undefined),
+        (e: { code?: number }) => e.code,
+      );
     expect(refused).toBe(5);
   });
 
   test("mosquitto_pub publishes with QoS 1", async () => {
     const proc = Bun.spawn(
-      ["mosquitto_pub", "-h", "127.0.0.1", "-p", String(ingest.mqttPort()), "-V", "mqttv311", "-u", "meter-1", "-P", "t1", "-q", "1", "-t", "devices/meter-1/telemetry", "-m", telemetryJson("meter-1", 999)],
+      [
+        "mosquitto_pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(ingest.mqttPort()),
+        "-V",
+        "mqttv311",
+        "-u",
+        "meter-1",
+        "-P",
+        "t1",
+        "-q",
+        "1",
+        "-t",
+        "devices/meter-1/telemetry",
+        "-m",
+        telemetryJson("meter-1", 999),
+      ],
       { stderr: "pipe" },
     );
     expect(await proc.exited).toBe(0);
-    await eventually("mosquitto_pub's record", () => raw.records.find((r) => new TextDecoder().decode(r.value).includes('"value":999')));
+    await eventually("mosquitto_pub's record", () =>
+      raw.records.find((r) => new TextDecoder().decode(r.value).includes('"value":999')),
+    );
   });
 
   test("wrong credentials, an unknown device and a disabled one get CONNACK 'not authorized'", async () => {
-    for (const [id, token] of [["meter-1", "nope"], ["ghost", "t1"], ["off-1", "t3"], ["meter-1", ""]] as const) {
+    for (const [id, token] of [
+      ["meter-1", "nope"],
+      ["ghost", "t1"],
+      ["off-1", "t3"],
+      ["meter-1", ""],
+    ] as const) {
       const err = await device(ingest.mqttPort(), id, token).then(
         (c) => (c.end(), undefined),
         (e: Error & { code?: number }) => e,
@@ -98,12 +143,21 @@ describe("ingest gateway on Kafka", () => {
 
   test("HTTP: one object, an array and NDJSON are acknowledged with 200 after the broker has them", async () => {
     const before = await rawCount(bus, t.raw);
-    const one = await post("meter-2", telemetryJson("meter-2", 1), { authorization: "Bearer t2", "content-type": "application/json" });
+    const one = await post("meter-2", telemetryJson("meter-2", 1), {
+      authorization: "Bearer t2",
+      "content-type": "application/json",
+    });
     expect(one.status).toBe(200);
     expect(await one.json()).toEqual({ accepted: 1 });
-    const batch = await post("meter-2", `[${telemetryJson("meter-2", 2)},${telemetryJson("meter-2", 3)}]`, { authorization: "Bearer t2", "content-type": "application/json" });
+    const batch = await post("meter-2", `[${telemetryJson("meter-2", 2)},${telemetryJson("meter-2", 3)}]`, {
+      authorization: "Bearer t2",
+      "content-type": "application/json",
+    });
     expect(await batch.json()).toEqual({ accepted: 2 });
-    const nd = await post("meter-2", `${telemetryJson("meter-2", 4)}\n${telemetryJson("meter-2", 5)}\n`, { authorization: "Bearer t2", "content-type": "application/x-ndjson" });
+    const nd = await post("meter-2", `${telemetryJson("meter-2", 4)}\n${telemetryJson("meter-2", 5)}\n`, {
+      authorization: "Bearer t2",
+      "content-type": "application/x-ndjson",
+    });
     expect(await nd.json()).toEqual({ accepted: 2 });
     expect(await rawCount(bus, t.raw)).toBe(before + 5);
     const http = await eventually("http records", () => {
@@ -117,17 +171,32 @@ describe("ingest gateway on Kafka", () => {
     const before = await rawCount(bus, t.raw);
     const json = { "content-type": "application/json" };
     expect((await post("meter-2", telemetryJson("meter-2", 1), json)).status).toBe(401);
-    expect((await post("meter-2", telemetryJson("meter-2", 1), { ...json, authorization: "Bearer t1" })).status).toBe(401);
+    expect((await post("meter-2", telemetryJson("meter-2", 1), { ...json, authorization: "Bearer t1" })).status).toBe(
+      401,
+    );
     expect((await post("off-1", telemetryJson("off-1", 1), { ...json, authorization: "Bearer t3" })).status).toBe(403);
-    expect((await post("meter-2", telemetryJson("meter-1", 1), { ...json, authorization: "Bearer t2" })).status).toBe(403);
-    expect((await post("meter-2", "hello", { "content-type": "text/plain", authorization: "Bearer t2" })).status).toBe(415);
+    expect((await post("meter-2", telemetryJson("meter-1", 1), { ...json, authorization: "Bearer t2" })).status).toBe(
+      403,
+    );
+    expect((await post("meter-2", "hello", { "content-type": "text/plain", authorization: "Bearer t2" })).status).toBe(
+      415,
+    );
     expect((await post("meter-2", "{oops", { ...json, authorization: "Bearer t2" })).status).toBe(400);
-    expect((await post("meter-2", "x".repeat(2 * 1024 * 1024), { ...json, authorization: "Bearer t2" })).status).toBe(413);
+    expect((await post("meter-2", "x".repeat(2 * 1024 * 1024), { ...json, authorization: "Bearer t2" })).status).toBe(
+      413,
+    );
     const res = await post("meter-2", "{}", json);
     expect(res.headers.get("www-authenticate")).toContain("Bearer");
     expect(await res.json()).toEqual({ error: "missing or wrong device credentials" });
     expect(await rawCount(bus, t.raw)).toBe(before);
     const refused = (await ingest.metrics.snapshot()).refused.http!;
-    expect(refused).toMatchObject({ bad_credentials: 3, disabled: 1, device_mismatch: 1, unsupported_media_type: 1, malformed_body: 1, oversize: 1 });
+    expect(refused).toMatchObject({
+      bad_credentials: 3,
+      disabled: 1,
+      device_mismatch: 1,
+      unsupported_media_type: 1,
+      malformed_body: 1,
+      oversize: 1,
+    });
   });
 });

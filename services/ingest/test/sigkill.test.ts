@@ -30,7 +30,12 @@ const startIngest = async () => {
 beforeAll(async () => {
   bus = await testBus(t);
   server = await registry.serve();
-  env = ingestEnv(t, { INGEST_MQTT_PORT: String(await freePort()), INGEST_HTTP_PORT: String(await freePort()), REGISTRY_RPC_URL: server.url, LOG_LEVEL: "info" });
+  env = ingestEnv(t, {
+    INGEST_MQTT_PORT: String(await freePort()),
+    INGEST_HTTP_PORT: String(await freePort()),
+    REGISTRY_RPC_URL: server.url,
+    LOG_LEVEL: "info",
+  });
   ingest = await startIngest();
 });
 afterAll(async () => {
@@ -43,7 +48,14 @@ test("SIGKILL mid-stream: every PUBACKed message is in iot.raw", async () => {
   const acked = new Set<string>();
   let running = true;
   const clients: MqttClient[] = await Promise.all(
-    ids.map((id) => mqtt.connectAsync(`mqtt://127.0.0.1:${env.INGEST_MQTT_PORT}`, { username: id, password: `tok-${id}`, reconnectPeriod: 200, connectTimeout: 5_000 })),
+    ids.map((id) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${env.INGEST_MQTT_PORT}`, {
+        username: id,
+        password: `tok-${id}`,
+        reconnectPeriod: 200,
+        connectTimeout: 5_000,
+      }),
+    ),
   );
   const publishing = Promise.all(
     clients.map(async (c, i) => {
@@ -61,7 +73,10 @@ test("SIGKILL mid-stream: every PUBACKed message is in iot.raw", async () => {
   ingest = await startIngest();
   await eventually("devices publishing again", () => (acked.size >= atKill + 2_000 ? true : undefined), 60_000);
   running = false;
-  await Promise.race([publishing, Bun.sleep(30_000).then(() => Promise.reject(new Error("devices still waiting for PUBACKs 30 s after the restart")))]);
+  await Promise.race([
+    publishing,
+    Bun.sleep(30_000).then(() => Promise.reject(new Error("devices still waiting for PUBACKs 30 s after the restart"))),
+  ]);
   await Promise.all(clients.map((c) => c.endAsync()));
 
   const raw = await collect(bus, t.raw);
@@ -69,7 +84,8 @@ test("SIGKILL mid-stream: every PUBACKed message is in iot.raw", async () => {
   await eventually(
     "every acked message in iot.raw",
     () => {
-      for (const r of raw.records.splice(0)) keys.add(`${r.key}/${JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value}`);
+      for (const r of raw.records.splice(0))
+        keys.add(`${r.key}/${JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value}`);
       return [...acked].every((k) => keys.has(k)) ? true : undefined;
     },
     30_000,

@@ -17,7 +17,11 @@ let ingest: Ingest;
 beforeAll(async () => {
   bus = await testBus(t);
   registry = await registryProcess();
-  ingest = createIngest(loadConfig(ingestEnv(t, { REGISTRY_RPC_URL: registry.rpcUrl })), { bus, log: quietLogger(), metrics: createMetrics() });
+  ingest = createIngest(loadConfig(ingestEnv(t, { REGISTRY_RPC_URL: registry.rpcUrl })), {
+    bus,
+    log: quietLogger(),
+    metrics: createMetrics(),
+  });
   await ingest.start();
   await eventually("credentials", () => (ingest.credentials.current ? true : undefined));
 }, 30_000);
@@ -31,11 +35,32 @@ for (const transport of ["mqtt", "http"] as const) {
   test(`--transport ${transport}: every message the simulator counted as published is on iot.raw, sent by its own device`, async () => {
     const url = transport === "mqtt" ? `mqtt://127.0.0.1:${ingest.mqttPort()}` : ingest.httpUrl();
     // The second run finds the devices registered by the first and takes new tokens for them.
-    const run = Bun.spawn(["bun", join(root, "services/simulator/src/main.ts"), "--transport", transport, "--count", "12", "--rate", "30", "--burst"], {
-      env: { ...process.env, ...ingestEnv(t), SIMULATOR_PORT: "0", REGISTRY_URL: registry.httpUrl, SIM_INGEST_URL: url, SIM_DEVICES: "smart_meter=3", LOG_LEVEL: "info" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const run = Bun.spawn(
+      [
+        "bun",
+        join(root, "services/simulator/src/main.ts"),
+        "--transport",
+        transport,
+        "--count",
+        "12",
+        "--rate",
+        "30",
+        "--burst",
+      ],
+      {
+        env: {
+          ...process.env,
+          ...ingestEnv(t),
+          SIMULATOR_PORT: "0",
+          REGISTRY_URL: registry.httpUrl,
+          SIM_INGEST_URL: url,
+          SIM_DEVICES: "smart_meter=3",
+          LOG_LEVEL: "info",
+        },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     expect(await run.exited).toBe(0);
     const raw = await collect(bus, t.raw);
     const mine = await eventually(`12 ${transport} records`, () => {

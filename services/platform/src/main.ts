@@ -14,7 +14,9 @@ try {
       `  IoT Cloud Platform is running (${platform.bus === "memory" ? "in-process bus, SQLite: nothing on the bus survives a restart" : "Kafka"})`,
       ...where.map(([label, url]) => `  ${label.padEnd(14)} ${url.replace("127.0.0.1", "localhost")}`),
       ...(platform.applied.INGEST_MQTT_PORT
-        ? [`  MQTT devices connect on ${platform.applied.INGEST_MQTT_PORT}, not 1883: 1883 is left to a local broker (INGEST_MQTT_PORT moves it).`]
+        ? [
+            `  MQTT devices connect on ${platform.applied.INGEST_MQTT_PORT}, not 1883: 1883 is left to a local broker (INGEST_MQTT_PORT moves it).`,
+          ]
         : []),
       "  Ctrl-C stops it.",
       "",

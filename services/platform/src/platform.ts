@@ -20,7 +20,16 @@ import { ingestService } from "../../ingest/src/ingest";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
-export const SERVICES: ServiceDefinition<unknown>[] = [appRegistryService, enrichmentService, deliveryService, ingestService, alarmsDefinition, history, dashboardService, simulatorService];
+export const SERVICES: ServiceDefinition<unknown>[] = [
+  appRegistryService,
+  enrichmentService,
+  deliveryService,
+  ingestService,
+  alarmsDefinition,
+  history,
+  dashboardService,
+  simulatorService,
+];
 
 /** Settings only `bun run start` changes, each applied only where the user did not set the variable. */
 export const EMBEDDED_DEFAULTS: Env = {
@@ -47,12 +56,16 @@ export interface Platform {
 export async function startPlatform(source: Env, log: Logger, definitions = SERVICES): Promise<Platform> {
   const env: Env = Object.create(source);
   const applied: Env = {};
-  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS)) if (!source[name]?.trim()) env[name] = applied[name] = value;
+  for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS))
+    if (!source[name]?.trim()) env[name] = applied[name] = value;
 
   // Every configuration first, so a bad variable stops the start before anything listens.
   const configs = loadAll(definitions, env);
   const busConfig = loadBusConfig(env);
-  const bus = busConfig.brokers.length > 0 ? createKafkaBusFromConfig(busConfig, "platform", log) : createInProcessBus(busConfig, log);
+  const bus =
+    busConfig.brokers.length > 0
+      ? createKafkaBusFromConfig(busConfig, "platform", log)
+      : createInProcessBus(busConfig, log);
 
   const undo: Array<() => Promise<unknown>> = [];
   const stop = async () => {
@@ -64,7 +77,11 @@ export async function startPlatform(source: Env, log: Logger, definitions = SERV
     // All built before any starts: a check that needs a file (the simulator's device types) fails before a port opens.
     const services: Service[] = [];
     for (const [i, def] of definitions.entries()) {
-      const service = await def.create(configs[i], { bus: def.usesBus ? bus : undefined, log: log.child({ component: def.name }), metrics: createMetrics() });
+      const service = await def.create(configs[i], {
+        bus: def.usesBus ? bus : undefined,
+        log: log.child({ component: def.name }),
+        metrics: createMetrics(),
+      });
       undo.push(() => service.stop());
       services.push(service);
     }

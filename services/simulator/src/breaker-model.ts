@@ -23,7 +23,16 @@ const MAINTENANCE_HOURS = 4_380;
 const MAINTENANCE_TRIPS = 10;
 
 type Episode = "" | "overload" | "voltage" | "frequency" | "ground_fault" | "arc_fault";
-const EPISODES: Episode[] = ["overload", "overload", "overload", "voltage", "voltage", "frequency", "ground_fault", "arc_fault"];
+const EPISODES: Episode[] = [
+  "overload",
+  "overload",
+  "overload",
+  "voltage",
+  "voltage",
+  "frequency",
+  "ground_fault",
+  "arc_fault",
+];
 
 export interface BreakerState extends DeviceState {
   vNominal: number[]; // per phase: the service's fixed imbalance
@@ -149,7 +158,8 @@ export function breakerModel(type: DeviceType, options: ModelOptions): DeviceMod
         operational: {
           load_percentage: round((active / RATED_POWER) * 100, 2),
           operating_hours: round(s.hours, 2),
-          maintenance_due: s.hours - s.hoursAtService >= MAINTENANCE_HOURS || s.tripCount - s.tripsAtService >= MAINTENANCE_TRIPS,
+          maintenance_due:
+            s.hours - s.hoursAtService >= MAINTENANCE_HOURS || s.tripCount - s.tripsAtService >= MAINTENANCE_TRIPS,
         },
       };
     },
@@ -157,7 +167,8 @@ export function breakerModel(type: DeviceType, options: ModelOptions): DeviceMod
 }
 
 /** Load as a fraction of rated power: a daily curve with noise, capped so normal operation stays in range. */
-const demandAt = (s: BreakerState, t: number) => clamp(s.peakLoad * (0.35 + 0.65 * daily(t, s.troughHour)) * (1 + s.loadNoise), 0.02, MAX_NORMAL_LOAD);
+const demandAt = (s: BreakerState, t: number) =>
+  clamp(s.peakLoad * (0.35 + 0.65 * daily(t, s.troughHour)) * (1 + s.loadNoise), 0.02, MAX_NORMAL_LOAD);
 
 const ambientAt = (s: BreakerState, t: number) => s.ambient - 2 + 4 * daily(t, s.troughHour + 2);
 
@@ -168,7 +179,10 @@ function startEpisode(s: BreakerState, dt: number, rng: Random) {
       [s.episodeLeft, s.episodeSize] = [rng.between(20, 120), rng.between(1.4, 2.2)];
       break;
     case "voltage": // a sag or a swell
-      [s.episodeLeft, s.episodeSize] = [rng.between(10, 40), rng.chance(0.5) ? rng.between(0.85, 0.9) : rng.between(1.1, 1.15)];
+      [s.episodeLeft, s.episodeSize] = [
+        rng.between(10, 40),
+        rng.chance(0.5) ? rng.between(0.85, 0.9) : rng.between(1.1, 1.15),
+      ];
       break;
     case "frequency":
       [s.episodeLeft, s.episodeSize] = [rng.between(10, 40), (rng.chance(0.5) ? -1 : 1) * rng.between(1.05, 1.5)];

@@ -58,7 +58,10 @@ export const simulatorConfigSchema = Type.Object({
   /** `kafka` writes to the broker; `mqtt`/`http` publish each device as itself through the ingest gateway. */
   transport: env.oneOf("SIM_TRANSPORT", TRANSPORTS, "kafka"),
   /** Unset: the gateway on this machine, at INGEST_MQTT_PORT or INGEST_HTTP_PORT. */
-  ingestUrl: env.optional("SIM_INGEST_URL", { pattern: "^(mqtt|http)s?://[^/]+", expected: "mqtt://host:port or http://host:port" }),
+  ingestUrl: env.optional("SIM_INGEST_URL", {
+    pattern: "^(mqtt|http)s?://[^/]+",
+    expected: "mqtt://host:port or http://host:port",
+  }),
 });
 
 export type SimulatorConfig = ReturnType<typeof loadConfig>;
@@ -91,9 +94,14 @@ export function loadConfig(source: Env = process.env, argv: string[] = []) {
   const label = (variable: string) => flagOf.get(variable) ?? variable;
   const before = problem ? [`command line: ${problem}`] : [];
   if (Number(merged.SIM_RATE) > 0 && merged.PUBLISH_INTERVAL?.trim())
-    before.push(`${label("SIM_RATE")}: sets the interval (devices / rate); do not set ${label("PUBLISH_INTERVAL")} too`);
+    before.push(
+      `${label("SIM_RATE")}: sets the interval (devices / rate); do not set ${label("PUBLISH_INTERVAL")} too`,
+    );
 
-  const { interval, rate, seed, ingestUrl, ...config } = loadEnv(simulatorConfigSchema, merged, { label, problems: before });
+  const { interval, rate, seed, ingestUrl, ...config } = loadEnv(simulatorConfigSchema, merged, {
+    label,
+    problems: before,
+  });
   const total = config.devices.reduce((n, d) => n + d.count, 0);
   return {
     ...config,
@@ -101,7 +109,10 @@ export function loadConfig(source: Env = process.env, argv: string[] = []) {
     intervalMs: (rate > 0 ? total / rate : interval) * 1000,
     seed: seed ?? crypto.randomUUID().slice(0, 8),
     ingestUrl:
-      ingestUrl ?? (config.transport === "http" ? `http://127.0.0.1:${merged.INGEST_HTTP_PORT?.trim() || 5005}` : `mqtt://127.0.0.1:${merged.INGEST_MQTT_PORT?.trim() || 1883}`),
+      ingestUrl ??
+      (config.transport === "http"
+        ? `http://127.0.0.1:${merged.INGEST_HTTP_PORT?.trim() || 5005}`
+        : `mqtt://127.0.0.1:${merged.INGEST_MQTT_PORT?.trim() || 1883}`),
     /** The setting `devices` came from, for messages about it. */
     devicesSetting: label("SIM_DEVICES"),
   };
@@ -111,7 +122,9 @@ export function loadConfig(source: Env = process.env, argv: string[] = []) {
 export function checkDeviceTypes(config: SimulatorConfig, registry: DeviceRegistry): void {
   const unknown = config.devices.filter((d) => !registry.types.has(d.type)).map((d) => d.type);
   if (unknown.length > 0) {
-    throw new ConfigError([`${config.devicesSetting}: ${unknown.join(", ")} not in the device registry (known: ${[...registry.types.keys()].join(", ")})`]);
+    throw new ConfigError([
+      `${config.devicesSetting}: ${unknown.join(", ")} not in the device registry (known: ${[...registry.types.keys()].join(", ")})`,
+    ]);
   }
 }
 
@@ -126,7 +139,10 @@ function parseDevices(text: string): DeviceCount[] {
     return split;
   }
   const out: DeviceCount[] = [];
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-z][a-z0-9_]*)=(\d+)$/.exec(part);
     if (!m) throw new Error(`expected type=count[,type=count…] or a number, got "${part}"`);
     if (out.some((d) => d.type === m[1])) throw new Error(`${m[1]} given twice`);
@@ -136,8 +152,13 @@ function parseDevices(text: string): DeviceCount[] {
   return out;
 }
 
-function parseFlags(argv: string[]): { values: Partial<Record<keyof typeof FLAGS, string | boolean>>; problem?: string } {
-  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: f === "burst" || f === "provision" ? "boolean" : "string" } as const]));
+function parseFlags(argv: string[]): {
+  values: Partial<Record<keyof typeof FLAGS, string | boolean>>;
+  problem?: string;
+} {
+  const options = Object.fromEntries(
+    Object.keys(FLAGS).map((f) => [f, { type: f === "burst" || f === "provision" ? "boolean" : "string" } as const]),
+  );
   try {
     return { values: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values };
   } catch (e) {

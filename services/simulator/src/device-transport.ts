@@ -47,7 +47,10 @@ export function createDeviceTransport(o: DeviceTransportOptions) {
     const res = await fetch(new URL(`/api/devices/${encodeURIComponent(deviceId)}/regenerate-token`, o.registryUrl), {
       method: "POST",
       // The registry takes only JSON writes, body or not (no cross-site "simple request" can write).
-      headers: { "content-type": "application/json", ...(o.adminToken ? { authorization: `Bearer ${o.adminToken}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(o.adminToken ? { authorization: `Bearer ${o.adminToken}` } : {}),
+      },
       signal: AbortSignal.timeout(10_000),
     });
     if (res.status !== 200) throw new Error(`the registry refused a token for ${deviceId}: HTTP ${res.status}`);
@@ -59,8 +62,17 @@ export function createDeviceTransport(o: DeviceTransportOptions) {
     let c = clients.get(deviceId);
     if (!c) {
       c = tokenFor(deviceId).then((token) => {
-        const client = mqtt.connect(o.url, { username: deviceId, password: token, clientId: deviceId, reconnectPeriod: 2_000, connectTimeout: 10_000, reconnectOnConnackError: true });
-        client.on("error", (e) => o.log.debug("device connection error", { device_id: deviceId, error: errorMessage(e) }));
+        const client = mqtt.connect(o.url, {
+          username: deviceId,
+          password: token,
+          clientId: deviceId,
+          reconnectPeriod: 2_000,
+          connectTimeout: 10_000,
+          reconnectOnConnackError: true,
+        });
+        client.on("error", (e) =>
+          o.log.debug("device connection error", { device_id: deviceId, error: errorMessage(e) }),
+        );
         return client;
       });
       clients.set(deviceId, c);
@@ -85,7 +97,8 @@ export function createDeviceTransport(o: DeviceTransportOptions) {
         body: body as BodyInit,
         signal: AbortSignal.timeout(15_000),
       });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status} for ${deviceId}: ${(await res.text()).slice(0, 200)}`);
+      if (res.status !== 200)
+        throw new Error(`ingest answered ${res.status} for ${deviceId}: ${(await res.text()).slice(0, 200)}`);
     }
   }
 
@@ -94,7 +107,11 @@ export function createDeviceTransport(o: DeviceTransportOptions) {
       const byDevice = Map.groupBy(records, (r) => r.key ?? "");
       if (o.transport === "http") {
         // Telemetry and trends go to their own paths.
-        await Promise.all([...byDevice].flatMap(([id, rs]) => [...Map.groupBy(rs, kindOf)].map(([kind, group]) => post(id, kind, group))));
+        await Promise.all(
+          [...byDevice].flatMap(([id, rs]) =>
+            [...Map.groupBy(rs, kindOf)].map(([kind, group]) => post(id, kind, group)),
+          ),
+        );
         return;
       }
       await Promise.all(

@@ -8,9 +8,18 @@ import { clamp, daily, type DeviceModel, type DeviceState, type ModelOptions, re
 
 type Channel = "temperature" | "humidity" | "pressure";
 const GLITCH: Record<Channel, [number, number][]> = {
-  temperature: [[86, 120], [-60, -41]],
-  humidity: [[101, 110], [-10, -1]],
-  pressure: [[1_101, 1_200], [200, 299]],
+  temperature: [
+    [86, 120],
+    [-60, -41],
+  ],
+  humidity: [
+    [101, 110],
+    [-10, -1],
+  ],
+  pressure: [
+    [1_101, 1_200],
+    [200, 299],
+  ],
 };
 
 export interface EnvironmentState extends DeviceState {

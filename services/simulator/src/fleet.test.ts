@@ -16,7 +16,9 @@ const MIX: DeviceCount[] = [
   { type: "water_pump", count: 2 },
 ];
 
-function telemetry(o: { devices?: DeviceCount[]; seed?: string; burst?: boolean; cycles?: number } = {}): TelemetryEvent[] {
+function telemetry(
+  o: { devices?: DeviceCount[]; seed?: string; burst?: boolean; cycles?: number } = {},
+): TelemetryEvent[] {
   const fleet = createFleet({
     devices: o.devices ?? MIX,
     registry,
@@ -40,9 +42,15 @@ const ms = (e: TelemetryEvent) => Date.parse(e.timestamp);
 describe("fleet", () => {
   test("devices get ids like breaker-001, a per-type count each", () => {
     const ids = new Set(telemetry({ cycles: 1 }).map((e) => `${e.device_type}:${e.device_id}`));
-    expect([...ids].sort()).toEqual(
-      ["environmental_sensor:environmental-sensor-001", "smart_breaker:breaker-001", "smart_breaker:breaker-002", "smart_breaker:breaker-003", "smart_meter:meter-001", "water_pump:water-pump-001", "water_pump:water-pump-002"],
-    );
+    expect([...ids].sort()).toEqual([
+      "environmental_sensor:environmental-sensor-001",
+      "smart_breaker:breaker-001",
+      "smart_breaker:breaker-002",
+      "smart_breaker:breaker-003",
+      "smart_meter:meter-001",
+      "water_pump:water-pump-001",
+      "water_pump:water-pump-002",
+    ]);
   });
 
   test("each device publishes once per interval, at its own phase; burst mode sends them together", () => {
@@ -62,7 +70,9 @@ describe("fleet", () => {
     expect(telemetry()).toEqual(telemetry());
     expect(telemetry({ seed: "other" })).not.toEqual(telemetry());
     const alone = telemetry({ devices: [{ type: "smart_breaker", count: 1 }] }).map((e) => e.measurements);
-    const inFleet = telemetry().filter((e) => e.device_id === "breaker-001").map((e) => e.measurements);
+    const inFleet = telemetry()
+      .filter((e) => e.device_id === "breaker-001")
+      .map((e) => e.measurements);
     expect(inFleet).toEqual(alone);
   });
 });
@@ -77,14 +87,20 @@ describe("the wire format", () => {
   });
 
   test("known types travel as their typed protobuf message, a new type as the generic one, both losslessly", () => {
-    const cases: Record<string, string> = { smart_breaker: "smartBreaker", smart_meter: "smartMeter", environmental_sensor: "environmentalSensor", water_pump: "generic" };
+    const cases: Record<string, string> = {
+      smart_breaker: "smartBreaker",
+      smart_meter: "smartMeter",
+      environmental_sensor: "environmentalSensor",
+      water_pump: "generic",
+    };
     for (const e of telemetry({ cycles: 1 })) {
       for (const format of formats) {
         const { value, headers } = encodeDeviceEvent(e, format);
         expect(decodeDeviceEvent(value, headers)).toEqual(e);
         if (format === "protobuf") {
           const msg = fromBinary(DeviceEventSchema, value);
-          const kind: string | undefined = msg.event.case === "telemetry" ? msg.event.value.measurements?.kind.case : undefined;
+          const kind: string | undefined =
+            msg.event.case === "telemetry" ? msg.event.value.measurements?.kind.case : undefined;
           expect(kind).toBe(cases[e.device_type]!);
         }
       }

@@ -39,19 +39,27 @@ export interface FleetOptions {
  */
 export type Emit = (event: DeviceEvent, anomalous: boolean) => boolean;
 
-const MODELS: Record<string, ModelFactory> = { smart_breaker: breakerModel, smart_meter: meterModel, environmental_sensor: environmentModel };
+const MODELS: Record<string, ModelFactory> = {
+  smart_breaker: breakerModel,
+  smart_meter: meterModel,
+  environmental_sensor: environmentModel,
+};
 
-export const modelFor = (type: DeviceType, options: ModelOptions): DeviceModel => (MODELS[type.id] ?? genericModel)(type, options);
+export const modelFor = (type: DeviceType, options: ModelOptions): DeviceModel =>
+  (MODELS[type.id] ?? genericModel)(type, options);
 
 /** "smart_breaker" → "breaker", "environmental_sensor" → "environmental-sensor". */
 export const idPrefix = (type: string) => type.replace(/^smart_/, "").replaceAll("_", "-");
 
 /** The id of a fleet's device: its type's prefix and its 1-based slot, zero-padded to the type's count ("breaker-001"). */
-export const deviceIdOf = (type: string, slot: number, count: number) => `${idPrefix(type)}-${String(slot + 1).padStart(Math.max(3, String(count).length), "0")}`;
+export const deviceIdOf = (type: string, slot: number, count: number) =>
+  `${idPrefix(type)}-${String(slot + 1).padStart(Math.max(3, String(count).length), "0")}`;
 
 /** Every device id of a fleet with its type, in fleet order (what `--provision` registers). */
 export const fleetDevices = (devices: DeviceCount[]) =>
-  devices.flatMap(({ type, count }) => Array.from({ length: count }, (_, slot) => ({ deviceId: deviceIdOf(type, slot, count), deviceType: type })));
+  devices.flatMap(({ type, count }) =>
+    Array.from({ length: count }, (_, slot) => ({ deviceId: deviceIdOf(type, slot, count), deviceType: type })),
+  );
 
 interface Kind {
   type: DeviceType;
@@ -73,7 +81,11 @@ export function createFleet(o: FleetOptions) {
   for (const { type, count } of o.devices) {
     const spec = o.registry.types.get(type);
     if (!spec) throw new Error(`device type "${type}" is not in the device registry`);
-    const kind: Kind = { type: spec, model: modelFor(spec, o.model), trends: createTrendWindows(o.trendsIntervalSec, count) };
+    const kind: Kind = {
+      type: spec,
+      model: modelFor(spec, o.model),
+      trends: createTrendWindows(o.trendsIntervalSec, count),
+    };
     for (let slot = 0; slot < count; slot++) {
       const id = deviceIdOf(type, slot, count);
       const offsetMs = o.burst ? 0 : schedule.next() * o.intervalMs;
@@ -91,17 +103,34 @@ export function createFleet(o: FleetOptions) {
     const measurements = d.kind.model.sample(d.state, t, intervalSec);
     const closed = d.kind.trends.roll(d.slot, t);
     if (closed) {
-      const trends: TrendsEvent = { device_id: d.id, device_type: d.kind.type.id, timestamp: formatTimestamp(closed.start), event_type: "trends", trends: closed.points };
+      const trends: TrendsEvent = {
+        device_id: d.id,
+        device_type: d.kind.type.id,
+        timestamp: formatTimestamp(closed.start),
+        event_type: "trends",
+        trends: closed.points,
+      };
       emit(trends, false);
     }
-    const telemetry: TelemetryEvent = { device_id: d.id, device_type: d.kind.type.id, timestamp: timestampAt(atMs), event_type: "telemetry", measurements };
+    const telemetry: TelemetryEvent = {
+      device_id: d.id,
+      device_type: d.kind.type.id,
+      timestamp: timestampAt(atMs),
+      event_type: "telemetry",
+      measurements,
+    };
     if (emit(telemetry, d.state.anomalous)) d.kind.trends.add(d.slot, measurements);
   }
 
   return {
     size: devices.length,
     /** When the next sample is due, epoch ms. */
-    nextDueMs: () => (devices.length === 0 ? Infinity : cursor === devices.length ? cycleMs + o.intervalMs + devices[0]!.offsetMs : cycleMs + devices[cursor]!.offsetMs),
+    nextDueMs: () =>
+      devices.length === 0
+        ? Infinity
+        : cursor === devices.length
+          ? cycleMs + o.intervalMs + devices[0]!.offsetMs
+          : cycleMs + devices[cursor]!.offsetMs,
     /** Publishes, in time order, every sample due at or before `nowMs`, at most `max`; returns how many. */
     advance(nowMs: number, emit: Emit, max = Infinity): number {
       let n = 0;

@@ -7,9 +7,20 @@
  */
 import type { Bounds, DeviceType } from "@iot/common/device-registry";
 import type { JsonValue } from "@iot/common/telemetry";
-import { clamp, type DeviceModel, type DeviceState, type Measurements, type ModelOptions, revert, round } from "./model";
+import {
+  clamp,
+  type DeviceModel,
+  type DeviceState,
+  type Measurements,
+  type ModelOptions,
+  revert,
+  round,
+} from "./model";
 
-type Field = { group: string; key: string } & ({ kind: "number"; lo: number; hi: number; bounded: boolean } | { kind: "choice"; values: JsonValue[] });
+type Field = { group: string; key: string } & (
+  | { kind: "number"; lo: number; hi: number; bounded: boolean }
+  | { kind: "choice"; values: JsonValue[] }
+);
 
 export interface GenericState extends DeviceState {
   numbers: Float64Array;
@@ -48,7 +59,8 @@ export function genericModel(type: DeviceType, options: ModelOptions): DeviceMod
         const beyond = span * rng.between(0.05, 0.25);
         group[f.key] = round(n++ === outlier ? (rng.chance(0.5) ? f.hi + beyond : f.lo - beyond) : x, 2);
       }
-      for (const [group, spec] of Object.entries(type.measurements)) if (spec.unit !== undefined && out[group]) out[group].unit = spec.unit;
+      for (const [group, spec] of Object.entries(type.measurements))
+        if (spec.unit !== undefined && out[group]) out[group].unit = spec.unit;
       return out;
     },
   };

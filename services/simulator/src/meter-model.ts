@@ -39,7 +39,8 @@ export function meterModel(type: DeviceType, options: ModelOptions): DeviceModel
 
     sample(s, t, dt) {
       const rng = s.rng;
-      if (s.episodeLeft <= 0 && rng.chance(options.anomalyRate)) [s.episodeLeft, s.episodePf] = [rng.between(30, 300), rng.between(0.6, 0.78)];
+      if (s.episodeLeft <= 0 && rng.chance(options.anomalyRate))
+        [s.episodeLeft, s.episodePf] = [rng.between(30, 300), rng.between(0.6, 0.78)];
       s.anomalous = s.episodeLeft > 0;
       s.noise = revert(s.noise, 0, 0.08, 300, dt, rng);
       const demand = s.peakDemand * (0.25 + 0.75 * daily(t, s.troughHour)) * Math.max(0, 1 + s.noise);

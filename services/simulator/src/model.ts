@@ -45,6 +45,7 @@ export function revert(x: number, mean: number, sigma: number, tauSec: number, d
 }
 
 /** 0 at `troughHour` (UTC), 1 twelve hours later: a smooth daily cycle. */
-export const daily = (tSec: number, troughHour: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (tSec / 3600 - troughHour)) / 24);
+export const daily = (tSec: number, troughHour: number) =>
+  0.5 - 0.5 * Math.cos((2 * Math.PI * (tSec / 3600 - troughHour)) / 24);
 
 export const unitOf = (type: DeviceType, group: string, fallback: string) => type.measurements[group]?.unit ?? fallback;

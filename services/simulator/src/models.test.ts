@@ -15,7 +15,13 @@ const DAY = 86_400 / DT;
 /** Tolerance of "within rounding": values are published with 2 decimals (power factor 3). */
 const ROUNDING = 0.01;
 
-type Run = { seed?: string; devices: number; steps: number; anomalyRate: number; type?: ReturnType<typeof registry.types.get> };
+type Run = {
+  seed?: string;
+  devices: number;
+  steps: number;
+  anomalyRate: number;
+  type?: ReturnType<typeof registry.types.get>;
+};
 type Check = (m: Measurements, state: DeviceState, device: number, t: number) => void;
 
 /** Drives devices of one type through `steps` samples each, `DT` seconds apart, handing each sample to `check`. */
@@ -77,11 +83,19 @@ describe("smart breaker", () => {
   test("S ≥ P ≥ 0, S = Σ V·I, P = S·pf and Q² = S² − P² within rounding, over a long run with anomalies", () => {
     let samples = 0;
     run("smart_breaker", { devices: 10, steps: 2 * DAY, anomalyRate: 0.01 }, (m) => {
-      const [v, i, p] = [m.voltage, m.current, m.power] as [Record<string, number>, Record<string, number>, Record<string, number>];
+      const [v, i, p] = [m.voltage, m.current, m.power] as [
+        Record<string, number>,
+        Record<string, number>,
+        Record<string, number>,
+      ];
       const [S, P, Q, pf] = [p.apparent!, p.active!, p.reactive!, p.factor!];
       const vi = v.phase_a! * i.phase_a! + v.phase_b! * i.phase_b! + v.phase_c! * i.phase_c!;
       if (!(S >= P && P >= 0 && Q >= 0)) throw new Error(`S=${S} P=${P} Q=${Q}`);
-      if (Math.abs(S - vi) > ROUNDING || Math.abs(P - S * pf) > ROUNDING || Math.abs(Q - Math.sqrt(S * S - P * P)) > ROUNDING) {
+      if (
+        Math.abs(S - vi) > ROUNDING ||
+        Math.abs(P - S * pf) > ROUNDING ||
+        Math.abs(Q - Math.sqrt(S * S - P * P)) > ROUNDING
+      ) {
         throw new Error(`S=${S} ΣV·I=${vi} P=${P} pf=${pf} Q=${Q}`);
       }
       samples++;
@@ -95,12 +109,20 @@ describe("smart breaker", () => {
     run("smart_breaker", { devices: 10, steps: DAY, anomalyRate: 0.01 }, (m, _s, d) => {
       const [trips, hours] = [num(m, "protection", "trip_count"), num(m, "operational", "operating_hours")];
       const [prevTrips, prevHours] = last.get(d) ?? [0, 0];
-      if (trips < prevTrips || hours < prevHours) throw new Error(`device ${d}: trips ${prevTrips} → ${trips}, hours ${prevHours} → ${hours}`);
+      if (trips < prevTrips || hours < prevHours)
+        throw new Error(`device ${d}: trips ${prevTrips} → ${trips}, hours ${prevHours} → ${hours}`);
       last.set(d, [trips, hours]);
       if (num(m, "status", "breaker") === 1) return;
       open++;
-      const flowing = [num(m, "current", "phase_a"), num(m, "current", "phase_b"), num(m, "current", "phase_c"), num(m, "protection", "ground_fault_current"), num(m, "power", "apparent")];
-      if (flowing.some((x) => x !== 0) || num(m, "status", "position") !== 0) throw new Error(`open breaker: ${JSON.stringify(m)}`);
+      const flowing = [
+        num(m, "current", "phase_a"),
+        num(m, "current", "phase_b"),
+        num(m, "current", "phase_c"),
+        num(m, "protection", "ground_fault_current"),
+        num(m, "power", "apparent"),
+      ];
+      if (flowing.some((x) => x !== 0) || num(m, "status", "position") !== 0)
+        throw new Error(`open breaker: ${JSON.stringify(m)}`);
     });
     expect(open).toBeGreaterThan(0);
   });
@@ -110,11 +132,21 @@ describe("smart breaker", () => {
     let [overloadTrips, recloses] = [0, 0];
     run("smart_breaker", { devices: 10, steps: DAY, anomalyRate: 0.01 }, (m, _s, d, t) => {
       const peak = Math.max(num(m, "current", "phase_a"), num(m, "current", "phase_b"), num(m, "current", "phase_c"));
-      const now = { closed: num(m, "status", "breaker") === 1, trips: num(m, "protection", "trip_count"), peak, openedAt: 0 };
+      const now = {
+        closed: num(m, "status", "breaker") === 1,
+        trips: num(m, "protection", "trip_count"),
+        peak,
+        openedAt: 0,
+      };
       const before = last.get(d) ?? now;
       const added = now.trips - before.trips;
       // A breaker can reclose and trip again within one sample (e.g. onto an arc fault), never trip twice.
-      if (added < 0 || added > 1 || (before.closed && !now.closed && added !== 1) || (before.closed && now.closed && added !== 0)) {
+      if (
+        added < 0 ||
+        added > 1 ||
+        (before.closed && !now.closed && added !== 1) ||
+        (before.closed && now.closed && added !== 0)
+      ) {
         throw new Error(`device ${d} at ${t}: ${JSON.stringify(before)} → ${JSON.stringify(now)}`);
       }
       now.openedAt = added === 1 ? t : before.openedAt;
@@ -147,7 +179,10 @@ describe("environmental sensor", () => {
     const byHour = new Map<number, number[]>();
     run("environmental_sensor", { devices: 10, steps: 2 * DAY, anomalyRate: 0 }, (m, _s, _d, t) => {
       const hour = Math.floor((t % 86_400) / 3600);
-      byHour.set(hour, byHour.get(hour) ?? []).get(hour)!.push(num(m, "temperature", "value"));
+      byHour
+        .set(hour, byHour.get(hour) ?? [])
+        .get(hour)!
+        .push(num(m, "temperature", "value"));
     });
     const mean = (h: number) => byHour.get(h)!.reduce((a, b) => a + b, 0) / byHour.get(h)!.length;
     expect(mean(16) - mean(4)).toBeGreaterThan(2);
@@ -173,7 +208,8 @@ describe("generic model (device types without a hand-written model)", () => {
           }
         }
         for (const [group, spec] of Object.entries(type.measurements)) {
-          for (const [key, c] of Object.entries(spec.components ?? {})) if (c.valid_values) expect(c.valid_values).toContain(m[group]![key]);
+          for (const [key, c] of Object.entries(spec.components ?? {}))
+            if (c.valid_values) expect(c.valid_values).toContain(m[group]![key]);
         }
       }
       expect(outside).toBeGreaterThan(0);

@@ -17,7 +17,10 @@ function stubBus() {
     gate: Promise.resolve(),
     batches: [] as OutgoingRecord[][],
     /** Resolves once `n` publish attempts have been made. */
-    attempted: (n: number) => new Promise<void>((resolve) => (bus.attempts >= n ? resolve() : waiters.push(() => bus.attempts >= n && resolve()))),
+    attempted: (n: number) =>
+      new Promise<void>((resolve) =>
+        bus.attempts >= n ? resolve() : waiters.push(() => bus.attempts >= n && resolve()),
+      ),
     kind: "kafka" as const,
     async start() {
       bus.starts++;
@@ -45,11 +48,22 @@ function setup(bus: ReturnType<typeof stubBus>, maxBuffered = 1_000) {
   const metrics = createMetrics();
   let publisher: Publisher | undefined;
   const m = createSimulatorMetrics(metrics, { buffered: () => publisher?.buffered() ?? 0, lagSeconds: () => 0 });
-  publisher = createPublisher({ bus: bus as EventBus, topic: "raw", log: quietLogger(), metrics: m, maxBuffered, backoffMs: { initial: 1, max: 20 } });
+  publisher = createPublisher({
+    bus: bus as EventBus,
+    topic: "raw",
+    log: quietLogger(),
+    metrics: m,
+    maxBuffered,
+    backoffMs: { initial: 1, max: 20 },
+  });
   return { publisher, metric: async (name: string) => parseMetrics(await metrics.render()).get(name) ?? 0 };
 }
 
-const record = (i: number, bytes = 10): OutgoingRecord => ({ key: `dev-${i % 7}`, value: new Uint8Array(bytes).fill(i % 256), headers: { n: String(i) } });
+const record = (i: number, bytes = 10): OutgoingRecord => ({
+  key: `dev-${i % 7}`,
+  value: new Uint8Array(bytes).fill(i % 256),
+  headers: { n: String(i) },
+});
 /** What reached the bus, checked to keep each key's order (lanes interleave different keys). */
 function delivered(bus: ReturnType<typeof stubBus>): number[] {
   const all = bus.batches.flat();

@@ -91,10 +91,12 @@ export function createPublisher(o: PublisherOptions) {
         o.metrics.batchSeconds.observe((performance.now() - begin) / 1000);
         if (abandoned) break;
         lane.head += batch.length;
-        if (lane.head > 4096 && lane.head * 2 > lane.queue.length) [lane.queue, lane.head] = [lane.queue.slice(lane.head), 0];
+        if (lane.head > 4096 && lane.head * 2 > lane.queue.length)
+          [lane.queue, lane.head] = [lane.queue.slice(lane.head), 0];
         buffered -= batch.length;
         o.metrics.published.inc({}, batch.length);
-        if (failures > 0 && --failingLanes === 0) o.log.info("broker reachable again", { outage_seconds: (Date.now() - failingSince) / 1000, buffered });
+        if (failures > 0 && --failingLanes === 0)
+          o.log.info("broker reachable again", { outage_seconds: (Date.now() - failingSince) / 1000, buffered });
         failures = 0;
         settleIdle();
       } catch (e) {
@@ -140,7 +142,10 @@ export function createPublisher(o: PublisherOptions) {
       running = false;
       lanes.forEach(wake);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const flushed = await Promise.race([Promise.all(loops).then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+      const flushed = await Promise.race([
+        Promise.all(loops).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+      ]);
       clearTimeout(timer);
       if (flushed) return;
       abandoned = true;

@@ -17,7 +17,11 @@ async function runToCount(env: Record<string, string>, clock?: SimulatorDeps["cl
   const log = quietLogger();
   const bus = createInProcessBus(config.bus, log);
   const seen: DeviceEvent[] = [];
-  await bus.subscribe({ groupId: "test", topics: [config.bus.topics.raw], handler: async (b) => void seen.push(...b.records.map((r) => decodeDeviceEvent(r.value, r.headers))) });
+  await bus.subscribe({
+    groupId: "test",
+    topics: [config.bus.topics.raw],
+    handler: async (b) => void seen.push(...b.records.map((r) => decodeDeviceEvent(r.value, r.headers))),
+  });
   const metrics = createMetrics();
   const simulator = createSimulator(config, { bus, log, metrics, registry, clock });
   await simulator.start();
@@ -25,7 +29,9 @@ async function runToCount(env: Record<string, string>, clock?: SimulatorDeps["cl
   await simulator.stop();
   expect(await simulator.checks()).toEqual({ broker: true });
   const m = parseMetrics(await metrics.render());
-  const generated = m.get('simulator_generated_total{event_type="telemetry"}')! + (m.get('simulator_generated_total{event_type="trends"}') ?? 0);
+  const generated =
+    m.get('simulator_generated_total{event_type="telemetry"}')! +
+    (m.get('simulator_generated_total{event_type="trends"}') ?? 0);
   expect(m.get("simulator_published_total")).toBe(generated);
   await eventually("every published event", () => (seen.length === generated ? true : undefined));
   await bus.stop();
@@ -33,10 +39,17 @@ async function runToCount(env: Record<string, string>, clock?: SimulatorDeps["cl
 }
 
 test("runs on the in-process bus until its count, then has published every event it generated", async () => {
-  const { seen, metrics } = await runToCount({ PUBLISH_INTERVAL: "0.1", SIM_COUNT: "60", SIM_SEED: "memory", TRENDS_INTERVAL: "1" });
+  const { seen, metrics } = await runToCount({
+    PUBLISH_INTERVAL: "0.1",
+    SIM_COUNT: "60",
+    SIM_SEED: "memory",
+    TRENDS_INTERVAL: "1",
+  });
   expect(metrics.get('simulator_generated_total{event_type="telemetry"}')).toBe(60);
   expect(seen.filter((e) => e.event_type === "telemetry").length).toBe(60);
-  expect(new Set(seen.map((e) => e.device_id))).toEqual(new Set(["breaker-001", "breaker-002", "breaker-003", "meter-001", "environmental-sensor-001"]));
+  expect(new Set(seen.map((e) => e.device_id))).toEqual(
+    new Set(["breaker-001", "breaker-002", "breaker-003", "meter-001", "environmental-sensor-001"]),
+  );
 });
 
 test("one seed and one clock give the same records, to the microsecond", async () => {

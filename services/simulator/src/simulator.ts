@@ -34,7 +34,21 @@ export interface SimulatorDeps {
 
 export type SimulatorSettings = Pick<
   SimulatorConfig,
-  "port" | "bindHost" | "bus" | "format" | "devices" | "intervalMs" | "trendsIntervalSec" | "seed" | "burst" | "anomalyRate" | "recloseSeconds" | "maxBuffered" | "flushTimeoutMs" | "count" | "durationMs"
+  | "port"
+  | "bindHost"
+  | "bus"
+  | "format"
+  | "devices"
+  | "intervalMs"
+  | "trendsIntervalSec"
+  | "seed"
+  | "burst"
+  | "anomalyRate"
+  | "recloseSeconds"
+  | "maxBuffered"
+  | "flushTimeoutMs"
+  | "count"
+  | "durationMs"
 > &
   Partial<Pick<SimulatorConfig, "provision" | "registryUrl" | "adminToken" | "transport" | "ingestUrl">>;
 
@@ -44,12 +58,28 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
   let fleet: Fleet | undefined;
   let deviceTokens = new Map<string, string>();
   let lagSeconds = 0;
-  const metrics = createSimulatorMetrics(deps.metrics, { buffered: () => publisher.buffered(), lagSeconds: () => lagSeconds });
+  const metrics = createSimulatorMetrics(deps.metrics, {
+    buffered: () => publisher.buffered(),
+    lagSeconds: () => lagSeconds,
+  });
   const devices =
     config.transport === "mqtt" || config.transport === "http"
-      ? createDeviceTransport({ transport: config.transport, url: config.ingestUrl!, tokens: () => deviceTokens, registryUrl: config.registryUrl!, adminToken: config.adminToken, log })
+      ? createDeviceTransport({
+          transport: config.transport,
+          url: config.ingestUrl!,
+          tokens: () => deviceTokens,
+          registryUrl: config.registryUrl!,
+          adminToken: config.adminToken,
+          log,
+        })
       : undefined;
-  const publisher = createPublisher({ bus: devices ?? bus, topic: config.bus.topics.raw, log, metrics, maxBuffered: config.maxBuffered });
+  const publisher = createPublisher({
+    bus: devices ?? bus,
+    topic: config.bus.topics.raw,
+    log,
+    metrics,
+    maxBuffered: config.maxBuffered,
+  });
   const checks = async () => ({ broker: await bus.ready() });
   const ops = createOpsServer("simulator", { port: config.port, host: config.bindHost }, { checks }, deps.metrics);
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -91,7 +121,11 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
     async start() {
       // Tokens of devices created now, held for device transports (MQTT/HTTP ingest); never logged.
       if ((config.provision || devices) && config.registryUrl)
-        deviceTokens = await provisionFleet(fleetDevices(config.devices), { registryUrl: config.registryUrl, adminToken: config.adminToken, log });
+        deviceTokens = await provisionFleet(fleetDevices(config.devices), {
+          registryUrl: config.registryUrl,
+          adminToken: config.adminToken,
+          log,
+        });
       ops.start();
       const startMs = clock();
       fleet = createFleet({
@@ -126,7 +160,9 @@ export function createSimulator(config: SimulatorSettings, deps: SimulatorDeps) 
       await publisher.stop(config.flushTimeoutMs);
       await devices?.close();
       log.info("simulator stopped", {
-        generated: (await metrics.generated.get({ event_type: "telemetry" })) + (await metrics.generated.get({ event_type: "trends" })),
+        generated:
+          (await metrics.generated.get({ event_type: "telemetry" })) +
+          (await metrics.generated.get({ event_type: "trends" })),
         published: await metrics.published.get(),
         dropped_buffer_full: await metrics.dropped.get({ reason: "buffer_full" }),
         dropped_shutdown: await metrics.dropped.get({ reason: "shutdown" }),

@@ -12,7 +12,10 @@ const START = Date.parse("2026-01-05T10:02:17.345Z"); // mid-window: the first w
 /** A mixed fleet run for `seconds` of simulated time; every 7th telemetry event is refused, as a full buffer would. */
 function run(seconds: number) {
   const fleet = createFleet({
-    devices: ["smart_breaker=3", "smart_meter=1", "environmental_sensor=1", "water_pump=1"].map((s) => ({ type: s.split("=")[0]!, count: Number(s.split("=")[1]) })),
+    devices: ["smart_breaker=3", "smart_meter=1", "environmental_sensor=1", "water_pump=1"].map((s) => ({
+      type: s.split("=")[0]!,
+      count: Number(s.split("=")[1]),
+    })),
     registry,
     seed: "trends",
     intervalMs: 5_000,
@@ -45,12 +48,15 @@ describe("trends", () => {
     expect(trends.length).toBeGreaterThanOrEqual(6 * 4);
     for (const tr of trends) {
       const start = tr.trends[0]!.t;
-      const samples = telemetry.filter((e) => e.device_id === tr.device_id && windowStart(seconds(e.timestamp), WINDOW) === start);
+      const samples = telemetry.filter(
+        (e) => e.device_id === tr.device_id && windowStart(seconds(e.timestamp), WINDOW) === start,
+      );
       expect(samples.length).toBeGreaterThan(0);
       const metrics = new Map<string, number[]>();
       for (const s of samples) {
         for (const [group, g] of Object.entries(s.measurements)) {
-          for (const [key, v] of Object.entries(g)) if (typeof v === "number") metrics.set(`${group}_${key}`, [...(metrics.get(`${group}_${key}`) ?? []), v]);
+          for (const [key, v] of Object.entries(g))
+            if (typeof v === "number") metrics.set(`${group}_${key}`, [...(metrics.get(`${group}_${key}`) ?? []), v]);
         }
       }
       expect(tr.trends.map((p) => p.c)).toEqual([...metrics.keys()]);
@@ -79,7 +85,8 @@ describe("trends", () => {
 
   test("a device's window goes out with its first sample in the next window, just before it", () => {
     const { published } = run(3 * WINDOW);
-    const windowOf = (e: DeviceEvent) => (e.event_type === "trends" ? e.trends[0]!.t : windowStart(seconds(e.timestamp), WINDOW));
+    const windowOf = (e: DeviceEvent) =>
+      e.event_type === "trends" ? e.trends[0]!.t : windowStart(seconds(e.timestamp), WINDOW);
     let checked = 0;
     published.forEach((e, i) => {
       if (e.event_type !== "trends") return;
@@ -100,8 +107,12 @@ describe("trends", () => {
   });
 
   test("windowStart aligns to the interval's wall-clock boundaries", () => {
-    expect(windowStart(Date.parse("2025-08-19T17:42:37.594Z") / 1000, 300)).toBe(Date.parse("2025-08-19T17:40:00Z") / 1000);
+    expect(windowStart(Date.parse("2025-08-19T17:42:37.594Z") / 1000, 300)).toBe(
+      Date.parse("2025-08-19T17:40:00Z") / 1000,
+    );
     expect(windowStart(Date.parse("2025-08-19T17:45:00Z") / 1000, 300)).toBe(Date.parse("2025-08-19T17:45:00Z") / 1000);
-    expect(windowStart(Date.parse("2025-08-19T17:59:59.999Z") / 1000, 3600)).toBe(Date.parse("2025-08-19T17:00:00Z") / 1000);
+    expect(windowStart(Date.parse("2025-08-19T17:59:59.999Z") / 1000, 3600)).toBe(
+      Date.parse("2025-08-19T17:00:00Z") / 1000,
+    );
   });
 });

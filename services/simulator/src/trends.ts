@@ -35,7 +35,14 @@ export function createTrendWindows(intervalSec: number, devices: number) {
     const at = slot * names.length * 4;
     const points = names.map((c, i) => {
       const s = at + i * 4;
-      return { c, v: stats[s + LAST]!, avg: round(stats[s + SUM]! / n, 3), min: stats[s + MIN]!, max: stats[s + MAX]!, t: start };
+      return {
+        c,
+        v: stats[s + LAST]!,
+        avg: round(stats[s + SUM]! / n, 3),
+        min: stats[s + MIN]!,
+        max: stats[s + MAX]!,
+        t: start,
+      };
     });
     return { start, points };
   };
@@ -83,5 +90,7 @@ export function createTrendWindows(intervalSec: number, devices: number) {
 export type TrendWindows = ReturnType<typeof createTrendWindows>;
 
 function metricNames(m: Measurements): string[] {
-  return Object.entries(m).flatMap(([group, g]) => Object.entries(g).flatMap(([key, v]) => (typeof v === "number" ? [`${group}_${key}`] : [])));
+  return Object.entries(m).flatMap(([group, g]) =>
+    Object.entries(g).flatMap(([key, v]) => (typeof v === "number" ? [`${group}_${key}`] : [])),
+  );
 }

@@ -18,7 +18,8 @@ export async function readmeExample(heading: string): Promise<Record<string, Jso
 export function registryRanges(type: DeviceType): Map<string, [number, number]> {
   const out = new Map<string, [number, number]>();
   for (const [group, spec] of Object.entries(type.measurements)) {
-    const bounded = (key: string, lo?: number, hi?: number) => lo !== undefined && hi !== undefined && out.set(`${group}.${key}`, [lo, hi]);
+    const bounded = (key: string, lo?: number, hi?: number) =>
+      lo !== undefined && hi !== undefined && out.set(`${group}.${key}`, [lo, hi]);
     if (spec.components) for (const [key, c] of Object.entries(spec.components)) bounded(key, c.min_value, c.max_value);
     else for (const key of spec.phases ?? ["value"]) bounded(key, spec.min_value, spec.max_value);
   }
@@ -28,13 +29,16 @@ export function registryRanges(type: DeviceType): Map<string, [number, number]> 
 /** The shape of a JSON value: object keys (in order) and value types, not the values. */
 export function shapeOf(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return v.map(shapeOf);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
   return v === null ? "null" : typeof v;
 }
 
 /** Every number in a measurement set, as `group.key` → value. */
 export function numbersOf(m: Record<string, Record<string, JsonValue>>): Array<[string, number]> {
-  return Object.entries(m).flatMap(([g, group]) => Object.entries(group).flatMap(([k, v]) => (typeof v === "number" ? [[`${g}.${k}`, v] as [string, number]] : [])));
+  return Object.entries(m).flatMap(([g, group]) =>
+    Object.entries(group).flatMap(([k, v]) => (typeof v === "number" ? [[`${g}.${k}`, v] as [string, number]] : [])),
+  );
 }
 
 /** The real registry plus `water_pump`, a type no code knows about (it must flow through the generic model). */
@@ -47,7 +51,13 @@ export async function registryWithNewType() {
     measurements: {
       flow: { unit: "l/min", min_value: 0, max_value: 400 },
       pressure: { unit: "bar", phases: ["inlet", "outlet"], min_value: 0.5, max_value: 16 },
-      motor: { components: { rpm: { min_value: 0, max_value: 3600 }, running: { valid_values: [true, false] }, mode: { valid_values: ["auto", "manual"] } } },
+      motor: {
+        components: {
+          rpm: { min_value: 0, max_value: 3600 },
+          running: { valid_values: [true, false] },
+          mode: { valid_values: ["auto", "manual"] },
+        },
+      },
       runtime: { unit: "h" },
     },
   };

@@ -52,7 +52,11 @@ export const alarmEvents = pgTable(
     alarm: text("alarm").notNull(),
     published: boolean("published").notNull(),
   },
-  (t) => [index("alarm_events_at").on(t.at), index("alarm_events_device_at").on(t.deviceId, t.at), index("alarm_events_published").on(t.published, t.seq)],
+  (t) => [
+    index("alarm_events_at").on(t.at),
+    index("alarm_events_device_at").on(t.deviceId, t.at),
+    index("alarm_events_published").on(t.published, t.seq),
+  ],
 );
 
 export const devices = pgTable("alarm_devices", {

@@ -31,7 +31,10 @@ export const stateOf = (r: RuleStateRow): RuleState => ({
   status: r.status,
   since: Number(r.since),
   value: r.value,
-  position: r.positionStream === null || r.positionOffset === null ? null : { stream: r.positionStream, offset: Number(r.positionOffset) },
+  position:
+    r.positionStream === null || r.positionOffset === null
+      ? null
+      : { stream: r.positionStream, offset: Number(r.positionOffset) },
   alarmId: r.alarmId,
 });
 
@@ -67,9 +70,22 @@ export const alarmOf = (r: AlarmRow): Alarm => ({
   ack: r.ackBy === null || r.ackAt === null ? null : { by: r.ackBy, at: Number(r.ackAt), note: r.ackNote ?? "" },
 });
 
-export const eventRow = (e: AlarmEvent): EventRow => ({ id: e.id, kind: e.kind, at: e.at, alarmId: e.alarm.id, deviceId: e.alarm.deviceId, alarm: JSON.stringify(e.alarm), published: false });
+export const eventRow = (e: AlarmEvent): EventRow => ({
+  id: e.id,
+  kind: e.kind,
+  at: e.at,
+  alarmId: e.alarm.id,
+  deviceId: e.alarm.deviceId,
+  alarm: JSON.stringify(e.alarm),
+  published: false,
+});
 
-export const eventOf = (r: { id: string; kind: AlarmEvent["kind"]; at: number; alarm: string }): AlarmEvent => ({ id: r.id, kind: r.kind, at: Number(r.at), alarm: JSON.parse(r.alarm) as Alarm });
+export const eventOf = (r: { id: string; kind: AlarmEvent["kind"]; at: number; alarm: string }): AlarmEvent => ({
+  id: r.id,
+  kind: r.kind,
+  at: Number(r.at),
+  alarm: JSON.parse(r.alarm) as Alarm,
+});
 
 export const deviceRow = (d: DeviceSeen): DeviceRow => ({ ...d });
 export const deviceOf = (r: DeviceRow): DeviceSeen => ({ ...r, lastSeen: Number(r.lastSeen) });
@@ -77,8 +93,11 @@ export const deviceOf = (r: DeviceRow): DeviceSeen => ({ ...r, lastSeen: Number(
 /** `set` for a multi-row upsert: every column but the key takes the incoming row's value. */
 export function excluded(table: Table, key: string[]): Record<string, SQL> {
   const cols = Object.entries(getTableColumns(table)) as Array<[string, Column]>;
-  return Object.fromEntries(cols.filter(([k]) => !key.includes(k)).map(([k, c]) => [k, sql.raw(`excluded."${c.name}"`)]));
+  return Object.fromEntries(
+    cols.filter(([k]) => !key.includes(k)).map(([k, c]) => [k, sql.raw(`excluded."${c.name}"`)]),
+  );
 }
 
 /** Keeps each statement's bound parameters well under both databases' limits. */
-export const chunks = <T>(items: T[], size = 500): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+export const chunks = <T>(items: T[], size = 500): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));

@@ -4,7 +4,19 @@ import { dirname } from "node:path";
 import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { alarmOf, alarmRow, chunks, deviceOf, deviceRow, eventOf, eventRow, excluded, MIGRATIONS_TABLE, stateOf, stateRow } from "./rows";
+import {
+  alarmOf,
+  alarmRow,
+  chunks,
+  deviceOf,
+  deviceRow,
+  eventOf,
+  eventRow,
+  excluded,
+  MIGRATIONS_TABLE,
+  stateOf,
+  stateRow,
+} from "./rows";
 import { alarmEvents, alarms, devices, ruleStates } from "./sqlite-schema";
 import type { AlarmStore } from "./store";
 
@@ -29,23 +41,52 @@ export function openSqliteStore(path: string): AlarmStore {
     async save(c) {
       db.transaction((tx) => {
         for (const rows of chunks([...c.states.values()].map(stateRow)))
-          tx.insert(ruleStates).values(rows).onConflictDoUpdate({ target: [ruleStates.deviceId, ruleStates.ruleId], set: excluded(ruleStates, ["deviceId", "ruleId"]) }).run();
+          tx.insert(ruleStates)
+            .values(rows)
+            .onConflictDoUpdate({
+              target: [ruleStates.deviceId, ruleStates.ruleId],
+              set: excluded(ruleStates, ["deviceId", "ruleId"]),
+            })
+            .run();
         for (const rows of chunks([...c.alarms.values()].map(alarmRow)))
-          tx.insert(alarms).values(rows).onConflictDoUpdate({ target: alarms.id, set: excluded(alarms, ["id"]) }).run();
-        for (const rows of chunks(c.events.map(eventRow))) tx.insert(alarmEvents).values(rows).onConflictDoNothing().run();
+          tx.insert(alarms)
+            .values(rows)
+            .onConflictDoUpdate({ target: alarms.id, set: excluded(alarms, ["id"]) })
+            .run();
+        for (const rows of chunks(c.events.map(eventRow)))
+          tx.insert(alarmEvents).values(rows).onConflictDoNothing().run();
         for (const rows of chunks([...c.devices.values()].map(deviceRow)))
-          tx.insert(devices).values(rows).onConflictDoUpdate({ target: devices.deviceId, set: excluded(devices, ["deviceId"]) }).run();
+          tx.insert(devices)
+            .values(rows)
+            .onConflictDoUpdate({ target: devices.deviceId, set: excluded(devices, ["deviceId"]) })
+            .run();
       });
     },
-    unpublished: async (limit) => db.select().from(alarmEvents).where(eq(alarmEvents.published, false)).orderBy(asc(alarmEvents.seq)).limit(limit).all().map(eventOf),
+    unpublished: async (limit) =>
+      db
+        .select()
+        .from(alarmEvents)
+        .where(eq(alarmEvents.published, false))
+        .orderBy(asc(alarmEvents.seq))
+        .limit(limit)
+        .all()
+        .map(eventOf),
     async markPublished(ids) {
-      for (const part of chunks(ids)) db.update(alarmEvents).set({ published: true }).where(inArray(alarmEvents.id, part)).run();
+      for (const part of chunks(ids))
+        db.update(alarmEvents).set({ published: true }).where(inArray(alarmEvents.id, part)).run();
     },
     active: async (f) =>
       db
         .select()
         .from(alarms)
-        .where(and(isNull(alarms.clearedAt), f.deviceId ? eq(alarms.deviceId, f.deviceId) : undefined, f.deviceType ? eq(alarms.deviceType, f.deviceType) : undefined, f.severity ? eq(alarms.severity, f.severity) : undefined))
+        .where(
+          and(
+            isNull(alarms.clearedAt),
+            f.deviceId ? eq(alarms.deviceId, f.deviceId) : undefined,
+            f.deviceType ? eq(alarms.deviceType, f.deviceType) : undefined,
+            f.severity ? eq(alarms.severity, f.severity) : undefined,
+          ),
+        )
         .orderBy(desc(alarms.raisedAt), desc(alarms.id))
         .all()
         .map(alarmOf),
@@ -57,7 +98,13 @@ export function openSqliteStore(path: string): AlarmStore {
       db
         .select()
         .from(alarmEvents)
-        .where(and(gte(alarmEvents.at, f.from), lt(alarmEvents.at, f.to), f.deviceId ? eq(alarmEvents.deviceId, f.deviceId) : undefined))
+        .where(
+          and(
+            gte(alarmEvents.at, f.from),
+            lt(alarmEvents.at, f.to),
+            f.deviceId ? eq(alarmEvents.deviceId, f.deviceId) : undefined,
+          ),
+        )
         .orderBy(desc(alarmEvents.at), desc(alarmEvents.seq))
         .limit(f.limit)
         .all()

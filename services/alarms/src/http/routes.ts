@@ -62,12 +62,21 @@ export function alarmRoutes(api: AlarmsApi, log: Logger) {
       return { error: "internal error" };
     })
     .get("/api/alarms", async ({ query }) => {
-      const alarms = await api.listActive({ deviceId: query.device_id, deviceType: query.device_type, severity: query.severity });
+      const alarms = await api.listActive({
+        deviceId: query.device_id,
+        deviceType: query.device_type,
+        severity: query.severity,
+      });
       return { alarms: alarms.map(alarmJson), count: alarms.length };
     })
     .get("/api/alarms/counts", () => api.counts())
     .get("/api/alarms/history", async ({ query }) => {
-      const events = await api.history({ from: time("from", query.from), to: time("to", query.to), deviceId: query.device_id, limit: int("limit", query.limit) });
+      const events = await api.history({
+        from: time("from", query.from),
+        to: time("to", query.to),
+        deviceId: query.device_id,
+        limit: int("limit", query.limit),
+      });
       return { events: events.map(alarmEventJson), count: events.length };
     })
     .get("/api/alarms/:id", async ({ params }) => alarmJson(await api.get(params.id)))

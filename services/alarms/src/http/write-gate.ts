@@ -14,7 +14,10 @@ export const writeGate = (access: AdminAccess) =>
     const path = new URL(request.url).pathname;
     const rpc = path === RPC_ACKNOWLEDGE;
     if (!rpc && !(request.method === "POST" && REST_ACKNOWLEDGE.test(path))) return;
-    const refused = access({ authorization: request.headers.get("authorization"), remoteAddress: server?.requestIP(request)?.address });
+    const refused = access({
+      authorization: request.headers.get("authorization"),
+      remoteAddress: server?.requestIP(request)?.address,
+    });
     if (!refused) return;
     const status = refused.kind === "unauthenticated" ? 401 : 403;
     // Connect's error body for RPC callers (its HTTP status carries the code to gRPC-Web clients too).

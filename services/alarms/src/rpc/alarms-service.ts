@@ -9,8 +9,13 @@ import { ruleJson } from "../http/rule-json";
 export const alarmsService = (api: AlarmsApi) => (router: ConnectRouter) =>
   router.service(AlarmsService, {
     async listActiveAlarms(req) {
-      if (req.severity !== SeverityPb.UNSPECIFIED && !severityOfPb(req.severity)) throw new ConnectError(`severity: unknown value ${req.severity}`, Code.InvalidArgument);
-      const alarms = await api.listActive({ deviceId: req.deviceId, deviceType: req.deviceType, severity: severityOfPb(req.severity) });
+      if (req.severity !== SeverityPb.UNSPECIFIED && !severityOfPb(req.severity))
+        throw new ConnectError(`severity: unknown value ${req.severity}`, Code.InvalidArgument);
+      const alarms = await api.listActive({
+        deviceId: req.deviceId,
+        deviceType: req.deviceType,
+        severity: severityOfPb(req.severity),
+      });
       return { alarms: alarms.map(alarmPb) };
     },
     async listAlarmHistory(req) {
@@ -29,7 +34,18 @@ export const alarmsService = (api: AlarmsApi) => (router: ConnectRouter) =>
     listRules: (req) => ({
       rules: api.rules(req.deviceType || undefined).map(({ deviceType, rule }) => {
         const r = ruleJson(deviceType, rule);
-        return { deviceType, id: r.id, name: r.name, kind: r.kind, metric: r.metric, condition: r.condition, clear: r.clear, forSeconds: r.for_seconds, severity: SEVERITY_PB[rule.severity], message: r.message };
+        return {
+          deviceType,
+          id: r.id,
+          name: r.name,
+          kind: r.kind,
+          metric: r.metric,
+          condition: r.condition,
+          clear: r.clear,
+          forSeconds: r.for_seconds,
+          severity: SEVERITY_PB[rule.severity],
+          message: r.message,
+        };
       }),
     }),
     validateRules: (req) => api.validate(req.registryJson),

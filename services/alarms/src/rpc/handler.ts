@@ -12,7 +12,11 @@ import type { AlarmsApi } from "../alarms-api";
 import { AlarmsError } from "../errors";
 import { alarmsService } from "./alarms-service";
 
-const CODE = { invalid_argument: Code.InvalidArgument, not_found: Code.NotFound, failed_precondition: Code.FailedPrecondition } as const;
+const CODE = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  failed_precondition: Code.FailedPrecondition,
+} as const;
 
 const mapErrors =
   (log: Logger): Interceptor =>
@@ -44,7 +48,11 @@ const mapErrors =
   };
 
 export function rpcRoutes(api: AlarmsApi, log: Logger, shutdown: AbortSignal) {
-  const router = createConnectRouter({ interceptors: [mapErrors(log)], readMaxBytes: 1024 * 1024, shutdownSignal: shutdown });
+  const router = createConnectRouter({
+    interceptors: [mapErrors(log)],
+    readMaxBytes: 1024 * 1024,
+    shutdownSignal: shutdown,
+  });
   alarmsService(api)(router);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, createFetchHandler(h)]));
   return new Elysia({ name: "alarm-rpc" }).all(

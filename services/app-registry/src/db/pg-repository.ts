@@ -6,7 +6,16 @@ import { DuplicateNameError } from "../errors";
 import { applicationDeviceTypes as links, applications as apps } from "./pg-schema";
 import type { ApplicationRepository } from "./repository";
 import type { ApplicationRow } from "./rows";
-import { chunks, groupDeviceTypes, isNameConflict, linkRows, MIGRATIONS_TABLE, stableOrder, toApplication, whereOf } from "./rows";
+import {
+  chunks,
+  groupDeviceTypes,
+  isNameConflict,
+  linkRows,
+  MIGRATIONS_TABLE,
+  stableOrder,
+  toApplication,
+  whereOf,
+} from "./rows";
 
 type Db = PgDatabase<PostgresJsQueryResultHKT>;
 
@@ -15,7 +24,11 @@ const MIGRATION_LOCK = 5_002_051;
 
 /** Applications in PostgreSQL (common/postgres: postgres-js, migrated on open). */
 export async function openPgRepository(url: string): Promise<ApplicationRepository> {
-  const { client, db } = await openMigratedPostgres(url, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE, lockId: MIGRATION_LOCK });
+  const { client, db } = await openMigratedPostgres(url, {
+    migrationsFolder: `${import.meta.dir}/migrations/pg`,
+    migrationsTable: MIGRATIONS_TABLE,
+    lockId: MIGRATION_LOCK,
+  });
 
   const hydrate = async (q: Db, rows: ApplicationRow[]) => {
     const found = await Promise.all(
@@ -45,7 +58,12 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
 
   return {
     async insert({ deviceTypes, ...given }) {
-      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
+      const row = {
+        ...given,
+        webhookUrl: given.webhookUrl ?? null,
+        webhookEventTypes: given.webhookEventTypes ?? [],
+        webhookSecret: given.webhookSecret ?? null,
+      };
       await unique(() =>
         db.transaction(async (tx) => {
           await tx.insert(apps).values(row);
@@ -56,11 +74,19 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
     },
     get: (id) => read(db, id),
     async find(filter, page) {
-      const query = db.select().from(apps).where(whereOf(apps, links, filter)).orderBy(...stableOrder(apps)).$dynamic();
+      const query = db
+        .select()
+        .from(apps)
+        .where(whereOf(apps, links, filter))
+        .orderBy(...stableOrder(apps))
+        .$dynamic();
       return hydrate(db, await (page ? query.limit(page.limit).offset(page.offset) : query));
     },
     async count(filter) {
-      const [row] = await db.select({ n: count() }).from(apps).where(whereOf(apps, links, filter));
+      const [row] = await db
+        .select({ n: count() })
+        .from(apps)
+        .where(whereOf(apps, links, filter));
       return row?.n ?? 0;
     },
     update: (id, { deviceTypes, ...columns }) =>
@@ -87,11 +113,18 @@ export async function openPgRepository(url: string): Promise<ApplicationReposito
       return rows.length > 0;
     },
     async setWebhookSecret(id, secret) {
-      const rows = await db.update(apps).set({ webhookSecret: secret }).where(eq(apps.id, id)).returning({ id: apps.id });
+      const rows = await db
+        .update(apps)
+        .set({ webhookSecret: secret })
+        .where(eq(apps.id, id))
+        .returning({ id: apps.id });
       return rows.length > 0;
     },
     async credentials(id) {
-      const [row] = await db.select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret }).from(apps).where(eq(apps.id, id));
+      const [row] = await db
+        .select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret })
+        .from(apps)
+        .where(eq(apps.id, id));
       return row;
     },
     async ping() {

@@ -24,7 +24,10 @@ export const applications = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull(),
   },
-  (t) => [uniqueIndex("applications_name_key_unique").on(t.nameKey), index("applications_created_at_id").on(t.createdAt, t.id)],
+  (t) => [
+    uniqueIndex("applications_name_key_unique").on(t.nameKey),
+    index("applications_created_at_id").on(t.createdAt, t.id),
+  ],
 );
 
 export const applicationDeviceTypes = pgTable(
@@ -36,5 +39,8 @@ export const applicationDeviceTypes = pgTable(
     deviceType: text("device_type").notNull(),
     position: integer("position").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.applicationId, t.deviceType] }), index("application_device_types_device_type").on(t.deviceType, t.applicationId)],
+  (t) => [
+    primaryKey({ columns: [t.applicationId, t.deviceType] }),
+    index("application_device_types_device_type").on(t.deviceType, t.applicationId),
+  ],
 );

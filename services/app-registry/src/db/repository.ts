@@ -24,7 +24,9 @@ export interface DeliveryCredentials {
 }
 
 /** Columns to change; `deviceTypes`, when present, replaces the whole list. */
-export type ApplicationUpdate = Partial<Omit<ApplicationInsert, "id" | "createdAt" | "apiKeyHash" | "webhookSecret">> & { updatedAt: Date };
+export type ApplicationUpdate = Partial<
+  Omit<ApplicationInsert, "id" | "createdAt" | "apiKeyHash" | "webhookSecret">
+> & { updatedAt: Date };
 
 export interface ApplicationRepository {
   /** Throws DuplicateNameError when the name is taken (case-insensitively). */

@@ -7,7 +7,16 @@ import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import { DuplicateNameError } from "../errors";
 import type { ApplicationRepository } from "./repository";
 import type { ApplicationRow } from "./rows";
-import { chunks, groupDeviceTypes, isNameConflict, linkRows, MIGRATIONS_TABLE, stableOrder, toApplication, whereOf } from "./rows";
+import {
+  chunks,
+  groupDeviceTypes,
+  isNameConflict,
+  linkRows,
+  MIGRATIONS_TABLE,
+  stableOrder,
+  toApplication,
+  whereOf,
+} from "./rows";
 import { applicationDeviceTypes as links, applications as apps } from "./sqlite-schema";
 
 /**
@@ -50,7 +59,12 @@ export function openSqliteRepository(path: string): ApplicationRepository {
 
   return {
     async insert({ deviceTypes, ...given }) {
-      const row = { ...given, webhookUrl: given.webhookUrl ?? null, webhookEventTypes: given.webhookEventTypes ?? [], webhookSecret: given.webhookSecret ?? null };
+      const row = {
+        ...given,
+        webhookUrl: given.webhookUrl ?? null,
+        webhookEventTypes: given.webhookEventTypes ?? [],
+        webhookSecret: given.webhookSecret ?? null,
+      };
       unique(() =>
         db.transaction(() => {
           db.insert(apps).values(row).run();
@@ -61,10 +75,20 @@ export function openSqliteRepository(path: string): ApplicationRepository {
     },
     get: async (id) => read(id),
     async find(filter, page) {
-      const query = db.select().from(apps).where(whereOf(apps, links, filter)).orderBy(...stableOrder(apps)).$dynamic();
+      const query = db
+        .select()
+        .from(apps)
+        .where(whereOf(apps, links, filter))
+        .orderBy(...stableOrder(apps))
+        .$dynamic();
       return hydrate(page ? query.limit(page.limit).offset(page.offset).all() : query.all());
     },
-    count: async (filter) => db.select({ n: count() }).from(apps).where(whereOf(apps, links, filter)).get()?.n ?? 0,
+    count: async (filter) =>
+      db
+        .select({ n: count() })
+        .from(apps)
+        .where(whereOf(apps, links, filter))
+        .get()?.n ?? 0,
     async update(id, { deviceTypes, ...columns }) {
       return unique(() =>
         db.transaction(() => {
@@ -86,9 +110,16 @@ export function openSqliteRepository(path: string): ApplicationRepository {
         return app;
       });
     },
-    setApiKeyHash: async (id, hash) => db.update(apps).set({ apiKeyHash: hash }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
-    setWebhookSecret: async (id, secret) => db.update(apps).set({ webhookSecret: secret }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
-    credentials: async (id) => db.select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret }).from(apps).where(eq(apps.id, id)).get() ?? undefined,
+    setApiKeyHash: async (id, hash) =>
+      db.update(apps).set({ apiKeyHash: hash }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
+    setWebhookSecret: async (id, secret) =>
+      db.update(apps).set({ webhookSecret: secret }).where(eq(apps.id, id)).returning({ id: apps.id }).all().length > 0,
+    credentials: async (id) =>
+      db
+        .select({ apiKeyHash: apps.apiKeyHash, webhookSecret: apps.webhookSecret })
+        .from(apps)
+        .where(eq(apps.id, id))
+        .get() ?? undefined,
     async ping() {
       db.run(sql`select 1`);
     },

@@ -25,7 +25,10 @@ export const applications = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [uniqueIndex("applications_name_key_unique").on(t.nameKey), index("applications_created_at_id").on(t.createdAt, t.id)],
+  (t) => [
+    uniqueIndex("applications_name_key_unique").on(t.nameKey),
+    index("applications_created_at_id").on(t.createdAt, t.id),
+  ],
 );
 
 export const applicationDeviceTypes = sqliteTable(
@@ -37,5 +40,8 @@ export const applicationDeviceTypes = sqliteTable(
     deviceType: text("device_type").notNull(),
     position: integer("position").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.applicationId, t.deviceType] }), index("application_device_types_device_type").on(t.deviceType, t.applicationId)],
+  (t) => [
+    primaryKey({ columns: [t.applicationId, t.deviceType] }),
+    index("application_device_types_device_type").on(t.deviceType, t.applicationId),
+  ],
 );

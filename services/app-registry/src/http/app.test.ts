@@ -11,17 +11,36 @@ import { createHostAllowList } from "../host-allow-list";
 import { createRegistry } from "../registry";
 import { createHttpApp } from "./app";
 
-const access = (adminToken?: string) => ({ guard: createWriteGuard(adminToken), isAdmin: createAdminCheck(adminToken), hosts: createHostAllowList([]) });
+const access = (adminToken?: string) => ({
+  guard: createWriteGuard(adminToken),
+  isAdmin: createAdminCheck(adminToken),
+  hosts: createHostAllowList([]),
+});
 // Device routes are mounted but unused here: a repository that is never queried needs no tables.
-const devices = createDevices({ repo: openSqliteDeviceRepository(":memory:"), feed: createChangeFeed(() => {}), knownType: () => true });
+const devices = createDevices({
+  repo: openSqliteDeviceRepository(":memory:"),
+  feed: createChangeFeed(() => {}),
+  knownType: () => true,
+});
 
 function app(adminToken?: string) {
   const registry = createRegistry({ repo: openSqliteRepository(":memory:"), feed: createChangeFeed(() => {}) });
   const log = createLogger("app-registry", { write: () => {} });
-  return createHttpApp({ ...access(adminToken), registry, devices, deviceTypes: () => [], log, metrics: createMetrics() });
+  return createHttpApp({
+    ...access(adminToken),
+    registry,
+    devices,
+    deviceTypes: () => [],
+    log,
+    metrics: createMetrics(),
+  });
 }
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  new Request("http://localhost/api/applications", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  new Request("http://localhost/api/applications", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 const body = { name: "A", version: "1", developer: "d", contact_email: "a@b.co" };
 
 test("with no token, a caller whose address is unknown is treated as remote: 403", async () => {
@@ -40,7 +59,14 @@ test("an unexpected failure is a bare 500 with no internals", async () => {
   const lines: string[] = [];
   const broken = { ...registry, list: async () => Promise.reject(new Error("disk on fire at /var/lib/secret")) };
   const log = createLogger("app-registry", { write: (l) => lines.push(l) });
-  const http = createHttpApp({ ...access(), registry: broken, devices, deviceTypes: () => [], log, metrics: createMetrics() });
+  const http = createHttpApp({
+    ...access(),
+    registry: broken,
+    devices,
+    deviceTypes: () => [],
+    log,
+    metrics: createMetrics(),
+  });
   const res = await http.handle(new Request("http://localhost/api/applications"));
   expect(res.status).toBe(500);
   expect(await res.json()).toEqual({ error: "Internal server error" });

@@ -14,10 +14,23 @@ import { openapiUi } from "./openapi-ui";
 import { requestGate } from "./request-gate";
 
 /** The REST facade: seed API + OpenAPI (/openapi, /openapi/json) + /healthz, /readyz, /metrics. */
-export function createHttpApp(deps: ApplicationRoutesDeps & DeviceRoutesDeps & { hosts: HostAllowList; log: Logger; metrics: Metrics }) {
+export function createHttpApp(
+  deps: ApplicationRoutesDeps & DeviceRoutesDeps & { hosts: HostAllowList; log: Logger; metrics: Metrics },
+) {
   const { registry, hosts, log, metrics } = deps;
-  const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.", ["method", "route", "status"]);
-  const readiness = { checks: async () => ({ database: await registry.ready().then(() => true, () => false) }) };
+  const requests = metrics.counter("app_registry_http_requests_total", "REST requests by method, route and status.", [
+    "method",
+    "route",
+    "status",
+  ]);
+  const readiness = {
+    checks: async () => ({
+      database: await registry.ready().then(
+        () => true,
+        () => false,
+      ),
+    }),
+  };
   return new Elysia()
     .use(httpErrors(log))
     .use(requestGate(hosts))

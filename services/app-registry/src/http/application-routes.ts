@@ -58,9 +58,14 @@ export function applicationRoutes({ registry, guard, isAdmin, deviceTypes }: App
       "/api/applications",
       async ({ request, server, set }) => {
         authorize(request, server);
-        const { application, apiKey, webhookSecret } = await registry.register(restInput.newApplication.parse(await readJson(request)));
+        const { application, apiKey, webhookSecret } = await registry.register(
+          restInput.newApplication.parse(await readJson(request)),
+        );
         set.status = 201;
-        return { message: "Application registered successfully", application: { ...applicationJson(application, admin), api_key: apiKey, webhook_secret: webhookSecret } };
+        return {
+          message: "Application registered successfully",
+          application: { ...applicationJson(application, admin), api_key: apiKey, webhook_secret: webhookSecret },
+        };
       },
       { parse: "none", detail: docs.register },
     )
@@ -73,16 +78,23 @@ export function applicationRoutes({ registry, guard, isAdmin, deviceTypes }: App
       { detail: docs.list },
     )
     .use(methodNotAllowed("/api/applications", "GET, POST"))
-    .get("/api/device-types", () => {
-      const types = deviceTypes();
-      return { device_types: types, count: types.length };
-    }, { detail: docs.deviceTypes })
+    .get(
+      "/api/device-types",
+      () => {
+        const types = deviceTypes();
+        return { device_types: types, count: types.length };
+      },
+      { detail: docs.deviceTypes },
+    )
     .use(methodNotAllowed("/api/device-types", "GET"))
     .get(
       "/api/applications/by-device-type/:device_type",
       async ({ params, request, server }) => {
         const { deviceType } = restInput.deviceType.parse(params);
-        return { device_type: deviceType, ...many(await registry.activeByDeviceType(deviceType), view(request, server)) };
+        return {
+          device_type: deviceType,
+          ...many(await registry.activeByDeviceType(deviceType), view(request, server)),
+        };
       },
       { detail: docs.byDeviceType },
     )
@@ -94,14 +106,19 @@ export function applicationRoutes({ registry, guard, isAdmin, deviceTypes }: App
         const { deviceTypes } = restInput.deviceTypes.parse(body);
         // Echoed as sent, as the seed answered (the query itself runs on the de-duplicated ids).
         const found = await registry.activeByDeviceTypes(deviceTypes);
-        return { device_types: (body as { device_types: string[] }).device_types, ...many(found, view(request, server)) };
+        return {
+          device_types: (body as { device_types: string[] }).device_types,
+          ...many(found, view(request, server)),
+        };
       },
       { parse: "none", detail: docs.byDeviceTypes },
     )
     .use(methodNotAllowed("/api/applications/by-device-types", "POST"))
     .get(
       "/api/applications/:id",
-      async ({ params, request, server }) => ({ application: applicationJson(await registry.get(params.id), view(request, server)) }),
+      async ({ params, request, server }) => ({
+        application: applicationJson(await registry.get(params.id), view(request, server)),
+      }),
       { detail: docs.get },
     )
     .put(

@@ -2,7 +2,16 @@
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import { Elysia } from "elysia";
-import { DuplicateDeviceError, DuplicateNameError, ImportTooLargeError, NotFoundError, PermissionDeniedError, rootCause, UnauthenticatedError, ValidationError } from "../errors";
+import {
+  DuplicateDeviceError,
+  DuplicateNameError,
+  ImportTooLargeError,
+  NotFoundError,
+  PermissionDeniedError,
+  rootCause,
+  UnauthenticatedError,
+  ValidationError,
+} from "../errors";
 
 /** Transport-level problems found before the domain sees the request (415, 413, malformed JSON). */
 export class HttpError extends Error {
@@ -15,12 +24,17 @@ export class HttpError extends Error {
   }
 }
 
-function errorResponse(error: unknown): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } | undefined {
-  if (error instanceof ValidationError) return { status: 400, body: { error: "Validation failed", details: error.details } };
+function errorResponse(
+  error: unknown,
+): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } | undefined {
+  if (error instanceof ValidationError)
+    return { status: 400, body: { error: "Validation failed", details: error.details } };
   if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
-  if (error instanceof DuplicateNameError || error instanceof DuplicateDeviceError) return { status: 409, body: { error: error.message, code: error.code } };
+  if (error instanceof DuplicateNameError || error instanceof DuplicateDeviceError)
+    return { status: 409, body: { error: error.message, code: error.code } };
   if (error instanceof ImportTooLargeError) return { status: 413, body: { error: error.message, limit: error.limit } };
-  if (error instanceof UnauthenticatedError) return { status: 401, body: { error: error.message }, headers: { "www-authenticate": "Bearer" } };
+  if (error instanceof UnauthenticatedError)
+    return { status: 401, body: { error: error.message }, headers: { "www-authenticate": "Bearer" } };
   if (error instanceof PermissionDeniedError) return { status: 403, body: { error: error.message } };
   if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
   return undefined;
@@ -43,7 +57,11 @@ export function httpErrors(log: Logger) {
       set.status = 400;
       return { error: "Bad request" };
     }
-    log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error: errorMessage(rootCause(error)) });
+    log.error("request failed", {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      error: errorMessage(rootCause(error)),
+    });
     set.status = 500;
     return { error: "Internal server error" };
   });

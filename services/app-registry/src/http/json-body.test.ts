@@ -4,7 +4,11 @@ import { MAX_BODY_BYTES, readJson } from "./json-body";
 
 const request = (body: BodyInit, headers: Record<string, string> = { "content-type": "application/json" }) =>
   new Request("http://registry.test/api", { method: "POST", body, headers });
-const statusOf = (p: Promise<unknown>) => p.then(() => 200, (e) => (e instanceof HttpError ? e.status : e));
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (e) => (e instanceof HttpError ? e.status : e),
+  );
 
 test("JSON bodies parse, with or without a charset or a +json suffix", async () => {
   expect(await readJson(request('{"a":1}'))).toEqual({ a: 1 });
@@ -13,7 +17,13 @@ test("JSON bodies parse, with or without a charset or a +json suffix", async () 
 });
 
 test("415 unless the content type is JSON", async () => {
-  for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonp", "multipart/form-data; boundary=x", ""])
+  for (const type of [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/jsonp",
+    "multipart/form-data; boundary=x",
+    "",
+  ])
     expect([type, await statusOf(readJson(request("{}", type ? { "content-type": type } : {})))]).toEqual([type, 415]);
 });
 
@@ -32,5 +42,6 @@ test("413 over 64 KiB, by declared length or by the bytes actually sent", async 
 });
 
 test("400 for malformed JSON or bytes that are not UTF-8", async () => {
-  for (const body of ["{", "", "{'a':1}", "NaN", new Uint8Array([0x22, 0xff, 0x22])]) expect(await statusOf(readJson(request(body)))).toBe(400);
+  for (const body of ["{", "", "{'a':1}", "NaN", new Uint8Array([0x22, 0xff, 0x22])])
+    expect(await statusOf(readJson(request(body)))).toBe(400);
 });

@@ -6,7 +6,8 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** The request body as JSON: 415 unless declared JSON, 413 over `maxBytes` (64 KiB), 400 when malformed. */
 export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) throw new HttpError(415, "Content-Type must be application/json");
+  if (!JSON_TYPE.test(request.headers.get("content-type") ?? ""))
+    throw new HttpError(415, "Content-Type must be application/json");
   const text = await readText(request, maxBytes);
   try {
     return JSON.parse(text);

@@ -57,18 +57,27 @@ interface Asset {
   body: () => BodyInit;
   type: string;
 }
-const asset = (file: string, type: string): Asset => ({ body: () => Bun.file(Bun.fileURLToPath(import.meta.resolve(`swagger-ui-dist/${file}`))), type });
+const asset = (file: string, type: string): Asset => ({
+  body: () => Bun.file(Bun.fileURLToPath(import.meta.resolve(`swagger-ui-dist/${file}`))),
+  type,
+});
 const ASSETS = new Map<string, Asset>([
   ["swagger-ui.css", asset("swagger-ui.css", "text/css; charset=utf-8")],
   ["swagger-ui-bundle.js", asset("swagger-ui-bundle.js", "text/javascript; charset=utf-8")],
   ["start.js", { body: () => START, type: "text/javascript; charset=utf-8" }],
 ]);
 
-const headers = (type: string) => ({ "content-type": type, "content-security-policy": OPENAPI_CSP, "x-content-type-options": "nosniff" });
+const headers = (type: string) => ({
+  "content-type": type,
+  "content-security-policy": OPENAPI_CSP,
+  "x-content-type-options": "nosniff",
+});
 
 export function openapiUi() {
   return new Elysia({ name: "openapi-ui" })
-    .get("/openapi", () => new Response(PAGE, { headers: headers("text/html; charset=utf-8") }), { detail: { hide: true } })
+    .get("/openapi", () => new Response(PAGE, { headers: headers("text/html; charset=utf-8") }), {
+      detail: { hide: true },
+    })
     .get(
       "/openapi/ui/:file",
       ({ params, set }) => {
@@ -77,7 +86,9 @@ export function openapiUi() {
           set.status = 404;
           return { error: "Endpoint not found" };
         }
-        return new Response(found.body(), { headers: { ...headers(found.type), "cache-control": "public, max-age=3600" } });
+        return new Response(found.body(), {
+          headers: { ...headers(found.type), "cache-control": "public, max-age=3600" },
+        });
       },
       { detail: { hide: true } },
     );

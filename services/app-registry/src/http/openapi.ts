@@ -31,7 +31,10 @@ const application = {
   properties: {
     id: { type: "string", format: "uuid" },
     ...fields,
-    contact_email: { ...fields.contact_email, description: "Only in replies to admins (the admin token; with no token configured, loopback callers)" },
+    contact_email: {
+      ...fields.contact_email,
+      description: "Only in replies to admins (the admin token; with no token configured, loopback callers)",
+    },
     created_at: { type: "string", format: "date-time" },
     updated_at: { type: "string", format: "date-time" },
   },
@@ -48,7 +51,10 @@ const schemas = {
   Update: restInput.applicationPatch.schema(),
   ValidationFailed: {
     type: "object",
-    properties: { error: { const: "Validation failed" }, details: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } },
+    properties: {
+      error: { const: "Validation failed" },
+      details: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    },
   },
   Error: { type: "object", properties: { error: { type: "string" }, code: { type: "string" } } },
 };
@@ -75,7 +81,13 @@ export const docs = {
     summary: "Register an application; the response is the only read that shows api_key",
     requestBody: body(ref("Registration")),
     responses: {
-      201: reply("Registered", object({ message: text, application: { allOf: [ref("Application"), object({ api_key: text, webhook_secret: text })] } })),
+      201: reply(
+        "Registered",
+        object({
+          message: text,
+          application: { allOf: [ref("Application"), object({ api_key: text, webhook_secret: text })] },
+        }),
+      ),
       ...pick(400, 401, 403, 409, 413, 415),
     },
   },
@@ -84,7 +96,10 @@ export const docs = {
     parameters: queryParameters(restInput.applicationQuery.properties()),
     responses: { 200: reply("A page; `total` counts all matches", list({ total: { type: "integer" } })), ...pick(400) },
   },
-  get: { summary: "One application", responses: { 200: reply("Found", object({ application: ref("Application") })), ...pick(404) } },
+  get: {
+    summary: "One application",
+    responses: { 200: reply("Found", object({ application: ref("Application") })), ...pick(404) },
+  },
   update: {
     ...write,
     summary: "Partial update: fields not named keep their values",
@@ -94,7 +109,11 @@ export const docs = {
       ...pick(400, 401, 403, 404, 409, 413, 415),
     },
   },
-  remove: { ...write, summary: "Delete an application", responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404, 415) } },
+  remove: {
+    ...write,
+    summary: "Delete an application",
+    responses: { 200: reply("Deleted", object({ message: text })), ...pick(401, 403, 404, 415) },
+  },
   regenerate: {
     ...write,
     summary: "New api key (shown once; only its hash is kept)",
@@ -108,16 +127,25 @@ export const docs = {
   deliveryCredentials: {
     ...write,
     summary: "For the delivery service: the webhook signing secret and the api key's SHA-256",
-    responses: { 200: reply("Credentials", object({ api_key_sha256: text, webhook_secret: { type: ["string", "null"] } })), ...pick(401, 403, 404) },
+    responses: {
+      200: reply("Credentials", object({ api_key_sha256: text, webhook_secret: { type: ["string", "null"] } })),
+      ...pick(401, 403, 404),
+    },
   },
   // Its path parameter is documented by the plugin itself (from the route), which replaces any given here.
-  byDeviceType: { summary: "Active applications registered for exactly this device type", responses: matches({ device_type: text }) },
+  byDeviceType: {
+    summary: "Active applications registered for exactly this device type",
+    responses: matches({ device_type: text }),
+  },
   byDeviceTypes: {
     summary: "Active applications registered for any of these device types, each once",
     requestBody: body(restInput.deviceTypes.schema()),
     responses: { ...matches({ device_types: deviceTypes }), ...pick(413, 415) },
   },
-  deviceTypes: { summary: "The device types of config/device-registry.json", responses: { 200: reply("Device types", { type: "object" }) } },
+  deviceTypes: {
+    summary: "The device types of config/device-registry.json",
+    responses: { 200: reply("Device types", { type: "object" }) },
+  },
   health: { summary: "Liveness, as the seed answered it", responses: { 200: reply("Alive", { type: "object" }) } },
 };
 

@@ -16,7 +16,8 @@ const WRITE_TYPES = /^(?:application\/(?:[\w.+-]+\+)?json|text\/csv)\s*(?:;|$)/i
 export function requestGate(hosts: HostAllowList) {
   return new Elysia({ name: "request-gate" }).onRequest(({ request }) => {
     // Bun builds the URL from the Host header.
-    if (!hosts.allows(new URL(request.url).host)) throw new HttpError(403, "Host not allowed: add it to REGISTRY_ALLOWED_HOSTS");
+    if (!hosts.allows(new URL(request.url).host))
+      throw new HttpError(403, "Host not allowed: add it to REGISTRY_ALLOWED_HOSTS");
     if (WRITES.has(request.method) && !WRITE_TYPES.test(request.headers.get("content-type") ?? ""))
       throw new HttpError(415, "Content-Type must be application/json");
   });

@@ -2,7 +2,13 @@
  * The registry's inputs as REST spells them: snake_case JSON and query keys (the seed's contract),
  * with the seed's `devicetypes` on an application's own fields.
  */
-import { applicationPatch, applicationQuery, deviceTypeQuery, deviceTypesQuery, newApplication } from "../application-input";
+import {
+  applicationPatch,
+  applicationQuery,
+  deviceTypeQuery,
+  deviceTypesQuery,
+  newApplication,
+} from "../application-input";
 import type { Input, Names } from "../input";
 import { onWire } from "../input";
 
@@ -10,7 +16,9 @@ const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 
 /** Every field by its snake_case name, except the ones `overrides` names otherwise. */
 export const restNames = <T>(input: Input<T>, overrides: Partial<Names<T>> = {}): Names<T> =>
-  Object.fromEntries(Object.keys(input.fields).map((key) => [key, overrides[key as keyof T] ?? snakeCase(key)])) as Names<T>;
+  Object.fromEntries(
+    Object.keys(input.fields).map((key) => [key, overrides[key as keyof T] ?? snakeCase(key)]),
+  ) as Names<T>;
 
 const SEED_SPELLING = { deviceTypes: "devicetypes" } as const;
 

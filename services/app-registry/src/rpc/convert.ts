@@ -28,7 +28,14 @@ import {
   WatchApplicationsRequestSchema,
 } from "@gen/iot/registry/v1/registry_pb";
 import type { Application, ApplicationPatch, ApplicationQuery, NewApplication } from "../application";
-import { applicationPatch, applicationQuery, deviceTypeQuery, deviceTypesQuery, newApplication, watchQuery } from "../application-input";
+import {
+  applicationPatch,
+  applicationQuery,
+  deviceTypeQuery,
+  deviceTypesQuery,
+  newApplication,
+  watchQuery,
+} from "../application-input";
 import { nameOfProto, PROTO_PLATFORM as platforms, PROTO_STATUS as statuses } from "@iot/common/wire";
 import type { ChangeType as DomainChangeType } from "../change-feed";
 import type { WatchEvent } from "../watch";
@@ -44,10 +51,15 @@ const wire = {
   watch: inMessage(watchQuery, WatchApplicationsRequestSchema),
 };
 
-const changes: Record<DomainChangeType, ChangeType> = { created: ChangeType.CREATED, updated: ChangeType.UPDATED, deleted: ChangeType.DELETED };
+const changes: Record<DomainChangeType, ChangeType> = {
+  created: ChangeType.CREATED,
+  updated: ChangeType.UPDATED,
+  deleted: ChangeType.DELETED,
+};
 
 /** The domain's name for an enum number; an unknown number passes through for validation to reject. */
-const nameOf = <T extends string>(table: Record<T, number>, value: number): T | number => nameOfProto(table, value) ?? value;
+const nameOf = <T extends string>(table: Record<T, number>, value: number): T | number =>
+  nameOfProto(table, value) ?? value;
 const platformIn = (p: Platform) => (p === Platform.UNSPECIFIED ? null : nameOf(platforms, p));
 const statusIn = (s: ApplicationStatus) => (s === ApplicationStatus.UNSPECIFIED ? undefined : nameOf(statuses, s));
 
@@ -114,11 +126,21 @@ export const applicationQueryIn = (r: ListApplicationsRequest): ApplicationQuery
     offset: r.offset,
   });
 
-export const deviceTypeIn = (r: ListApplicationsByDeviceTypeRequest) => wire.deviceType.decode({ deviceType: r.deviceType }).deviceType;
-export const deviceTypesIn = (r: ListApplicationsByDeviceTypesRequest) => wire.deviceTypes.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
+export const deviceTypeIn = (r: ListApplicationsByDeviceTypeRequest) =>
+  wire.deviceType.decode({ deviceType: r.deviceType }).deviceType;
+export const deviceTypesIn = (r: ListApplicationsByDeviceTypesRequest) =>
+  wire.deviceTypes.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
 export const watchIn = (r: WatchApplicationsRequest) => wire.watch.decode({ deviceTypes: r.deviceTypes }).deviceTypes;
 
 export function watchEventOut(e: WatchEvent, shown: Shown): MessageInitShape<typeof WatchApplicationsResponseSchema> {
-  if (e.type === "snapshot") return { event: { case: "snapshot", value: { applications: e.applications.map((a) => applicationOut(a, shown)) } } };
-  return { event: { case: "change", value: { type: changes[e.change.type], application: applicationOut(e.change.application, shown) } } };
+  if (e.type === "snapshot")
+    return {
+      event: { case: "snapshot", value: { applications: e.applications.map((a) => applicationOut(a, shown)) } },
+    };
+  return {
+    event: {
+      case: "change",
+      value: { type: changes[e.change.type], application: applicationOut(e.change.application, shown) },
+    },
+  };
 }

@@ -16,23 +16,39 @@ async function asInvalidArgument(res: UniversalServerResponse): Promise<Universa
   const chunks: Uint8Array[] = [];
   for await (const chunk of res.body) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
-  const unchanged = { ...res, body: (async function* () { yield bytes; })() };
+  const unchanged = {
+    ...res,
+    body: (async function* () {
+      yield bytes;
+    })(),
+  };
   let error: { code?: unknown; message?: unknown };
   try {
     error = JSON.parse(bytes.toString("utf8"));
   } catch {
     return unchanged;
   }
-  if (error.code !== "internal" || typeof error.message !== "string" || !DECODE_FAILURE.test(error.message)) return unchanged;
+  if (error.code !== "internal" || typeof error.message !== "string" || !DECODE_FAILURE.test(error.message))
+    return unchanged;
   const body = Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }));
   const header = new Headers(res.header);
   header.set("content-length", String(body.byteLength));
-  return { ...res, status: 400, header, body: (async function* () { yield body; })() };
+  return {
+    ...res,
+    status: 400,
+    header,
+    body: (async function* () {
+      yield body;
+    })(),
+  };
 }
 
 /** Call after every service is on the router: each of its handlers answers decode failures as 400. */
 export function answerDecodeFailuresAs400(router: ConnectRouter): void {
   router.handlers.forEach((handler, i) => {
-    router.handlers[i] = Object.assign(async (req: Parameters<typeof handler>[0]) => asInvalidArgument(await handler(req)), handler);
+    router.handlers[i] = Object.assign(
+      async (req: Parameters<typeof handler>[0]) => asInvalidArgument(await handler(req)),
+      handler,
+    );
   });
 }

@@ -10,7 +10,10 @@ import { errorInterceptor } from "./errors";
 import { registryService } from "./registry-service";
 
 function client(overrides: Partial<ReturnType<typeof createRegistry>> = {}) {
-  const registry = { ...createRegistry({ repo: openSqliteRepository(":memory:"), feed: createChangeFeed(() => {}) }), ...overrides };
+  const registry = {
+    ...createRegistry({ repo: openSqliteRepository(":memory:"), feed: createChangeFeed(() => {}) }),
+    ...overrides,
+  };
   const lines: string[] = [];
   const counted: string[] = [];
   const log = createLogger("app-registry", { write: (l) => lines.push(l) });
@@ -19,22 +22,43 @@ function client(overrides: Partial<ReturnType<typeof createRegistry>> = {}) {
   });
   return { api: createClient(ApplicationRegistryService, transport), lines, counted };
 }
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: ConnectError) => ({ code: Code[e.code], message: e.rawMessage }));
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: ConnectError) => ({ code: Code[e.code], message: e.rawMessage }),
+  );
 
 test("domain errors become their codes; outcomes are counted per procedure", async () => {
   const { api, counted } = client();
-  expect(await failure(api.getApplication({ id: "none" }))).toEqual({ code: "NotFound", message: "Application not found" });
-  expect((await failure(api.registerApplication({ name: "", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["X"] })))?.code).toBe("InvalidArgument");
+  expect(await failure(api.getApplication({ id: "none" }))).toEqual({
+    code: "NotFound",
+    message: "Application not found",
+  });
+  expect(
+    (
+      await failure(
+        api.registerApplication({ name: "", developer: "d", version: "1", contactEmail: "a@b.co", deviceTypes: ["X"] }),
+      )
+    )?.code,
+  ).toBe("InvalidArgument");
   await api.registerApplication({ name: "n", developer: "d", version: "1", contactEmail: "a@b.co" });
-  expect(await failure(api.registerApplication({ name: "N", developer: "d", version: "1", contactEmail: "a@b.co" }))).toEqual({
+  expect(
+    await failure(api.registerApplication({ name: "N", developer: "d", version: "1", contactEmail: "a@b.co" })),
+  ).toEqual({
     code: "AlreadyExists",
     message: "Application with this name already exists",
   });
-  expect(counted).toEqual(["GetApplication NotFound", "RegisterApplication InvalidArgument", "RegisterApplication OK", "RegisterApplication AlreadyExists"]);
+  expect(counted).toEqual([
+    "GetApplication NotFound",
+    "RegisterApplication InvalidArgument",
+    "RegisterApplication OK",
+    "RegisterApplication AlreadyExists",
+  ]);
 });
 
 test("an unexpected failure is Internal with no internals; the log keeps the cause", async () => {
-  const boom = async () => Promise.reject(new Error("wrapper with params", { cause: new Error("connection reset by db-7") }));
+  const boom = async () =>
+    Promise.reject(new Error("wrapper with params", { cause: new Error("connection reset by db-7") }));
   const { api, lines } = client({ list: boom });
   expect(await failure(api.listApplications({}))).toEqual({ code: "Internal", message: "Internal error" });
   expect(lines.join("")).toContain("connection reset by db-7");
@@ -51,6 +75,9 @@ test("a stream that fails mid-way is mapped too", async () => {
   const events: string[] = [];
   const ended = await (async () => {
     for await (const e of api.watchApplications({})) events.push(e.event.case ?? "");
-  })().then(() => "done", (e: ConnectError) => Code[e.code]);
+  })().then(
+    () => "done",
+    (e: ConnectError) => Code[e.code],
+  );
   expect([events, ended]).toEqual([["snapshot"], "Internal"]);
 });

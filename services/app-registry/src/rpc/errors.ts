@@ -20,7 +20,8 @@ export function toConnectError(e: unknown, log: Logger, procedure: string): Conn
   // Its fields are named as the proto names them (rpc/convert.ts decoded the request).
   if (e instanceof ValidationError) return new ConnectError(e.message, Code.InvalidArgument);
   if (e instanceof NotFoundError) return new ConnectError(e.message, Code.NotFound);
-  if (e instanceof DuplicateNameError || e instanceof DuplicateDeviceError) return new ConnectError(e.message, Code.AlreadyExists);
+  if (e instanceof DuplicateNameError || e instanceof DuplicateDeviceError)
+    return new ConnectError(e.message, Code.AlreadyExists);
   if (e instanceof ImportTooLargeError) return new ConnectError(e.message, Code.ResourceExhausted);
   if (e instanceof UnauthenticatedError) return new ConnectError(e.message, Code.Unauthenticated);
   if (e instanceof PermissionDeniedError) return new ConnectError(e.message, Code.PermissionDenied);

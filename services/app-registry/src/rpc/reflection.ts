@@ -46,7 +46,10 @@ export function createReflection(services: DescService[]) {
     const parent = types.getService(symbol.slice(0, dot));
     return parent?.methods.some((m) => m.name === symbol.slice(dot + 1)) ? parent.file : undefined;
   };
-  const notFound = (what: string) => ({ case: "errorResponse" as const, value: { errorCode: NOT_FOUND, errorMessage: `${what} not found` } });
+  const notFound = (what: string) => ({
+    case: "errorResponse" as const,
+    value: { errorCode: NOT_FOUND, errorMessage: `${what} not found` },
+  });
 
   const answer = (ask: Ask) => {
     switch (ask.case) {
@@ -54,11 +57,15 @@ export function createReflection(services: DescService[]) {
         return { case: "listServicesResponse" as const, value: { service: served.map((s) => ({ name: s.typeName })) } };
       case "fileByFilename": {
         const file = files.get(ask.value);
-        return file ? { case: "fileDescriptorResponse" as const, value: withDeps(file) } : notFound(`file ${ask.value}`);
+        return file
+          ? { case: "fileDescriptorResponse" as const, value: withDeps(file) }
+          : notFound(`file ${ask.value}`);
       }
       case "fileContainingSymbol": {
         const file = fileOf(ask.value);
-        return file ? { case: "fileDescriptorResponse" as const, value: withDeps(file) } : notFound(`symbol ${ask.value}`);
+        return file
+          ? { case: "fileDescriptorResponse" as const, value: withDeps(file) }
+          : notFound(`symbol ${ask.value}`);
       }
       case "fileContainingExtension": {
         const message = types.getMessage(ask.value.containingType);
@@ -69,10 +76,16 @@ export function createReflection(services: DescService[]) {
         const message = types.getMessage(ask.value);
         if (!message) return notFound(`type ${ask.value}`);
         // No file served here declares extensions.
-        return { case: "allExtensionNumbersResponse" as const, value: { baseTypeName: ask.value, extensionNumber: [] } };
+        return {
+          case: "allExtensionNumbersResponse" as const,
+          value: { baseTypeName: ask.value, extensionNumber: [] },
+        };
       }
       default:
-        return { case: "errorResponse" as const, value: { errorCode: INVALID_ARGUMENT, errorMessage: "empty request" } };
+        return {
+          case: "errorResponse" as const,
+          value: { errorCode: INVALID_ARGUMENT, errorMessage: "empty request" },
+        };
     }
   };
 
@@ -80,12 +93,14 @@ export function createReflection(services: DescService[]) {
     router
       .service(v1.ServerReflection, {
         async *serverReflectionInfo(requests) {
-          for await (const req of requests) yield { validHost: req.host, originalRequest: req, messageResponse: answer(req.messageRequest) };
+          for await (const req of requests)
+            yield { validHost: req.host, originalRequest: req, messageResponse: answer(req.messageRequest) };
         },
       })
       .service(v1alpha.ServerReflection, {
         async *serverReflectionInfo(requests) {
-          for await (const req of requests) yield { validHost: req.host, originalRequest: req, messageResponse: answer(req.messageRequest) };
+          for await (const req of requests)
+            yield { validHost: req.host, originalRequest: req, messageResponse: answer(req.messageRequest) };
         },
       });
 }

@@ -5,10 +5,24 @@ import type { Application } from "../application";
 import type { Registry } from "../registry";
 import { callerIsAdmin } from "./caller";
 import type { Shown } from "./convert";
-import { applicationOut, applicationPatchIn, applicationQueryIn, deviceTypeIn, deviceTypesIn, newApplicationIn, watchEventOut, watchIn } from "./convert";
+import {
+  applicationOut,
+  applicationPatchIn,
+  applicationQueryIn,
+  deviceTypeIn,
+  deviceTypesIn,
+  newApplicationIn,
+  watchEventOut,
+  watchIn,
+} from "./convert";
 
 /** Methods that change the registry; the request gate authorizes these (server.ts). */
-export const WRITE_METHODS: ReadonlySet<string> = new Set(["RegisterApplication", "UpdateApplication", "DeleteApplication", "RegenerateApiKey"]);
+export const WRITE_METHODS: ReadonlySet<string> = new Set([
+  "RegisterApplication",
+  "UpdateApplication",
+  "DeleteApplication",
+  "RegenerateApiKey",
+]);
 
 /** Reads show contact e-mails to admins only; writers are admins (authorized before the handler runs). */
 const shownTo = (ctx: HandlerContext): Shown => ({ contact: ctx.values.get(callerIsAdmin) });
@@ -26,14 +40,20 @@ export const registryService = (registry: Registry) => (router: ConnectRouter) =
       const { applications, total } = await registry.list(applicationQueryIn(req));
       return { applications: many(applications, shownTo(ctx)), total };
     },
-    updateApplication: async (req) => ({ application: applicationOut(await registry.update(req.id, applicationPatchIn(req)), admin) }),
+    updateApplication: async (req) => ({
+      application: applicationOut(await registry.update(req.id, applicationPatchIn(req)), admin),
+    }),
     async deleteApplication(req) {
       await registry.remove(req.id);
       return {};
     },
     regenerateApiKey: async (req) => ({ apiKey: await registry.regenerateKey(req.id) }),
-    listApplicationsByDeviceType: async (req, ctx) => ({ applications: many(await registry.activeByDeviceType(deviceTypeIn(req)), shownTo(ctx)) }),
-    listApplicationsByDeviceTypes: async (req, ctx) => ({ applications: many(await registry.activeByDeviceTypes(deviceTypesIn(req)), shownTo(ctx)) }),
+    listApplicationsByDeviceType: async (req, ctx) => ({
+      applications: many(await registry.activeByDeviceType(deviceTypeIn(req)), shownTo(ctx)),
+    }),
+    listApplicationsByDeviceTypes: async (req, ctx) => ({
+      applications: many(await registry.activeByDeviceTypes(deviceTypesIn(req)), shownTo(ctx)),
+    }),
     async *watchApplications(req, ctx) {
       const shown = shownTo(ctx);
       for await (const event of registry.watch(watchIn(req), ctx.signal)) yield watchEventOut(event, shown);

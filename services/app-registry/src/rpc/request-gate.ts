@@ -10,6 +10,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { hostAllowed, withinSessionCap } from "./caller";
 
 export function requestGate(context: HandlerContext): void {
-  if (!context.values.get(hostAllowed)) throw new ConnectError("Host not allowed: add it to REGISTRY_ALLOWED_HOSTS", Code.PermissionDenied);
-  if (!context.values.get(withinSessionCap)) throw new ConnectError("too many concurrent requests on this connection", Code.ResourceExhausted);
+  if (!context.values.get(hostAllowed))
+    throw new ConnectError("Host not allowed: add it to REGISTRY_ALLOWED_HOSTS", Code.PermissionDenied);
+  if (!context.values.get(withinSessionCap))
+    throw new ConnectError("too many concurrent requests on this connection", Code.ResourceExhausted);
 }

@@ -64,8 +64,15 @@ export interface RpcLimits {
   watches: WatchLimits;
 }
 
-export async function startRpcServer(listen: Listen, limits: RpcLimits, { registry, devices, guard, isAdmin, hosts, log, metrics }: RpcServerDeps) {
-  const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", ["procedure", "code"]);
+export async function startRpcServer(
+  listen: Listen,
+  limits: RpcLimits,
+  { registry, devices, guard, isAdmin, hosts, log, metrics }: RpcServerDeps,
+) {
+  const calls = metrics.counter("app_registry_rpc_requests_total", "RPCs by procedure and code.", [
+    "procedure",
+    "code",
+  ]);
   const watches = limitWatches(limits.watches);
   // Aborting ends every handler's signal, so open Watch streams finish and connections can close.
   const shutdown = new AbortController();
@@ -91,7 +98,11 @@ export async function startRpcServer(listen: Listen, limits: RpcLimits, { regist
     },
     requestGate,
     // The first interceptor is the outermost: it maps what the others and the handlers throw.
-    interceptors: [errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })), watches, authorizeWrites(guard)],
+    interceptors: [
+      errorInterceptor(log, (procedure, code) => calls.inc({ procedure, code })),
+      watches,
+      authorizeWrites(guard),
+    ],
     contextValues: (req) => context(req as Http2ServerRequest),
     readMaxBytes: MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,

@@ -26,7 +26,11 @@ export function limitWatches(limits: WatchLimits): Interceptor {
   const interceptor: Interceptor = (next) => async (req) => {
     if (req.method.methodKind !== "server_streaming") return next(req);
     const client = req.contextValues.get(peerAddress) ?? "unknown";
-    if (open >= limits.total) throw new ConnectError(`the registry serves ${limits.total} watch streams at most; retry later`, Code.ResourceExhausted);
+    if (open >= limits.total)
+      throw new ConnectError(
+        `the registry serves ${limits.total} watch streams at most; retry later`,
+        Code.ResourceExhausted,
+      );
     if ((byClient.get(client) ?? 0) >= limits.perClient)
       throw new ConnectError(`at most ${limits.perClient} watch streams per client address`, Code.ResourceExhausted);
     open++;

@@ -17,7 +17,10 @@ export function deviceRestSuite(dialect: Dialect) {
     afterAll(() => reg?.close());
 
     const call = async (method: string, path: string, body?: unknown, type = "application/json") => {
-      const init: RequestInit = { method, headers: body === undefined && method === "GET" ? {} : { "content-type": type } };
+      const init: RequestInit = {
+        method,
+        headers: body === undefined && method === "GET" ? {} : { "content-type": type },
+      };
       if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
       const res = await fetch(reg.httpUrl + path, init);
       return { status: res.status, body: (await res.json()) as any };

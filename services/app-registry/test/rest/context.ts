@@ -26,13 +26,25 @@ function restContext(dialect: Dialect) {
    * A JSON body is sent as such; a string body is sent as is. Writes declare JSON, body or not (the
    * registry refuses writes that do not), unless `headers` say otherwise.
    */
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
     const json = body !== undefined || !["GET", "HEAD", "OPTIONS"].includes(method);
-    const init: RequestInit = { method, headers: { ...(json ? { "content-type": "application/json" } : {}), ...headers } };
+    const init: RequestInit = {
+      method,
+      headers: { ...(json ? { "content-type": "application/json" } : {}), ...headers },
+    };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
     const res = await fetch(reg.httpUrl + path, init);
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text,
+    };
   };
   return {
     reg: () => reg,

@@ -45,7 +45,9 @@ export async function postgresDatabase(): Promise<TestDatabase> {
     await admin.unsafe(`create database "${name}"`);
   } catch (e) {
     await admin.end({ timeout: 1 });
-    throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} is required for these tests: ${e instanceof Error ? e.message : e}`);
+    throw new Error(
+      `PostgreSQL at ${TEST_DATABASE_URL} is required for these tests: ${e instanceof Error ? e.message : e}`,
+    );
   }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;

@@ -27,8 +27,17 @@ export const registryEnv = (env: Record<string, string>) => ({
 });
 
 export async function runScript(script: string, env: Record<string, string>) {
-  const proc = Bun.spawn(["bun", "run", script], { cwd: REPO_ROOT, env: registryEnv(env), stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const proc = Bun.spawn(["bun", "run", script], {
+    cwd: REPO_ROOT,
+    env: registryEnv(env),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   const logs = stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
@@ -38,7 +47,12 @@ export async function runScript(script: string, env: Record<string, string>) {
 
 /** Starts the service and resolves once it logs that it is listening. */
 export async function startRegistryProcess(env: Record<string, string>) {
-  const proc = Bun.spawn(["bun", "run", "app-registry"], { cwd: REPO_ROOT, env: registryEnv(env), stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["bun", "run", "app-registry"], {
+    cwd: REPO_ROOT,
+    env: registryEnv(env),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const lines: string[] = [];
   const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";

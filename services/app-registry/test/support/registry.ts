@@ -10,7 +10,9 @@ import { openTestDatabase } from "./databases";
 export const DEVICE_REGISTRY_PATH = `${import.meta.dir}/../../../../config/device-registry.json`;
 
 /** A registry config for tests: ephemeral ports, the repo's device types, no seeding; override the rest. */
-export const testConfig = (overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">): RegistryConfig => ({
+export const testConfig = (
+  overrides: Partial<RegistryConfig> & Pick<RegistryConfig, "sqlitePath">,
+): RegistryConfig => ({
   ...loadConfig({}),
   httpPort: 0,
   rpcPort: 0,

@@ -31,8 +31,11 @@ export function grpcJsClient(service: DescService, address: string, options: grp
   return {
     unary: <T = any>(method: string, request: object, metadata = new grpc.Metadata()) =>
       new Promise<T>((resolve, reject) =>
-        (client as unknown as Record<string, Function>)[method]!.call(client, request, metadata, (err: grpc.ServiceError | null, res: T) =>
-          err ? reject(err) : resolve(res),
+        (client as unknown as Record<string, Function>)[method]!.call(
+          client,
+          request,
+          metadata,
+          (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res)),
         ),
       ),
     close: () => client.close(),
@@ -52,14 +55,20 @@ export function connectClients(baseUrl: string) {
 /** Runs `buf curl` with these arguments; returns its exit code and output. */
 export async function bufCurl(...args: string[]) {
   const proc = Bun.spawn([BUF, "curl", ...args], { stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { code, stdout, stderr };
 }
 
 /** Resolves with `promise`, or rejects once `ms` have passed: a deadline, not a sleep. */
 export function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
+  const deadline = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 

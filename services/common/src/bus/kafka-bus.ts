@@ -3,7 +3,17 @@
  * dead broker takes ~11 s to notice. Every client is disconnected on stop and on a failed start,
  * since a half-connected kafkajs client keeps the process alive.
  */
-import { type Consumer, type ConsumerRunConfig, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer, type IHeaders, type SASLOptions } from "kafkajs";
+import {
+  type Consumer,
+  type ConsumerRunConfig,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type IHeaders,
+  type SASLOptions,
+} from "kafkajs";
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog, kafkaLogCreator } from "./kafka-log";
@@ -50,7 +60,10 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
   };
   const kafka = new Kafka(config);
   const admin = kafka.admin();
-  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   const consumers = new Set<Consumer>();
   let connected = false;
 
@@ -112,7 +125,10 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
         const missing = opts.topics.filter((t) => !existing.has(t.name));
         if (missing.length > 0) {
           // Idempotent: a topic another replica created meanwhile is not an error.
-          await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })), waitForLeaders: true });
+          await admin.createTopics({
+            topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
+            waitForLeaders: true,
+          });
           opts.log.info("topics created", { topics: missing.map((t) => t.name) });
         }
         await producer.connect();
@@ -132,7 +148,11 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           topic,
           acks: -1,
           compression,
-          messages: records.slice(start, end).map((r) => ({ key: r.key, value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength), headers: r.headers })),
+          messages: records.slice(start, end).map((r) => ({
+            key: r.key,
+            value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
+            headers: r.headers,
+          })),
         });
         start = end;
       }
@@ -174,7 +194,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           await consumer.run(runConfig(s));
           await joined;
           // Only the first consumer seeks: a relaunched one resumes from what its group committed.
-          if (s.startAt && !launched) for (const [partition, offset] of Object.entries(s.startAt)) consumer.seek({ topic: s.topics[0]!, partition: Number(partition), offset: String(offset) });
+          if (s.startAt && !launched)
+            for (const [partition, offset] of Object.entries(s.startAt))
+              consumer.seek({ topic: s.topics[0]!, partition: Number(partition), offset: String(offset) });
           launched = true;
           retryMs = RELAUNCH_MS.initial;
           return consumer;
@@ -196,7 +218,12 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           active = false;
           consumers.delete(current);
           await current.disconnect(); // commits resolved offsets first
-          if (s.ephemeral) await admin.deleteGroups([s.groupId]).catch((e) => opts.log.debug("could not delete an ephemeral group", { groupId: s.groupId, error: String(e) }));
+          if (s.ephemeral)
+            await admin
+              .deleteGroups([s.groupId])
+              .catch((e) =>
+                opts.log.debug("could not delete an ephemeral group", { groupId: s.groupId, error: String(e) }),
+              );
         },
       };
     },
@@ -212,7 +239,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     },
 
     async stats(topics, groupIds) {
-      const ends = await Promise.all(topics.map(async (t) => [t, await retrying(() => admin.fetchTopicOffsets(t))] as const));
+      const ends = await Promise.all(
+        topics.map(async (t) => [t, await retrying(() => admin.fetchTopicOffsets(t))] as const),
+      );
       const high = new Map(ends.map(([t, parts]) => [t, new Map(parts.map((p) => [p.partition, Number(p.high)]))]));
       const lag = await Promise.all(
         groupIds.map(async (groupId) => {
@@ -230,7 +259,12 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       return {
         topics: ends.map(([topic, parts]) => {
           const byPartition = [...parts].sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
-          return { topic, partitions: parts.length, records: byPartition.reduce((n, h) => n + h, 0), ends: byPartition };
+          return {
+            topic,
+            partitions: parts.length,
+            records: byPartition.reduce((n, h) => n + h, 0),
+            ends: byPartition,
+          };
         }),
         lag: lag.flat(),
       };

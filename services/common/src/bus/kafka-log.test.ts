@@ -12,9 +12,18 @@ test("kafkajs's own per-retry errors are debug lines, not errors", () => {
   const { lines, log } = capture();
   const write = kafkaLogCreator(log)();
   for (let i = 0; i < 20; i++)
-    write({ namespace: "Connection", level: logLevel.ERROR, label: "ERROR", log: { timestamp: "", message: "Connection error: connect ECONNREFUSED", retryCount: i } });
+    write({
+      namespace: "Connection",
+      level: logLevel.ERROR,
+      label: "ERROR",
+      log: { timestamp: "", message: "Connection error: connect ECONNREFUSED", retryCount: i },
+    });
   expect(lines.map((l) => l.level)).toEqual(Array(20).fill("debug"));
-  expect(lines[3]).toMatchObject({ msg: "kafkajs: Connection error: connect ECONNREFUSED", kafkajs_level: "ERROR", retryCount: 3 });
+  expect(lines[3]).toMatchObject({
+    msg: "kafkajs: Connection error: connect ECONNREFUSED",
+    kafkajs_level: "ERROR",
+    retryCount: 3,
+  });
 });
 
 test("an outage is one warning while it lasts and one line when the consumer is back, with the retry count", () => {
@@ -29,8 +38,19 @@ test("an outage is one warning while it lasts and one line when the consumer is 
   outage.joined();
   const loud = lines.filter((l) => l.level !== "debug");
   expect(loud).toEqual([
-    expect.objectContaining({ level: "warn", msg: "kafka consumer lost the broker; retrying", groupId: "g", error: "broker gone" }),
-    expect.objectContaining({ level: "info", msg: "kafka consumer back", groupId: "g", retries: 12, outage_seconds: 60 }),
+    expect.objectContaining({
+      level: "warn",
+      msg: "kafka consumer lost the broker; retrying",
+      groupId: "g",
+      error: "broker gone",
+    }),
+    expect.objectContaining({
+      level: "info",
+      msg: "kafka consumer back",
+      groupId: "g",
+      retries: 12,
+      outage_seconds: 60,
+    }),
   ]);
   outage.failed(new Error("again"));
   expect(lines.at(-1)).toMatchObject({ level: "warn", msg: "kafka consumer lost the broker; retrying" });

@@ -7,7 +7,12 @@
 import { type LogEntry, logLevel } from "kafkajs";
 import { errorMessage, type Logger } from "../logger";
 
-const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: "ERROR", [logLevel.WARN]: "WARN", [logLevel.INFO]: "INFO", [logLevel.DEBUG]: "DEBUG" };
+const LEVEL_NAMES: Record<number, string> = {
+  [logLevel.ERROR]: "ERROR",
+  [logLevel.WARN]: "WARN",
+  [logLevel.INFO]: "INFO",
+  [logLevel.DEBUG]: "DEBUG",
+};
 
 export function kafkaLogCreator(log: Logger) {
   return () =>
@@ -24,9 +29,14 @@ export function createOutageLog(log: Logger, fields: Record<string, unknown>, no
   return {
     failed(error: unknown, retryInMs?: number) {
       retries++;
-      if (since !== undefined) return log.debug("kafka consumer still failing", { ...fields, retries, error: errorMessage(error) });
+      if (since !== undefined)
+        return log.debug("kafka consumer still failing", { ...fields, retries, error: errorMessage(error) });
       since = now();
-      log.warn("kafka consumer lost the broker; retrying", { ...fields, retry_in_ms: retryInMs, error: errorMessage(error) });
+      log.warn("kafka consumer lost the broker; retrying", {
+        ...fields,
+        retry_in_ms: retryInMs,
+        error: errorMessage(error),
+      });
     },
     joined() {
       if (since === undefined) return;

@@ -18,4 +18,8 @@ export function registerKafkajsZstd() {
   });
 }
 
-export const KAFKAJS_COMPRESSION = { zstd: CompressionTypes.ZSTD, gzip: CompressionTypes.GZIP, none: CompressionTypes.None } as const;
+export const KAFKAJS_COMPRESSION = {
+  zstd: CompressionTypes.ZSTD,
+  gzip: CompressionTypes.GZIP,
+  none: CompressionTypes.None,
+} as const;

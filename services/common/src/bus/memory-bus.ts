@@ -7,7 +7,15 @@
  * again after a pause, for as long as it fails; the first failure of a streak is logged, and so is
  * the recovery, with how many attempts failed.
  */
-import type { Batch, EventBus, IncomingRecord, OutgoingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
+import type {
+  Batch,
+  EventBus,
+  IncomingRecord,
+  OutgoingRecord,
+  SubscribeOptions,
+  Subscription,
+  TopicSpec,
+} from "../bus";
 import { fnv1a } from "../hash";
 import { errorMessage, type Logger } from "../logger";
 
@@ -72,7 +80,10 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
   /** The oldest offset some group subscribed to the topic still needs; drops what none needs. */
   const trim = (topic: string, index: number, p: Partition) => {
     const subs = [...groups.values()].filter((g) => g.topics.has(topic));
-    const low = subs.length === 0 ? end(p) - capacity + 1 : Math.min(...subs.map((g) => g.committed.get(pkey(topic, index)) ?? p.base));
+    const low =
+      subs.length === 0
+        ? end(p) - capacity + 1
+        : Math.min(...subs.map((g) => g.committed.get(pkey(topic, index)) ?? p.base));
     const drop = Math.min(Math.max(0, low - p.base), p.records.length);
     if (drop === 0) return;
     p.records.splice(0, drop);
@@ -94,7 +105,13 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
   const failed = (groupId: string, g: Group, k: string, e: unknown) => {
     const n = (g.failing.get(k) ?? 0) + 1;
     g.failing.set(k, n);
-    if (n === 1) opts.log.warn("in-process bus: batch handler failed; offering the batch again until it succeeds", { groupId, partition: k, error: errorMessage(e), retry_ms: retryDelayMs });
+    if (n === 1)
+      opts.log.warn("in-process bus: batch handler failed; offering the batch again until it succeeds", {
+        groupId,
+        partition: k,
+        error: errorMessage(e),
+        retry_ms: retryDelayMs,
+      });
   };
   const succeeded = (groupId: string, g: Group, k: string) => {
     const n = g.failing.get(k);
@@ -148,20 +165,35 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
           trim(topic, index, p);
         }
         if (stopped) throw new Error("bus stopped");
-        p.records.push({ topic, partition: index, offset: String(end(p)), key: r.key, value: r.value, headers: { ...r.headers }, timestamp: Date.now() });
+        p.records.push({
+          topic,
+          partition: index,
+          offset: String(end(p)),
+          key: r.key,
+          value: r.value,
+          headers: { ...r.headers },
+          timestamp: Date.now(),
+        });
       }
       consumers.wake();
     },
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let g = groups.get(s.groupId);
-      if (!g) groups.set(s.groupId, (g = { committed: new Map(), members: [], inFlight: new Set(), topics: new Set(), failing: new Map() }));
+      if (!g)
+        groups.set(
+          s.groupId,
+          (g = { committed: new Map(), members: [], inFlight: new Set(), topics: new Set(), failing: new Map() }),
+        );
       const group = g;
       for (const t of s.topics) {
         if (group.topics.has(t)) continue;
         group.topics.add(t);
         ensure(t).forEach((p, i) => {
           const at = s.startAt?.[i];
-          group.committed.set(pkey(t, i), at === undefined ? (s.fromBeginning ? p.base : end(p)) : Math.min(Math.max(at, p.base), end(p)));
+          group.committed.set(
+            pkey(t, i),
+            at === undefined ? (s.fromBeginning ? p.base : end(p)) : Math.min(Math.max(at, p.base), end(p)),
+          );
         });
       }
       const m: Member = { id: nextMember++, topics: s.topics, assigned: [], running: true };
@@ -189,16 +221,23 @@ export function createMemoryBus(opts: MemoryBusOptions): EventBus {
       return {
         topics: topicNames.map((t) => {
           const parts = ensure(t);
-          return { topic: t, partitions: parts.length, records: parts.reduce((n, p) => n + end(p), 0), ends: parts.map(end) };
+          return {
+            topic: t,
+            partitions: parts.length,
+            records: parts.reduce((n, p) => n + end(p), 0),
+            ends: parts.map(end),
+          };
         }),
         lag: groupIds.flatMap((id) => {
           const g = groups.get(id);
           return g
-            ? topicNames.filter((t) => g.topics.has(t)).map((t) => ({
-                groupId: id,
-                topic: t,
-                lag: ensure(t).reduce((n, p, i) => n + end(p) - (g.committed.get(pkey(t, i)) ?? p.base), 0),
-              }))
+            ? topicNames
+                .filter((t) => g.topics.has(t))
+                .map((t) => ({
+                  groupId: id,
+                  topic: t,
+                  lag: ensure(t).reduce((n, p, i) => n + end(p) - (g.committed.get(pkey(t, i)) ?? p.base), 0),
+                }))
             : [];
         }),
       };

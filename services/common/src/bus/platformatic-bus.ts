@@ -5,7 +5,14 @@
  * on a failed start. Subscriptions live in platformatic-subscription.ts.
  */
 import type { KafkaSasl } from "./kafka-bus";
-import { Admin, compatibilityPartitioner, findErrorBy, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
+import {
+  Admin,
+  compatibilityPartitioner,
+  findErrorBy,
+  ProduceAcks,
+  Producer,
+  stringSerializer,
+} from "@platformatic/kafka";
 import type { EventBus, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createPlatformaticSubscription, type PlatformaticClientOptions } from "./platformatic-subscription";
@@ -27,7 +34,12 @@ export interface PlatformaticBusOptions {
 }
 
 /** Record values pass through as bytes; keys and headers are text (the bus's types). */
-const serializers = () => ({ key: stringSerializer, value: (v: Buffer | undefined) => v, headerKey: headerNames(), headerValue: stringSerializer });
+const serializers = () => ({
+  key: stringSerializer,
+  value: (v: Buffer | undefined) => v,
+  headerKey: headerNames(),
+  headerValue: stringSerializer,
+});
 
 /**
  * Every record carries the same few header names, and making their bytes was a measurable share of a
@@ -52,7 +64,8 @@ function headerNames(max = 256) {
  */
 export function keyPartitioner() {
   let next = 0;
-  return (message: unknown, key: Buffer | undefined) => (key ? compatibilityPartitioner(message as never, key) : next++ & 0x7fffffff);
+  return (message: unknown, key: Buffer | undefined) =>
+    key ? compatibilityPartitioner(message as never, key) : next++ & 0x7fffffff;
 }
 
 const SASL_MECHANISMS = { plain: "PLAIN", "scram-sha-256": "SCRAM-SHA-256", "scram-sha-512": "SCRAM-SHA-512" } as const;
@@ -66,13 +79,28 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
     retries: opts.retries ?? 5,
     retryDelay: 200,
     ...(opts.ssl ? { tls: {} } : {}),
-    ...(opts.sasl ? { sasl: { mechanism: SASL_MECHANISMS[opts.sasl.mechanism], username: opts.sasl.username, password: opts.sasl.password } } : {}),
+    ...(opts.sasl
+      ? {
+          sasl: {
+            mechanism: SASL_MECHANISMS[opts.sasl.mechanism],
+            username: opts.sasl.username,
+            password: opts.sasl.password,
+          },
+        }
+      : {}),
   };
   const admin = new Admin(client);
   // Idempotent: the client retries a whole produce request when one partition of it failed (say, no
   // leader yet on a new topic), and without producer ids the partitions that had succeeded got their
   // records twice (4 new topics in 15 here). The broker now drops such repeats, as Java's default does.
-  const producer = new Producer<string, Buffer, string, string>({ ...client, acks: ProduceAcks.ALL, idempotent: true, autocreateTopics: false, partitioner: keyPartitioner(), serializers: serializers() });
+  const producer = new Producer<string, Buffer, string, string>({
+    ...client,
+    acks: ProduceAcks.ALL,
+    idempotent: true,
+    autocreateTopics: false,
+    partitioner: keyPartitioner(),
+    serializers: serializers(),
+  });
   const subscriptions = new Set<Subscription>();
   let connected = false;
 
@@ -88,7 +116,8 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
     retrying(async () => {
       const meta = await admin.metadata({ topics: names, forceUpdate: true });
       for (const name of names) {
-        if (meta.topics.get(name)?.partitions.some((p) => p.leader < 0) ?? true) throw Object.assign(new Error(`topic ${name} has no leader yet`), { retriable: true });
+        if (meta.topics.get(name)?.partitions.some((p) => p.leader < 0) ?? true)
+          throw Object.assign(new Error(`topic ${name} has no leader yet`), { retriable: true });
       }
     });
 
@@ -99,10 +128,12 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
         const existing = new Set(await admin.listTopics());
         const missing = opts.topics.filter((t) => !existing.has(t.name));
         if (missing.length > 0) {
-          await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, partitions: t.partitions })) }).catch((e) => {
-            // Idempotent: a topic another replica created meanwhile is not an error.
-            if (!findErrorBy(e, "apiId", "TOPIC_ALREADY_EXISTS")) throw e;
-          });
+          await admin
+            .createTopics({ topics: missing.map((t) => ({ topic: t.name, partitions: t.partitions })) })
+            .catch((e) => {
+              // Idempotent: a topic another replica created meanwhile is not an error.
+              if (!findErrorBy(e, "apiId", "TOPIC_ALREADY_EXISTS")) throw e;
+            });
           await waitForLeaders(missing.map((t) => t.name));
           opts.log.info("topics created", { topics: missing.map((t) => t.name) });
         }
@@ -123,7 +154,9 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
         for (let i = start; i < end; i++) {
           const r = records[i]!;
           // The client wants Buffers; most values already are one (the enrichment encoder's JSON is).
-          const value = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+          const value = Buffer.isBuffer(r.value)
+            ? r.value
+            : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
           messages[i - start] = { topic, key: r.key ?? undefined, value, headers: r.headers };
         }
         await producer.send({ messages, compression });
@@ -156,14 +189,28 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
       const meta = await retrying(() => admin.metadata({ topics, forceUpdate: true }));
       const partitionsOf = (t: string) => Array.from({ length: meta.topics.get(t)?.partitionsCount ?? 0 }, (_, i) => i);
       const listed = await retrying(() =>
-        admin.listOffsets({ topics: topics.map((name) => ({ name, partitions: partitionsOf(name).map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) })) }),
+        admin.listOffsets({
+          topics: topics.map((name) => ({
+            name,
+            partitions: partitionsOf(name).map((partitionIndex) => ({ partitionIndex, timestamp: -1n })),
+          })),
+        }),
       );
-      const high = new Map(listed.map((t) => [t.name, new Map(t.partitions.map((p) => [p.partitionIndex, Number(p.offset)]))]));
+      const high = new Map(
+        listed.map((t) => [t.name, new Map(t.partitions.map((p) => [p.partitionIndex, Number(p.offset)]))]),
+      );
       const ends = topics.map((t) => partitionsOf(t).map((p) => high.get(t)?.get(p) ?? 0));
       const committed =
         groupIds.length === 0
           ? []
-          : await retrying(() => admin.listConsumerGroupOffsets({ groups: groupIds.map((groupId) => ({ groupId, topics: topics.map((name) => ({ name, partitionIndexes: partitionsOf(name) })) })) }));
+          : await retrying(() =>
+              admin.listConsumerGroupOffsets({
+                groups: groupIds.map((groupId) => ({
+                  groupId,
+                  topics: topics.map((name) => ({ name, partitionIndexes: partitionsOf(name) })),
+                })),
+              }),
+            );
       const lag = committed.flatMap((g) =>
         topics.map((topic) => {
           const parts = g.topics.find((t) => t.name === topic)?.partitions ?? [];
@@ -176,7 +223,12 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
         }),
       );
       return {
-        topics: topics.map((topic, i) => ({ topic, partitions: ends[i]!.length, records: ends[i]!.reduce((n, h) => n + h, 0), ends: ends[i]! })),
+        topics: topics.map((topic, i) => ({
+          topic,
+          partitions: ends[i]!.length,
+          records: ends[i]!.reduce((n, h) => n + h, 0),
+          ends: ends[i]!,
+        })),
         lag,
       };
     },

@@ -44,7 +44,10 @@ const CONSUMER = {
   heartbeatInterval: 1_000,
 };
 
-export async function createPlatformaticSubscription(deps: { client: PlatformaticClientOptions; log: Logger }, s: SubscribeOptions): Promise<Subscription> {
+export async function createPlatformaticSubscription(
+  deps: { client: PlatformaticClientOptions; log: Logger },
+  s: SubscribeOptions,
+): Promise<Subscription> {
   const outage = createOutageLog(deps.log, { groupId: s.groupId, topics: s.topics });
   let active = true;
   let retryMs = RELAUNCH_MS.initial;
@@ -114,7 +117,12 @@ interface Running {
   close(): Promise<void>;
 }
 
-function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOptions["handler"], succeeded: () => void): Running {
+function runBatches(
+  consumer: Consumer,
+  stream: Stream,
+  handler: SubscribeOptions["handler"],
+  succeeded: () => void,
+): Running {
   let closing = false;
   let fail!: (e: unknown) => void;
   const failed = new Promise<unknown>((resolve) => (fail = resolve));

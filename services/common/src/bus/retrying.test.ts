@@ -22,10 +22,16 @@ test("a passing broker error (NOT_LEADER right after createTopics) is retried wi
 test("a non-retriable error, or the last attempt's, is thrown", async () => {
   const clock = createManualClock();
   let calls = 0;
-  await expect(retrying(async () => (calls++, Promise.reject(new Error("bad request"))), { clock })).rejects.toThrow("bad request");
+  await expect(retrying(async () => (calls++, Promise.reject(new Error("bad request"))), { clock })).rejects.toThrow(
+    "bad request",
+  );
   expect(calls).toBe(1);
   calls = 0;
-  const failing = retrying(async () => (calls++, Promise.reject(passing("still moving"))), { clock, attempts: 3, initialMs: 10 });
+  const failing = retrying(async () => (calls++, Promise.reject(passing("still moving"))), {
+    clock,
+    attempts: 3,
+    initialMs: 10,
+  });
   const settled = failing.catch((e: Error) => e.message);
   await clock.advance(10 + 20);
   expect(await settled).toBe("still moving");

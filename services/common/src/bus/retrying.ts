@@ -12,7 +12,10 @@ export const isRetriable = (e: unknown): boolean => {
   return x.retriable === true || x.canRetry === true || (Array.isArray(x.errors) && x.errors.some(isRetriable));
 };
 
-export async function retrying<T>(call: () => Promise<T>, opts: { attempts?: number; initialMs?: number; clock?: Clock } = {}): Promise<T> {
+export async function retrying<T>(
+  call: () => Promise<T>,
+  opts: { attempts?: number; initialMs?: number; clock?: Clock } = {},
+): Promise<T> {
   const attempts = opts.attempts ?? 6;
   const clock = opts.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {

@@ -2,7 +2,11 @@ import { expect, test } from "bun:test";
 import type { OutgoingRecord } from "../bus";
 import { MAX_SEND_BYTES, recordBytes, sendEnd } from "./send-size";
 
-const rec = (valueBytes: number, headers: Record<string, string> = {}): OutgoingRecord => ({ key: "dev-1", value: new Uint8Array(valueBytes), headers });
+const rec = (valueBytes: number, headers: Record<string, string> = {}): OutgoingRecord => ({
+  key: "dev-1",
+  value: new Uint8Array(valueBytes),
+  headers,
+});
 
 test("a record weighs its value, key, headers and framing", () => {
   expect(recordBytes(rec(100, { reason: "x".repeat(600) })) - recordBytes(rec(100))).toBe("reason".length + 600 + 2);

@@ -13,9 +13,22 @@
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
-import type { ApplicationRegistryBlock, DataQuality, DeviceEvent, DeviceMetadata, EnrichmentInfo, Enrichment } from "../telemetry";
+import type {
+  ApplicationRegistryBlock,
+  DataQuality,
+  DeviceEvent,
+  DeviceMetadata,
+  EnrichmentInfo,
+  Enrichment,
+} from "../telemetry";
 import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "../wire";
-import { applicationRegistryToProto, dataQualityToProto, deviceEventToProto, deviceMetadataToProto, enrichmentInfoToProto } from "./proto";
+import {
+  applicationRegistryToProto,
+  dataQualityToProto,
+  deviceEventToProto,
+  deviceMetadataToProto,
+  enrichmentInfoToProto,
+} from "./proto";
 
 type Format = "json" | "protobuf";
 const MAX_NAMED = 1_024;
@@ -49,12 +62,14 @@ const jsonParts: Parts<Uint8Array | string> = {
     for (const b of blocks) n += (b as Uint8Array).byteLength;
     const out = Buffer.allocUnsafe(n);
     out.write(text, 0);
-    for (let i = 0, at = head; i < blocks.length; at += (blocks[i] as Uint8Array).byteLength, i++) out.set(blocks[i] as Uint8Array, at);
+    for (let i = 0, at = head; i < blocks.length; at += (blocks[i] as Uint8Array).byteLength, i++)
+      out.set(blocks[i] as Uint8Array, at);
     return out;
   },
 };
 
-const field = (init: Parameters<typeof create<typeof EnrichedEventSchema>>[1]) => toBinary(EnrichedEventSchema, create(EnrichedEventSchema, init));
+const field = (init: Parameters<typeof create<typeof EnrichedEventSchema>>[1]) =>
+  toBinary(EnrichedEventSchema, create(EnrichedEventSchema, init));
 const protoParts: Parts<Uint8Array> = {
   // A protobuf input's own bytes are the event field's body: its measurements are neither mapped nor
   // re-encoded. They decode to the same event (it was decoded from them); they are the same bytes
@@ -99,7 +114,11 @@ const HEADERS = {
   protobuf: () => ({ [HEADER.contentType]: CONTENT_TYPE.protobuf, [HEADER.messageType]: MESSAGE_TYPE.enriched }),
 };
 
-export type EnrichedEncoder = (event: DeviceEvent, enrichment: Enrichment, rawProto?: Uint8Array) => { value: Uint8Array; headers: Record<string, string> };
+export type EnrichedEncoder = (
+  event: DeviceEvent,
+  enrichment: Enrichment,
+  rawProto?: Uint8Array,
+) => { value: Uint8Array; headers: Record<string, string> };
 
 export function createEnrichedEncoder(format: Format): EnrichedEncoder {
   return format === "json" ? splicing(jsonParts, format) : splicing(protoParts, format);
@@ -129,8 +148,17 @@ function splicing<F>(parts: Parts<F>, format: Format): EnrichedEncoder {
     return f;
   };
   const infoFor = (ei: EnrichmentInfo) => {
-    if (!infoOf || infoOf.enriched_at !== ei.enriched_at || infoOf.enrichment_service !== ei.enrichment_service || infoOf.enrichment_version !== ei.enrichment_version) {
-      infoOf = { enriched_at: ei.enriched_at, enrichment_service: ei.enrichment_service, enrichment_version: ei.enrichment_version };
+    if (
+      !infoOf ||
+      infoOf.enriched_at !== ei.enriched_at ||
+      infoOf.enrichment_service !== ei.enrichment_service ||
+      infoOf.enrichment_version !== ei.enrichment_version
+    ) {
+      infoOf = {
+        enriched_at: ei.enriched_at,
+        enrichment_service: ei.enrichment_service,
+        enrichment_version: ei.enrichment_version,
+      };
       infos = [new Map(), new Map()];
     }
     const byType = infos[ei.app_registry_integration ? 1 : 0];
@@ -143,8 +171,17 @@ function splicing<F>(parts: Parts<F>, format: Format): EnrichedEncoder {
   };
 
   return (event, x, rawProto) => {
-    const dq = x.data_quality.out_of_range.length === 0 && x.data_quality.missing_groups.length === 0 ? noQuality : parts.quality(x.data_quality);
-    const value = parts.join(parts.event(event, rawProto), metadataOf(x.device_metadata), registryOf(x.application_registry), infoFor(x.enrichment_info), dq);
+    const dq =
+      x.data_quality.out_of_range.length === 0 && x.data_quality.missing_groups.length === 0
+        ? noQuality
+        : parts.quality(x.data_quality);
+    const value = parts.join(
+      parts.event(event, rawProto),
+      metadataOf(x.device_metadata),
+      registryOf(x.application_registry),
+      infoFor(x.enrichment_info),
+      dq,
+    );
     return { value, headers: headers() };
   };
 }

@@ -15,7 +15,9 @@ const fieldsOf = (m: DescMessage) => {
   if (!f) byName.set(m, (f = new Map(m.fields.map((x) => [x.name, x]))));
   return f;
 };
-const typedCase = new Map(MeasurementsSchema.fields.filter((f) => f.oneof && f.name !== "generic").map((f) => [f.name, f]));
+const typedCase = new Map(
+  MeasurementsSchema.fields.filter((f) => f.oneof && f.name !== "generic").map((f) => [f.name, f]),
+);
 
 export function measurementsToProto(deviceType: string, groups: Record<string, MeasurementGroup>): Measurements {
   const field = typedCase.get(deviceType);
@@ -29,7 +31,9 @@ export function measurementsFromProto(m: Measurements | undefined): Record<strin
   if (!kind?.case) return {};
   if (kind.case === "generic") return kind.value as Record<string, MeasurementGroup>;
   const field = MeasurementsSchema.fields.find((f) => f.localName === kind.case);
-  return field?.fieldKind === "message" ? (fromMessage(field.message, kind.value as unknown as Plain) as Record<string, MeasurementGroup>) : {};
+  return field?.fieldKind === "message"
+    ? (fromMessage(field.message, kind.value as unknown as Plain) as Record<string, MeasurementGroup>)
+    : {};
 }
 
 /** The message init for `json`, or undefined when some key or value has no exact typed home. */

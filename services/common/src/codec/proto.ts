@@ -1,8 +1,22 @@
 /** Device events and enriched events <-> their protobuf messages (same data, typed). */
 import { create } from "@bufbuild/protobuf";
-import { type DeviceEvent as DeviceEventMsg, DeviceEventSchema, TrendPointSchema, TrendsSchema, TelemetrySchema } from "@gen/iot/telemetry/v1/events_pb";
+import {
+  type DeviceEvent as DeviceEventMsg,
+  DeviceEventSchema,
+  TrendPointSchema,
+  TrendsSchema,
+  TelemetrySchema,
+} from "@gen/iot/telemetry/v1/events_pb";
 import { type EnrichedEvent as EnrichedEventMsg, EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
-import type { ApplicationRegistryBlock, DataQuality, DeviceEvent, DeviceMetadata, EnrichedEvent, Enrichment, EnrichmentInfo } from "../telemetry";
+import type {
+  ApplicationRegistryBlock,
+  DataQuality,
+  DeviceEvent,
+  DeviceMetadata,
+  EnrichedEvent,
+  Enrichment,
+  EnrichmentInfo,
+} from "../telemetry";
 import { DecodeError } from "./decode-error";
 import { measurementsFromProto, measurementsToProto } from "./measurements-proto";
 import { checkEpochSeconds, fromProtoTime, toProtoTime } from "./timestamp";
@@ -11,7 +25,14 @@ export function deviceEventToProto(e: DeviceEvent): DeviceEventMsg {
   const head = { deviceId: e.device_id, deviceType: e.device_type, timestamp: toProtoTime(e.timestamp) };
   if (e.event_type === "trends") {
     const trends = e.trends.map((p) =>
-      create(TrendPointSchema, { metric: p.c, last: p.v, avg: p.avg, min: p.min, max: p.max, windowStart: BigInt(p.t) }),
+      create(TrendPointSchema, {
+        metric: p.c,
+        last: p.v,
+        avg: p.avg,
+        min: p.min,
+        max: p.max,
+        windowStart: BigInt(p.t),
+      }),
     );
     return create(DeviceEventSchema, { event: { case: "trends", value: create(TrendsSchema, { ...head, trends }) } });
   }
@@ -75,11 +96,15 @@ export const enrichmentInfoToProto = (ei: EnrichmentInfo) => ({
   appRegistryIntegration: ei.app_registry_integration,
 });
 
-export const dataQualityToProto = (dq: DataQuality) => ({ outOfRange: dq.out_of_range, missingGroups: dq.missing_groups });
+export const dataQualityToProto = (dq: DataQuality) => ({
+  outOfRange: dq.out_of_range,
+  missingGroups: dq.missing_groups,
+});
 
 export function enrichedEventFromProto(m: EnrichedEventMsg): EnrichedEvent {
   const { deviceMetadata: md, applicationRegistry: ar, enrichmentInfo: ei, dataQuality: dq } = m;
-  if (!md || !ar || !ei || !dq) throw new DecodeError("unknown_schema", "EnrichedEvent: an enrichment block is missing");
+  if (!md || !ar || !ei || !dq)
+    throw new DecodeError("unknown_schema", "EnrichedEvent: an enrichment block is missing");
   const enrichment: Enrichment = {
     device_metadata: {
       device_type: md.deviceType,
@@ -94,7 +119,14 @@ export function enrichedEventFromProto(m: EnrichedEventMsg): EnrichedEvent {
     application_registry: {
       device_type: ar.deviceType,
       registered_applications_count: ar.registeredApplicationsCount,
-      applications: ar.applications.map(({ id, name, developer, platform, category, status }) => ({ id, name, developer, platform, category, status })),
+      applications: ar.applications.map(({ id, name, developer, platform, category, status }) => ({
+        id,
+        name,
+        developer,
+        platform,
+        category,
+        status,
+      })),
     },
     enrichment_info: {
       enriched_at: fromProtoTime(ei.enrichedAt, "enrichment_info.enriched_at"),
@@ -104,7 +136,12 @@ export function enrichedEventFromProto(m: EnrichedEventMsg): EnrichedEvent {
       app_registry_integration: ei.appRegistryIntegration,
     },
     data_quality: {
-      out_of_range: dq.outOfRange.map(({ field, value, min, max }) => ({ field, value, ...(min !== undefined && { min }), ...(max !== undefined && { max }) })),
+      out_of_range: dq.outOfRange.map(({ field, value, min, max }) => ({
+        field,
+        value,
+        ...(min !== undefined && { min }),
+        ...(max !== undefined && { max }),
+      })),
       missing_groups: dq.missingGroups,
     },
   };

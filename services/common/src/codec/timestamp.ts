@@ -28,7 +28,8 @@ export function canonicalTimestamp(value: unknown, field = "timestamp"): string 
   if (CANONICAL.test(value)) return value;
   const m = RFC3339.exec(value);
   const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[4]?.toUpperCase() ?? "Z"}`) : NaN;
-  if (!m || Number.isNaN(ms)) throw new DecodeError("invalid_field", `${field}: "${value.slice(0, 40)}" is not an RFC 3339 time`);
+  if (!m || Number.isNaN(ms))
+    throw new DecodeError("invalid_field", `${field}: "${value.slice(0, 40)}" is not an RFC 3339 time`);
   return formatTimestamp(ms / 1000, Number((m[3] ?? "").padEnd(6, "0").slice(0, 6)));
 }
 
@@ -49,6 +50,7 @@ export function toProtoTime(canonical: string): ProtoTime {
 
 export function fromProtoTime(t: ProtoTime | undefined, field: string): string {
   if (!t) throw new DecodeError("invalid_field", `${field}: missing`);
-  if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999) throw new DecodeError("invalid_field", `${field}: nanos out of range`);
+  if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999)
+    throw new DecodeError("invalid_field", `${field}: nanos out of range`);
   return formatTimestamp(checkEpochSeconds(Number(t.seconds), field), Math.floor(t.nanos / 1000));
 }

@@ -16,25 +16,40 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
 export function validateDeviceEvent(doc: unknown): DeviceEvent {
   if (!isObject(doc)) throw new DecodeError("not_an_object", `expected a JSON object, got ${describe(doc)}`);
   const id = doc.device_id;
-  if (typeof id !== "string" || id.length === 0) throw new DecodeError("missing_device_id", "device_id: missing or not a non-empty string");
-  if (id.length > MAX_DEVICE_ID) throw new DecodeError("invalid_field", `device_id: longer than ${MAX_DEVICE_ID} characters`);
+  if (typeof id !== "string" || id.length === 0)
+    throw new DecodeError("missing_device_id", "device_id: missing or not a non-empty string");
+  if (id.length > MAX_DEVICE_ID)
+    throw new DecodeError("invalid_field", `device_id: longer than ${MAX_DEVICE_ID} characters`);
   const type = doc.device_type ?? "";
   if (typeof type !== "string") throw new DecodeError("invalid_field", "device_type: expected a string");
   const eventType = doc.event_type ?? (doc.trends !== undefined ? "trends" : "telemetry");
   const allowed = TOP_LEVEL.get(eventType);
-  if (!allowed) throw new DecodeError("unknown_schema", `event_type: "${String(eventType).slice(0, 40)}" is not telemetry or trends`);
-  for (const k in doc) if (!allowed.has(k)) throw new DecodeError("unknown_schema", `unexpected field "${k.slice(0, 40)}" in a ${eventType} event`);
+  if (!allowed)
+    throw new DecodeError(
+      "unknown_schema",
+      `event_type: "${String(eventType).slice(0, 40)}" is not telemetry or trends`,
+    );
+  for (const k in doc)
+    if (!allowed.has(k))
+      throw new DecodeError("unknown_schema", `unexpected field "${k.slice(0, 40)}" in a ${eventType} event`);
   const timestamp = canonicalTimestamp(doc.timestamp);
   if (eventType === "trends") {
     return { device_id: id, device_type: type, timestamp, event_type: "trends", trends: validateTrends(doc.trends) };
   }
-  return { device_id: id, device_type: type, timestamp, event_type: "telemetry", measurements: validateMeasurements(doc.measurements) };
+  return {
+    device_id: id,
+    device_type: type,
+    timestamp,
+    event_type: "telemetry",
+    measurements: validateMeasurements(doc.measurements),
+  };
 }
 
 function validateMeasurements(m: unknown): Record<string, MeasurementGroup> {
   if (!isObject(m)) throw new DecodeError("unknown_schema", "measurements: expected an object of measurement groups");
   for (const group in m) {
-    if (!isObject(m[group])) throw new DecodeError("unknown_schema", `measurements.${group.slice(0, 40)}: expected an object`);
+    if (!isObject(m[group]))
+      throw new DecodeError("unknown_schema", `measurements.${group.slice(0, 40)}: expected an object`);
   }
   return m as Record<string, MeasurementGroup>;
 }
@@ -43,13 +58,16 @@ function validateTrends(list: unknown): TrendPoint[] {
   if (!Array.isArray(list)) throw new DecodeError("unknown_schema", "trends: expected a list");
   list.forEach((p, i) => {
     if (!isObject(p)) throw new DecodeError("unknown_schema", `trends[${i}]: expected an object`);
-    if (typeof p.c !== "string" || p.c === "") throw new DecodeError("invalid_field", `trends[${i}].c: expected a metric name`);
+    if (typeof p.c !== "string" || p.c === "")
+      throw new DecodeError("invalid_field", `trends[${i}].c: expected a metric name`);
     for (const f of ["v", "avg", "min", "max"] as const) {
-      if (typeof p[f] !== "number" || !Number.isFinite(p[f])) throw new DecodeError("invalid_field", `trends[${i}].${f}: expected a number`);
+      if (typeof p[f] !== "number" || !Number.isFinite(p[f]))
+        throw new DecodeError("invalid_field", `trends[${i}].${f}: expected a number`);
     }
     if (!Number.isSafeInteger(p.t)) throw new DecodeError("invalid_field", `trends[${i}].t: expected epoch seconds`);
     checkEpochSeconds(p.t as number, `trends[${i}].t`);
-    if (Object.keys(p).length !== 6) throw new DecodeError("unknown_schema", `trends[${i}]: expected exactly c, v, avg, min, max, t`);
+    if (Object.keys(p).length !== 6)
+      throw new DecodeError("unknown_schema", `trends[${i}]: expected exactly c, v, avg, min, max, t`);
   });
   return list as TrendPoint[];
 }

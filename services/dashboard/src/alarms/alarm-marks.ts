@@ -27,6 +27,11 @@ export function createAlarmMarks(alarms: AlarmsClient, refreshMs: number) {
     refresh();
     return rules
       .filter((r) => r.device_type === deviceType && r.kind === "value" && r.metric.startsWith(`${group}.`))
-      .flatMap((r) => (r.thresholds ?? []).map((value) => ({ label: `${r.metric.slice(group.length + 1)} ${r.id} at ${value}`, value })));
+      .flatMap((r) =>
+        (r.thresholds ?? []).map((value) => ({
+          label: `${r.metric.slice(group.length + 1)} ${r.id} at ${value}`,
+          value,
+        })),
+      );
   };
 }

@@ -20,7 +20,9 @@ export function alarmTable(alarms: AlarmView[], opts: { device?: boolean } = {})
   if (alarms.length === 0) return html`<p class="empty">No active alarms.</p>`;
   return html`<table class="alarms"><thead><tr><th>Severity</th>${opts.device ? "" : html`<th>Device</th>`}<th>Rule</th><th>Message</th><th>Raised</th><th>Acknowledged</th><th></th></tr></thead>
 <tbody>${alarms.map(
-    (a) => html`<tr id="alarm-${a.id}"><td>${sev(a.severity)}</td>${opts.device ? "" : html`<td><a href="/devices/${encodeURIComponent(a.device_id)}"><code>${a.device_id}</code></a> <span class="dim">${a.device_type}</span></td>`}
+    (
+      a,
+    ) => html`<tr id="alarm-${a.id}"><td>${sev(a.severity)}</td>${opts.device ? "" : html`<td><a href="/devices/${encodeURIComponent(a.device_id)}"><code>${a.device_id}</code></a> <span class="dim">${a.device_type}</span></td>`}
 <td>${a.rule_name} <span class="dim">${a.threshold}</span></td><td>${a.message}</td><td>${when(a.raised_at)}</td>
 <td>${a.acknowledgement ? html`${a.acknowledgement.by} ${when(a.acknowledgement.at)}${a.acknowledgement.note ? html` <span class="dim">${a.acknowledgement.note}</span>` : ""}` : html`<span class="dim">no</span>`}</td>
 <td class="actions">${a.acknowledgement ? "" : html`<button type="button" hx-get="/alarms/${encodeURIComponent(a.id)}/acknowledge" hx-target="#ack-panel">Acknowledge</button>`}</td></tr>`,

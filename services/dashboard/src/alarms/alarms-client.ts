@@ -48,26 +48,38 @@ export function createAlarmsClient(opts: { url: string; token: string | undefine
     try {
       res = await fetch(`${opts.url}${path}`, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
     } catch (e) {
-      throw new AlarmsUnavailable(`the alarms service at ${opts.url} did not answer (${e instanceof Error ? e.message : String(e)})`);
+      throw new AlarmsUnavailable(
+        `the alarms service at ${opts.url} did not answer (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
     if (res.status >= 500) throw new AlarmsUnavailable(`the alarms service answered ${res.status}`);
     return { status: res.status, body: await res.json() };
   };
   const query = (f: AlarmFilter) => new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
   return {
-    active: async (f: AlarmFilter = {}): Promise<AlarmView[]> => (await call(`/api/alarms?${query(f)}`)).body.alarms ?? [],
+    active: async (f: AlarmFilter = {}): Promise<AlarmView[]> =>
+      (await call(`/api/alarms?${query(f)}`)).body.alarms ?? [],
     counts: async (): Promise<Counts> => (await call("/api/alarms/counts")).body,
     get: async (id: string): Promise<AlarmView | undefined> => {
       const r = await call(`/api/alarms/${encodeURIComponent(id)}`);
       return r.status === 200 ? r.body : undefined;
     },
-    async acknowledge(id: string, by: string, note: string): Promise<{ ok: true; alarm: AlarmView } | { ok: false; error: string }> {
+    async acknowledge(
+      id: string,
+      by: string,
+      note: string,
+    ): Promise<{ ok: true; alarm: AlarmView } | { ok: false; error: string }> {
       const r = await call(`/api/alarms/${encodeURIComponent(id)}/acknowledge`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: {
+          "content-type": "application/json",
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
         body: JSON.stringify({ by, note }),
       });
-      return r.status === 200 ? { ok: true, alarm: r.body } : { ok: false, error: String(r.body.error ?? `refused (${r.status})`) };
+      return r.status === 200
+        ? { ok: true, alarm: r.body }
+        : { ok: false, error: String(r.body.error ?? `refused (${r.status})`) };
     },
     rules: async (): Promise<RuleView[]> => (await call("/api/alarm-rules")).body.rules ?? [],
   };

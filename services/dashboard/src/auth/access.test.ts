@@ -20,13 +20,19 @@ test("a proxy's user header counts only from a trusted proxy, and only a plausib
 
 test("loopback callers are operators only when that is switched on", () => {
   const r = req();
-  expect(testAccess({ loopbackOperator: true }).access.operatorOf(r, callerOf(r, "127.0.0.1"))).toEqual({ name: "local operator", via: "loopback" });
+  expect(testAccess({ loopbackOperator: true }).access.operatorOf(r, callerOf(r, "127.0.0.1"))).toEqual({
+    name: "local operator",
+    via: "loopback",
+  });
   expect(testAccess({ loopbackOperator: true }).access.operatorOf(r, callerOf(r, "192.0.2.1"))).toBeUndefined();
   expect(testAccess().access.operatorOf(r, callerOf(r, "127.0.0.1"))).toBeUndefined();
 });
 
 test("login: a session cookie that is HttpOnly, SameSite=Strict, Secure over HTTPS; logout ends it", async () => {
-  const { access } = testAccess({ operators: parseOperators(`alice:${await cheapHash("open sesame")}`), trustedProxies: ["10.0.0.5"] });
+  const { access } = testAccess({
+    operators: parseOperators(`alice:${await cheapHash("open sesame")}`),
+    trustedProxies: ["10.0.0.5"],
+  });
   const plain = callerOf(req(), "192.0.2.1");
   const ok = await access.login("alice", "open sesame", plain);
   if (ok.kind !== "ok") throw new Error(ok.kind);

@@ -34,7 +34,8 @@ export type LoginResult =
 // A user name from a proxy header: printable text of a sensible length, nothing that could hide in a page.
 const PROXY_USER = /^[\p{L}\p{N}._@+ -]{1,100}$/u;
 
-const sessionIdOf = (request: Request) => new Bun.CookieMap(request.headers.get("cookie") ?? "").get(SESSION_COOKIE) ?? undefined;
+const sessionIdOf = (request: Request) =>
+  new Bun.CookieMap(request.headers.get("cookie") ?? "").get(SESSION_COOKIE) ?? undefined;
 
 const cookie = (value: string, maxAge: number, secure: boolean) =>
   new Bun.Cookie(SESSION_COOKIE, value, { path: "/", httpOnly: true, sameSite: "strict", secure, maxAge }).serialize();
@@ -67,7 +68,11 @@ export function createAccess(o: AccessOptions) {
         return { kind: "refused" };
       }
       o.limiter.succeeded(caller.address);
-      return { kind: "ok", operator: name, cookie: cookie(o.sessions.create(name), o.sessions.maxAgeSeconds, caller.https) };
+      return {
+        kind: "ok",
+        operator: name,
+        cookie: cookie(o.sessions.create(name), o.sessions.maxAgeSeconds, caller.https),
+      };
     },
 
     /** Ends the request's session, if any; the answer's cookie clears it in the browser. */

@@ -6,8 +6,15 @@ const req = (headers: Record<string, string> = {}, url = "http://localhost/") =>
 test("forwarding headers count only from a trusted proxy", () => {
   const callerOf = createCallerOf(["10.0.0.5"]);
   const forged = { "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "https" };
-  expect(callerOf(req(forged), "203.0.113.9")).toEqual({ address: "203.0.113.9", loopback: false, viaTrustedProxy: false, https: false });
-  expect(callerOf(req({ "x-forwarded-for": "127.0.0.1, 198.51.100.7", "x-forwarded-proto": "https" }), "::ffff:10.0.0.5")).toEqual({
+  expect(callerOf(req(forged), "203.0.113.9")).toEqual({
+    address: "203.0.113.9",
+    loopback: false,
+    viaTrustedProxy: false,
+    https: false,
+  });
+  expect(
+    callerOf(req({ "x-forwarded-for": "127.0.0.1, 198.51.100.7", "x-forwarded-proto": "https" }), "::ffff:10.0.0.5"),
+  ).toEqual({
     address: "198.51.100.7",
     loopback: false,
     viaTrustedProxy: true,

@@ -20,7 +20,8 @@ export interface Caller {
 const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 /** `::ffff:127.0.0.1` (IPv4 on a dual-stack socket) is 127.0.0.1. */
-export const normaliseAddress = (address: string): string => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "").toLowerCase();
+export const normaliseAddress = (address: string): string =>
+  address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "").toLowerCase();
 
 export function createCallerOf(trustedProxies: readonly string[]) {
   const trusted = new Set(trustedProxies.map(normaliseAddress));
@@ -28,8 +29,12 @@ export function createCallerOf(trustedProxies: readonly string[]) {
     const from = peer === undefined ? undefined : normaliseAddress(peer);
     const viaTrustedProxy = from !== undefined && trusted.has(from);
     // The proxy nearest us appends the address it saw last; earlier entries are the client's to invent.
-    const forwardedFor = viaTrustedProxy ? request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() : undefined;
-    const forwardedProto = viaTrustedProxy ? request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() : undefined;
+    const forwardedFor = viaTrustedProxy
+      ? request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim()
+      : undefined;
+    const forwardedProto = viaTrustedProxy
+      ? request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase()
+      : undefined;
     const relayed = FORWARDING_HEADERS.some((h) => request.headers.has(h));
     return {
       address: forwardedFor ? normaliseAddress(forwardedFor) : (from ?? "unknown"),

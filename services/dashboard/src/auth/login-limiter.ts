@@ -12,7 +12,12 @@ export interface LoginLimiterOptions {
   clock?: Pick<Clock, "now">;
 }
 
-export function createLoginLimiter({ maxFailures, windowMs, capacity = 10_000, clock = systemClock }: LoginLimiterOptions) {
+export function createLoginLimiter({
+  maxFailures,
+  windowMs,
+  capacity = 10_000,
+  clock = systemClock,
+}: LoginLimiterOptions) {
   const failures = new Map<string, number[]>();
   const recent = (address: string, now: number) => (failures.get(address) ?? []).filter((t) => now - t < windowMs);
   return {

@@ -15,13 +15,17 @@ const HASH = /^\$(argon2id|argon2i|argon2d|2[aby])\$\S+$/;
  */
 export function parseOperators(text: string): Operators {
   const operators = new Map<string, string>();
-  const entries = text.split(/[,\s]+(?=[A-Za-z0-9._@-]+:\$)/).map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(/[,\s]+(?=[A-Za-z0-9._@-]+:\$)/)
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const [i, entry] of entries.entries()) {
     const colon = entry.indexOf(":");
     const name = colon > 0 ? entry.slice(0, colon) : "";
     const hash = entry.slice(colon + 1);
     if (!NAME.test(name)) throw new Error(`entry ${i + 1}: expected name:hash with a name of letters, digits, . _ @ -`);
-    if (!HASH.test(hash)) throw new Error(`${name}: expected a password hash from bun run dashboard:hash-password, not a password`);
+    if (!HASH.test(hash))
+      throw new Error(`${name}: expected a password hash from bun run dashboard:hash-password, not a password`);
     if (operators.has(name)) throw new Error(`${name} given twice`);
     operators.set(name, hash);
   }

@@ -17,21 +17,31 @@ export interface DeliveryClient {
   testEvent(appId: string): Promise<string>;
 }
 
-export function createDeliveryClient(opts: { url: string; token: string | undefined; timeoutMs: number }): DeliveryClient {
+export function createDeliveryClient(opts: {
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+}): DeliveryClient {
   const call = async (method: string, path: string): Promise<{ status: number; json: Record<string, unknown> }> => {
     let res: Response;
     try {
       res = await fetch(`${opts.url}${path}`, {
         method,
-        headers: { accept: "application/json", ...(opts.token && method !== "GET" ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: {
+          accept: "application/json",
+          ...(opts.token && method !== "GET" ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
         // A test event waits for the application's endpoint: give it the delivery service's own timeout room.
         signal: AbortSignal.timeout(method === "GET" ? opts.timeoutMs : Math.max(opts.timeoutMs, 15_000)),
       });
     } catch (e) {
-      throw new DeliveryUnavailable(`Delivery at ${opts.url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
+      throw new DeliveryUnavailable(
+        `Delivery at ${opts.url} did not answer: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.status >= 500 || res.status === 401 || res.status === 403) throw new DeliveryUnavailable(`Delivery answered ${res.status}: ${String(json.error ?? res.statusText)}`);
+    if (res.status >= 500 || res.status === 401 || res.status === 403)
+      throw new DeliveryUnavailable(`Delivery answered ${res.status}: ${String(json.error ?? res.statusText)}`);
     return { status: res.status, json };
   };
   const path = (id: string) => `/api/v1/deliveries/${encodeURIComponent(id)}`;
@@ -47,7 +57,9 @@ export function createDeliveryClient(opts: { url: string; token: string | undefi
     async testEvent(appId) {
       const { status, json } = await call("POST", `${path(appId)}/test-event`);
       if (status !== 200) return String(json.error ?? `refused (${status})`);
-      return json.delivered ? `Test event delivered (HTTP ${String(json.status)}).` : `Test event not delivered: ${String(json.error)}`;
+      return json.delivered
+        ? `Test event delivered (HTTP ${String(json.status)}).`
+        : `Test event not delivered: ${String(json.error)}`;
     },
   };
 }

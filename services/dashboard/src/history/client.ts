@@ -32,14 +32,18 @@ export function createHistoryClient(opts: { url: string; timeoutMs: number }) {
     if (!res.ok) throw new HistoryUnavailable(`history service answered ${res.status}`);
     return (await res.json()) as T;
   };
-  const range = (kind: "series" | "trends") => (id: string, metrics: string[], from: number, to: number, points: number) => {
-    const q = new URLSearchParams({ from: String(from), to: String(to), points: String(points) });
-    metrics.forEach((m) => q.append("metric", m));
-    return get<HistorySeries>(`/api/devices/${encodeURIComponent(id)}/${kind}?${q}`);
-  };
+  const range =
+    (kind: "series" | "trends") => (id: string, metrics: string[], from: number, to: number, points: number) => {
+      const q = new URLSearchParams({ from: String(from), to: String(to), points: String(points) });
+      metrics.forEach((m) => q.append("metric", m));
+      return get<HistorySeries>(`/api/devices/${encodeURIComponent(id)}/${kind}?${q}`);
+    };
   return {
     /** Metric names with a stored value, for the device. */
-    metrics: async (id: string) => (await get<{ metrics: Array<{ metric: string }> }>(`/api/devices/${encodeURIComponent(id)}/latest`)).metrics.map((m) => m.metric),
+    metrics: async (id: string) =>
+      (await get<{ metrics: Array<{ metric: string }> }>(`/api/devices/${encodeURIComponent(id)}/latest`)).metrics.map(
+        (m) => m.metric,
+      ),
     series: range("series"),
     trends: range("trends"),
   };

@@ -11,14 +11,26 @@ import { operatorGuard } from "./operator-guard";
 import { allowedHostNames, security } from "./security";
 
 // The registry accepts only its own enums; so does its stand-in.
-const isPlatform = (p: string | null): p is Platform | null => p === null || (PLATFORMS as readonly string[]).includes(p);
-const isStatus = (s: string | undefined): s is Status | undefined => s === undefined || (STATUSES as readonly string[]).includes(s);
+const isPlatform = (p: string | null): p is Platform | null =>
+  p === null || (PLATFORMS as readonly string[]).includes(p);
+const isStatus = (s: string | undefined): s is Status | undefined =>
+  s === undefined || (STATUSES as readonly string[]).includes(s);
 
-function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplication>; down: boolean; listingFails: boolean } {
+function fakeRegistry(): RegistryClient & {
+  apps: Map<string, RegistryApplication>;
+  down: boolean;
+  listingFails: boolean;
+} {
   const apps = new Map<string, RegistryApplication>();
-  const refuse = (details: Record<string, string[]>): Outcome<never> => ({ ok: false, status: 400, error: "Validation failed", details });
+  const refuse = (details: Record<string, string[]>): Outcome<never> => ({
+    ok: false,
+    status: 400,
+    error: "Validation failed",
+    details,
+  });
   const check = () => {
-    if (fake.down) throw new RegistryError("unreachable", "App Registry at http://registry did not answer: ECONNREFUSED");
+    if (fake.down)
+      throw new RegistryError("unreachable", "App Registry at http://registry did not answer: ECONNREFUSED");
   };
   const fake = {
     apps,
@@ -26,7 +38,10 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
     listingFails: false,
     async deviceTypes() {
       check();
-      return [{ id: "smart_breaker", name: "Smart Circuit Breaker" }, { id: "smart_meter", name: "Smart Meter" }];
+      return [
+        { id: "smart_breaker", name: "Smart Circuit Breaker" },
+        { id: "smart_meter", name: "Smart Meter" },
+      ];
     },
     async listApplications() {
       check();
@@ -39,7 +54,16 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
       if (!input.contact_email.includes(".")) return refuse({ contact_email: ["Not a valid email address."] });
       const { platform } = input;
       if (!isPlatform(platform)) return refuse({ platform: ["Not a platform."] });
-      const application: RegistryApplication = { ...input, platform, id: crypto.randomUUID(), status: "active", webhook_url: null, webhook_event_types: [], created_at: "", updated_at: "" };
+      const application: RegistryApplication = {
+        ...input,
+        platform,
+        id: crypto.randomUUID(),
+        status: "active",
+        webhook_url: null,
+        webhook_event_types: [],
+        created_at: "",
+        updated_at: "",
+      };
       apps.set(application.id, application);
       return { ok: true as const, value: { application, apiKey: "key-shown-once" } };
     },
@@ -53,8 +77,18 @@ function fakeRegistry(): RegistryClient & { apps: Map<string, RegistryApplicatio
       apps.set(id, { ...a, ...input, platform, status: status ?? a.status });
       return { ok: true as const, value: apps.get(id)! };
     },
-    remove: async (id: string) => (check(), apps.delete(id) ? { ok: true as const, value: null } : { ok: false as const, status: 404, error: "Application not found", details: {} }),
-    regenerateKey: async (id: string) => (check(), apps.has(id) ? { ok: true as const, value: "second-key" } : { ok: false as const, status: 404, error: "Application not found", details: {} }),
+    remove: async (id: string) => (
+      check(),
+      apps.delete(id)
+        ? { ok: true as const, value: null }
+        : { ok: false as const, status: 404, error: "Application not found", details: {} }
+    ),
+    regenerateKey: async (id: string) => (
+      check(),
+      apps.has(id)
+        ? { ok: true as const, value: "second-key" }
+        : { ok: false as const, status: 404, error: "Application not found", details: {} }
+    ),
   };
   return fake;
 }
@@ -70,18 +104,42 @@ const setup = () => {
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes: BODY_LIMIT }));
   const operator = loggedIn("alice");
   /** As a logged-in operator unless `as` says otherwise. */
-  const send = (method: string, path: string, form?: Record<string, string | string[]>, as: { cookie?: string } = { cookie: operator }) => {
+  const send = (
+    method: string,
+    path: string,
+    form?: Record<string, string | string[]>,
+    as: { cookie?: string } = { cookie: operator },
+  ) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form ?? {})) for (const one of [v].flat()) body.append(k, one);
-    const headers: Record<string, string> = { "hx-request": "true", "content-type": "application/x-www-form-urlencoded" };
+    const headers: Record<string, string> = {
+      "hx-request": "true",
+      "content-type": "application/x-www-form-urlencoded",
+    };
     if (as.cookie) headers.cookie = as.cookie;
     return app.handle(new Request(`http://localhost${path}`, { method, headers, body: form ? body : undefined }));
   };
-  const raw = (method: string, path: string, init: RequestInit) => app.handle(new Request(`http://localhost${path}`, { method, ...init, headers: { "hx-request": "true", cookie: operator, ...(init.headers as Record<string, string>) } }));
+  const raw = (method: string, path: string, init: RequestInit) =>
+    app.handle(
+      new Request(`http://localhost${path}`, {
+        method,
+        ...init,
+        headers: { "hx-request": "true", cookie: operator, ...(init.headers as Record<string, string>) },
+      }),
+    );
   return { registry, send, raw };
 };
 
-const valid = { name: "<img src=x onerror=alert(1)>", version: "1.0.0", developer: "Ops", contact_email: "ops@example.com", platform: "web", category: "", description: "", devicetypes: ["smart_breaker", "smart_meter"] };
+const valid = {
+  name: "<img src=x onerror=alert(1)>",
+  version: "1.0.0",
+  developer: "Ops",
+  contact_email: "ops@example.com",
+  platform: "web",
+  category: "",
+  description: "",
+  devicetypes: ["smart_breaker", "smart_meter"],
+};
 
 describe("application forms", () => {
   test("the page groups registrations under the registry's device types", async () => {
@@ -129,7 +187,12 @@ describe("application forms", () => {
     const rejected = await send("PUT", `/applications/${id}`, { ...valid, name: "" });
     expect(rejected.status).toBe(422);
     expect(await rejected.text()).toContain("Length must be between 1 and 100.");
-    const saved = await send("PUT", `/applications/${id}`, { ...valid, name: "Renamed", status: "inactive", devicetypes: [] });
+    const saved = await send("PUT", `/applications/${id}`, {
+      ...valid,
+      name: "Renamed",
+      status: "inactive",
+      devicetypes: [],
+    });
     expect(await saved.text()).toContain("Saved <strong>Renamed</strong>");
     expect(registry.apps.get(id!)).toMatchObject({ name: "Renamed", status: "inactive", devicetypes: [] });
 
@@ -163,7 +226,9 @@ describe("application forms", () => {
     expect(await page.text()).toContain("App Registry at http://registry did not answer");
     const write = await send("POST", "/applications", valid);
     expect(write.status).toBe(502);
-    expect(await write.text()).toContain(`<hx-partial hx-target="#notice" hx-swap="innerHTML"><p class="error">App Registry at http://registry did not answer`);
+    expect(await write.text()).toContain(
+      `<hx-partial hx-target="#notice" hx-swap="innerHTML"><p class="error">App Registry at http://registry did not answer`,
+    );
   });
 });
 
@@ -173,7 +238,12 @@ describe("only operators change registrations", () => {
     await send("POST", "/applications", valid);
     const [id] = [...registry.apps.keys()];
     const before = JSON.stringify([...registry.apps]);
-    for (const [method, path] of [["POST", "/applications"], ["PUT", `/applications/${id}`], ["DELETE", `/applications/${id}`], ["POST", `/applications/${id}/regenerate-key`]] as const) {
+    for (const [method, path] of [
+      ["POST", "/applications"],
+      ["PUT", `/applications/${id}`],
+      ["DELETE", `/applications/${id}`],
+      ["POST", `/applications/${id}/regenerate-key`],
+    ] as const) {
       for (const cookie of [undefined, "dashboard_session=forged", "dashboard_session="]) {
         const res = await send(method, path, { ...valid, name: "Intruder" }, { cookie });
         expect(res.status).toBe(401);
@@ -205,13 +275,28 @@ describe("hostile input", () => {
   test("ids that are not the registry's shape never reach it: 404", async () => {
     const { registry, send } = setup();
     let calls = 0;
-    const counted = (f: (...a: never[]) => unknown) => (...a: never[]) => (calls++, f(...a));
+    const counted =
+      (f: (...a: never[]) => unknown) =>
+      (...a: never[]) => (calls++, f(...a));
     registry.getApplication = counted(registry.getApplication) as typeof registry.getApplication;
     registry.update = counted(registry.update) as typeof registry.update;
     registry.remove = counted(registry.remove) as typeof registry.remove;
     registry.regenerateKey = counted(registry.regenerateKey) as typeof registry.regenerateKey;
-    for (const id of ["..%2F..%2Fapi%2Fdevice-types", "__proto__", "constructor", "x%00y", "%2e%2e", "1", "91dd8f4d-350c-42a2-8c07-cc0e7ac7ad98%3Fstatus=active"]) {
-      for (const [method, path] of [["GET", `/applications/${id}/edit`], ["PUT", `/applications/${id}`], ["DELETE", `/applications/${id}`], ["POST", `/applications/${id}/regenerate-key`]] as const) {
+    for (const id of [
+      "..%2F..%2Fapi%2Fdevice-types",
+      "__proto__",
+      "constructor",
+      "x%00y",
+      "%2e%2e",
+      "1",
+      "91dd8f4d-350c-42a2-8c07-cc0e7ac7ad98%3Fstatus=active",
+    ]) {
+      for (const [method, path] of [
+        ["GET", `/applications/${id}/edit`],
+        ["PUT", `/applications/${id}`],
+        ["DELETE", `/applications/${id}`],
+        ["POST", `/applications/${id}/regenerate-key`],
+      ] as const) {
         const res = await send(method, path, method === "PUT" ? valid : undefined);
         expect([404, 405]).toContain(res.status);
       }
@@ -227,8 +312,22 @@ describe("hostile input", () => {
       [{ headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x\r\nbroken" }, 415],
       [{ headers: {}, body: "name=x" }, 415],
       [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: "%E0%A4%A=%zz&&=&name" }, 422],
-      [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: `name=${"x".repeat(BODY_LIMIT)}` }, 413],
-      [{ headers: { "content-type": "application/x-www-form-urlencoded" }, body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("a".repeat(BODY_LIMIT + 1))); c.close(); } }) }, 413],
+      [
+        { headers: { "content-type": "application/x-www-form-urlencoded" }, body: `name=${"x".repeat(BODY_LIMIT)}` },
+        413,
+      ],
+      [
+        {
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new ReadableStream({
+            start(c) {
+              c.enqueue(new TextEncoder().encode("a".repeat(BODY_LIMIT + 1)));
+              c.close();
+            },
+          }),
+        },
+        413,
+      ],
     ];
     for (const [init, status] of cases) {
       const res = await raw("POST", "/applications", init);

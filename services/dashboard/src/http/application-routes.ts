@@ -26,7 +26,8 @@ const REGISTRY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const isRegistryId = (id: string) => REGISTRY_ID.test(id);
 
 /** The registry's field messages; a refusal without any (e.g. not found) shows as a form-level message. */
-const errorsOf = (o: Extract<Outcome<unknown>, { ok: false }>): FieldErrors => (Object.keys(o.details).length > 0 ? o.details : { _schema: [o.error] });
+const errorsOf = (o: Extract<Outcome<unknown>, { ok: false }>): FieldErrors =>
+  Object.keys(o.details).length > 0 ? o.details : { _schema: [o.error] };
 
 export interface ApplicationRoutesDeps {
   registry: RegistryClient;
@@ -42,7 +43,8 @@ export function applicationRoutes({ registry, access, identify, maxBodyBytes }: 
     return { deviceTypes, applications, operator };
   };
   const apps = async () => appsRegion(await catalogue());
-  const missing = async () => partials(404, notice(errorNotice("That registration no longer exists.")), closedEditor(), await apps());
+  const missing = async () =>
+    partials(404, notice(errorNotice("That registration no longer exists.")), closedEditor(), await apps());
   /**
    * After a key was issued: the key exists only in this answer, so a registry that fails on the
    * follow-up read must not lose it; the list region then says it could not be refreshed.
@@ -53,19 +55,29 @@ export function applicationRoutes({ registry, access, identify, maxBodyBytes }: 
       return { list: appsRegion(c), applications: c.applications };
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e;
-      return { list: { id: "apps", body: errorNotice(`The list could not be refreshed: ${e.message}`) }, applications: [] };
+      return {
+        list: { id: "apps", body: errorNotice(`The list could not be refreshed: ${e.message}`) },
+        applications: [],
+      };
     }
   };
 
   return new Elysia({ name: "dashboard-applications" })
-    .get("/applications", async ({ request, server }) => htmlResponse(applicationsPage(await catalogue(identify.operator(request, server) !== undefined))))
+    .get("/applications", async ({ request, server }) =>
+      htmlResponse(applicationsPage(await catalogue(identify.operator(request, server) !== undefined))),
+    )
     .post(
       "/applications",
       async ({ request }) => {
         const values = formValuesFrom(await readForm(request, maxBodyBytes));
         const deviceTypes = await registry.deviceTypes();
         const result = await registry.register(inputOf(values));
-        if (!result.ok) return partials(422, notice(""), { id: "register-form", body: appForm({ values, errors: errorsOf(result), deviceTypes }), swap: "innerHTML" });
+        if (!result.ok)
+          return partials(422, notice(""), {
+            id: "register-form",
+            body: appForm({ values, errors: errorsOf(result), deviceTypes }),
+            swap: "innerHTML",
+          });
         const { application, apiKey, webhookSecret } = result.value;
         return partials(
           200,
@@ -80,9 +92,18 @@ export function applicationRoutes({ registry, access, identify, maxBodyBytes }: 
       "/applications/:id/edit",
       async ({ params }) => {
         if (!isRegistryId(params.id)) return missing();
-        const [application, deviceTypes] = await Promise.all([registry.getApplication(params.id), registry.deviceTypes()]);
+        const [application, deviceTypes] = await Promise.all([
+          registry.getApplication(params.id),
+          registry.deviceTypes(),
+        ]);
         if (!application) return missing();
-        return partials(200, notice(""), editor(html`<h3>${application.name}</h3>${appForm({ id: application.id, values: formValuesOf(application), errors: {}, deviceTypes })}`));
+        return partials(
+          200,
+          notice(""),
+          editor(
+            html`<h3>${application.name}</h3>${appForm({ id: application.id, values: formValuesOf(application), errors: {}, deviceTypes })}`,
+          ),
+        );
       },
       { beforeHandle: requireOperator(access, identify) },
     )
@@ -93,10 +114,20 @@ export function applicationRoutes({ registry, access, identify, maxBodyBytes }: 
         const values = formValuesFrom(await readForm(request, maxBodyBytes));
         const result = await registry.update(params.id, inputOf(values));
         if (!result.ok) {
-          const form = appForm({ id: params.id, values, errors: errorsOf(result), deviceTypes: await registry.deviceTypes() });
+          const form = appForm({
+            id: params.id,
+            values,
+            errors: errorsOf(result),
+            deviceTypes: await registry.deviceTypes(),
+          });
           return partials(422, notice(""), editor(html`<h3>${values.name}</h3>${form}`));
         }
-        return partials(200, notice(html`<p class="ok">Saved <strong>${result.value.name}</strong>.</p>`), closedEditor(), await apps());
+        return partials(
+          200,
+          notice(html`<p class="ok">Saved <strong>${result.value.name}</strong>.</p>`),
+          closedEditor(),
+          await apps(),
+        );
       },
       { parse: "none" },
     )

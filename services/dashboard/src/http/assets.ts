@@ -22,5 +22,7 @@ export const assetRoutes = () =>
       set.status = 404;
       return "Not found";
     }
-    return new Response(Bun.file(file.path), { headers: { "content-type": file.type, "cache-control": "public, max-age=300" } });
+    return new Response(Bun.file(file.path), {
+      headers: { "content-type": file.type, "cache-control": "public, max-age=300" },
+    });
   });

@@ -12,8 +12,20 @@ const A1 = "0195f3a0-0000-7000-8000-000000000001";
 const A2 = "0195f3a0-0000-7000-8000-000000000002";
 
 const row = (over: Partial<DeliveryStatus> = {}): DeliveryStatus => ({
-  app_id: A1, app_name: "<b>Ops</b>", channel: "webhook", state: "failing", delivered: 1200, retrying: 3, parked: 7, skipped: 0,
-  last_error: "HTTP 503: <down>", last_error_at: "2026-11-30T00:00:00.000Z", last_delivered_at: null, lag: 42, connections: 0, ...over,
+  app_id: A1,
+  app_name: "<b>Ops</b>",
+  channel: "webhook",
+  state: "failing",
+  delivered: 1200,
+  retrying: 3,
+  parked: 7,
+  skipped: 0,
+  last_error: "HTTP 503: <down>",
+  last_error_at: "2026-11-30T00:00:00.000Z",
+  last_delivered_at: null,
+  lag: 42,
+  connections: 0,
+  ...over,
 });
 
 function setup(rows: DeliveryStatus[], down = false) {
@@ -34,12 +46,28 @@ function setup(rows: DeliveryStatus[], down = false) {
   const operator = loggedIn("alice");
   /** As a logged-in operator unless `as` says otherwise. */
   const send = (method: string, path: string, as: { cookie?: string } = { cookie: operator }) =>
-    app.handle(new Request(`http://localhost${path}`, { method, headers: { "hx-request": "true", ...(as.cookie ? { cookie: as.cookie } : {}) } }));
+    app.handle(
+      new Request(`http://localhost${path}`, {
+        method,
+        headers: { "hx-request": "true", ...(as.cookie ? { cookie: as.cookie } : {}) },
+      }),
+    );
   return { send, calls };
 }
 
 test("the page shows each application's channel, counts, lag and last error, escaped", async () => {
-  const { send } = setup([row(), row({ app_id: A2, app_name: "Stream app", channel: "stream", state: "ok", connections: 2, last_error: null, last_error_at: null })]);
+  const { send } = setup([
+    row(),
+    row({
+      app_id: A2,
+      app_name: "Stream app",
+      channel: "stream",
+      state: "ok",
+      connections: 2,
+      last_error: null,
+      last_error_at: null,
+    }),
+  ]);
   const page = await (await send("GET", "/deliveries")).text();
   expect(page).toContain("&lt;b&gt;Ops&lt;/b&gt;");
   expect(page).not.toContain("<b>Ops</b>");
@@ -52,7 +80,9 @@ test("the page shows each application's channel, counts, lag and last error, esc
 
 test("send test event and resume answer with the outcome for the notice", async () => {
   const { send, calls } = setup([row()]);
-  expect(await (await send("POST", `/deliveries/${A1}/test-event`)).text()).toContain("Test event delivered (HTTP 204).");
+  expect(await (await send("POST", `/deliveries/${A1}/test-event`)).text()).toContain(
+    "Test event delivered (HTTP 204).",
+  );
   expect(await (await send("POST", `/deliveries/${A1}/resume`)).text()).toContain("Delivery resumed.");
   expect(calls).toEqual([`test ${A1}`, `resume ${A1}`]);
 });

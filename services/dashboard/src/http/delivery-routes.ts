@@ -31,11 +31,19 @@ export function deliveryRoutes({ delivery, identify }: { delivery: DeliveryClien
     }
   };
   return new Elysia({ name: "dashboard-deliveries" })
-    .get("/deliveries", async ({ request, server }) => htmlResponse(deliveriesPage(await rows(), identify.operator(request, server) !== undefined)))
+    .get("/deliveries", async ({ request, server }) =>
+      htmlResponse(deliveriesPage(await rows(), identify.operator(request, server) !== undefined)),
+    )
     .get("/deliveries/table", async ({ request, server }) => {
       const r = await rows();
-      return htmlResponse("error" in r ? html`<p class="error">${r.error}</p>` : deliveriesTable(r, identify.operator(request, server) !== undefined));
+      return htmlResponse(
+        "error" in r
+          ? html`<p class="error">${r.error}</p>`
+          : deliveriesTable(r, identify.operator(request, server) !== undefined),
+      );
     })
-    .post("/deliveries/:id/test-event", ({ params }) => guarded(params.id, (id) => delivery.testEvent(id)), { parse: "none" })
+    .post("/deliveries/:id/test-event", ({ params }) => guarded(params.id, (id) => delivery.testEvent(id)), {
+      parse: "none",
+    })
     .post("/deliveries/:id/resume", ({ params }) => guarded(params.id, (id) => delivery.resume(id)), { parse: "none" });
 }

@@ -26,7 +26,10 @@ export const errorResponses = (log: Logger) =>
     if (error instanceof RegistryError) {
       if (request.headers.get("hx-request") === "true") return refusal(request, 502, error.message);
       const onDevices = new URL(request.url).pathname.startsWith("/admin/devices");
-      return htmlResponse(onDevices ? deviceAdminErrorPage(error.message) : applicationsPage({ error: error.message }), 502);
+      return htmlResponse(
+        onDevices ? deviceAdminErrorPage(error.message) : applicationsPage({ error: error.message }),
+        502,
+      );
     }
     if (code === "NOT_FOUND") {
       set.status = 404;

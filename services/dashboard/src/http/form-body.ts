@@ -6,7 +6,8 @@ import { HttpRefusal } from "./refusal";
 
 export async function readForm(request: Request, maxBytes: number): Promise<URLSearchParams> {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") throw new HttpRefusal(415, "Send the form as application/x-www-form-urlencoded.");
+  if (type !== "application/x-www-form-urlencoded")
+    throw new HttpRefusal(415, "Send the form as application/x-www-form-urlencoded.");
   return new URLSearchParams(await readText(request, maxBytes));
 }
 

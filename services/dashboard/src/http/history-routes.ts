@@ -17,7 +17,8 @@ export function historyRoutes(deps: { client: HistoryClient; state: DashboardSta
     const tail = state.devices.get(id)?.series;
     try {
       const metrics = await client.metrics(id);
-      if (metrics.length === 0) return htmlResponse(historySection({ id, range, tail, problem: "Nothing stored for this device yet." }));
+      if (metrics.length === 0)
+        return htmlResponse(historySection({ id, range, tail, problem: "Nothing stored for this device yet." }));
       const to = Date.now();
       const from = to - RANGES[range];
       const calls: string[][] = [];
@@ -31,7 +32,9 @@ export function historyRoutes(deps: { client: HistoryClient; state: DashboardSta
       return htmlResponse(historySection({ id, range, series, trends, tail }));
     } catch (e) {
       if (!(e instanceof HistoryUnavailable)) throw e;
-      return htmlResponse(historySection({ id, range, tail, problem: `History is not available right now (${e.message}).` }));
+      return htmlResponse(
+        historySection({ id, range, tail, problem: `History is not available right now (${e.message}).` }),
+      );
     }
   });
 }

@@ -24,7 +24,19 @@ export interface LiveRouteDeps extends PageDeps {
 
 export function liveRoutes({ state, config, marks, stream, slots, identify }: LiveRouteDeps) {
   const live = (view: (params: Record<string, string>, query: Record<string, string | undefined>) => View) =>
-    async function* ({ params, query, request, server, set }: { params: Record<string, string>; query: Record<string, string | undefined>; request: Request; server: Parameters<Identify["caller"]>[1]; set: { status?: number | string; headers: Record<string, string | number> } }) {
+    async function* ({
+      params,
+      query,
+      request,
+      server,
+      set,
+    }: {
+      params: Record<string, string>;
+      query: Record<string, string | undefined>;
+      request: Request;
+      server: Parameters<Identify["caller"]>[1];
+      set: { status?: number | string; headers: Record<string, string | number> };
+    }) {
       const release = slots.take(identify.caller(request, server).address);
       if (!release) {
         set.status = 429;
@@ -38,20 +50,32 @@ export function liveRoutes({ state, config, marks, stream, slots, identify }: Li
       }
     };
   return new Elysia({ name: "dashboard-live" })
-    .get("/live/overview", live((_, query) => {
-      const tab = tabOf(query.tab);
-      return { key: `overview:${tab}`, render: () => overviewRegions(state, config, tab) };
-    }))
-    .get("/live/devices", live((_, query) => {
-      const type = typeOf(query.type);
-      return { key: `devices:${type ?? ""}`, render: () => [devicesRegion(state, config, type)] };
-    }))
-    .get("/live/devices/:id", live((params) => ({
-      key: `device:${params.id}`,
-      render: () => {
-        const d = state.devices.get(params.id!);
-        return d ? deviceRegions(d, marks) : [];
-      },
-    })))
-    .get("/live/dead-letters", live(() => ({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] })));
+    .get(
+      "/live/overview",
+      live((_, query) => {
+        const tab = tabOf(query.tab);
+        return { key: `overview:${tab}`, render: () => overviewRegions(state, config, tab) };
+      }),
+    )
+    .get(
+      "/live/devices",
+      live((_, query) => {
+        const type = typeOf(query.type);
+        return { key: `devices:${type ?? ""}`, render: () => [devicesRegion(state, config, type)] };
+      }),
+    )
+    .get(
+      "/live/devices/:id",
+      live((params) => ({
+        key: `device:${params.id}`,
+        render: () => {
+          const d = state.devices.get(params.id!);
+          return d ? deviceRegions(d, marks) : [];
+        },
+      })),
+    )
+    .get(
+      "/live/dead-letters",
+      live(() => ({ key: "dead-letters", render: () => [deadLettersRegion(state.deadLetters)] })),
+    );
 }

@@ -11,14 +11,30 @@ import type { Identify } from "./operator-guard";
 import { htmlResponse } from "./respond";
 
 /** A local path only: `//evil.example` or `/\evil.example` would leave the dashboard. */
-const localPath = (v: unknown): string => (typeof v === "string" && /^\/(?![/\\])[^\s\\]{0,200}$/.test(v) ? v : "/applications");
+const localPath = (v: unknown): string =>
+  typeof v === "string" && /^\/(?![/\\])[^\s\\]{0,200}$/.test(v) ? v : "/applications";
 
-const redirect = (to: string, cookie: string) => new Response(null, { status: 303, headers: { location: to, "set-cookie": cookie, "cache-control": "no-store" } });
+const redirect = (to: string, cookie: string) =>
+  new Response(null, { status: 303, headers: { location: to, "set-cookie": cookie, "cache-control": "no-store" } });
 
-export function loginRoutes({ access, identify, maxBodyBytes }: { access: Access; identify: Identify; maxBodyBytes: number }) {
+export function loginRoutes({
+  access,
+  identify,
+  maxBodyBytes,
+}: {
+  access: Access;
+  identify: Identify;
+  maxBodyBytes: number;
+}) {
   return new Elysia({ name: "dashboard-login" })
     .get("/login", ({ request, server, query }) =>
-      htmlResponse(loginPage({ operator: identify.operator(request, server), loginEnabled: access.loginEnabled, next: localPath(query.next) })),
+      htmlResponse(
+        loginPage({
+          operator: identify.operator(request, server),
+          loginEnabled: access.loginEnabled,
+          next: localPath(query.next),
+        }),
+      ),
     )
     .post(
       "/login",
@@ -26,14 +42,24 @@ export function loginRoutes({ access, identify, maxBodyBytes }: { access: Access
         const form = await readForm(request, maxBodyBytes);
         const next = localPath(form.get("next"));
         const view = { loginEnabled: access.loginEnabled, next };
-        const result = await access.login((form.get("username") ?? "").slice(0, 64), (form.get("password") ?? "").slice(0, 1024), identify.caller(request, server));
+        const result = await access.login(
+          (form.get("username") ?? "").slice(0, 64),
+          (form.get("password") ?? "").slice(0, 1024),
+          identify.caller(request, server),
+        );
         switch (result.kind) {
           case "ok":
             return redirect(next, result.cookie);
           case "refused":
             return htmlResponse(loginPage({ ...view, error: "Wrong name or password." }), 401);
           case "limited": {
-            const res = htmlResponse(loginPage({ ...view, error: `Too many failed logins from your address; try again in ${result.retryAfterSeconds} s.` }), 429);
+            const res = htmlResponse(
+              loginPage({
+                ...view,
+                error: `Too many failed logins from your address; try again in ${result.retryAfterSeconds} s.`,
+              }),
+              429,
+            );
             res.headers.set("retry-after", String(result.retryAfterSeconds));
             return res;
           }
@@ -43,5 +69,7 @@ export function loginRoutes({ access, identify, maxBodyBytes }: { access: Access
       },
       { parse: "none" },
     )
-    .post("/logout", ({ request, server }) => redirect("/", access.logout(request, identify.caller(request, server))), { parse: "none" });
+    .post("/logout", ({ request, server }) => redirect("/", access.logout(request, identify.caller(request, server))), {
+      parse: "none",
+    });
 }

@@ -16,7 +16,8 @@ export interface Identify {
 }
 
 export function createIdentify(access: Access, callerOf: CallerOf): Identify {
-  const caller = (request: Request, server: Server<unknown> | null) => callerOf(request, server?.requestIP(request)?.address);
+  const caller = (request: Request, server: Server<unknown> | null) =>
+    callerOf(request, server?.requestIP(request)?.address);
   return { caller, operator: (request, server) => access.operatorOf(request, caller(request, server)) };
 }
 
@@ -24,7 +25,12 @@ export function createIdentify(access: Access, callerOf: CallerOf): Identify {
 export function requireOperator(access: Access, identify: Identify) {
   return ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
     if (identify.operator(request, server)) return;
-    if (!access.writable) return refusal(request, 403, "This dashboard is read-only: no operators are configured (see DASHBOARD_OPERATORS).");
+    if (!access.writable)
+      return refusal(
+        request,
+        403,
+        "This dashboard is read-only: no operators are configured (see DASHBOARD_OPERATORS).",
+      );
     return refusal(request, 401, "Log in as an operator to do this (Log in, at the top of the page).");
   };
 }

@@ -19,11 +19,19 @@ export class HttpRefusal extends Error {
   }
 }
 
-export function refusal(request: Request, status: number, message: string, headers: Record<string, string> = {}): Response {
+export function refusal(
+  request: Request,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   const res =
     request.headers.get("hx-request") === "true"
       ? htmlResponse(partial({ ...noticeRegion(errorNotice(message)), swap: "innerHTML" }), status)
-      : htmlResponse(page({ title: "Not possible", section: "none", body: html`<h1>Not possible</h1>${errorNotice(message)}` }), status);
+      : htmlResponse(
+          page({ title: "Not possible", section: "none", body: html`<h1>Not possible</h1>${errorNotice(message)}` }),
+          status,
+        );
   for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
   return res;
 }

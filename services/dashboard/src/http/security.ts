@@ -48,7 +48,8 @@ export function isSameOriginWrite(request: Request): boolean {
 /** The names a request may call this dashboard by, lower-case, IPv6 in brackets. */
 export function allowedHostNames(bindHost: string, configured: readonly string[]): Set<string> {
   const names = ["localhost", "127.0.0.1", "[::1]", ...configured];
-  if (!isWildcard(bindHost)) names.push(bindHost.includes(":") && !bindHost.startsWith("[") ? `[${bindHost}]` : bindHost);
+  if (!isWildcard(bindHost))
+    names.push(bindHost.includes(":") && !bindHost.startsWith("[") ? `[${bindHost}]` : bindHost);
   return new Set(names.map((n) => n.toLowerCase()));
 }
 
@@ -80,8 +81,10 @@ export const security = ({ allowedHosts, maxBodyBytes, largeBodies = {} }: Secur
         return "This dashboard does not answer to that host name.";
       }
       const limit = largeBodies[new URL(request.url).pathname] ?? maxBodyBytes;
-      if (Number(request.headers.get("content-length") ?? 0) > limit) return refusal(request, 413, `The request body is larger than ${limit} bytes.`);
+      if (Number(request.headers.get("content-length") ?? 0) > limit)
+        return refusal(request, 413, `The request body is larger than ${limit} bytes.`);
     })
     .onBeforeHandle({ as: "global" }, ({ request }) => {
-      if (!isSameOriginWrite(request)) return refusal(request, 403, "Writes are accepted only from the dashboard's own pages.");
+      if (!isSameOriginWrite(request))
+        return refusal(request, 403, "Writes are accepted only from the dashboard's own pages.");
     });

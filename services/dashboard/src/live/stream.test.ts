@@ -13,10 +13,24 @@ test("each line of an update becomes its own data line", () => {
 test("after the first message, only regions whose HTML changed are sent; renders and frames are shared per version", async () => {
   const hub = createHub(10);
   const metrics = createMetrics();
-  const stream = createLive({ hub, heartbeatMs: 10_000, clients: metrics.gauge("c", "c"), messages: metrics.counter("m", "m") });
+  const stream = createLive({
+    hub,
+    heartbeatMs: 10_000,
+    clients: metrics.gauge("c", "c"),
+    messages: metrics.counter("m", "m"),
+  });
   const state = { a: "one", b: "two" };
   let renders = 0;
-  const view = { key: "v", render: () => (renders++, [{ id: "a", body: html`${state.a}` }, { id: "b", body: html`${state.b}` }]) };
+  const view = {
+    key: "v",
+    render: () => (
+      renders++,
+      [
+        { id: "a", body: html`${state.a}` },
+        { id: "b", body: html`${state.b}` },
+      ]
+    ),
+  };
   const server = new Elysia().get("/", async function* ({ request }) {
     yield* stream(view, request.signal);
   });
@@ -37,7 +51,10 @@ test("after the first message, only regions whose HTML changed are sent; renders
 
   state.b = "<three>";
   hub.changed();
-  for (const b of [first, second]) expect((await b.events.next()).data).toBe(`<hx-partial hx-target="#b" hx-swap="innerMorph">&lt;three&gt;</hx-partial>`);
+  for (const b of [first, second])
+    expect((await b.events.next()).data).toBe(
+      `<hx-partial hx-target="#b" hx-swap="innerMorph">&lt;three&gt;</hx-partial>`,
+    );
   expect(renders).toBe(2);
   expect(await metrics.render()).toContain("c 2");
   first.leave.abort();

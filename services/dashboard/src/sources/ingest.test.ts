@@ -36,7 +36,11 @@ test("a record the state cannot take in becomes a visible problem entry; the bat
   expect(state.devices.size).toBe(2);
   expect(changes).toBe(1);
   const problems = state.feed.newest("enriched").filter((e) => e.problem);
-  expect(problems.map((e) => [e.key, e.problem?.reason, e.problem?.message])).toEqual([["hostile", "dashboard_failed", "state could not take it"]]);
-  const counted = [...parseMetrics(await metrics.render())].filter(([k]) => k.startsWith("dashboard_undecodable_total") && k.includes('reason="dashboard_failed"'));
+  expect(problems.map((e) => [e.key, e.problem?.reason, e.problem?.message])).toEqual([
+    ["hostile", "dashboard_failed", "state could not take it"],
+  ]);
+  const counted = [...parseMetrics(await metrics.render())].filter(
+    ([k]) => k.startsWith("dashboard_undecodable_total") && k.includes('reason="dashboard_failed"'),
+  );
   expect(counted.map(([, v]) => v)).toEqual([1]);
 });

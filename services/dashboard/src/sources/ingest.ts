@@ -24,9 +24,19 @@ export interface IngestOptions {
 
 export function createIngest({ topics, state, metrics, changed, feedSize }: IngestOptions) {
   const records = metrics.counter("dashboard_records_total", "Records the dashboard consumed, by topic.", ["topic"]);
-  const undecodable = metrics.counter("dashboard_undecodable_total", "Records the dashboard could not decode or take in, by topic and reason.", ["topic", "reason"]);
+  const undecodable = metrics.counter(
+    "dashboard_undecodable_total",
+    "Records the dashboard could not decode or take in, by topic and reason.",
+    ["topic", "reason"],
+  );
 
-  const position = (r: IncomingRecord) => ({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, timestamp: r.timestamp });
+  const position = (r: IncomingRecord) => ({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    key: r.key,
+    timestamp: r.timestamp,
+  });
   const problem = (r: IncomingRecord, tab: FeedTab, e: unknown): NewFeedEntry => {
     const reason = e instanceof DecodeError ? e.reason : "dashboard_failed";
     undecodable.inc({ topic: r.topic, reason });
@@ -64,6 +74,14 @@ export function createIngest({ topics, state, metrics, changed, feedSize }: Inge
   };
 }
 
-export function subscribeIngest(bus: EventBus, opts: { groupId: string; topics: Topics; fromBeginning: boolean; handler: (b: Batch) => Promise<void> }): Promise<Subscription> {
-  return bus.subscribe({ groupId: opts.groupId, topics: [opts.topics.raw, opts.topics.enriched, opts.topics.dlq], fromBeginning: opts.fromBeginning, handler: opts.handler });
+export function subscribeIngest(
+  bus: EventBus,
+  opts: { groupId: string; topics: Topics; fromBeginning: boolean; handler: (b: Batch) => Promise<void> },
+): Promise<Subscription> {
+  return bus.subscribe({
+    groupId: opts.groupId,
+    topics: [opts.topics.raw, opts.topics.enriched, opts.topics.dlq],
+    fromBeginning: opts.fromBeginning,
+    handler: opts.handler,
+  });
 }

@@ -20,9 +20,13 @@ export function createPipelinePoller(o: PollerOptions) {
   const sample = async () => {
     const at = Date.now();
     try {
-      const { topics, lag } = await o.bus.stats([o.topics.raw, o.topics.enriched, o.topics.dlq], o.groups.map((g) => g.groupId));
+      const { topics, lag } = await o.bus.stats(
+        [o.topics.raw, o.topics.enriched, o.topics.dlq],
+        o.groups.map((g) => g.groupId),
+      );
       // Kafka reports a group's "lag" on every topic asked about, even those it never reads.
-      const reads = (groupId: string, topic: string) => o.groups.some((g) => g.groupId === groupId && g.topics.includes(topic));
+      const reads = (groupId: string, topic: string) =>
+        o.groups.some((g) => g.groupId === groupId && g.topics.includes(topic));
       o.store.record({ at, topics, lag: lag.filter((l) => reads(l.groupId, l.topic)) });
     } catch (e) {
       // Shown on the overview; the next sample tries again.

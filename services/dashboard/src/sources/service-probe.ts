@@ -29,7 +29,10 @@ export async function probe(s: ServiceEndpoint, timeoutMs: number): Promise<Serv
     const body = (await ready.json().catch(() => undefined)) as { checks?: unknown } | undefined;
     const checks = isChecks(body?.checks) ? body.checks : undefined;
     return {
-      name: s.name, url: s.url, at, checks,
+      name: s.name,
+      url: s.url,
+      at,
+      checks,
       state: ready.status === 200 ? "ready" : "not_ready",
       metrics: metrics.ok ? parseMetrics(await metrics.text()) : undefined,
       error: ready.status === 200 ? undefined : `/readyz answered ${ready.status}`,

@@ -20,7 +20,11 @@ export function createDashboardState(config: DashboardConfig): DashboardState {
     feed: createFeedStore(limits.feed),
     devices: createDeviceStore({ maxDevices: limits.devices, seriesPoints: limits.seriesPoints }),
     deadLetters: createDeadLetterStore(limits.deadLetters),
-    pipeline: createPipelineStore({ topics: config.bus.topics, enrichmentGroupId: config.enrichmentGroupId, history: limits.rateHistory }),
+    pipeline: createPipelineStore({
+      topics: config.bus.topics,
+      enrichmentGroupId: config.enrichmentGroupId,
+      history: limits.rateHistory,
+    }),
     services: createServiceStore(),
   };
 }

@@ -51,11 +51,14 @@ test("a device's latest readings are bounded however much it sends", () => {
   const e = enriched(telemetry("huge", t0, 110));
   if (e.event_type !== "telemetry") throw new Error("expected telemetry");
   const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, i]));
-  for (let g = 0; g < 100; g++) e.measurements[`group_${g}`] = { ...wide, note: "x".repeat(100_000), nested: { deep: [1, 2, 3] } };
+  for (let g = 0; g < 100; g++)
+    e.measurements[`group_${g}`] = { ...wide, note: "x".repeat(100_000), nested: { deep: [1, 2, 3] } };
   store.record(e);
   const kept = store.get("huge")!.measurements!;
   expect(Object.keys(kept)).toHaveLength(LATEST_LIMITS.groups);
   for (const group of Object.values(kept)) expect(Object.keys(group).length).toBeLessThanOrEqual(LATEST_LIMITS.fields);
-  expect(JSON.stringify(kept).length).toBeLessThan(LATEST_LIMITS.groups * LATEST_LIMITS.fields * (LATEST_LIMITS.textChars + 20));
+  expect(JSON.stringify(kept).length).toBeLessThan(
+    LATEST_LIMITS.groups * LATEST_LIMITS.fields * (LATEST_LIMITS.textChars + 20),
+  );
   expect(kept.voltage?.phase_a).toBe(110);
 });

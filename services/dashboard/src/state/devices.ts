@@ -2,7 +2,13 @@
  * Every device seen on the enriched stream: latest telemetry, data quality, recent series for charts
  * and the latest trend window per metric. Bounded: past `maxDevices` the device seen longest ago goes.
  */
-import type { ApplicationSummary, DataQuality, EnrichedEvent, MeasurementGroup, TrendPoint } from "@iot/common/telemetry";
+import type {
+  ApplicationSummary,
+  DataQuality,
+  EnrichedEvent,
+  MeasurementGroup,
+  TrendPoint,
+} from "@iot/common/telemetry";
 import { eventTimeMs } from "../time";
 import { numericReadings } from "./readings";
 import { createSeries, type Series } from "./series";
@@ -51,7 +57,17 @@ export function createDeviceStore(opts: { maxDevices: number; seriesPoints: numb
     record(e) {
       let d = devices.get(e.device_id);
       if (d) devices.delete(e.device_id);
-      else d = { id: e.device_id, type: e.device_type, typeName: "", lastSeen: e.timestamp, registryCurrent: false, applications: [], series: reuseOrCreateSeries(), trends: new Map() };
+      else
+        d = {
+          id: e.device_id,
+          type: e.device_type,
+          typeName: "",
+          lastSeen: e.timestamp,
+          registryCurrent: false,
+          applications: [],
+          series: reuseOrCreateSeries(),
+          trends: new Map(),
+        };
       devices.set(e.device_id, d);
 
       // A redelivered or late event may update the series and trends, never the "latest" fields.
@@ -101,7 +117,12 @@ function boundedMeasurements(m: Record<string, MeasurementGroup>): Record<string
     const kept: MeasurementGroup = {};
     for (const [name, v] of Object.entries(fields).slice(0, LATEST_LIMITS.fields)) {
       const text = typeof v === "string" ? v : v !== null && typeof v === "object" ? JSON.stringify(v) : undefined;
-      kept[name] = text === undefined ? v : text.length > LATEST_LIMITS.textChars ? `${text.slice(0, LATEST_LIMITS.textChars)}…` : text;
+      kept[name] =
+        text === undefined
+          ? v
+          : text.length > LATEST_LIMITS.textChars
+            ? `${text.slice(0, LATEST_LIMITS.textChars)}…`
+            : text;
     }
     out[group] = kept;
   }

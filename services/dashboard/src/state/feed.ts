@@ -31,7 +31,10 @@ export interface FeedStore {
 export const isFeedTab = (v: unknown): v is FeedTab => FEED_TABS.includes(v as FeedTab);
 
 export function createFeedStore(capacity: number): FeedStore {
-  const tabs = Object.fromEntries(FEED_TABS.map((t) => [t, createRing<FeedEntry>(capacity)])) as Record<FeedTab, Ring<FeedEntry>>;
+  const tabs = Object.fromEntries(FEED_TABS.map((t) => [t, createRing<FeedEntry>(capacity)])) as Record<
+    FeedTab,
+    Ring<FeedEntry>
+  >;
   let seq = 0;
   return {
     add: (entry) => tabs[entry.tab].push({ ...entry, seq: ++seq }),

@@ -47,11 +47,16 @@ export interface PipelineStore {
 
 const ROLES = ["raw", "enriched", "dlq"] as const;
 
-export function createPipelineStore(opts: { topics: Topics; enrichmentGroupId: string; history: number }): PipelineStore {
+export function createPipelineStore(opts: {
+  topics: Topics;
+  enrichmentGroupId: string;
+  history: number;
+}): PipelineStore {
   const rates = createRing<RatePoint>(opts.history);
   let latest: PipelineSample | undefined;
   let error: { message: string; at: number } | undefined;
-  const count = (s: PipelineSample, role: (typeof ROLES)[number]) => s.topics.find((t) => t.topic === opts.topics[role])?.records ?? 0;
+  const count = (s: PipelineSample, role: (typeof ROLES)[number]) =>
+    s.topics.find((t) => t.topic === opts.topics[role])?.records ?? 0;
 
   return {
     record(sample) {
@@ -73,7 +78,9 @@ export function createPipelineStore(opts: { topics: Topics; enrichmentGroupId: s
     balance() {
       if (!latest) return undefined;
       const [raw, enriched, dlq] = ROLES.map((r) => count(latest!, r)) as [number, number, number];
-      const enrichmentLag = latest.lag.find((l) => l.groupId === opts.enrichmentGroupId && l.topic === opts.topics.raw)?.lag;
+      const enrichmentLag = latest.lag.find(
+        (l) => l.groupId === opts.enrichmentGroupId && l.topic === opts.topics.raw,
+      )?.lag;
       const difference = raw - enriched - dlq;
       return { raw, enriched, dlq, difference, enrichmentLag, balanced: difference === 0 && enrichmentLag === 0 };
     },

@@ -22,7 +22,8 @@ export function createSeries(capacity: number): Series {
   let next = 0;
   let length = 0;
   let last = -Infinity;
-  const order = <T>(read: (i: number) => T): T[] => Array.from({ length }, (_, k) => read((next - length + k + capacity) % capacity));
+  const order = <T>(read: (i: number) => T): T[] =>
+    Array.from({ length }, (_, k) => read((next - length + k + capacity) % capacity));
 
   return {
     add(t, values) {

@@ -18,13 +18,18 @@ export function appsRegion({ deviceTypes, applications, operator }: Catalogue): 
     applications.filter((a) => a.devicetypes.includes(t.id)),
   ]);
   const unknownTypes = [...new Set(applications.flatMap((a) => a.devicetypes).filter((t) => !known.has(t)))].sort();
-  for (const t of unknownTypes) groups.push([html`<code>${t}</code> <span class="flag">not in the device registry</span>`, applications.filter((a) => a.devicetypes.includes(t))]);
+  for (const t of unknownTypes)
+    groups.push([
+      html`<code>${t}</code> <span class="flag">not in the device registry</span>`,
+      applications.filter((a) => a.devicetypes.includes(t)),
+    ]);
   const none = applications.filter((a) => a.devicetypes.length === 0);
   if (none.length > 0) groups.push([html`No device type`, none]);
   return {
     id: "apps",
     body: html`<p>${applications.length} registration${applications.length === 1 ? "" : "s"}.</p>${groups.map(
-      ([title, apps]) => html`<section class="app-group"><h3>${title}</h3>${apps.length === 0 ? html`<p class="empty">No applications registered.</p>` : table(apps, operator)}</section>`,
+      ([title, apps]) =>
+        html`<section class="app-group"><h3>${title}</h3>${apps.length === 0 ? html`<p class="empty">No applications registered.</p>` : table(apps, operator)}</section>`,
     )}`,
   };
 }
@@ -34,18 +39,27 @@ function table(apps: RegistryApplication[], operator: boolean): Html {
 <tbody>${apps.map((a) => {
     const path = `/applications/${encodeURIComponent(a.id)}`;
     return html`<tr><td class="app-name">${a.name}</td><td>${a.version}</td><td>${a.developer}</td><td>${a.platform ?? ""}</td><td>${a.category ?? ""}</td><td>${a.status}</td>
-${operator ? html`<td class="actions"><button type="button" hx-get="${path}/edit" hx-target="#editor">Edit</button>
+${
+  operator
+    ? html`<td class="actions"><button type="button" hx-get="${path}/edit" hx-target="#editor">Edit</button>
 <button type="button" hx-post="${path}/regenerate-key" hx-swap="none" hx-confirm="Issue a new API key for this application? The old key stops working.">New key</button>
-<button type="button" hx-delete="${path}" hx-swap="none" hx-confirm="Delete this registration?">Delete</button></td>` : ""}</tr>`;
+<button type="button" hx-delete="${path}" hx-swap="none" hx-confirm="Delete this registration?">Delete</button></td>`
+    : ""
+}</tr>`;
   })}</tbody></table>`;
 }
 
 /** The notice area: outcomes of the last action, including an api key shown this once. */
-export const noticeRegion = (body: Html | string = ""): Region => ({ id: "notice", body: typeof body === "string" ? html`${body}` : body });
+export const noticeRegion = (body: Html | string = ""): Region => ({
+  id: "notice",
+  body: typeof body === "string" ? html`${body}` : body,
+});
 
 export const keyNotice = (what: string, name: string, key: string, webhookSecret?: string): Html =>
   html`<div class="key-notice"><p>${what} <strong>${name}</strong>. Its API key is shown this once; store it now:</p><p><code class="api-key">${key}</code></p>${
-    webhookSecret ? html`<p>Its webhook signing secret, also shown once:</p><p><code class="webhook-secret">${webhookSecret}</code></p>` : ""
+    webhookSecret
+      ? html`<p>Its webhook signing secret, also shown once:</p><p><code class="webhook-secret">${webhookSecret}</code></p>`
+      : ""
   }</div>`;
 
 export const errorNotice = (message: string): Html => html`<p class="error">${message}</p>`;

@@ -20,7 +20,13 @@ const H = 150;
 const PAD = { left: 56, right: 8, top: 8, bottom: 20 };
 
 /** A chart of at least two points, or a note saying there is nothing to draw yet. */
-export function lineChart(title: string, times: number[], lines: ChartLine[], unit = "", marks: ChartMark[] = []): Html {
+export function lineChart(
+  title: string,
+  times: number[],
+  lines: ChartLine[],
+  unit = "",
+  marks: ChartMark[] = [],
+): Html {
   const values = lines.flatMap((l) => l.values.filter((v): v is number => v !== null));
   if (times.length < 2 || values.length < 2) return html`<p class="chart-empty">${title}: not enough data yet</p>`;
   const all = [...values, ...marks.map((m) => m.value)];
@@ -35,7 +41,9 @@ export function lineChart(title: string, times: number[], lines: ChartLine[], un
   const y = (v: number) => PAD.top + (1 - (v - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
   const path = (values: Array<number | null>) =>
     values
-      .map((v, i) => (v === null ? "" : `${values[i - 1] == null ? "M" : "L"}${x(times[i]!).toFixed(1)} ${y(v).toFixed(1)}`))
+      .map((v, i) =>
+        v === null ? "" : `${values[i - 1] == null ? "M" : "L"}${x(times[i]!).toFixed(1)} ${y(v).toFixed(1)}`,
+      )
       .join("");
   const latest = (l: ChartLine) => l.values.findLast((v) => v !== null) ?? undefined;
   return html`<figure class="chart">

@@ -8,7 +8,8 @@ import { page, type Region, region } from "./layout";
 export function deadLettersRegion(store: DeadLetterStore): Region {
   const letters = store.newest();
   const counts = store.counts();
-  if (letters.length === 0) return { id: "dead-letters", body: html`<p class="empty">No dead letters since the dashboard started.</p>` };
+  if (letters.length === 0)
+    return { id: "dead-letters", body: html`<p class="empty">No dead letters since the dashboard started.</p>` };
   return {
     id: "dead-letters",
     body: html`<p>Since the dashboard started: ${counts.map(([reason, n]) => html`<span class="figure"><code>${reason}</code> ${count(n)}</span> `)}</p>
@@ -19,7 +20,10 @@ export function deadLettersRegion(store: DeadLetterStore): Region {
 
 function row(d: DeadLetter): Html {
   const when = d.time !== undefined ? (formatUtc(eventTimeMs(d.time)) ?? d.time) : absent("no dlq-time header");
-  const source = d.source?.topic !== undefined ? html`<code>${d.source.topic}</code>/${d.source.partition ?? "?"}@${d.source.offset ?? "?"}` : absent("no source headers");
+  const source =
+    d.source?.topic !== undefined
+      ? html`<code>${d.source.topic}</code>/${d.source.partition ?? "?"}@${d.source.offset ?? "?"}`
+      : absent("no source headers");
   return html`<tr><td>${when}<br><span class="pos">${d.position.topic}/${d.position.partition}@${d.position.offset}</span></td>
 <td><code>${d.reason ?? "unknown"}</code><br><span class="msg">${d.error ?? ""}</span></td><td>${source}</td><td><code>${d.key ?? "none"}</code></td>
 <td><code class="preview ${d.preview.kind}">${d.preview.text}${d.preview.truncated ? "…" : ""}</code><br><span class="dim">${count(d.size)} bytes${d.preview.kind === "hex" ? ", hex" : ""}</span></td></tr>`;

@@ -35,7 +35,12 @@ export function devicePage(d: DeviceState, marks?: Marks): Html {
 }
 
 function summary(d: DeviceState): Html {
-  const apps = d.applications.length > 0 ? d.applications.map((a) => html`<li>${a.name} <span class="dim">${a.developer} · ${a.platform} · ${a.status}</span></li>`) : html`<li>${absent("none registered for this type")}</li>`;
+  const apps =
+    d.applications.length > 0
+      ? d.applications.map(
+          (a) => html`<li>${a.name} <span class="dim">${a.developer} · ${a.platform} · ${a.status}</span></li>`,
+        )
+      : html`<li>${absent("none registered for this type")}</li>`;
   return html`<dl class="facts">
 <div><dt>Type</dt><dd>${d.typeName || d.type} <code>${d.type}</code></dd></div>
 <div><dt>Last seen</dt><dd><time datetime="${d.lastSeen}">${formatUtc(eventTimeMs(d.lastSeen)) ?? d.lastSeen}</time></dd></div>
@@ -74,7 +79,8 @@ function trends(d: DeviceState): Html {
   const points = [...d.trends.values()].sort((a, b) => a.c.localeCompare(b.c));
   return html`<table class="trends"><thead><tr><th>Metric</th><th>Last</th><th>Average</th><th>Min</th><th>Max</th><th>Window from</th></tr></thead>
 <tbody>${points.map(
-    (p) => html`<tr><td><code>${p.c}</code></td><td>${num(p.v)}</td><td>${num(p.avg)}</td><td>${num(p.min)}</td><td>${num(p.max)}</td><td>${formatUtc(p.t * 1000) ?? absent()}</td></tr>`,
+    (p) =>
+      html`<tr><td><code>${p.c}</code></td><td>${num(p.v)}</td><td>${num(p.avg)}</td><td>${num(p.min)}</td><td>${num(p.max)}</td><td>${formatUtc(p.t * 1000) ?? absent()}</td></tr>`,
   )}</tbody></table><p class="dim">${count(points.length)} metrics</p>`;
 }
 

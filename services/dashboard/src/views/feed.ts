@@ -18,7 +18,10 @@ export function feedRegion(feed: FeedStore, tab: FeedTab, limit: number): Region
   const entries = feed.newest(tab, limit);
   return {
     id: "feed",
-    body: entries.length === 0 ? html`<p class="empty">No ${tab} records since the dashboard started.</p>` : html`<ol class="feed">${entries.map(row)}</ol>`,
+    body:
+      entries.length === 0
+        ? html`<p class="empty">No ${tab} records since the dashboard started.</p>`
+        : html`<ol class="feed">${entries.map(row)}</ol>`,
   };
 }
 
@@ -35,7 +38,10 @@ function summary(e: FeedEntry): Html {
   }
   const ev = e.event;
   const when = formatUtc(eventTimeMs(ev.timestamp)) ?? ev.timestamp;
-  const device = e.tab === "raw" ? html`<code>${ev.device_id}</code>` : html`<a href="${deviceHref(ev.device_id)}"><code>${ev.device_id}</code></a>`;
+  const device =
+    e.tab === "raw"
+      ? html`<code>${ev.device_id}</code>`
+      : html`<a href="${deviceHref(ev.device_id)}"><code>${ev.device_id}</code></a>`;
   const what =
     ev.event_type === "trends"
       ? html`${count(ev.trends.length)} trend metrics, window from ${formatUtc(Math.min(...ev.trends.map((p) => p.t)) * 1000) ?? absent("no window")}`

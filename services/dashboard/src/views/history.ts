@@ -9,7 +9,13 @@ import type { Series } from "../state/series";
 import { type ChartLine, lineChart } from "./chart";
 import { html, type Html } from "./html";
 
-export const RANGES = { "15m": 15 * 60_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
+export const RANGES = {
+  "15m": 15 * 60_000,
+  "1h": 3_600_000,
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+} as const;
 export type RangeName = keyof typeof RANGES;
 export const isRange = (v: unknown): v is RangeName => typeof v === "string" && Object.hasOwn(RANGES, v);
 const REFRESH = "every 10s";
@@ -33,7 +39,8 @@ export const historySlot = (id: string): Html =>
 
 export function historySection(v: HistoryView): Html {
   const picker = html`<nav class="ranges">${Object.keys(RANGES).map(
-    (r) => html`<button type="button" hx-get="${href(v.id, r as RangeName)}" hx-target="#device-history" hx-swap="outerHTML"${r === v.range ? html` aria-current="true"` : ""}>${r}</button>`,
+    (r) =>
+      html`<button type="button" hx-get="${href(v.id, r as RangeName)}" hx-target="#device-history" hx-swap="outerHTML"${r === v.range ? html` aria-current="true"` : ""}>${r}</button>`,
   )}</nav>`;
   const body = v.problem ? html`<p class="empty">${v.problem}</p>` : html`${charts(v)}${trendCharts(v)}`;
   return html`<div id="device-history" hx-get="${href(v.id, v.range)}" hx-trigger="${REFRESH}" hx-swap="outerHTML">${picker}
@@ -51,14 +58,20 @@ function groupsOf(series: HistorySeries["series"]) {
 
 function charts(v: HistoryView): Html {
   const stored = v.series?.series ?? [];
-  if (stored.every((s) => s.points.length === 0)) return html`<p class="empty">Nothing stored for this device in the last ${v.range}.</p>`;
+  if (stored.every((s) => s.points.length === 0))
+    return html`<p class="empty">Nothing stored for this device in the last ${v.range}.</p>`;
   const out: Html[] = [];
   for (const [group, list] of groupsOf(stored)) {
     const lastStored = Math.max(...list.flatMap((s) => s.points.map((p) => p.t)));
     const tailTimes = (v.tail?.times() ?? []).filter((t) => t > lastStored);
     const times = [...new Set(list.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b).concat(tailTimes);
     const at = new Map(times.map((t, i) => [t, i]));
-    const line = (label: string, s: HistorySeries["series"][number], pick: (p: HistorySeries["series"][number]["points"][number]) => number, withTail: boolean): ChartLine => {
+    const line = (
+      label: string,
+      s: HistorySeries["series"][number],
+      pick: (p: HistorySeries["series"][number]["points"][number]) => number,
+      withTail: boolean,
+    ): ChartLine => {
       const values: Array<number | null> = times.map(() => null);
       for (const p of s.points) values[at.get(p.t)!] = pick(p);
       if (withTail && v.tail) {
@@ -70,7 +83,11 @@ function charts(v: HistoryView): Html {
     };
     const lines =
       list.length === 1
-        ? [line("avg", list[0]!, (p) => p.avg, true), line("min", list[0]!, (p) => p.min, false), line("max", list[0]!, (p) => p.max, false)]
+        ? [
+            line("avg", list[0]!, (p) => p.avg, true),
+            line("min", list[0]!, (p) => p.min, false),
+            line("max", list[0]!, (p) => p.max, false),
+          ]
         : list.map((s) => line(s.metric.slice(group.length + 1), s, (p) => p.avg, true));
     out.push(lineChart(list.length === 1 ? list[0]!.metric : group, times, lines));
   }

@@ -16,7 +16,13 @@ describe("the ingest panel", () => {
     m.refused("mqtt", "bad_credentials");
     m.refused("http", "unsupported_media_type");
     const store = createServiceStore();
-    store.set({ name: "ingest", url: "http://x", state: "ready", at: 0, metrics: parseMetrics(await registry.render()) });
+    store.set({
+      name: "ingest",
+      url: "http://x",
+      state: "ready",
+      at: 0,
+      metrics: parseMetrics(await registry.render()),
+    });
     const body = ingestRegion(store).body.value;
     expect(body).toContain("<dt>Devices connected (MQTT)</dt><dd>7</dd>");
     expect(body).toContain('<tr><th scope="row">mqtt</th><td>2</td><td>1,200</td><td>2</td></tr>');

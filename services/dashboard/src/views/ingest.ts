@@ -15,7 +15,9 @@ function series(metrics: Map<string, number>, name: string): Array<[Record<strin
   const out: Array<[Record<string, string>, number]> = [];
   for (const [key, value] of metrics) {
     if (!key.startsWith(`${name}{`)) continue;
-    const labels = Object.fromEntries([...key.slice(name.length + 1, -1).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const labels = Object.fromEntries(
+      [...key.slice(name.length + 1, -1).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
     out.push([labels, value]);
   }
   return out;
@@ -23,9 +25,13 @@ function series(metrics: Map<string, number>, name: string): Array<[Record<strin
 
 export function ingestRegion(store: ServiceStore): Region {
   const metrics = store.get("ingest")?.metrics;
-  if (!metrics) return { id: "ingest", body: html`<p>${absent("ingest has not answered a probe")} ingest not reachable</p>` };
-  const sum = (name: string, transport: string) => series(metrics, name).reduce((n, [l, v]) => (l.transport === transport ? n + v : n), 0);
-  const refused = series(metrics, "ingest_refused_total").filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  if (!metrics)
+    return { id: "ingest", body: html`<p>${absent("ingest has not answered a probe")} ingest not reachable</p>` };
+  const sum = (name: string, transport: string) =>
+    series(metrics, name).reduce((n, [l, v]) => (l.transport === transport ? n + v : n), 0);
+  const refused = series(metrics, "ingest_refused_total")
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1]);
   return {
     id: "ingest",
     body: html`<dl class="figures"><dt>Devices connected (MQTT)</dt><dd>${count(metrics.get("ingest_connected_devices"))}</dd></dl>

@@ -6,7 +6,16 @@
  */
 import { html, type Html, type Renderable } from "./html";
 
-export type Section = "overview" | "devices" | "device-registry" | "applications" | "deliveries" | "dead-letters" | "alarms" | "operator" | "none";
+export type Section =
+  | "overview"
+  | "devices"
+  | "device-registry"
+  | "applications"
+  | "deliveries"
+  | "dead-letters"
+  | "alarms"
+  | "operator"
+  | "none";
 
 const NAV: Array<[Section, string, string]> = [
   ["overview", "/", "Overview"],
@@ -33,7 +42,8 @@ export interface Region {
 export const region = (r: Region, tag = "div"): Html => html`<${tag} id="${r.id}">${r.body}</${tag}>`;
 
 /** The same region as an update, in a live message or in the answer to a form. */
-export const partial = (r: Region): Html => html`<hx-partial hx-target="#${r.id}" hx-swap="${r.swap ?? "innerMorph"}">${r.body}</hx-partial>`;
+export const partial = (r: Region): Html =>
+  html`<hx-partial hx-target="#${r.id}" hx-swap="${r.swap ?? "innerMorph"}">${r.body}</hx-partial>`;
 
 export function page(opts: { title: string; section: Section; live?: string; body: Renderable }): Html {
   return html`<!doctype html>

@@ -10,7 +10,9 @@ import type { Region } from "./layout";
 export function pipelineRegion(store: PipelineStore, topics: Topics): Region {
   const latest = store.latest();
   const error = store.lastError();
-  const failure = error ? html`<p class="flag">Broker not answering since ${formatUtc(error.at)}: ${error.message}</p>` : "";
+  const failure = error
+    ? html`<p class="flag">Broker not answering since ${formatUtc(error.at)}: ${error.message}</p>`
+    : "";
   if (!latest) return { id: "pipeline", body: html`${failure}<p class="empty">No broker sample yet.</p>` };
   return {
     id: "pipeline",
@@ -52,10 +54,15 @@ export function ratesRegion(store: PipelineStore): Region {
   return {
     id: "rates",
     body: html`<p class="now">Now: raw ${perSecond(last?.raw, why)} · enriched ${perSecond(last?.enriched, why)} · dead-lettered ${perSecond(last?.dlq, why)}</p>
-${lineChart("Messages per second", rates.map((r) => r.t), [
-  { label: "raw", values: rates.map((r) => r.raw) },
-  { label: "enriched", values: rates.map((r) => r.enriched) },
-  { label: "dead-lettered", values: rates.map((r) => r.dlq) },
-], "msg/s")}`,
+${lineChart(
+  "Messages per second",
+  rates.map((r) => r.t),
+  [
+    { label: "raw", values: rates.map((r) => r.raw) },
+    { label: "enriched", values: rates.map((r) => r.enriched) },
+    { label: "dead-lettered", values: rates.map((r) => r.dlq) },
+  ],
+  "msg/s",
+)}`,
   };
 }

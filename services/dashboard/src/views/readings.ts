@@ -17,7 +17,8 @@ export function keyReadings(measurements: Record<string, MeasurementGroup> | und
     .map(([name, g]) => {
       const numbers = Object.entries(g).filter((e): e is [string, number] => typeof e[1] === "number");
       const phases = numbers.filter(([k]) => k.startsWith("phase_"));
-      const shown = typeof g.value === "number" ? [["", g.value] as const] : phases.length > 0 ? phases : numbers.slice(0, 1);
+      const shown =
+        typeof g.value === "number" ? [["", g.value] as const] : phases.length > 0 ? phases : numbers.slice(0, 1);
       if (shown.length === 0) return "";
       const label = shown.length === 1 && shown[0]![0] !== "" ? `${name} ${shown[0]![0]}` : name;
       return html`<span class="reading">${label} ${shown.map(([, v], i) => html`${i > 0 ? " / " : ""}${num(v)}`)} ${unitOf(g)}</span> `;
@@ -35,7 +36,8 @@ export function qualityFlags(q: DataQuality | undefined): Html {
   if (!q) return absent("no telemetry yet");
   if (q.out_of_range.length === 0 && q.missing_groups.length === 0) return html`<span class="ok">ok</span>`;
   return html`${q.out_of_range.map(
-    (o) => html`<span class="flag" title="${o.min !== undefined ? `min ${o.min}` : ""}${o.max !== undefined ? ` max ${o.max}` : ""}">${o.field} ${num(o.value)} out of range</span> `,
+    (o) =>
+      html`<span class="flag" title="${o.min !== undefined ? `min ${o.min}` : ""}${o.max !== undefined ? ` max ${o.max}` : ""}">${o.field} ${num(o.value)} out of range</span> `,
   )}${q.missing_groups.length > 0 ? html`<span class="flag">missing: ${q.missing_groups.join(", ")}</span>` : ""}`;
 }
 

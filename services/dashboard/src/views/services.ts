@@ -34,9 +34,14 @@ export function servicesRegion(endpoints: ServiceEndpoint[], store: ServiceStore
 
 function row(e: ServiceEndpoint, store: ServiceStore): Html {
   const s = store.get(e.name);
-  if (!s) return html`<tr><th scope="row">${e.name}</th><td colspan="4">${absent("not probed yet")} <span class="url">${e.url}</span></td></tr>`;
-  const checks = s.checks ? Object.entries(s.checks).map(([k, ok]) => html`<span class="${ok ? "ok" : "flag"}">${k}</span> `) : absent("no checks reported");
-  const figures = (FIGURES[e.name] ?? []).map(([metric, label]) => html`<span class="figure">${label} ${count(metricTotal(s.metrics, metric))}</span> `);
+  if (!s)
+    return html`<tr><th scope="row">${e.name}</th><td colspan="4">${absent("not probed yet")} <span class="url">${e.url}</span></td></tr>`;
+  const checks = s.checks
+    ? Object.entries(s.checks).map(([k, ok]) => html`<span class="${ok ? "ok" : "flag"}">${k}</span> `)
+    : absent("no checks reported");
+  const figures = (FIGURES[e.name] ?? []).map(
+    ([metric, label]) => html`<span class="figure">${label} ${count(metricTotal(s.metrics, metric))}</span> `,
+  );
   return html`<tr><th scope="row">${e.name}<br><span class="url">${e.url}</span></th>
 <td><span class="state ${s.state}">${STATE_LABEL[s.state]}</span>${s.error ? html`<br><span class="msg">${s.error}</span>` : ""}</td>
 <td>${checks}</td><td>${figures.length > 0 ? figures : absent("no counters known for this service")}</td><td>${formatUtc(s.at)}</td></tr>`;

@@ -23,7 +23,8 @@ export function statusRoutes({ status, targets, guard, sendTestEvent }: StatusRo
     try {
       guard({ authorization: request.headers.get("authorization"), remoteAddress: address });
     } catch (e) {
-      if (e instanceof UnauthenticatedError) return Response.json({ error: e.message }, { status: 401, headers: { "www-authenticate": "Bearer" } });
+      if (e instanceof UnauthenticatedError)
+        return Response.json({ error: e.message }, { status: 401, headers: { "www-authenticate": "Bearer" } });
       if (e instanceof PermissionDeniedError) return Response.json({ error: e.message }, { status: 403 });
       throw e;
     }
@@ -39,21 +40,32 @@ export function statusRoutes({ status, targets, guard, sendTestEvent }: StatusRo
       const found = forApp(params.app_id);
       return found.length === 0 ? notFound() : { deliveries: found.map(statusJson) };
     })
-    .post("/api/v1/deliveries/:app_id/resume", ({ params, request, server }) => {
-      const refused = authorize(request, server?.requestIP(request)?.address);
-      if (refused) return refused;
-      const webhook = status.get(params.app_id, "webhook");
-      if (!webhook) return notFound();
-      webhook.failing = false;
-      webhook.retrying = 0;
-      return { message: "Delivery resumed", delivery: statusJson(webhook) };
-    }, { parse: "none" })
-    .post("/api/v1/deliveries/:app_id/test-event", async ({ params, request, server }) => {
-      const refused = authorize(request, server?.requestIP(request)?.address);
-      if (refused) return refused;
-      const t = targets.get(params.app_id);
-      if (!t?.webhookUrl || !t.webhookSecret) return Response.json({ error: "This application has no webhook" }, { status: 404 });
-      const outcome = await sendTestEvent(t.id);
-      return outcome.kind === "delivered" ? { delivered: true, status: outcome.status } : { delivered: false, error: outcome.error };
-    }, { parse: "none" });
+    .post(
+      "/api/v1/deliveries/:app_id/resume",
+      ({ params, request, server }) => {
+        const refused = authorize(request, server?.requestIP(request)?.address);
+        if (refused) return refused;
+        const webhook = status.get(params.app_id, "webhook");
+        if (!webhook) return notFound();
+        webhook.failing = false;
+        webhook.retrying = 0;
+        return { message: "Delivery resumed", delivery: statusJson(webhook) };
+      },
+      { parse: "none" },
+    )
+    .post(
+      "/api/v1/deliveries/:app_id/test-event",
+      async ({ params, request, server }) => {
+        const refused = authorize(request, server?.requestIP(request)?.address);
+        if (refused) return refused;
+        const t = targets.get(params.app_id);
+        if (!t?.webhookUrl || !t.webhookSecret)
+          return Response.json({ error: "This application has no webhook" }, { status: 404 });
+        const outcome = await sendTestEvent(t.id);
+        return outcome.kind === "delivered"
+          ? { delivered: true, status: outcome.status }
+          : { delivered: false, error: outcome.error };
+      },
+      { parse: "none" },
+    );
 }

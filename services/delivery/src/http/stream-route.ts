@@ -17,7 +17,10 @@ export function streamRoute(streams: Streams) {
     const deviceId = typeof query.device_id === "string" && query.device_id !== "" ? query.device_id : undefined;
     let connection: Awaited<ReturnType<Streams["connect"]>>;
     try {
-      connection = await streams.connect(request.headers.get("authorization"), { lastEventId: request.headers.get("last-event-id") ?? (query.last_event_id as string | undefined), deviceId });
+      connection = await streams.connect(request.headers.get("authorization"), {
+        lastEventId: request.headers.get("last-event-id") ?? (query.last_event_id as string | undefined),
+        deviceId,
+      });
     } catch (e) {
       if (!(e instanceof StreamUnauthorized)) throw e;
       return Response.json({ error: e.message }, { status: 401, headers: { "www-authenticate": "Bearer" } });
@@ -48,7 +51,12 @@ export function streamRoute(streams: Streams) {
       { highWaterMark: 0 },
     );
     return new Response(body, {
-      headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" },
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      },
     });
   });
 }

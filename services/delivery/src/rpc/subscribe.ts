@@ -18,7 +18,10 @@ export function subscribeRoutes(streams: Streams) {
     async *subscribe(req, ctx) {
       let connection: Awaited<ReturnType<Streams["connect"]>>;
       try {
-        connection = await streams.connect(ctx.requestHeader.get("authorization"), { lastEventId: req.lastEventId, deviceId: req.deviceId || undefined });
+        connection = await streams.connect(ctx.requestHeader.get("authorization"), {
+          lastEventId: req.lastEventId,
+          deviceId: req.deviceId || undefined,
+        });
       } catch (e) {
         if (e instanceof StreamUnauthorized) throw new ConnectError(e.message, Code.Unauthenticated);
         throw e;
@@ -29,7 +32,8 @@ export function subscribeRoutes(streams: Streams) {
         for (;;) {
           const events = await connection.session.next(WAIT_MS);
           if (events === undefined || ctx.signal.aborted) return;
-          for (const e of events) yield { id: e.id, messageId: e.delivery.id, event: enrichedEventToProto(e.delivery.event) };
+          for (const e of events)
+            yield { id: e.id, messageId: e.delivery.id, event: enrichedEventToProto(e.delivery.event) };
           connection.sent(events.length);
         }
       } finally {

@@ -10,11 +10,17 @@ import { LEVEL_TABLES } from "./range-sql";
 import type { Level } from "./store";
 
 const DAY_MS = 86_400_000;
-export const PARTITION_SPAN_MS: Record<Level, number> = { raw: DAY_MS, "1m": DAY_MS, "5m": 7 * DAY_MS, "1h": 30 * DAY_MS };
+export const PARTITION_SPAN_MS: Record<Level, number> = {
+  raw: DAY_MS,
+  "1m": DAY_MS,
+  "5m": 7 * DAY_MS,
+  "1h": 30 * DAY_MS,
+};
 /** Any fixed number: replicas creating or dropping partitions take turns. */
 const PARTITION_LOCK = 5_008_001;
 
-const nameOf = (level: Level, start: number) => `${LEVEL_TABLES[level].table}_p${new Date(start).toISOString().slice(0, 10).replaceAll("-", "")}`;
+const nameOf = (level: Level, start: number) =>
+  `${LEVEL_TABLES[level].table}_p${new Date(start).toISOString().slice(0, 10).replaceAll("-", "")}`;
 const startOf = (name: string) => {
   const m = /_p(\d{4})(\d\d)(\d\d)$/.exec(name);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
@@ -40,7 +46,9 @@ export function createPartitions(client: Sql) {
         await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
         for (const [name, { level, start }] of wanted) {
           const end = start + PARTITION_SPAN_MS[level];
-          await tx.unsafe(`create table if not exists "${name}" partition of ${LEVEL_TABLES[level].table} for values from (${start}) to (${end})`);
+          await tx.unsafe(
+            `create table if not exists "${name}" partition of ${LEVEL_TABLES[level].table} for values from (${start}) to (${end})`,
+          );
         }
       });
       wanted.forEach((_, name) => known.add(name));
@@ -55,7 +63,9 @@ export function createPartitions(client: Sql) {
       await client.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
         for (const level of Object.keys(cutoffs) as Level[]) {
-          const rows = await tx<{ name: string }[]>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+          const rows = await tx<
+            { name: string }[]
+          >`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
             where i.inhparent = ${LEVEL_TABLES[level].table}::regclass`;
           for (const { name } of rows) {
             const start = startOf(name);

@@ -36,8 +36,12 @@ const rollupColumns = () => ({
   lastTs: bigint("last_ts", { mode: "number" }).notNull(),
 });
 
-export const rollupMinute = pgTable("rollup_1m", rollupColumns(), (t) => [primaryKey({ columns: [t.seriesId, t.bucket] })]);
-export const rollupHour = pgTable("rollup_1h", rollupColumns(), (t) => [primaryKey({ columns: [t.seriesId, t.bucket] })]);
+export const rollupMinute = pgTable("rollup_1m", rollupColumns(), (t) => [
+  primaryKey({ columns: [t.seriesId, t.bucket] }),
+]);
+export const rollupHour = pgTable("rollup_1h", rollupColumns(), (t) => [
+  primaryKey({ columns: [t.seriesId, t.bucket] }),
+]);
 
 export const trends = pgTable(
   "trends_5m",

@@ -19,11 +19,19 @@ const MIGRATION_LOCK = 5_008_000;
 type Tx = postgres.TransactionSql;
 
 export async function openPgStore(url: string): Promise<HistoryStore> {
-  const { client, db } = await openMigratedPostgres(url, { migrationsFolder: `${import.meta.dir}/migrations/pg`, migrationsTable: MIGRATIONS_TABLE, lockId: MIGRATION_LOCK });
+  const { client, db } = await openMigratedPostgres(url, {
+    migrationsFolder: `${import.meta.dir}/migrations/pg`,
+    migrationsTable: MIGRATIONS_TABLE,
+    lockId: MIGRATION_LOCK,
+  });
   const partitions = createPartitions(client);
   const known = createSeriesCache();
 
-  const seriesIds = async (tx: Tx, items: Array<{ deviceId: string; metric: string }>, created: Map<string, number>) => {
+  const seriesIds = async (
+    tx: Tx,
+    items: Array<{ deviceId: string; metric: string }>,
+    created: Map<string, number>,
+  ) => {
     const missing = new Map<string, { deviceId: string; metric: string }>();
     for (const i of items) {
       const key = seriesKey(i.deviceId, i.metric);
@@ -33,7 +41,9 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       const devices = [...missing.values()].map((i) => i.deviceId);
       const metrics = [...missing.values()].map((i) => i.metric);
       await tx`insert into series (device_id, metric) select * from unnest(${devices}::text[], ${metrics}::text[]) order by 1, 2 on conflict do nothing`;
-      const rows = await tx<{ id: number; device_id: string; metric: string }[]>`select s.id, s.device_id, s.metric from series s
+      const rows = await tx<
+        { id: number; device_id: string; metric: string }[]
+      >`select s.id, s.device_id, s.metric from series s
         join unnest(${devices}::text[], ${metrics}::text[]) as u(d, m) on s.device_id = u.d and s.metric = u.m`;
       for (const r of rows) created.set(seriesKey(r.device_id, r.metric), r.id);
     }
@@ -72,29 +82,40 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
         ["5m", trends.map((t) => t.ts)],
       ]);
       const created = new Map<string, number>();
-      const stored = await client.begin(async (tx) => {
-        const idOf = await seriesIds(tx, [...points, ...trends], created);
-        const sids = points.map((p) => idOf(p.deviceId, p.metric));
-        const [written] = points.length === 0 ? [{ stored: 0 }] : await tx.unsafe<{ stored: number }[]>(WRITE_POINTS, [sids, times, points.map((p) => p.value)] as never[]);
-        const windows = dedupeTrends(trends, idOf);
-        if (windows.length > 0) {
-          await tx.unsafe(
-            `insert into trends_5m (series_id, bucket, avg, min, max, last)
+      const stored = await client
+        .begin(async (tx) => {
+          const idOf = await seriesIds(tx, [...points, ...trends], created);
+          const sids = points.map((p) => idOf(p.deviceId, p.metric));
+          const [written] =
+            points.length === 0
+              ? [{ stored: 0 }]
+              : await tx.unsafe<{ stored: number }[]>(WRITE_POINTS, [
+                  sids,
+                  times,
+                  points.map((p) => p.value),
+                ] as never[]);
+          const windows = dedupeTrends(trends, idOf);
+          if (windows.length > 0) {
+            await tx.unsafe(
+              `insert into trends_5m (series_id, bucket, avg, min, max, last)
              select * from unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
              on conflict (series_id, bucket) do update set avg = excluded.avg, min = excluded.min, max = excluded.max, last = excluded.last`,
-            columns(windows, ["seriesId", "ts", "avg", "min", "max", "last"]),
-          );
-        }
-        return written!.stored;
-      }).catch((e) => {
-        partitions.forget();
-        throw e;
-      });
+              columns(windows, ["seriesId", "ts", "avg", "min", "max", "last"]),
+            );
+          }
+          return written!.stored;
+        })
+        .catch((e) => {
+          partitions.forget();
+          throw e;
+        });
       known.commit(created);
       return { stored, duplicates: points.length - stored };
     },
     async range({ deviceId, metric, level, from, to, width }) {
-      const [series] = await client<{ id: number }[]>`select id from series where device_id = ${deviceId} and metric = ${metric}`;
+      const [series] = await client<
+        { id: number }[]
+      >`select id from series where device_id = ${deviceId} and metric = ${metric}`;
       if (!series) return [];
       const rows = await db.execute<RangeRow>(rangeSql(level, series.id, from, to, width, (n) => sql`${n}::int8`));
       return toBuckets([...rows], level, from, width);
@@ -125,4 +146,3 @@ function dedupeTrends(trends: TrendWindow[], idOf: (d: string, m: string) => num
   }
   return [...by.values()].sort((a, b) => a.seriesId - b.seriesId || a.ts - b.ts);
 }
-

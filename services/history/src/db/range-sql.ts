@@ -25,10 +25,19 @@ const SHAPES: Record<Level, Shape> = {
   "5m": { table: "trends_5m", key: "bucket", count: "1", sum: "avg", min: "min", max: "max", last: "last" },
 };
 
-export const LEVEL_TABLES = Object.fromEntries(Object.entries(SHAPES).map(([l, s]) => [l, { table: s.table, key: s.key }])) as Record<Level, { table: string; key: string }>;
+export const LEVEL_TABLES = Object.fromEntries(
+  Object.entries(SHAPES).map(([l, s]) => [l, { table: s.table, key: s.key }]),
+) as Record<Level, { table: string; key: string }>;
 
 /** `int` casts a bound number to the dialect's 64-bit integer so the bucket division is integral. */
-export function rangeSql(level: Level, seriesId: number, from: number, to: number, width: number, int: (n: number) => SQL): SQL {
+export function rangeSql(
+  level: Level,
+  seriesId: number,
+  from: number,
+  to: number,
+  width: number,
+  int: (n: number) => SQL,
+): SQL {
   const s = SHAPES[level];
   const [t, k] = [sql.raw(s.table), sql.raw(s.key)];
   return sql`with g as (
@@ -44,11 +53,19 @@ export type RangeRow = Record<"b" | "n" | "s" | "lo" | "hi" | "last", number | s
 export function toBuckets(rows: RangeRow[], level: Level, from: number, width: number): Bucket[] {
   return rows.map((r) => {
     const n = Number(r.n);
-    return { t: from + Number(r.b) * width, count: level === "5m" ? null : n, avg: Number(r.s) / n, min: Number(r.lo), max: Number(r.hi), last: Number(r.last) };
+    return {
+      t: from + Number(r.b) * width,
+      count: level === "5m" ? null : n,
+      avg: Number(r.s) / n,
+      min: Number(r.lo),
+      max: Number(r.hi),
+      last: Number(r.last),
+    };
   });
 }
 
-const newest = (table: string, column: string) => sql.raw(`(select ${column} from ${table} where series_id = s.id order by bucket desc limit 1)`);
+const newest = (table: string, column: string) =>
+  sql.raw(`(select ${column} from ${table} where series_id = s.id order by bucket desc limit 1)`);
 
 /**
  * Each metric's newest value: the `last` of its newest 1-minute roll-up, or of its newest 1-hour

@@ -37,8 +37,12 @@ const rollupColumns = {
   lastTs: integer("last_ts").notNull(),
 };
 
-export const rollupMinute = sqliteTable("rollup_1m", rollupColumns, (t) => [primaryKey({ columns: [t.seriesId, t.bucket] })]);
-export const rollupHour = sqliteTable("rollup_1h", rollupColumns, (t) => [primaryKey({ columns: [t.seriesId, t.bucket] })]);
+export const rollupMinute = sqliteTable("rollup_1m", rollupColumns, (t) => [
+  primaryKey({ columns: [t.seriesId, t.bucket] }),
+]);
+export const rollupHour = sqliteTable("rollup_1h", rollupColumns, (t) => [
+  primaryKey({ columns: [t.seriesId, t.bucket] }),
+]);
 
 export const trends = sqliteTable(
   "trends_5m",

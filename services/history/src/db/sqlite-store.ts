@@ -35,14 +35,20 @@ export function openSqliteStore(path: string): HistoryStore {
   migrate(db, { migrationsFolder: `${import.meta.dir}/migrations/sqlite`, migrationsTable: MIGRATIONS_TABLE });
 
   const q = {
-    findSeries: client.prepare<{ id: number }, [string, string]>("select id from series where device_id = ? and metric = ?"),
-    addSeries: client.prepare<{ id: number }, [string, string]>("insert into series (device_id, metric) values (?, ?) returning id"),
+    findSeries: client.prepare<{ id: number }, [string, string]>(
+      "select id from series where device_id = ? and metric = ?",
+    ),
+    addSeries: client.prepare<{ id: number }, [string, string]>(
+      "insert into series (device_id, metric) values (?, ?) returning id",
+    ),
     insertRaw: client.prepare("insert into raw_points (series_id, ts, value) values (?, ?, ?) on conflict do nothing"),
     upsert1m: client.prepare(upsertRollup("rollup_1m")),
     upsert1h: client.prepare(upsertRollup("rollup_1h")),
     trend: client.prepare(`insert into trends_5m (series_id, bucket, avg, min, max, last) values (?, ?, ?, ?, ?, ?)
       on conflict (series_id, bucket) do update set avg = excluded.avg, min = excluded.min, max = excluded.max, last = excluded.last`),
-    seriesIds: client.prepare<{ id: number }, [number, number]>("select id from series where id > ? order by id limit ?"),
+    seriesIds: client.prepare<{ id: number }, [number, number]>(
+      "select id from series where id > ? order by id limit ?",
+    ),
   };
 
   const known = createSeriesCache();
@@ -82,7 +88,12 @@ export function openSqliteStore(path: string): HistoryStore {
     async range({ deviceId, metric, level, from, to, width }) {
       const series = q.findSeries.get(deviceId, metric);
       if (!series) return [];
-      return toBuckets(db.all<RangeRow>(rangeSql(level, series.id, from, to, width, (n) => sql`${n}`)), level, from, width);
+      return toBuckets(
+        db.all<RangeRow>(rangeSql(level, series.id, from, to, width, (n) => sql`${n}`)),
+        level,
+        from,
+        width,
+      );
     },
     latest: async (deviceId) => db.all<Latest>(latestSql(deviceId)),
     async removeExpired(cutoffs) {

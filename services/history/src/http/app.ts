@@ -7,6 +7,8 @@ import { historyRoutes } from "./routes";
 
 /** The service's one port: series API + RPC + /healthz, /readyz, /metrics. */
 export function createHttpApp(deps: { queries: Queries; readiness: Readiness; metrics: Metrics; log: Logger }) {
-  return new Elysia().use(opsRoutes("history", deps.readiness, deps.metrics)).use(historyRoutes(deps.queries, deps.log));
+  return new Elysia()
+    .use(opsRoutes("history", deps.readiness, deps.metrics))
+    .use(historyRoutes(deps.queries, deps.log));
 }
 export type HttpApp = ReturnType<typeof createHttpApp>;

@@ -14,6 +14,8 @@ export function toCsv(r: SeriesResult): string {
   const device = csvField(r.deviceId);
   for (const s of r.series)
     for (const p of s.points)
-      lines.push([device, s.metric, r.level, new Date(p.t).toISOString(), p.count ?? "", p.avg, p.min, p.max, p.last].join(","));
+      lines.push(
+        [device, s.metric, r.level, new Date(p.t).toISOString(), p.count ?? "", p.avg, p.min, p.max, p.last].join(","),
+      );
   return `${lines.join("\r\n")}\r\n`;
 }

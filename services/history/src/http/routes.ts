@@ -42,20 +42,36 @@ export function historyRoutes(queries: Queries, log: Logger) {
   const rpc = historyRpcHandlers(queries, log);
 
   return new Elysia({ name: "history-routes" })
-    .get("/api/devices/:id/series", ({ params, request, set }) => answer(async () => seriesJson(await queries.series(params.id, paramsOf(request))), set))
-    .get("/api/devices/:id/trends", ({ params, request, set }) => answer(async () => seriesJson(await queries.trends(params.id, paramsOf(request))), set))
+    .get("/api/devices/:id/series", ({ params, request, set }) =>
+      answer(async () => seriesJson(await queries.series(params.id, paramsOf(request))), set),
+    )
+    .get("/api/devices/:id/trends", ({ params, request, set }) =>
+      answer(async () => seriesJson(await queries.trends(params.id, paramsOf(request))), set),
+    )
     .get("/api/devices/:id/series.csv", ({ params, request, set }) =>
       answer(async () => {
         const csv = toCsv(await queries.series(params.id, paramsOf(request)));
-        return new Response(csv, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="series.csv"' } });
+        return new Response(csv, {
+          headers: {
+            "content-type": "text/csv; charset=utf-8",
+            "content-disposition": 'attachment; filename="series.csv"',
+          },
+        });
       }, set),
     )
     .get("/api/devices/:id/latest", ({ params, set }) =>
-      answer(async () => ({ device_id: params.id, metrics: (await queries.latest(params.id)).map((l) => ({ metric: l.metric, t: l.ts, value: l.value })) }), set),
+      answer(
+        async () => ({
+          device_id: params.id,
+          metrics: (await queries.latest(params.id)).map((l) => ({ metric: l.metric, t: l.ts, value: l.value })),
+        }),
+        set,
+      ),
     )
     .all(
       "/iot.history.v1.HistoryService/*",
-      ({ request }) => rpc.get(new URL(request.url).pathname)?.(request) ?? new Response("unknown procedure", { status: 404 }),
+      ({ request }) =>
+        rpc.get(new URL(request.url).pathname)?.(request) ?? new Response("unknown procedure", { status: 404 }),
       { parse: "none" },
     );
 }

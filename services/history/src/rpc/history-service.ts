@@ -6,8 +6,17 @@ import { errorMessage, type Logger } from "@iot/common/logger";
 import type { Level } from "../db/store";
 import { type Queries, QueryError, type SeriesParams, type SeriesResult } from "../query";
 
-const LEVEL_OUT: Record<Level, ProtoLevel> = { raw: ProtoLevel.RAW, "1m": ProtoLevel.MINUTE, "1h": ProtoLevel.HOUR, "5m": ProtoLevel.TRENDS };
-const LEVEL_IN: Partial<Record<ProtoLevel, string>> = { [ProtoLevel.RAW]: "raw", [ProtoLevel.MINUTE]: "1m", [ProtoLevel.HOUR]: "1h" };
+const LEVEL_OUT: Record<Level, ProtoLevel> = {
+  raw: ProtoLevel.RAW,
+  "1m": ProtoLevel.MINUTE,
+  "1h": ProtoLevel.HOUR,
+  "5m": ProtoLevel.TRENDS,
+};
+const LEVEL_IN: Partial<Record<ProtoLevel, string>> = {
+  [ProtoLevel.RAW]: "raw",
+  [ProtoLevel.MINUTE]: "1m",
+  [ProtoLevel.HOUR]: "1h",
+};
 
 interface RangeRequest {
   metrics: string[];
@@ -22,7 +31,10 @@ const paramsIn = (req: RangeRequest, level?: ProtoLevel): SeriesParams => ({
   to: req.toUnixMs === undefined ? undefined : Number(req.toUnixMs),
   points: req.points,
   // A level the query cannot read from (trends) is named as a bad parameter by the query itself.
-  level: level === undefined || level === ProtoLevel.UNSPECIFIED ? undefined : (LEVEL_IN[level] ?? ProtoLevel[level] ?? String(level)),
+  level:
+    level === undefined || level === ProtoLevel.UNSPECIFIED
+      ? undefined
+      : (LEVEL_IN[level] ?? ProtoLevel[level] ?? String(level)),
 });
 
 const seriesOut = (r: SeriesResult) => ({
@@ -32,7 +44,14 @@ const seriesOut = (r: SeriesResult) => ({
   widthMs: BigInt(r.width),
   series: r.series.map((s) => ({
     metric: s.metric,
-    points: s.points.map((p) => ({ timeUnixMs: BigInt(p.t), count: p.count === null ? undefined : BigInt(p.count), avg: p.avg, min: p.min, max: p.max, last: p.last })),
+    points: s.points.map((p) => ({
+      timeUnixMs: BigInt(p.t),
+      count: p.count === null ? undefined : BigInt(p.count),
+      avg: p.avg,
+      min: p.min,
+      max: p.max,
+      last: p.last,
+    })),
   })),
 });
 
@@ -45,7 +64,10 @@ export const historyService = (queries: Queries) => (router: ConnectRouter) =>
     getTrends: async (req) => seriesOut(await queries.trends(req.deviceId, paramsIn(req))),
     async getLatest(req) {
       const values = await queries.latest(req.deviceId);
-      return { deviceId: req.deviceId, values: values.map((v) => ({ metric: v.metric, timeUnixMs: BigInt(v.ts), value: v.value })) };
+      return {
+        deviceId: req.deviceId,
+        values: values.map((v) => ({ metric: v.metric, timeUnixMs: BigInt(v.ts), value: v.value })),
+      };
     },
   });
 

@@ -41,7 +41,13 @@ export async function fleetWeek(endMs: number, intervalMs: number) {
   });
   const events: DeviceEvent[] = [];
   fleet.advance(startMs + WEEK_MS, (e) => (events.push(e), true));
-  const ctx = { profiles: buildProfiles(registry), registrations: () => ({ applications: [], current: true }), service: "test", version: "0", enrichedAt: timestampNow(endMs) };
+  const ctx = {
+    profiles: buildProfiles(registry),
+    registrations: () => ({ applications: [], current: true }),
+    service: "test",
+    version: "0",
+    enrichedAt: timestampNow(endMs),
+  };
   const records: OutgoingRecord[] = events.map((e, i) => {
     const { value, headers } = encodeEnrichedEvent(enrich(e, ctx), i % 2 === 0 ? "json" : "protobuf");
     return { key: e.device_id, value, headers };
@@ -60,7 +66,8 @@ export async function fleetWeek(endMs: number, intervalMs: number) {
   };
   const leaves = (prefix: string, v: JsonValue, out: Array<[string, number]>) => {
     if (typeof v === "number") out.push([prefix, v]);
-    else if (v && typeof v === "object" && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) leaves(`${prefix}.${k}`, x, out);
+    else if (v && typeof v === "object" && !Array.isArray(v))
+      for (const [k, x] of Object.entries(v)) leaves(`${prefix}.${k}`, x, out);
   };
   let points = 0;
   for (const e of events) {

@@ -5,7 +5,9 @@ import type { HistoryStore } from "../../src/db/store";
 
 export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
 
-export async function openTestStore(dialect: Dialect): Promise<{ store: HistoryStore; database: TestDatabase; close(): Promise<void> }> {
+export async function openTestStore(
+  dialect: Dialect,
+): Promise<{ store: HistoryStore; database: TestDatabase; close(): Promise<void> }> {
   const database = await openTestDatabase(dialect);
   const store = await openStore(database.config);
   return {

@@ -7,12 +7,22 @@ import { create } from "@bufbuild/protobuf";
 import { createServer } from "node:http2";
 import { Code, ConnectError, type ConnectRouter, createRouterTransport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { type DeviceCredential, DeviceCredentialSchema, DeviceRegistryService, DeviceStatus, type WatchDevicesResponse } from "@gen/iot/registry/v1/devices_pb";
+import {
+  type DeviceCredential,
+  DeviceCredentialSchema,
+  DeviceRegistryService,
+  DeviceStatus,
+  type WatchDevicesResponse,
+} from "@gen/iot/registry/v1/devices_pb";
 import { ChangeType } from "@gen/iot/registry/v1/registry_pb";
 import { sha256Hex } from "../../src/credentials";
 
-export const credential = (deviceId: string, token: string, status = DeviceStatus.ENABLED, deviceType = "smart_meter"): DeviceCredential =>
-  create(DeviceCredentialSchema, { deviceId, deviceType, status, tokenSha256: sha256Hex(token) });
+export const credential = (
+  deviceId: string,
+  token: string,
+  status = DeviceStatus.ENABLED,
+  deviceType = "smart_meter",
+): DeviceCredential => create(DeviceCredentialSchema, { deviceId, deviceType, status, tokenSha256: sha256Hex(token) });
 
 interface Stream {
   push(ev: WatchDevicesResponse["event"]): void;
@@ -31,7 +41,9 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
       async *watchDevices(_req, ctx) {
         authorizations.push(ctx.requestHeader.get("authorization"));
         if (isDown) throw new ConnectError("registry down", Code.Unavailable);
-        const queue: Array<WatchDevicesResponse["event"] | Error> = [{ case: "snapshot", value: { $typeName: "iot.registry.v1.DeviceSnapshot", devices: [...devices.values()] } }];
+        const queue: Array<WatchDevicesResponse["event"] | Error> = [
+          { case: "snapshot", value: { $typeName: "iot.registry.v1.DeviceSnapshot", devices: [...devices.values()] } },
+        ];
         let wake: (() => void) | undefined;
         const stream: Stream = {
           push: (ev) => (queue.push(ev), wake?.()),
@@ -57,7 +69,8 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
   const transport = createRouterTransport(routes);
 
   const change = (type: ChangeType, device: DeviceCredential) => {
-    for (const s of streams) s.push({ case: "change", value: { $typeName: "iot.registry.v1.DeviceChange", type, device } });
+    for (const s of streams)
+      s.push({ case: "change", value: { $typeName: "iot.registry.v1.DeviceChange", type, device } });
   };
 
   return {
@@ -69,10 +82,11 @@ export function createFakeDeviceWatch(initial: DeviceCredential[] = []) {
       const { port } = server.address() as { port: number };
       return {
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve) => {
-          for (const s of streams) s.fail(new ConnectError("closing", Code.Unavailable));
-          server.close(() => resolve());
-        }),
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const s of streams) s.fail(new ConnectError("closing", Code.Unavailable));
+            server.close(() => resolve());
+          }),
       };
     },
     authorizations,
