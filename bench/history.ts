@@ -108,7 +108,7 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
       value: 120 + Math.sin(i / 90) * 5 + (i % 997 === 0 ? 30 : 0),
     }));
     for (let i = 0; i < month.length; i += 5_000) await history.store().write(month.slice(i, i + 5_000), []);
-    const url = `${history.urls().api}/api/devices/bench-query/series?metric=voltage.phase_a&from=${from}&to=${from + month.length * MINUTE}&points=500&level=1m`;
+    const url = `${history.urls().History}/api/devices/bench-query/series?metric=voltage.phase_a&from=${from}&to=${from + month.length * MINUTE}&points=500&level=1m`;
     const check = (await (await fetch(url)).json()) as { series: Array<{ points: unknown[] }> };
     if (check.series[0]!.points.length !== 500)
       throw new Error(`expected 500 points, got ${check.series[0]!.points.length}`);

@@ -124,7 +124,7 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
         await unwind();
       },
       checks,
-      urls: () => ({ api: localUrl(config.bindHost, app.server?.port) }),
+      urls: () => ({ Alarms: localUrl(config.bindHost, app.server?.port) }),
     };
     return service;
   } catch (e) {

@@ -192,5 +192,5 @@ export async function startService(
   const out = await collect(bus, t.alarms);
   cleanup.push(() => out.sub.stop());
   const consumed = async () => parseMetrics(await metrics.render()).get("alarms_consumed_total") ?? 0;
-  return { t, bus, service, out, consumed, url: service.urls().api!, registryPath: config.deviceRegistryPath };
+  return { t, bus, service, out, consumed, url: service.urls().Alarms!, registryPath: config.deviceRegistryPath };
 }

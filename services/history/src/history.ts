@@ -104,6 +104,6 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
     },
     stop: close,
     checks,
-    urls: (): Record<string, string> => (app?.server ? { api: localUrl(config.bindHost, app.server.port) } : {}),
+    urls: (): Record<string, string> => (app?.server ? { History: localUrl(config.bindHost, app.server.port) } : {}),
   };
 }

@@ -84,7 +84,7 @@ test("PostgreSQL unreachable mid-stream: the service stalls, then resumes withou
   let lastError = "";
   const hours = await eventually(
     "the series readable again",
-    () => storedHours(service.urls().api!, week).catch((e) => void (lastError = String(e))),
+    () => storedHours(service.urls().History!, week).catch((e) => void (lastError = String(e))),
     30_000,
   ).catch((e) => {
     throw new Error(`${e}; last: ${lastError}`);

@@ -39,7 +39,7 @@ test("stored on the in-process bus, still there after a restart, and a replay af
       async () => ((await figure('history_records_total{result="stored"}')) === week.records.length ? true : undefined),
       60_000,
     );
-    const hours = await storedHours(history.urls().api!, week);
+    const hours = await storedHours(history.urls().History!, week);
     const points = [
       await figure('history_points_total{result="stored"}'),
       await figure('history_points_total{result="duplicate"}'),

@@ -43,7 +43,7 @@ for (const dialect of DIALECTS) {
       const service = createHistory(config, { bus, log: quietLogger(), metrics });
       await service.start();
       running.push(service);
-      return { service, metrics, url: service.urls().api! };
+      return { service, metrics, url: service.urls().History! };
     };
     const counter = async (m: Metrics, series: string) => parseMetrics(await m.render()).get(series) ?? 0;
 
