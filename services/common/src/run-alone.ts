@@ -38,8 +38,9 @@ export async function runAlone<C extends BaseConfig>(
       await bus?.stop();
     };
     await service.start();
-    log.info(`${def.name} ready`, service.urls());
+    // Registered before "ready" is logged: a supervisor that signals as soon as it reads it gets a clean stop.
     onShutdown(stop, log);
+    log.info(`${def.name} ready`, service.urls());
     // A service that ends by itself (--count, --duration) stops like a SIGTERM.
     void service.finished?.then(async () => {
       await stop();
