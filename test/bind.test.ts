@@ -32,8 +32,6 @@ async function platformWith(env: Record<string, string>): Promise<Platform> {
       HISTORY_PORT: "0",
       INGEST_HTTP_PORT: String(ingestHttp),
       INGEST_MQTT_PORT: String(ingestMqtt),
-      REGISTRY_RPC_URL: `http://127.0.0.1:${rpc}`,
-      REGISTRY_URL: `http://127.0.0.1:${http}`,
       ...env,
     },
     quietLogger(),

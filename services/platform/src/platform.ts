@@ -17,6 +17,7 @@ import { dashboardService } from "../../dashboard/src/dashboard";
 import { deliveryService } from "../../delivery/src/delivery";
 import { enrichmentService } from "../../enrichment/src/enrichment";
 import { ingestService } from "../../ingest/src/ingest";
+import { localServiceUrls } from "./local-urls";
 import { simulatorService } from "../../simulator/src/simulator";
 
 /** In start order (each one's dependencies before it); stopping runs backwards, so the simulator flushes into a running bus. */
@@ -48,7 +49,7 @@ export const EMBEDDED_DEFAULTS: Env = {
 export interface Platform {
   bus: EventBus["kind"];
   services: Service[];
-  /** The embedded defaults this start applied (those the user did not set). */
+  /** The embedded defaults and derived local URLs this start applied (those the user did not set). */
   applied: Env;
   stop(): Promise<void>;
 }
@@ -58,6 +59,7 @@ export async function startPlatform(source: Env, log: Logger, definitions = SERV
   const applied: Env = {};
   for (const [name, value] of Object.entries(EMBEDDED_DEFAULTS))
     if (!source[name]?.trim()) env[name] = applied[name] = value;
+  for (const [name, value] of Object.entries(localServiceUrls(env))) env[name] = applied[name] = value;
 
   // Every configuration first, so a bad variable stops the start before anything listens.
   const configs = loadAll(definitions, env);
