@@ -12,8 +12,9 @@ import { TEST_DATABASE_URL } from "../../app-registry/test/support/databases";
 
 const target = new URL(TEST_DATABASE_URL);
 let socket: net.Socket | undefined;
-// One slot, so the next query must reuse the connection whose socket closed.
-const sql = postgres(TEST_DATABASE_URL, {
+// One slot, so the next query must reuse the connection whose socket closed. `socket` (a connected
+// socket of our own, to close at the chosen moment) is an option postgres-js reads but does not type.
+const options = {
   max: 1,
   connect_timeout: 5,
   onnotice: () => {},
@@ -23,14 +24,15 @@ const sql = postgres(TEST_DATABASE_URL, {
       s.once("error", reject);
       socket = s;
     }),
-});
+};
+const sql = postgres(TEST_DATABASE_URL, options);
 afterAll(() => sql.end({ timeout: 1 }));
 
 test("a connection closed with a write pending rejects that query, then serves the next one", async () => {
-  expect(await sql`select 1 as x`).toEqual([{ x: 1 }]);
+  expect([...(await sql`select 1 as x`)]).toEqual([{ x: 1 }]);
   const pending = sql`select 2 as x`;
   pending.execute(); // its bytes wait for the next turn of the event loop…
   socket!.destroy(); // …and the socket closes before that turn
   expect(await pending.catch((e: { code?: string }) => e.code)).toBe("CONNECTION_CLOSED");
-  expect(await sql`select 3 as x`).toEqual([{ x: 3 }]);
+  expect([...(await sql`select 3 as x`)]).toEqual([{ x: 3 }]);
 });
