@@ -85,6 +85,8 @@ export const dashboardConfigSchema = Type.Object({
     statsMs: env.int("DASHBOARD_STATS_INTERVAL_MS", 2_000, { min: 200, max: 60_000 }),
     probeMs: env.int("DASHBOARD_PROBE_INTERVAL_MS", 5_000, { min: 500, max: 300_000 }),
     heartbeatMs: env.int("DASHBOARD_SSE_HEARTBEAT_MS", 5_000, { min: 1_000, max: 60_000 }),
+    /** A device chart's stored history is read again at most this often (when it went stale). */
+    historyRefreshMs: env.int("DASHBOARD_HISTORY_REFRESH_MS", 60_000, { min: 1_000, max: 3_600_000 }),
   }),
   /** Per browser: at most this many swaps a second; faster streams are sampled (the newest wins). */
   maxSwapsPerSecond: env.int("DASHBOARD_MAX_SWAPS_PER_SECOND", 10, { min: 1, max: 10 }),
@@ -92,6 +94,8 @@ export const dashboardConfigSchema = Type.Object({
     feed: env.int("DASHBOARD_FEED_SIZE", 25, { min: 1, max: 500 }),
     devices: env.int("DASHBOARD_MAX_DEVICES", 1_000, { min: 1, max: 100_000 }),
     seriesPoints: env.int("DASHBOARD_SERIES_POINTS", 60, { min: 2, max: 2_000 }),
+    /** Stored history kept for the device charts, per device and range shown. */
+    historyCharts: env.int("DASHBOARD_HISTORY_CHARTS", 64, { min: 1, max: 10_000 }),
     deadLetters: env.int("DASHBOARD_DEAD_LETTERS", 100, { min: 1, max: 10_000 }),
     rateHistory: env.int("DASHBOARD_RATE_HISTORY", 300, { min: 2, max: 10_000 }),
     devicesShown: env.int("DASHBOARD_DEVICES_SHOWN", 200, { min: 1, max: 10_000 }),

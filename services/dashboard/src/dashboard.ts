@@ -28,6 +28,7 @@ import { createIdentify, operatorGuard } from "./http/operator-guard";
 import { pageRoutes } from "./http/page-routes";
 import { allowedHostNames, security } from "./http/security";
 import { createHistoryClient } from "./history/client";
+import { createStoredHistory } from "./history/stored-history";
 import { createHub } from "./live/hub";
 import { createLive } from "./live/stream";
 import { createStreamSlots } from "./live/stream-slots";
@@ -90,6 +91,13 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     timeoutMs: config.httpTimeoutMs,
     changed,
   });
+  const history = createStoredHistory({
+    client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }),
+    refreshMs: config.intervals.historyRefreshMs,
+    maxEntries: config.limits.historyCharts,
+    refreshed: changed,
+    log,
+  });
   const stream = createLive({
     hub,
     heartbeatMs: config.intervals.heartbeatMs,
@@ -128,18 +136,13 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
     .use(assetRoutes())
     .use(loginRoutes({ access, identify, maxBodyBytes }))
     .use(pageRoutes({ state, config, marks }))
-    .use(liveRoutes({ state, config, marks, stream, slots, identify }))
+    .use(liveRoutes({ state, config, marks, stream, slots, identify, history }))
     .use(applicationRoutes({ registry, access, identify, maxBodyBytes }))
     .use(alarmRoutes(alarms))
     .use(
       deviceAdminRoutes({ devices: deviceClient, registry, seen: state.devices, ingest: config.ingest, maxBodyBytes }),
     )
-    .use(
-      historyRoutes({
-        client: createHistoryClient({ url: config.historyUrl, timeoutMs: config.httpTimeoutMs }),
-        state,
-      }),
-    )
+    .use(historyRoutes({ stored: history, state }))
     .use(
       deliveryRoutes({
         delivery: createDeliveryClient({

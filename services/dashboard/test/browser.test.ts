@@ -1,17 +1,22 @@
 /**
  * The dashboard in a real browser (Debian chromium through playwright-core), fed by the real Kafka
- * broker and writing to a real App Registry: the live feed, a device's charts, the application
- * form, and XSS payloads that must stay text. Screenshots go to test-artifacts/ (gitignored).
+ * broker, writing to a real App Registry and reading a real history service (SQLite, consuming the
+ * same broker): the live feed, a device's charts and stored history, the application form, and XSS
+ * payloads that must stay text. Screenshots go to test-artifacts/ (gitignored).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKafkaBusFromConfig } from "@iot/common/bus-config";
 import { encodeDeviceEvent, encodeEnrichedEvent } from "@iot/common/codec";
 import { createMetrics } from "@iot/common/metrics";
 import type { DeviceEvent } from "@iot/common/telemetry";
-import { kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
+import type { Service } from "@iot/common/service";
+import { eventually, kafkaBrokers, quietLogger, uniqueName } from "@iot/common/testing";
+import { freePort } from "@iot/common/testing-process";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { createHistory, loadConfig as loadHistoryConfig } from "../../history/src/index";
 import { createDashboard, type Dashboard } from "../src/dashboard";
 import { cheapHash } from "./access";
 import { app, enriched, telemetry, testConfig, trends } from "./fixtures";
@@ -35,6 +40,10 @@ const XSS_DEVICE = `dev-<script>alert("id")</script>`;
 const DEVICE = uniqueName("breaker-ui");
 
 const log = quietLogger();
+const HISTORY_DIR = mkdtempSync(join(tmpdir(), "dashboard-browser-history-"));
+let history: Service;
+let historyBus: ReturnType<typeof createKafkaBusFromConfig>;
+let historyUrl: string;
 let registry: Awaited<ReturnType<typeof startRegistry>>;
 let bus: ReturnType<typeof createKafkaBusFromConfig>;
 let dashboard: Dashboard;
@@ -47,6 +56,7 @@ const pageErrors: string[] = [];
 const config = async () =>
   testConfig({
     KAFKA_BROKERS: kafkaBrokers().join(","),
+    HISTORY_URL: historyUrl,
     REGISTRY_URL: registry.url,
     REGISTRY_ADMIN_TOKEN: TOKEN,
     DASHBOARD_OPERATORS: `${OPERATOR.name}:${await cheapHash(OPERATOR.password)}`,
@@ -66,12 +76,34 @@ const pageFindings = () =>
     scripts: [...document.querySelectorAll("script")].map((s) => s.getAttribute("src")),
   }));
 
+/** The history service on the dashboard's topics, so what the test publishes is stored too. */
+async function startHistory(port: number) {
+  const c = loadHistoryConfig({
+    KAFKA_BROKERS: kafkaBrokers().join(","),
+    TOPIC_RAW: topics.raw,
+    TOPIC_ENRICHED: topics.enriched,
+    TOPIC_DLQ: topics.dlq,
+    KAFKA_PARTITIONS: "2",
+    HISTORY_GROUP: uniqueName("history-browser"),
+    HISTORY_PORT: String(port),
+    HISTORY_DB_PATH: join(HISTORY_DIR, "history.db"),
+    DEVICE_REGISTRY_PATH: join(import.meta.dir, "../../../config/device-registry.json"),
+  });
+  historyBus = createKafkaBusFromConfig(c.bus, "history-browser-test", log);
+  await historyBus.start();
+  history = createHistory(c, { bus: historyBus, log, metrics: createMetrics() });
+  await history.start();
+}
+
 beforeAll(async () => {
   registry = await startRegistry(TOKEN);
+  const historyPort = await freePort();
+  historyUrl = `http://127.0.0.1:${historyPort}`;
   const c = await config();
   topics = c.bus.topics;
   bus = createKafkaBusFromConfig(c.bus, "dashboard-browser-test", log);
   await bus.start();
+  await startHistory(historyPort);
   const now = Date.now();
   for (let i = 5; i >= 1; i--) await publish(telemetry(DEVICE, now - i * 5_000, 115 + i));
   await publish(trends(DEVICE, Math.floor(now / 300_000) * 300 - 300));
@@ -102,8 +134,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await dashboard?.stop();
+  await history?.stop();
+  await historyBus?.stop();
   await bus?.stop();
   await registry?.stop();
+  rmSync(HISTORY_DIR, { recursive: true, force: true });
 });
 
 describe("in a browser", () => {
@@ -162,6 +197,44 @@ describe("in a browser", () => {
       { timeout: 10_000 },
     );
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-device.png"), fullPage: true });
+  }, 30_000);
+
+  test("a device's stored history loads once, then follows its new points over the live stream; the range picker switches ranges", async () => {
+    await eventually("the device's first points stored by history", async () => {
+      const res = await fetch(`${historyUrl}/api/devices/${encodeURIComponent(DEVICE)}/latest`);
+      return ((await res.json()) as { metrics: unknown[] }).metrics.length > 0 ? true : undefined;
+    });
+    const sectionReads: string[] = [];
+    const onRequest = (r: { url(): string }) =>
+      void (r.url().includes("/history?range=") && sectionReads.push(r.url()));
+    page.on("request", onRequest);
+    try {
+      await page.goto(`${base}/devices/${encodeURIComponent(DEVICE)}?range=15m`);
+      const stored = page.locator("#device-history figure", { hasText: "voltage" }).first();
+      await stored.waitFor({ timeout: 10_000 });
+      await page.evaluate(() => void ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+
+      await publish(telemetry(DEVICE, Date.now(), 133));
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll("#device-history figure .legend li")].some(
+            (li) => li.textContent === "phase_a: 133",
+          ),
+        undefined,
+        { timeout: 10_000 },
+      );
+      // The new point came through the live stream: the page was not reloaded, the section not re-read.
+      expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+      expect(sectionReads).toEqual([`${base}/devices/${encodeURIComponent(DEVICE)}/history?range=15m`]);
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-device-history.png"), fullPage: true });
+
+      await page.locator("#device-history nav a", { hasText: "24h" }).click();
+      await page.waitForURL(`${base}/devices/${encodeURIComponent(DEVICE)}?range=24h`);
+      await page.locator("#device-history nav a[aria-current=page]", { hasText: "24h" }).waitFor({ timeout: 10_000 });
+      expect(await page.locator("#device-history figure", { hasText: "voltage" }).count()).toBeGreaterThan(0);
+    } finally {
+      page.off("request", onRequest);
+    }
   }, 30_000);
 
   test("an anonymous visitor reads the applications but gets no form; an operator logs in and gets it", async () => {

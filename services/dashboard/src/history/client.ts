@@ -30,7 +30,11 @@ export function createHistoryClient(opts: { url: string; timeoutMs: number }) {
       throw new HistoryUnavailable(`history service unreachable: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!res.ok) throw new HistoryUnavailable(`history service answered ${res.status}`);
-    return (await res.json()) as T;
+    try {
+      return (await res.json()) as T;
+    } catch {
+      throw new HistoryUnavailable("history service answered something other than JSON");
+    }
   };
   const range =
     (kind: "series" | "trends") => (id: string, metrics: string[], from: number, to: number, points: number) => {

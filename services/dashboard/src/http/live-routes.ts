@@ -4,11 +4,14 @@
  * stream ends, however it ends.
  */
 import { Elysia } from "elysia";
+import { rangeOf } from "../history/ranges";
+import type { StoredHistoryCache } from "../history/stored-history";
 import type { View } from "../live/stream";
 import type { StreamSlots } from "../live/stream-slots";
 import { deadLettersRegion } from "../views/dead-letters";
 import { deviceRegions } from "../views/device";
 import { devicesRegion } from "../views/devices";
+import { historyRegion } from "../views/history";
 import { overviewRegions } from "../views/overview";
 import type { Identify } from "./operator-guard";
 import type { PageDeps } from "./page-routes";
@@ -20,9 +23,10 @@ export interface LiveRouteDeps extends PageDeps {
   stream: Stream;
   slots: StreamSlots;
   identify: Identify;
+  history: StoredHistoryCache;
 }
 
-export function liveRoutes({ state, config, marks, stream, slots, identify }: LiveRouteDeps) {
+export function liveRoutes({ state, config, marks, stream, slots, identify, history }: LiveRouteDeps) {
   const live = (view: (params: Record<string, string>, query: Record<string, string | undefined>) => View) =>
     async function* ({
       params,
@@ -66,13 +70,22 @@ export function liveRoutes({ state, config, marks, stream, slots, identify }: Li
     )
     .get(
       "/live/devices/:id",
-      live((params) => ({
-        key: `device:${params.id}`,
-        render: () => {
-          const d = state.devices.get(params.id!);
-          return d ? deviceRegions(d, marks) : [];
-        },
-      })),
+      live((params, query) => {
+        const id = params.id!;
+        const range = rangeOf(query.range);
+        return {
+          key: `device:${range}:${id}`,
+          render: () => {
+            const d = state.devices.get(id);
+            if (!d) return [];
+            const kept = history.current(id, range, d.series);
+            const regions = deviceRegions(d, marks);
+            return kept
+              ? [...regions, historyRegion({ id, range, stored: kept, tail: d.series, now: Date.now() })]
+              : regions;
+          },
+        };
+      }),
     )
     .get(
       "/live/dead-letters",

@@ -1,6 +1,7 @@
 /** The read-only pages, rendered from the in-memory state. */
 import { Elysia } from "elysia";
 import type { DashboardConfig } from "../config";
+import { rangeOf } from "../history/ranges";
 import type { DashboardState } from "../state/dashboard-state";
 import { type FeedTab, isFeedTab } from "../state/feed";
 import { deadLettersPage } from "../views/dead-letters";
@@ -23,9 +24,12 @@ export const pageRoutes = ({ state, config, marks }: PageDeps) =>
   new Elysia({ name: "dashboard-pages" })
     .get("/", ({ query }) => htmlResponse(overviewPage(state, config, tabOf(query.tab))))
     .get("/devices", ({ query }) => htmlResponse(devicesPage(state, config, typeOf(query.type))))
-    .get("/devices/:id", ({ params }) => {
+    .get("/devices/:id", ({ params, query }) => {
       const device = state.devices.get(params.id);
-      return device ? htmlResponse(devicePage(device, marks)) : htmlResponse(unknownDevicePage(params.id), 404);
+      const range = rangeOf(query.range);
+      return device
+        ? htmlResponse(devicePage(device, range, marks))
+        : htmlResponse(unknownDevicePage(params.id, range), 404);
     })
     .get("/feed/:seq", ({ params }) => htmlResponse(feedDetail(state.feed.find(Number(params.seq)))))
     .get("/dead-letters", () => htmlResponse(deadLettersPage(state.deadLetters)));

@@ -1,4 +1,9 @@
-/** One device: live charts of its measurement groups, its latest readings and its latest trends. */
+/**
+ * One device: its stored history for a range, live charts of its measurement groups, its latest
+ * readings and its latest trends. The page's live stream is for that range, so it can carry the
+ * history charts' new points too.
+ */
+import type { RangeName } from "../history/ranges";
 import type { DeviceState } from "../state/devices";
 import { unitOf } from "../state/readings";
 import { eventTimeMs, formatUtc } from "../time";
@@ -24,13 +29,13 @@ export function deviceRegions(d: DeviceState, marks?: Marks): Region[] {
   ];
 }
 
-export function devicePage(d: DeviceState, marks?: Marks): Html {
+export function devicePage(d: DeviceState, range: RangeName, marks?: Marks): Html {
   const [s, c, t] = deviceRegions(d, marks).map((r) => region(r));
   return page({
     title: `Device ${d.id}`,
     section: "devices",
-    live: `/live${deviceHref(d.id)}`,
-    body: html`<h1>Device <code>${d.id}</code></h1>${s}${deviceAlarms(d.id)}<section><h2>History</h2>${historySlot(d.id)}</section><section><h2>Live charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
+    live: `/live${deviceHref(d.id)}?range=${range}`,
+    body: html`<h1>Device <code>${d.id}</code></h1>${s}${deviceAlarms(d.id)}<section><h2>History</h2>${historySlot(d.id, range)}</section><section><h2>Live charts</h2>${c}</section><section><h2>Latest trends</h2>${t}</section>`,
   });
 }
 
@@ -84,10 +89,10 @@ function trends(d: DeviceState): Html {
   )}</tbody></table><p class="dim">${count(points.length)} metrics</p>`;
 }
 
-export function unknownDevicePage(id: string): Html {
+export function unknownDevicePage(id: string, range: RangeName): Html {
   return page({
     title: "Unknown device",
     section: "devices",
-    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><section><h2>History</h2>${historySlot(id)}</section><p><a href="/devices">All devices</a></p>`,
+    body: html`<h1>Device <code>${id}</code></h1><p class="empty">Not seen since the dashboard started, or no longer among the devices it keeps.</p><section><h2>History</h2>${historySlot(id, range)}</section><p><a href="/devices">All devices</a></p>`,
   });
 }

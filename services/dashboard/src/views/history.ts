@@ -1,54 +1,60 @@
 /**
- * A device's stored history: a range picker, one chart per measurement group read from the history
- * service (avg per component; a lone component also gets its min and max, so spikes stay visible),
- * the live tail the dashboard holds appended after the last stored point, and the device's own
- * 5-minute trend windows. The section reloads itself, so the tail keeps moving.
+ * A device's stored history: a range picker, one chart per measurement group (avg per component; a
+ * lone component also gets its min and max, so spikes stay visible), the live tail the dashboard
+ * holds appended after the last stored point, and the device's own 5-minute trend windows. The
+ * stored part is what the history service answered when the range was read; the tail is the
+ * dashboard's in-memory series, so as a live region the section follows new points without
+ * re-reading history. Each range is its own page (`?range=`), which is what the live stream renders.
  */
 import type { HistorySeries } from "../history/client";
+import { RANGES, type RangeName } from "../history/ranges";
+import type { StoredHistory } from "../history/stored-history";
 import type { Series } from "../state/series";
 import { type ChartLine, lineChart } from "./chart";
 import { html, type Html } from "./html";
-
-export const RANGES = {
-  "15m": 15 * 60_000,
-  "1h": 3_600_000,
-  "24h": 86_400_000,
-  "7d": 7 * 86_400_000,
-  "30d": 30 * 86_400_000,
-} as const;
-export type RangeName = keyof typeof RANGES;
-export const isRange = (v: unknown): v is RangeName => typeof v === "string" && Object.hasOwn(RANGES, v);
-const REFRESH = "every 10s";
+import { type Region, region } from "./layout";
+import { deviceHref } from "./readings";
 
 export interface HistoryView {
   id: string;
   range: RangeName;
-  series?: HistorySeries;
-  trends?: HistorySeries;
+  stored: StoredHistory;
   /** The dashboard's in-memory recent points (from the live stream), if it holds the device. */
   tail?: Series;
-  /** Why there is nothing to show. */
-  problem?: string;
+  /** The window ends here and starts one range earlier. */
+  now: number;
 }
 
-const href = (id: string, range: RangeName) => `/devices/${encodeURIComponent(id)}/history?range=${range}`;
+type Stored = HistorySeries["series"][number];
+const REGION = "device-history";
+const sectionHref = (id: string, range: RangeName) => `${deviceHref(id)}/history?range=${range}`;
+const deviceRangeHref = (id: string, range: RangeName) => `${deviceHref(id)}?range=${range}`;
 
-/** The section as first rendered in a device page, before its content loads. */
-export const historySlot = (id: string): Html =>
-  html`<div id="device-history" hx-get="${href(id, "1h")}" hx-trigger="load" hx-swap="outerHTML"><p class="empty">Loading history…</p></div>`;
+/** The section before the range's stored part is read; it asks for it as soon as it is shown. */
+export const historySlot = (id: string, range: RangeName): Html =>
+  html`<div id="${REGION}" hx-get="${sectionHref(id, range)}" hx-trigger="load" hx-swap="outerHTML"><p class="empty">Loading history…</p></div>`;
 
-export function historySection(v: HistoryView): Html {
-  const picker = html`<nav class="ranges">${Object.keys(RANGES).map(
+export const historyRegion = (v: HistoryView): Region => ({ id: REGION, body: historyBody(v) });
+
+export const historySection = (v: HistoryView): Html => region(historyRegion(v));
+
+function historyBody(v: HistoryView): Html {
+  const picker = html`<nav class="tabs ranges" aria-label="Range">${Object.keys(RANGES).map(
     (r) =>
-      html`<button type="button" hx-get="${href(v.id, r as RangeName)}" hx-target="#device-history" hx-swap="outerHTML"${r === v.range ? html` aria-current="true"` : ""}>${r}</button>`,
+      html`<a href="${deviceRangeHref(v.id, r as RangeName)}"${r === v.range ? html` aria-current="page"` : ""}>${r}</a>`,
   )}</nav>`;
-  const body = v.problem ? html`<p class="empty">${v.problem}</p>` : html`${charts(v)}${trendCharts(v)}`;
-  return html`<div id="device-history" hx-get="${href(v.id, v.range)}" hx-trigger="${REFRESH}" hx-swap="outerHTML">${picker}
-<p class="dim">${v.series ? html`Stored ${v.series.level === "raw" ? "points" : `${v.series.level} roll-ups`}, one point per ${Math.round(v.series.width_ms / 1000)} s` : ""}</p>${body}</div>`;
+  const { series, problem } = v.stored;
+  const body = problem ? html`<p class="empty">${problem}</p>` : html`${charts(v)}${trendCharts(v)}`;
+  return html`${picker}
+<p class="dim">${series ? html`Stored ${series.level === "raw" ? "points" : `${series.level} roll-ups`}, one point per ${Math.round(series.width_ms / 1000)} s` : ""}</p>${body}`;
 }
 
-function groupsOf(series: HistorySeries["series"]) {
-  const groups = new Map<string, HistorySeries["series"]>();
+/** The stored series with only their points still inside the window. */
+const inWindow = (list: Stored[], from: number): Stored[] =>
+  list.map((s) => ({ ...s, points: s.points.filter((p) => p.t >= from) }));
+
+function groupsOf(series: Stored[]) {
+  const groups = new Map<string, Stored[]>();
   for (const s of series) {
     const g = s.metric.split(".")[0]!;
     groups.set(g, [...(groups.get(g) ?? []), s]);
@@ -57,27 +63,25 @@ function groupsOf(series: HistorySeries["series"]) {
 }
 
 function charts(v: HistoryView): Html {
-  const stored = v.series?.series ?? [];
+  const from = v.now - RANGES[v.range];
+  const stored = inWindow(v.stored.series?.series ?? [], from);
   if (stored.every((s) => s.points.length === 0))
     return html`<p class="empty">Nothing stored for this device in the last ${v.range}.</p>`;
+  const tailTimes = v.tail?.times() ?? [];
   const out: Html[] = [];
   for (const [group, list] of groupsOf(stored)) {
     const lastStored = Math.max(...list.flatMap((s) => s.points.map((p) => p.t)));
-    const tailTimes = (v.tail?.times() ?? []).filter((t) => t > lastStored);
-    const times = [...new Set(list.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b).concat(tailTimes);
+    const appended = (t: number) => t > lastStored && t >= from;
+    const times = [...new Set(list.flatMap((s) => s.points.map((p) => p.t)))]
+      .sort((a, b) => a - b)
+      .concat(tailTimes.filter(appended));
     const at = new Map(times.map((t, i) => [t, i]));
-    const line = (
-      label: string,
-      s: HistorySeries["series"][number],
-      pick: (p: HistorySeries["series"][number]["points"][number]) => number,
-      withTail: boolean,
-    ): ChartLine => {
-      const values: Array<number | null> = times.map(() => null);
+    const line = (label: string, s: Stored, pick: (p: Stored["points"][number]) => number, withTail: boolean) => {
+      const values: ChartLine["values"] = times.map(() => null);
       for (const p of s.points) values[at.get(p.t)!] = pick(p);
       if (withTail && v.tail) {
-        const all = v.tail.times();
         const col = v.tail.column(s.metric);
-        all.forEach((t, i) => at.has(t) && t > lastStored && (values[at.get(t)!] = col[i] ?? null));
+        tailTimes.forEach((t, i) => appended(t) && (values[at.get(t)!] = col[i] ?? null));
       }
       return { label, values };
     };
@@ -95,13 +99,13 @@ function charts(v: HistoryView): Html {
 }
 
 function trendCharts(v: HistoryView): Html {
-  const stored = (v.trends?.series ?? []).filter((s) => s.points.length > 0);
+  const stored = inWindow(v.stored.trends?.series ?? [], v.now - RANGES[v.range]).filter((s) => s.points.length > 0);
   if (stored.length === 0) return html`<p class="empty">No trend windows from this device in the last ${v.range}.</p>`;
   const out = [...groupsOf(stored)].map(([group, list]) => {
     const times = [...new Set(list.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b);
     const at = new Map(times.map((t, i) => [t, i]));
     const lines = list.map((s) => {
-      const values: Array<number | null> = times.map(() => null);
+      const values: ChartLine["values"] = times.map(() => null);
       for (const p of s.points) values[at.get(p.t)!] = p.avg;
       return { label: s.metric.slice(group.length + 1) || s.metric, values };
     });
