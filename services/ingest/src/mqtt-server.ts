@@ -52,10 +52,9 @@ export interface MqttServerOptions {
  */
 class DeviceBroker extends Aedes {
   // aedes calls publish(packet, client, done) for a client's publish; its typings name only (packet, done).
-  override publish(packet: PublishPacket, ...rest: unknown[]): void {
-    const [client, done] = rest as [Client | null | undefined, ((e?: Error) => void) | undefined];
-    if (client && typeof client === "object") return void done?.();
-    (Aedes.prototype.publish as (...args: unknown[]) => void).apply(this, [packet, ...rest]);
+  override publish(packet: PublishPacket, clientOrDone: unknown, done?: (e?: Error) => void): void {
+    if (clientOrDone && typeof clientOrDone === "object") return void done?.();
+    (Aedes.prototype.publish as (...args: unknown[]) => void).call(this, packet, clientOrDone, done);
   }
 }
 
@@ -108,6 +107,16 @@ export function createMqttServer(o: MqttServerOptions) {
     return recent.length > o.connectsPerMinute;
   };
 
+  /**
+   * Acks are counted once per batch the broker acknowledged, not per message: the batcher resolves a
+   * whole send's publishes at once, and this microtask runs after all of them.
+   */
+  let uncountedAcks = 0;
+  const countAcks = () => {
+    o.metrics.acked("mqtt", uncountedAcks);
+    uncountedAcks = 0;
+  };
+
   const aedes = new DeviceBroker({
     connectTimeout: o.connectTimeoutMs,
     // No subscriber ever exists, so nothing waits on delivery; the default would cap concurrent publishes at 100.
@@ -151,7 +160,7 @@ export function createMqttServer(o: MqttServerOptions) {
       if (!result.ok) return done(refuse(result.reason, result.message));
       packet.retain = false; // nothing is retained for subscribers that cannot exist
       o.batcher.submit([result.record]).then(() => {
-        o.metrics.acked("mqtt", 1);
+        if (uncountedAcks++ === 0) queueMicrotask(countAcks);
         done(null);
       });
     },

@@ -61,11 +61,22 @@ function headerNames(max = 256) {
 /**
  * The same partition for a key as kafkajs's DefaultPartitioner and Java's (murmur2, positive), so a
  * switch of client keeps each key on its partition and so in order. Keyless records rotate.
+ * The client's murmur2 works in BigInt, a measurable share of ingest's CPU per record; keys (device
+ * ids) repeat, so each key's hash is remembered, for a bounded number of keys.
  */
-export function keyPartitioner() {
+export function keyPartitioner(maxKeys = 100_000) {
   let next = 0;
-  return (message: unknown, key: Buffer | undefined) =>
-    key ? compatibilityPartitioner(message as never, key) : next++ & 0x7fffffff;
+  const known = new Map<string, number>();
+  return (message: { key?: unknown }, key: Buffer | undefined) => {
+    if (!key) return next++ & 0x7fffffff;
+    const name = typeof message.key === "string" ? message.key : undefined;
+    let hash = name === undefined ? undefined : known.get(name);
+    if (hash === undefined) {
+      hash = compatibilityPartitioner(message as never, key);
+      if (name !== undefined && known.size < maxKeys) known.set(name, hash);
+    }
+    return hash;
+  };
 }
 
 const SASL_MECHANISMS = { plain: "PLAIN", "scram-sha-256": "SCRAM-SHA-256", "scram-sha-512": "SCRAM-SHA-512" } as const;
