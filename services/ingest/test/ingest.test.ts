@@ -167,7 +167,7 @@ describe("ingest gateway on Kafka", () => {
     }
   });
 
-  test("MQTT 5 refusals: CONNACK 0x86 for wrong credentials, 0x87 for a disabled device; a foreign topic gets PUBACK 0x87 and the connection stays", async () => {
+  test("MQTT 5 refusals: CONNACK 0x86 for wrong credentials, 0x87 for a disabled device; a foreign topic gets PUBACK/PUBREC 0x87 (QoS 0: dropped) and the connection stays", async () => {
     const connack = (id: string, token: string) =>
       device(ingest.mqttPort(), id, token, { protocolVersion: 5 }).then(
         (c) => (c.end(), 0),
@@ -180,16 +180,19 @@ describe("ingest gateway on Kafka", () => {
     const refusedBefore = ingest.metrics.snapshot().refused.mqtt?.foreign_topic ?? 0;
     const rawBefore = await rawCount(bus, t.raw);
     const c = await device(ingest.mqttPort(), "meter-1", "t1", { protocolVersion: 5 });
-    const refused = await c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-1", 700), { qos: 1 }).then(
-      () => undefined,
-      (e: { code?: number }) => e.code,
-    );
-    expect(refused).toBe(0x87);
+    const refusedWith = (qos: 0 | 1 | 2) =>
+      c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-1", 700), { qos }).then(
+        () => 0,
+        (e: { code?: number }) => e.code,
+      );
+    expect(await refusedWith(1)).toBe(0x87); // PUBACK
+    expect(await refusedWith(2)).toBe(0x87); // PUBREC
+    expect(await refusedWith(0)).toBe(0); // no ack to carry a reason: dropped, and counted
     await c.publishAsync("devices/meter-1/telemetry", telemetryJson("meter-1", 701), { qos: 1 });
     expect(c.connected).toBe(true);
     await c.endAsync();
     expect(await rawCount(bus, t.raw)).toBe(rawBefore + 1);
-    expect(ingest.metrics.snapshot().refused.mqtt?.foreign_topic).toBe(refusedBefore + 1);
+    expect(ingest.metrics.snapshot().refused.mqtt?.foreign_topic).toBe(refusedBefore + 3);
   });
 
   test("HTTP: one object, an array and NDJSON are acknowledged with 200 after the broker has them", async () => {
