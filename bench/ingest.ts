@@ -1,6 +1,6 @@
 /**
  * Part 8 — the ingest gateway (a process of its own, against the real registry and broker).
- *   bun bench/ingest.ts [--connections 1000] [--messages 200000] [--window 10] [--idle 10000]
+ *   bun bench/ingest.ts [--connections 1000] [--messages 200000] [--window 10] [--idle 10000] [--cpu-prof]
  * Throughput: `--connections` authenticated MQTT.js devices each keep `--window` QoS 1 publishes in
  * flight until `--messages` were PUBACKed; msg/s = PUBACKed messages / (last PUBACK − first publish).
  * A PUBACK means the record is in iot.raw (acks=all); the topic's end offsets are checked to hold
@@ -8,6 +8,8 @@
  * both share the two cores with ingest).
  * Idle: `--idle` devices connect (raw CONNECT packets, CONNACK awaited) and stay; ingest's RSS
  * (VmRSS) then. Goal: < 300 MB.
+ * --cpu-prof: ingest runs under `bun --cpu-prof` (.cpuprofile + Markdown in bench/results/profiles/,
+ * for bench/profile-summary.ts); its figures go to ingest-cpu-prof.json, not ingest.json.
  */
 import { connect as tcpConnect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
@@ -16,7 +18,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
 import { benchBus, useBroker } from "./lib/kafka";
 import { cpuSeconds, rssMb } from "./lib/proc";
-import { writeResult } from "./lib/results";
+import { RESULTS_DIR, writeResult } from "./lib/results";
 import { runId, startRegistry, waitReady } from "./lib/services";
 import { printTable, round } from "./lib/table";
 
@@ -27,6 +29,7 @@ const { values: flags } = parseArgs({
     messages: { type: "string", default: "200000" },
     window: { type: "string", default: "10" },
     idle: { type: "string", default: "10000" },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 const CONNECTIONS = Number(flags.connections);
@@ -65,6 +68,10 @@ try {
     REGISTRY_RPC_URL: registry.rpcUrl,
     INGEST_CONNECTS_PER_MINUTE: "100",
     LOG_LEVEL: "warn",
+    // The profile is written when the process exits (ingest.stop() sends SIGTERM).
+    ...(flags["cpu-prof"] && {
+      BUN_OPTIONS: `${process.env.BUN_OPTIONS ?? ""} --cpu-prof --cpu-prof-md --cpu-prof-dir=${RESULTS_DIR}/profiles --cpu-prof-name=ingest-${id}`,
+    }),
   });
   stopAll.unshift(() => ingest.stop());
   await waitReady(`http://127.0.0.1:${ports.http}/readyz`, 60_000, ingest);
@@ -176,17 +183,18 @@ try {
     batches,
     mean_batch_records: round(acked / batches, 0),
     mean_batch_ms: round((metric("ingest_batch_seconds_sum") / batches) * 1000, 1),
-    rss_mb_at_start: rssAtStart,
-    rss_mb_under_load: rssUnderLoad.rss,
+    rss_mb_at_start: round(rssAtStart, 0),
+    rss_mb_under_load: round(rssUnderLoad.rss, 0),
     idle_connections: stats.connectedDevices,
-    idle_rss_mb: idleRss.rss,
-    idle_kb_per_connection: round(((idleRss.rss - rssAtStart) * 1024) / IDLE, 1),
+    idle_rss_mb: round(idleRss.rss, 0),
+    idle_kb_per_connection: IDLE > 0 ? round(((idleRss.rss - rssAtStart) * 1024) / IDLE, 1) : null,
     goal_msgs_per_s: GOALS.msgPerS,
     goal_idle_rss_mb: GOALS.idleRssMb,
   };
   if (inRaw < acked) throw new Error(`iot.raw holds ${inRaw} records, ${acked} were PUBACKed`);
   printTable("Part 8 — ingest: QoS 1 into iot.raw, and idle connections", [result]);
-  await writeResult("ingest", broker.version, result);
+  // A profiled run is slower than a real one: it never overwrites the benchmark's figures.
+  await writeResult(flags["cpu-prof"] ? "ingest-cpu-prof" : "ingest", broker.version, result);
 } finally {
   for (const stop of stopAll) await stop();
   await broker.stop();

@@ -48,6 +48,11 @@ const OWNERS: Array<[RegExp, string]> = [
   [/services\/common\/src\/bus/, "bus (kafka-bus.ts)"],
   [/services\/enrichment\//, "enrichment (enrich, data quality, pipeline)"],
   [/bench\//, "bench (passthrough)"],
+  [/services\/ingest\//, "ingest (hooks, device records, batcher, metrics)"],
+  [/node_modules\/aedes\//, "aedes (MQTT protocol handling)"],
+  [/node_modules\/(mqtt-packet|bl)\//, "mqtt-packet (parse, write)"],
+  [/node_modules\/(mqemitter|qlobber|aedes-persistence|aedes-packet)\//, "aedes: routing and persistence"],
+  [/node_modules\/prom-client\/|services\/common\/src\/metrics/, "metrics (prom-client)"],
   [/@connectrpc|node:http2/, "registry client (Connect)"],
 ];
 

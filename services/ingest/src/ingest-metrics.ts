@@ -12,7 +12,6 @@ export const REFUSAL_REASONS = [
   "disabled",
   "registry_unavailable",
   "reconnect_rate",
-  "unsupported_protocol",
   "connect_timeout",
   "malformed_packet",
   "foreign_topic",

@@ -1,17 +1,23 @@
 /**
- * The devices' MQTT server: aedes (MQTT 3.1.1; aedes 1.2 answers an MQTT 5 CONNECT with
- * "unacceptable protocol version") with our policy in its hooks:
- * - CONNECT: username = device id, password = token, checked against the local credentials cache;
- *   refused with "not authorized" (and counted by reason), or "server unavailable" for a device
- *   reconnecting faster than `connectsPerMinute` and while the cache has had no snapshot yet. Wills are dropped (a device's disconnect is not
- *   telemetry); client ids are namespaced by device, so one device cannot take over another's session.
+ * The devices' MQTT server: aedes 2 (MQTT 3.1, 3.1.1 and 5) with our policy in its hooks:
+ * - CONNECT: username = device id, password = token, checked against the local credentials cache.
+ *   Refused (and counted by reason) with "not authorized" (MQTT 5: 0x86 bad user name or password
+ *   for wrong or missing credentials, 0x87 not authorized for a disabled device), or "server
+ *   unavailable" (0x88) while the cache has had no snapshot yet and for a device reconnecting faster
+ *   than `connectsPerMinute` (aedes lets a hook choose only among the MQTT 3.1.1 return codes 2–5, so
+ *   not 0x9F). Wills are dropped (a device's disconnect is not telemetry); client ids are namespaced
+ *   by device, so one device cannot take over another's session.
  * - PUBLISH: only to `devices/{own id}/telemetry|trends`, payload within the limit, `device_id`
  *   matching. The record is handed to the batcher inside `authorizePublish`, whose callback runs
  *   only once the broker acknowledged it: aedes writes the PUBACK (QoS 1) or PUBREC (QoS 2) after
  *   that callback, so a device's ack means its record is in `iot.raw`. aedes reads a connection's next
  *   chunk only after every packet of the last one was handled, so a pending ack stops reading that socket.
- *   Anything refused closes the connection (MQTT 3.1.1 has no negative PUBACK).
- * - SUBSCRIBE: devices need none; each is answered with a failure return code (0x80).
+ *   A refused publish closes an MQTT 3.1.1 connection (it has no negative PUBACK). An MQTT 5 one stays
+ *   open: aedes answers a refused QoS 1/2 publish with reason code 0x87 (the only one it lets a hook
+ *   send; the Reason String names our reason) and drops a refused QoS 0 one. A wildcard topic
+ *   closes the connection (aedes refuses it before our hook), and a packet over the size limit is
+ *   refused from its header: MQTT 5 gets DISCONNECT 0x95 (the limit is in its CONNACK), 3.1.1 a close.
+ * - SUBSCRIBE: devices need none; each is answered with a failure (0x80; MQTT 5: 0x87).
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket } from "aedes";
@@ -21,7 +27,7 @@ import type { Credentials } from "./credentials";
 import { mqttRecord } from "./device-records";
 import { authorizeTopic } from "./device-topics";
 import type { IngestMetrics, RefusalReason } from "./ingest-metrics";
-import { classify, limitPacketSize } from "./mqtt-input";
+import { classify, markMalformed } from "./mqtt-input";
 import type { Batcher } from "./raw-batcher";
 
 export interface MqttServerOptions {
@@ -46,10 +52,9 @@ export interface MqttServerOptions {
  */
 class DeviceBroker extends Aedes {
   // aedes calls publish(packet, client, done) for a client's publish; its typings name only (packet, done).
-  override publish(packet: PublishPacket, ...rest: unknown[]): void {
-    const [client, done] = rest as [Client | null | undefined, ((e?: Error) => void) | undefined];
-    if (client && typeof client === "object") return void done?.();
-    (Aedes.prototype.publish as (...args: unknown[]) => void).apply(this, [packet, ...rest]);
+  override publish(packet: PublishPacket, clientOrDone: unknown, done?: (e?: Error) => void): void {
+    if (clientOrDone && typeof clientOrDone === "object") return void done?.();
+    (Aedes.prototype.publish as (...args: unknown[]) => void).call(this, packet, clientOrDone, done);
   }
 }
 
@@ -63,10 +68,18 @@ class Refusal extends Error {
     super(message);
   }
 }
+/** CONNACK return codes a hook may choose; aedes sends MQTT 5 clients the matching reason code. */
+const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 const SERVER_UNAVAILABLE = 3;
 /** Room for the topic and the packet's own fields on top of the payload limit. */
 const PACKET_OVERHEAD = 512;
+
+/** MQTT 3.1.1 devices keep the one "not authorized" they always got; MQTT 5 ones learn which it was. */
+function connackCode(reason: RefusalReason, version: number) {
+  if (reason === "registry_unavailable") return SERVER_UNAVAILABLE;
+  return reason === "bad_credentials" && version === 5 ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED;
+}
 
 export function createMqttServer(o: MqttServerOptions) {
   const deviceOf = new WeakMap<Client, string>();
@@ -94,12 +107,23 @@ export function createMqttServer(o: MqttServerOptions) {
     return recent.length > o.connectsPerMinute;
   };
 
+  /**
+   * Acks are counted once per batch the broker acknowledged, not per message: the batcher resolves a
+   * whole send's publishes at once, and this microtask runs after all of them.
+   */
+  let uncountedAcks = 0;
+  const countAcks = () => {
+    o.metrics.acked("mqtt", uncountedAcks);
+    uncountedAcks = 0;
+  };
+
   const aedes = new DeviceBroker({
     connectTimeout: o.connectTimeoutMs,
     // No subscriber ever exists, so nothing waits on delivery; the default would cap concurrent publishes at 100.
     concurrency: 10_000,
+    // Checked from each packet's fixed header, before its body is buffered; MQTT 5 clients also read it in the CONNACK.
+    maximumPacketSize: o.maxPayloadBytes + PACKET_OVERHEAD,
     preConnect(_client, packet, done) {
-      if (packet.protocolVersion === 5) o.metrics.refused("mqtt", "unsupported_protocol");
       packet.will = undefined;
       done(null, true);
     },
@@ -107,7 +131,7 @@ export function createMqttServer(o: MqttServerOptions) {
       const deviceId = username ?? "";
       const verdict = o.credentials.verify(deviceId, password?.toString("utf8"));
       if (!verdict.ok) {
-        const code = verdict.reason === "registry_unavailable" ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
+        const code = connackCode(verdict.reason, client.version);
         return done(
           refuse(verdict.reason, `device ${JSON.stringify(deviceId.slice(0, 128))}: ${verdict.reason}`, code) as never,
           null,
@@ -136,7 +160,7 @@ export function createMqttServer(o: MqttServerOptions) {
       if (!result.ok) return done(refuse(result.reason, result.message));
       packet.retain = false; // nothing is retained for subscribers that cannot exist
       o.batcher.submit([result.record]).then(() => {
-        o.metrics.acked("mqtt", 1);
+        if (uncountedAcks++ === 0) queueMicrotask(countAcks);
         done(null);
       });
     },
@@ -173,8 +197,7 @@ export function createMqttServer(o: MqttServerOptions) {
   function accept(socket: Socket) {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    const client = aedes.handle(socket);
-    limitPacketSize(client, o.maxPayloadBytes + PACKET_OVERHEAD);
+    markMalformed(aedes.handle(socket));
   }
 
   /** The same broker behind WebSocket: each connection becomes a stream aedes reads like a socket. */
@@ -187,8 +210,7 @@ export function createMqttServer(o: MqttServerOptions) {
     });
     await new Promise<void>((resolve, reject) => wss.once("listening", resolve).once("error", reject));
     wss.on("connection", (ws) => {
-      const client = aedes.handle(createWebSocketStream(ws));
-      limitPacketSize(client, o.maxPayloadBytes + PACKET_OVERHEAD);
+      markMalformed(aedes.handle(createWebSocketStream(ws)));
     });
     wsServer = wss;
   }

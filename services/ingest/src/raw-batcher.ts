@@ -137,12 +137,17 @@ export function createBatcher(o: BatcherOptions) {
     });
   }
 
+  async function submitWhenRoom(records: OutgoingRecord[], bytes: number): Promise<void> {
+    while (!hasRoom(bytes)) await new Promise<void>((resolve) => roomWaiters.push(resolve));
+    return enqueue(records, bytes);
+  }
+
   return {
     /** Resolves once the broker acknowledged `records` (one device's), first waiting for room under the in-flight bound. */
-    async submit(records: OutgoingRecord[]): Promise<void> {
+    submit(records: OutgoingRecord[]): Promise<void> {
       const bytes = bytesOf(records);
-      while (!hasRoom(bytes)) await new Promise<void>((resolve) => roomWaiters.push(resolve));
-      return enqueue(records, bytes);
+      // With room (the usual case) no extra promise per message.
+      return hasRoom(bytes) ? enqueue(records, bytes) : submitWhenRoom(records, bytes);
     },
     /** Like `submit`, or undefined without queueing anything when the in-flight bound is reached. */
     trySubmit(records: OutgoingRecord[]): Promise<void> | undefined {

@@ -1,5 +1,5 @@
 /**
- * Every bad input the issue lists, each refused and counted by reason, while 100 well-behaved
+ * Every bad input the issue lists, over MQTT 3.1.1 and 5, each refused and counted by reason, while 100 well-behaved
  * devices keep publishing QoS 1: at the end iot.raw holds exactly what they got PUBACKs for.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -10,7 +10,7 @@ import type { MqttClient } from "mqtt";
 import type { Ingest } from "../src/ingest";
 import { collect, device, rawCount, startIngest, telemetryJson, testBus, testTopics } from "./fixtures";
 import { createFakeDeviceWatch, credential } from "./support/fake-device-watch";
-import { connectPacket, publishPacket, rawConnection } from "./support/raw-mqtt";
+import { connectPacket, parsePackets, publishPacket, rawConnection } from "./support/raw-mqtt";
 
 const GOOD = 100;
 const IDLE = 1_000;
@@ -20,6 +20,7 @@ const registry = createFakeDeviceWatch([
   ...good.map((id) => credential(id, `tok-${id}`)),
   credential("bad-1", "tb1"),
   credential("looper", "tl"),
+  credential("looper5", "tl5"),
   credential("off-1", "to", DeviceStatus.DISABLED),
 ]);
 let bus: EventBus;
@@ -41,8 +42,8 @@ afterAll(async () => {
 
 const closed = (c: MqttClient) =>
   new Promise<void>((resolve) => (c.connected ? c.once("close", () => resolve()) : resolve()));
-const refusedCode = (id: string, token: string) =>
-  device(ingest.mqttPort(), id, token).then(
+const refusedCode = (id: string, token: string, protocolVersion: 4 | 5 = 4) =>
+  device(ingest.mqttPort(), id, token, { protocolVersion }).then(
     (c) => (c.end(), 0),
     (e: { code?: number }) => e.code,
   );
@@ -69,7 +70,11 @@ test("bad input is refused and counted while 100 devices keep publishing with no
   expect(await refusedCode("nobody", "x")).toBe(5);
   expect(await refusedCode("off-1", "to")).toBe(5);
 
-  // Publishes a device may not make: each closes its connection.
+  // The same over MQTT 5, with its finer reason codes: bad user name or password, not authorized.
+  expect(await refusedCode("good-000", "wrong", 5)).toBe(0x86);
+  expect(await refusedCode("off-1", "to", 5)).toBe(0x87);
+
+  // Publishes a device may not make: each closes its MQTT 3.1.1 connection.
   for (const [topic, payload] of [
     ["devices/good-001/telemetry", telemetryJson("good-001", 1)], // another device's topic
     ["$SYS/broker/anything", "{}"], // a system topic
@@ -82,6 +87,23 @@ test("bad input is refused and counted while 100 devices keep publishing with no
     await closed(c);
   }
 
+  // Over MQTT 5 the same publishes are refused one by one with PUBACK 0x87; the connection stays.
+  const v5 = await device(port, "bad-1", "tb1", { protocolVersion: 5 });
+  for (const [topic, payload] of [
+    ["devices/good-001/telemetry", telemetryJson("good-001", 1)],
+    ["$SYS/broker/anything", "{}"],
+    ["devices/bad-1/telemetry", telemetryJson("good-005", 1)],
+    ["devices/bad-1/telemetry", "x".repeat(4_200)], // over the payload limit, within the packet limit
+  ] as const) {
+    const code = await v5.publishAsync(topic, payload, { qos: 1 }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    expect(code).toBe(0x87);
+  }
+  expect(v5.connected).toBe(true);
+  await v5.endAsync();
+
   // A wildcard in a PUBLISH topic (MQTT.js will not send one; the raw packet can).
   const wild = await rawConnection(port);
   wild.send(connectPacket("bad-1", "tb1"));
@@ -93,6 +115,17 @@ test("bad input is refused and counted while 100 devices keep publishing with no
   huge.send(connectPacket("bad-1", "tb1"));
   huge.send(Buffer.from([0x32, 0x80, 0x80, 0x80, 0x05, 0x00, 0x01]));
   await huge.closed;
+
+  // Over MQTT 5 the same packet gets DISCONNECT 0x95 "packet too large" before the close.
+  const huge5 = await rawConnection(port);
+  huge5.send(connectPacket("bad-1", "tb1", 5));
+  await eventually("the CONNACK", () => (huge5.received().length > 0 ? true : undefined));
+  huge5.send(Buffer.from([0x32, 0x80, 0x80, 0x80, 0x05, 0x00, 0x01]));
+  await huge5.closed;
+  expect(parsePackets(huge5.received(), 5).map((p) => [p.cmd, (p as { reasonCode?: number }).reasonCode])).toEqual([
+    ["connack", 0],
+    ["disconnect", 0x95],
+  ]);
 
   // Malformed: a CONNECT with reserved flag bits set.
   const garbage = await rawConnection(port);
@@ -113,6 +146,10 @@ test("bad input is refused and counted while 100 devices keep publishing with no
   for (let i = 0; i < 14; i++) codes.push(await refusedCode("looper", "tl"));
   expect(codes.slice(0, 10)).toEqual(Array(10).fill(0));
   expect(codes.slice(10)).toEqual(Array(4).fill(3));
+  // MQTT 5: "server unavailable" is 0x88 (aedes lets a hook send no 0x9F "connection rate exceeded").
+  const codes5: Array<number | undefined> = [];
+  for (let i = 0; i < 11; i++) codes5.push(await refusedCode("looper5", "tl5", 5));
+  expect(codes5).toEqual([...Array(10).fill(0), 0x88]);
 
   // 1,000 connections that never send CONNECT: all closed after the connect timeout.
   const idle = await Promise.all(Array.from({ length: IDLE }, () => rawConnection(port)));
@@ -140,15 +177,15 @@ test("bad input is refused and counted while 100 devices keep publishing with no
 
   const refused = ingest.metrics.snapshot().refused.mqtt!;
   expect(refused).toMatchObject({
-    bad_credentials: 3,
-    disabled: 1,
-    foreign_topic: 2,
-    system_topic: 2,
-    device_mismatch: 1,
-    oversize: 2,
+    bad_credentials: 4,
+    disabled: 2,
+    foreign_topic: 3,
+    system_topic: 3,
+    device_mismatch: 2,
+    oversize: 4,
     malformed_packet: 1,
     subscribe: 1,
-    reconnect_rate: 4,
+    reconnect_rate: 5,
   });
   expect(refused.connect_timeout).toBeGreaterThanOrEqual(IDLE);
 }, 120_000);

@@ -1,8 +1,8 @@
 /**
  * Devices → ingest → iot.raw → enrichment → iot.enriched, every part a real process: the App
  * Registry (devices created over REST, tokens shown once), enrichment, ingest (also bridging the
- * Mosquitto on 127.0.0.1:1883 for an MQTT 5 device). MQTT.js (QoS 0 and 1), mosquitto_pub and curl
- * publish; their messages come out of enrichment carrying the registered application.
+ * Mosquitto on 127.0.0.1:1883 for a device connected there). MQTT.js and mosquitto_pub (MQTT 3.1.1
+ * and 5, QoS 0 and 1) and curl publish; their messages come out of enrichment carrying the registered application.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { EventBus } from "@iot/common/bus";
@@ -75,28 +75,28 @@ afterAll(async () => {
   await bus?.stop();
 });
 
-test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the bridge: enriched with the registered application", async () => {
+test("MQTT.js and mosquitto_pub over MQTT 3.1.1 and 5 (QoS 0 and 1), curl and an MQTT 5 device via the bridge: enriched with the registered application", async () => {
   const enriched = await collect(bus, t.enriched);
   const c = await device(ports.mqtt, meter, token);
   await c.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 1), { qos: 0 });
   await c.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 2), { qos: 1 });
   await c.endAsync();
-  const pub = Bun.spawn([
-    "mosquitto_pub",
-    "-p",
-    String(ports.mqtt),
-    "-u",
-    meter,
-    "-P",
-    token,
-    "-q",
-    "1",
-    "-t",
-    `devices/${meter}/telemetry`,
-    "-m",
-    telemetryJson(meter, 3),
-  ]);
-  expect(await pub.exited).toBe(0);
+  const c5 = await device(ports.mqtt, meter, token, { protocolVersion: 5 });
+  await c5.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 6), { qos: 0 });
+  await c5.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 7), { qos: 1 });
+  await c5.endAsync();
+  for (const [version, qos, seq] of [
+    ["mqttv311", "1", 3],
+    ["mqttv5", "0", 8],
+    ["mqttv5", "1", 9],
+  ] as const) {
+    const pub = Bun.spawn([
+      "mosquitto_pub",
+      ...["-p", String(ports.mqtt), "-V", version, "-u", meter, "-P", token, "-q", qos],
+      ...["-t", `devices/${meter}/telemetry`, "-m", telemetryJson(meter, seq)],
+    ]);
+    expect(await pub.exited).toBe(0);
+  }
   const curl = Bun.spawn(
     [
       "curl",
@@ -118,22 +118,24 @@ test("MQTT.js QoS 0 and 1, mosquitto_pub, curl and an MQTT 5 device via the brid
     { stdout: "pipe" },
   );
   expect(await new Response(curl.stdout).text()).toBe("200");
-  // MQTT 5 devices talk to a broker of their own; ingest bridges it.
+  // A device on a broker of your own; ingest bridges it.
   const v5 = await mqtt.connectAsync(MOSQUITTO, { protocolVersion: 5, reconnectPeriod: 0 });
   await v5.publishAsync(`devices/${meter}/telemetry`, telemetryJson(meter, 5), { qos: 1 });
   await v5.endAsync();
 
   const out = await eventually(
-    "five enriched messages",
+    "nine enriched messages",
     () => {
       const mine = enriched.records.filter((r) => r.key === meter);
-      return mine.length >= 5 ? mine : undefined;
+      return mine.length >= 9 ? mine : undefined;
     },
     30_000,
   );
   await enriched.stop();
   const docs = out.map((r) => JSON.parse(new TextDecoder().decode(r.value)));
-  expect(docs.map((d) => d.measurements.seq.value).sort()).toEqual([1, 2, 3, 4, 5]);
+  expect(docs.map((d) => d.measurements.seq.value).sort((a: number, b: number) => a - b)).toEqual([
+    1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ]);
   for (const d of docs) {
     expect(
       d.application_registry.applications

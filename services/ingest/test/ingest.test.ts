@@ -30,6 +30,7 @@ afterAll(async () => {
   await bus?.stop();
 });
 
+const seqOf = (value: Uint8Array): number => JSON.parse(new TextDecoder().decode(value)).measurements.seq.value;
 const post = (deviceId: string, body: string, headers: Record<string, string>) =>
   fetch(`${ingest.httpUrl()}/api/v1/devices/${deviceId}/telemetry`, { method: "POST", body, headers });
 
@@ -47,9 +48,7 @@ describe("ingest gateway on Kafka", () => {
       const got = raw.records.filter((r) => r.key === "meter-1");
       return got.length >= 20 ? got : undefined;
     });
-    expect(mine.map((r) => JSON.parse(new TextDecoder().decode(r.value)).measurements.seq.value)).toEqual([
-      ...Array(20).keys(),
-    ]);
+    expect(mine.map((r) => seqOf(r.value))).toEqual([...Array(20).keys()]);
     expect(mine[0]!.headers).toMatchObject({
       "content-type": "application/json",
       "device-id": "meter-1",
@@ -132,13 +131,68 @@ describe("ingest gateway on Kafka", () => {
     }
   });
 
-  test("an MQTT 5 client is answered 'unacceptable protocol version' (aedes 1.2 speaks MQTT 3.1.1; use bridge mode for MQTT 5)", async () => {
-    const err = await device(ingest.mqttPort(), "meter-1", "t1", { protocolVersion: 5 }).then(
-      (c) => (c.end(), undefined),
-      (e: Error) => e,
-    );
-    expect(err).toBeDefined();
-    expect((await ingest.metrics.snapshot()).refused.mqtt?.unsupported_protocol).toBeGreaterThanOrEqual(1);
+  test("MQTT 5 QoS 1: the PUBACK comes only once iot.raw holds the record; QoS 0 and 2 arrive too", async () => {
+    const c = await device(ingest.mqttPort(), "meter-1", "t1", { protocolVersion: 5 });
+    const before = await rawCount(bus, t.raw);
+    for (let i = 0; i < 10; i++) {
+      await c.publishAsync("devices/meter-1/telemetry", telemetryJson("meter-1", 500 + i), { qos: 1 });
+      expect(await rawCount(bus, t.raw)).toBe(before + i + 1);
+    }
+    await c.publishAsync("devices/meter-1/trends", telemetryJson("meter-1", 510), { qos: 0 });
+    await c.publishAsync("devices/meter-1/telemetry", telemetryJson("meter-1", 511), { qos: 2 });
+    await c.endAsync();
+    const mine = await eventually("12 MQTT 5 records", () => {
+      const got = raw.records.filter((r) => r.key === "meter-1" && seqOf(r.value) >= 500 && seqOf(r.value) < 600);
+      return got.length >= 12 ? got : undefined;
+    });
+    expect(mine.map((r) => seqOf(r.value))).toEqual(Array.from({ length: 12 }, (_, i) => 500 + i));
+    expect(mine[0]!.headers).toMatchObject({ "device-id": "meter-1", transport: "mqtt" });
+  });
+
+  test("mosquitto_pub -V mqttv5 publishes with QoS 0 and 1", async () => {
+    for (const qos of ["0", "1"]) {
+      const seq = 600 + Number(qos);
+      const proc = Bun.spawn(
+        [
+          "mosquitto_pub",
+          ...["-h", "127.0.0.1", "-p", String(ingest.mqttPort()), "-V", "mqttv5", "-u", "meter-2", "-P", "t2"],
+          ...["-q", qos, "-t", "devices/meter-2/telemetry", "-m", telemetryJson("meter-2", seq)],
+        ],
+        { stderr: "pipe" },
+      );
+      expect(await proc.exited).toBe(0);
+      await eventually(`mosquitto_pub's QoS ${qos} record`, () =>
+        raw.records.find((r) => r.key === "meter-2" && seqOf(r.value) === seq),
+      );
+    }
+  });
+
+  test("MQTT 5 refusals: CONNACK 0x86 for wrong credentials, 0x87 for a disabled device; a foreign topic gets PUBACK/PUBREC 0x87 (QoS 0: dropped) and the connection stays", async () => {
+    const connack = (id: string, token: string) =>
+      device(ingest.mqttPort(), id, token, { protocolVersion: 5 }).then(
+        (c) => (c.end(), 0),
+        (e: { code?: number }) => e.code,
+      );
+    expect(await connack("meter-1", "nope")).toBe(0x86);
+    expect(await connack("ghost", "t1")).toBe(0x86);
+    expect(await connack("off-1", "t3")).toBe(0x87);
+
+    const refusedBefore = ingest.metrics.snapshot().refused.mqtt?.foreign_topic ?? 0;
+    const rawBefore = await rawCount(bus, t.raw);
+    const c = await device(ingest.mqttPort(), "meter-1", "t1", { protocolVersion: 5 });
+    const refusedWith = (qos: 0 | 1 | 2) =>
+      c.publishAsync("devices/meter-2/telemetry", telemetryJson("meter-1", 700), { qos }).then(
+        () => 0,
+        (e: { code?: number }) => e.code,
+      );
+    expect(await refusedWith(1)).toBe(0x87); // PUBACK
+    expect(await refusedWith(2)).toBe(0x87); // PUBREC
+    expect(await refusedWith(0)).toBe(0); // no ack to carry a reason: dropped, and counted
+    await c.publishAsync("devices/meter-1/telemetry", telemetryJson("meter-1", 701), { qos: 1 });
+    expect(c.connected).toBe(true);
+    await c.endAsync();
+    expect(await rawCount(bus, t.raw)).toBe(rawBefore + 1);
+    expect(ingest.metrics.snapshot().refused.mqtt?.foreign_topic).toBe(refusedBefore + 3);
   });
 
   test("HTTP: one object, an array and NDJSON are acknowledged with 200 after the broker has them", async () => {

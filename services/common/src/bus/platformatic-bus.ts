@@ -5,14 +5,7 @@
  * on a failed start. Subscriptions live in platformatic-subscription.ts.
  */
 import type { KafkaSasl } from "./kafka-bus";
-import {
-  Admin,
-  compatibilityPartitioner,
-  findErrorBy,
-  ProduceAcks,
-  Producer,
-  stringSerializer,
-} from "@platformatic/kafka";
+import { Admin, compatibilityPartitioner, findErrorBy, ProduceAcks, Producer } from "@platformatic/kafka";
 import type { EventBus, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createPlatformaticSubscription, type PlatformaticClientOptions } from "./platformatic-subscription";
@@ -35,24 +28,26 @@ export interface PlatformaticBusOptions {
 
 /** Record values pass through as bytes; keys and headers are text (the bus's types). */
 const serializers = () => ({
-  key: stringSerializer,
+  key: utf8Memo(10_000),
   value: (v: Buffer | undefined) => v,
-  headerKey: headerNames(),
-  headerValue: stringSerializer,
+  headerKey: utf8Memo(256),
+  headerValue: utf8Memo(10_000),
 });
 
 /**
- * Every record carries the same few header names, and making their bytes was a measurable share of a
- * produce (bench/README.md): each name is encoded once. Bounded, since publishers choose the names.
+ * Records repeat the same few header names, and their keys and most header values (device ids,
+ * content types, transports) repeat too; making their bytes was a measurable share of a produce
+ * (bench/README.md), so each short string is encoded once. Bounded in entries and length, since
+ * publishers choose them; past the bound strings are encoded each time.
  */
-function headerNames(max = 256) {
+function utf8Memo(maxEntries: number, maxLength = 128) {
   const known = new Map<string, Buffer>();
-  return (name: string | undefined) => {
-    if (name === undefined) return undefined;
-    let bytes = known.get(name);
+  return (text: string | undefined) => {
+    if (text === undefined) return undefined;
+    let bytes = known.get(text);
     if (!bytes) {
-      bytes = Buffer.from(name, "utf8");
-      if (known.size < max) known.set(name, bytes);
+      bytes = Buffer.from(text, "utf8");
+      if (known.size < maxEntries && text.length <= maxLength) known.set(text, bytes);
     }
     return bytes;
   };
@@ -61,11 +56,22 @@ function headerNames(max = 256) {
 /**
  * The same partition for a key as kafkajs's DefaultPartitioner and Java's (murmur2, positive), so a
  * switch of client keeps each key on its partition and so in order. Keyless records rotate.
+ * The client's murmur2 works in BigInt, a measurable share of ingest's CPU per record; keys (device
+ * ids) repeat, so each key's hash is remembered, for a bounded number of keys.
  */
-export function keyPartitioner() {
+export function keyPartitioner(maxKeys = 10_000) {
   let next = 0;
-  return (message: unknown, key: Buffer | undefined) =>
-    key ? compatibilityPartitioner(message as never, key) : next++ & 0x7fffffff;
+  const known = new Map<string, number>();
+  return (message: { key?: unknown }, key: Buffer | undefined) => {
+    if (!key) return next++ & 0x7fffffff;
+    const name = typeof message.key === "string" ? message.key : undefined;
+    let hash = name === undefined ? undefined : known.get(name);
+    if (hash === undefined) {
+      hash = compatibilityPartitioner(message as never, key);
+      if (name !== undefined && known.size < maxKeys) known.set(name, hash);
+    }
+    return hash;
+  };
 }
 
 const SASL_MECHANISMS = { plain: "PLAIN", "scram-sha-256": "SCRAM-SHA-256", "scram-sha-512": "SCRAM-SHA-512" } as const;

@@ -26,10 +26,19 @@ export async function rawConnection(port: number): Promise<RawConnection> {
   };
 }
 
-export const connectPacket = (username: string, password: string): Packet => ({
+/** The packets in `bytes`, as an MQTT client of `protocolVersion` reads them. */
+export function parsePackets(bytes: Buffer, protocolVersion: 4 | 5): Packet[] {
+  const parser = mqttPacket.parser({ protocolVersion });
+  const packets: Packet[] = [];
+  parser.on("packet", (p) => packets.push(p));
+  parser.parse(bytes);
+  return packets;
+}
+
+export const connectPacket = (username: string, password: string, protocolVersion: 4 | 5 = 4): Packet => ({
   cmd: "connect",
   protocolId: "MQTT",
-  protocolVersion: 4,
+  protocolVersion,
   clean: true,
   clientId: `raw-${Math.random().toString(36).slice(2, 8)}`,
   keepalive: 30,
