@@ -393,8 +393,8 @@ final class Enricher {
   private static void bounded(List<Check> out, String group, String component, JsonNode b) {
     List<Double> valid = new ArrayList<>();
     if (b.has("valid_values")) b.get("valid_values").forEach(v -> { if (v.isNumber()) valid.add(v.doubleValue()); });
-    Double min = b.has("min_value") ? b.get("min_value").doubleValue() : valid.isEmpty() ? null : valid.stream().min(Double::compare).get();
-    Double max = b.has("max_value") ? b.get("max_value").doubleValue() : valid.isEmpty() ? null : valid.stream().max(Double::compare).get();
+    Double min = b.has("min_value") ? Double.valueOf(b.get("min_value").doubleValue()) : valid.stream().min(Double::compare).orElse(null);
+    Double max = b.has("max_value") ? Double.valueOf(b.get("max_value").doubleValue()) : valid.stream().max(Double::compare).orElse(null);
     if (min != null || max != null) out.add(new Check(group, component, min, max));
   }
 
