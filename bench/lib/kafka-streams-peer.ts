@@ -12,8 +12,8 @@ import type { PipelineTopics } from "./services";
 
 const PROJECT = join(ROOT, "bench/kafka-streams");
 export const PEER_JAR = join(PROJECT, "target/kafka-streams-enrichment.jar");
-/** A fixed heap, so the JVM neither starts small and grows under the run nor takes a share of the machine's RAM. */
-export const JVM_FLAGS = ["-Xms1g", "-Xmx1g"];
+/** A capped heap (G1 sizes it within the cap), so the JVM does not take its default quarter of the machine's RAM. */
+export const JVM_FLAGS = ["-Xmx1g"];
 
 /** `mvn package`, offline first (the local Maven repository usually has everything), online if that fails. */
 export async function ensurePeerJar(): Promise<void> {
