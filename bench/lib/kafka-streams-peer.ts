@@ -67,6 +67,8 @@ export function startPeer(o: PeerOptions) {
   );
   return {
     pids: [proc.proc.pid],
+    /** Its global table restored and its tasks assigned (EnrichmentApp prints this on the RUNNING state). */
+    ready: () => proc.waitForLog(/^kafka-streams running$/, 120_000),
     check() {
       if (proc.proc.exitCode !== null)
         throw new Error(

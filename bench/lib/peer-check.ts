@@ -85,16 +85,19 @@ export function compareOutputs(
       const doc = JSON.parse(text.decode(r.value));
       delete doc.enrichment_info.enriched_at;
       const { [HEADER.contentType]: ct, [HEADER.messageId]: id, [HEADER.sourceTimestamp]: ts } = r.headers;
-      return { doc, headers: { ct, id, ts }, key: r.key };
+      // Each consumer read a check topic of its own: the ids agree on partition and offset.
+      return { ...doc, headers: { ct, at: id?.split("/").slice(-2).join("/"), ts: ts !== undefined }, key: r.key };
     };
     const [ex, ey] = [enriched(x), enriched(y)];
-    const doc = ex?.doc ?? {};
+    const fields = [...new Set([...Object.keys(ex ?? {}), ...Object.keys(ey ?? {})])];
+    const differs = fields.filter((f) => !Bun.deepEquals(ex?.[f], ey?.[f], true));
     return {
       offset: i,
-      record: ex ? `${doc.event_type}/${doc.enrichment_info.device_type_detected}` : "dead letter",
+      record: ex ? `${ex.event_type}/${ex.enrichment_info.device_type_detected}` : "dead letter",
       ours: reason(x) ?? (x ? "enriched" : "missing"),
       kafka_streams: reason(y) ?? (y ? "enriched" : "missing"),
-      same: x !== undefined && y !== undefined && reason(x) === reason(y) && Bun.deepEquals(ex, ey, true),
+      differs: differs.join(", "),
+      same: x !== undefined && y !== undefined && reason(x) === reason(y) && differs.length === 0,
     };
   });
 }
