@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     linger: { type: "string", default: "100" },
   },
 });
+for (const [flag, value] of Object.entries(flags))
+  if (!(Number(value) >= 0)) throw new Error(`--${flag}: expected a number, got "${value}"`);
 const CLIENT = "platformatic";
 const REGISTRY_SYNC_MS = 30_000;
 const run = runId();
@@ -60,7 +62,7 @@ try {
     [...lists].map(([type, apps]) => ({ key: type, value: utf8.encode(JSON.stringify(apps)) })),
   );
 
-  // 2. The data: the same records as pipeline.ts, and a small check topic made from them.
+  // 2. The data: the same records as pipeline.ts, and the check records made from them.
   await admin.createTopics([topic("raw")], 6);
   created.push(topic("raw"));
   const sampler = createSampler();
