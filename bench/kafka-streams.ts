@@ -37,7 +37,7 @@ const { values: flags } = parseArgs({
   },
 });
 for (const [flag, value] of Object.entries(flags))
-  if (!(Number(value) >= 0)) throw new Error(`--${flag}: expected a number, got "${value}"`);
+  if (!(Number(value) > 0)) throw new Error(`--${flag}: expected a positive number, got "${value}"`);
 const CLIENT = "platformatic";
 const REGISTRY_SYNC_MS = 30_000;
 const run = runId();
