@@ -36,8 +36,9 @@ const { values: flags } = parseArgs({
     linger: { type: "string", default: "100" },
   },
 });
-for (const [flag, value] of Object.entries(flags))
-  if (!(Number(value) > 0)) throw new Error(`--${flag}: expected a positive number, got "${value}"`);
+const [records, lingerMs] = [Number(flags.records), Number(flags.linger)];
+if (!(records > 0 && lingerMs >= 0))
+  throw new Error(`--records must be > 0 and --linger ≥ 0; got "${flags.records}", "${flags.linger}"`);
 const CLIENT = "platformatic";
 const REGISTRY_SYNC_MS = 30_000;
 const run = runId();
@@ -66,7 +67,7 @@ try {
   await admin.createTopics([topic("raw")], 6);
   created.push(topic("raw"));
   const sampler = createSampler();
-  const mix = await generateRawRecords(Number(flags.records), ["json"], async (chunk) => {
+  const mix = await generateRawRecords(records, ["json"], async (chunk) => {
     sampler.see(chunk.get("json")!);
     await bus.publish(topic("raw"), chunk.get("json")!);
   });
@@ -99,7 +100,7 @@ try {
     raw_mix: mix,
     peer: {
       kafka_streams: "3.9.2 DSL, GlobalKTable (in-memory store) of registrations, Jackson 2.18",
-      config: `at_least_once, num.stream.threads=1, producer batch.size=262144, linger.ms=${flags.linger}, acks=all, compression zstd`,
+      config: `at_least_once, num.stream.threads=1, producer batch.size=262144, linger.ms=${lingerMs}, acks=all, compression zstd`,
       jvm: `Java ${javaVersion()}, ${JVM_FLAGS.join(" ")}`,
     },
     ours: `services/enrichment, 1 replica, KAFKA_CLIENT=${CLIENT}, JSON`,
@@ -140,7 +141,7 @@ function start(consumer: Consumer, topics: PipelineTopics) {
         brokers: broker.brokers,
         topics,
         registrations: topic("registrations"),
-        lingerMs: Number(flags.linger),
+        lingerMs,
       })
     : startConsumers("enrichment", 1, {
         brokers: broker.brokers,
