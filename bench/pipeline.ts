@@ -18,7 +18,8 @@ import type { PayloadFormat } from "@iot/common/codec";
 import { HEADER } from "@iot/common/wire";
 import { generateRawRecords } from "./lib/fleet-data";
 import { benchBus, createAdmin, readBack, useBroker } from "./lib/kafka";
-import { cpuSeconds, createRssWatch } from "./lib/proc";
+import { type CpuSample, cpuOver, watchOutput } from "./lib/output-watch";
+import { createRssWatch } from "./lib/proc";
 import { RESULTS_DIR, writeResult } from "./lib/results";
 import { clientsFlag, type KafkaClient, runId, startConsumers, startRegistry } from "./lib/services";
 import { printTable, round } from "./lib/table";
@@ -35,7 +36,6 @@ const { values: flags } = parseArgs({
   },
 });
 const MB = 1024 * 1024;
-const STALL_MS = 30_000;
 const formats = flags.formats.split(",") as PayloadFormat[];
 const replicaCounts = flags.replicas.split(",").map(Number);
 const clients = clientsFlag(flags.clients);
@@ -192,28 +192,17 @@ async function measure(
   });
   const rss = createRssWatch();
   procs.pids.forEach((pid) => rss.track(pid, consumer));
-  // CPU samples over time, so the CPU of exactly the first → last window can be taken afterwards.
-  const cpu: Array<{ at: number; replicas: number; broker: number }> = [];
-  const sampleCpu = () =>
-    cpu.push({
-      at: Date.now(),
-      replicas: procs.pids.reduce((n, p) => n + cpuSeconds(p), 0),
-      broker: broker.pid ? cpuSeconds(broker.pid) : NaN,
-    });
   let wall: number;
+  let cpu: CpuSample[];
   try {
-    // A run that stops making progress fails fast, with what the replicas logged.
-    for (let seen = 0, progressAt = performance.now(); ; await Bun.sleep(250)) {
-      sampleCpu();
-      procs.check();
-      const written = await admin.records([topics.enriched, topics.dlq]);
-      if (written >= expected) break;
-      if (written > seen) [seen, progressAt] = [written, performance.now()];
-      if (performance.now() - progressAt > STALL_MS)
-        throw new Error(
-          `${consumer} ${format} ×${replicas}: stuck at ${written}/${expected} records for ${STALL_MS / 1000} s; last log lines:\n${procs.lastLines()}`,
-        );
-    }
+    cpu = await watchOutput(
+      admin,
+      [topics.enriched, topics.dlq],
+      expected,
+      procs,
+      `${consumer} ${format} ×${replicas}`,
+      broker.pid,
+    );
     wall = (performance.now() - started) / 1000;
   } finally {
     rss.peaks();
@@ -225,9 +214,7 @@ async function measure(
   const wireBytes = await admin.storedBytes([topics.enriched]);
   await admin.deleteTopics([topics.enriched, topics.dlq]);
   const seconds = (out.last_ms - out.first_ms) / 1000;
-  const before = cpu.findLast((s) => s.at <= out.first_ms) ?? cpu[0]!;
-  const after = cpu.find((s) => s.at >= out.last_ms) ?? cpu.at(-1)!;
-  const window = (after.at - before.at) / 1000;
+  const used = cpuOver(cpu, out.first_ms, out.last_ms);
   return {
     pass,
     client,
@@ -244,9 +231,9 @@ async function measure(
     bytes_in_per_msg: Math.round(inBytes / expected),
     bytes_out_per_msg: Math.round(out.value_bytes / out.records),
     wire_bytes_per_msg: Math.round(wireBytes / out.records),
-    replica_cpu_pct: Math.round(((after.replicas - before.replicas) / window) * 100),
-    replica_cpu_us_per_msg: round(((after.replicas - before.replicas) * 1e6) / out.records, 1),
-    broker_cpu_pct: broker.pid ? Math.round(((after.broker - before.broker) / window) * 100) : null,
+    replica_cpu_pct: Math.round((used.processes / used.seconds) * 100),
+    replica_cpu_us_per_msg: round((used.processes * 1e6) / out.records, 1),
+    broker_cpu_pct: broker.pid ? Math.round((used.broker / used.seconds) * 100) : null,
     peak_rss_mb: rss.peakOf(consumer) ?? 0,
     wall_s: round(wall, 1),
     first_ms: out.first_ms,

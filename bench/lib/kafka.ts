@@ -5,7 +5,7 @@
  */
 import { Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
-import type { EventBus } from "@iot/common/bus";
+import type { EventBus, IncomingRecord } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
 import { retrying } from "@iot/common/bus/retrying";
 import { createLogger } from "@iot/common/logger";
@@ -95,9 +95,10 @@ export function createAdmin(brokers: string) {
   // kafkajs's admin has no DescribeLogDirs.
   let logDirs: PlatformaticAdmin | undefined;
   return {
-    async createTopics(names: string[], partitions: number) {
+    async createTopics(names: string[], partitions: number, configs: Record<string, string> = {}) {
       await ready();
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+      const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions, configEntries })) });
       // Leaders, waited for here: kafkajs's waitForLeaders fails on a loaded broker's passing UNKNOWN_TOPIC_OR_PARTITION.
       await retrying(
         async () => {
@@ -170,9 +171,15 @@ export interface ReadBack {
 /**
  * Reads a finished topic from the beginning: how many records, their bytes, distinct `message-id`s
  * (duplicates from redelivery show as records > distinct), and the first and last record time.
- * Done after a run, so the reader never competes with what was measured.
+ * Done after a run, so the reader never competes with what was measured. `each` sees every record.
  */
-export async function readBack(bus: EventBus, admin: Admin, topic: string, idHeader: string): Promise<ReadBack> {
+export async function readBack(
+  bus: EventBus,
+  admin: Admin,
+  topic: string,
+  idHeader: string,
+  each?: (m: IncomingRecord) => void,
+): Promise<ReadBack> {
   const expected = await admin.records([topic]);
   const ids = new Set<string>();
   const r: ReadBack = { records: 0, distinct_message_ids: 0, value_bytes: 0, first_ms: Infinity, last_ms: -Infinity };
@@ -190,6 +197,7 @@ export async function readBack(bus: EventBus, admin: Admin, topic: string, idHea
         if (m.timestamp > r.last_ms) r.last_ms = m.timestamp;
         const id = m.headers[idHeader];
         if (id !== undefined) ids.add(id);
+        each?.(m);
       }
       if (r.records >= expected) done();
     },

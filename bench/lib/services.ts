@@ -126,7 +126,9 @@ export async function startConsumers(
   },
 ) {
   const procs: ServiceProcess[] = [];
+  const ports: number[] = [];
   for (let i = 0; i < replicas; i++) {
+    ports.push(await freePort());
     procs.push(
       spawnService(ENTRIES[kind], {
         KAFKA_BROKERS: o.brokers,
@@ -137,7 +139,7 @@ export async function startConsumers(
         TOPIC_DLQ: o.topics.dlq,
         ENRICHMENT_GROUP: o.topics.group,
         ENRICHMENT_START_FROM: "earliest",
-        ENRICHMENT_PORT: String(await freePort()),
+        ENRICHMENT_PORT: String(ports[i]),
         PAYLOAD_FORMAT: o.format,
         REGISTRY_RPC_URL: o.registryRpcUrl,
         LOG_LEVEL: "warn",
@@ -150,6 +152,8 @@ export async function startConsumers(
   }
   return {
     pids: procs.map((p) => p.proc.pid),
+    /** Enrichment only (the passthrough serves no /readyz): every replica has its registrations and the broker. */
+    ready: () => Promise.all(procs.map((p, i) => waitReady(`http://127.0.0.1:${ports[i]}/readyz`, 60_000, p))),
     /** Fails if a replica already exited (it would otherwise show as a slow run). */
     check() {
       const dead = procs.find((p) => p.proc.exitCode !== null);

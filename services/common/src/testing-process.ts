@@ -20,7 +20,12 @@ export interface ServiceProcess {
 
 /** `bun <entry>` with `env` on top of this process's environment; stdout/stderr lines are kept. */
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const proc = Bun.spawn(["bun", entry], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  return spawnProcess(["bun", entry], env, entry);
+}
+
+/** Any command the same way (the bench's JVM peer), named `entry` in messages. */
+export function spawnProcess(command: string[], env: Record<string, string>, entry: string): ServiceProcess {
+  const proc = Bun.spawn(command, { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
   const lines: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     let rest = "";
