@@ -19,6 +19,12 @@ import { createRegistrations } from "./registrations";
 export const SERVICE_NAME = "iot-enrichment-service";
 export const SERVICE_VERSION = "1.0.0";
 const LAG_REFRESH_MS = 5_000;
+/**
+ * How long `start` waits for the registrations' first snapshot before consuming anyway (records are
+ * then enriched marked not current until the registry answers; /readyz says so). Without the wait the
+ * first records after every start would be marked not current while the snapshot is on its way.
+ */
+const FIRST_SYNC_WAIT_MS = 10_000;
 
 export async function createEnrichment(
   config: EnrichmentConfig,
@@ -77,6 +83,10 @@ export async function createEnrichment(
     async start() {
       try {
         registrations.start();
+        if (!(await registrations.synced(FIRST_SYNC_WAIT_MS)))
+          log.warn("no registrations from the registry yet; consuming, records marked not current until it answers", {
+            registry: config.registryRpcUrl,
+          });
         subscription = await bus.subscribe({
           groupId: config.groupId,
           topics: [config.bus.topics.raw],

@@ -7,6 +7,7 @@
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { type Application, ApplicationRegistryService, ChangeType } from "@gen/iot/registry/v1/registry_pb";
 import { type Clock, systemClock } from "@iot/common/clock";
+import { createFirstSync } from "@iot/common/first-sync";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { ApplicationSummary } from "@iot/common/telemetry";
@@ -27,6 +28,8 @@ export interface Registrations {
   readonly current: boolean;
   /** Ms since the data was last known current (0 while current); Infinity before the first snapshot. */
   age(): number;
+  /** Resolves with the first snapshot (true), or with false after `timeoutMs` without one. */
+  synced(timeoutMs: number): Promise<boolean>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
   let running = false;
   let loop: Promise<void> | undefined;
   let delay = backoff.initialMs;
+  const firstSync = createFirstSync();
 
   const rebuild = () => {
     const next = new Map<string, ApplicationSummary[]>();
@@ -71,6 +75,8 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
         else apps.set(a.id, a);
       }
       rebuild();
+      // After the rebuild, so whoever waited for the snapshot finds it in the lookups.
+      if (ev.case === "snapshot") firstSync.done();
     }
   }
 
@@ -109,6 +115,7 @@ export function createRegistrations(opts: RegistrationsOptions): Registrations {
       return current;
     },
     age: () => (current ? 0 : clock.now() - lastCurrentAt),
+    synced: (timeoutMs) => firstSync.wait(timeoutMs),
     start() {
       running = true;
       loop = run();

@@ -9,6 +9,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { type DeviceCredential, DeviceRegistryService, DeviceStatus } from "@gen/iot/registry/v1/devices_pb";
 import { ChangeType } from "@gen/iot/registry/v1/registry_pb";
 import { type Clock, systemClock } from "@iot/common/clock";
+import { createFirstSync } from "@iot/common/first-sync";
 import { errorMessage, type Logger } from "@iot/common/logger";
 
 /** Why a device was let in or not; the refusals are counted under these names. */
@@ -49,8 +50,7 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
   const headers = opts.token ? { authorization: `Bearer ${opts.token}` } : undefined;
   let devices = new Map<string, DeviceCredential>();
   let current = false;
-  let everSynced = false;
-  const syncWaiters: Array<() => void> = [];
+  const firstSync = createFirstSync();
   let running = false;
   let abort: AbortController | undefined;
   let loop: Promise<void> | undefined;
@@ -71,8 +71,7 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
         devices = new Map(ev.value.devices.map((d) => [d.deviceId, d]));
         for (const [id, d] of previous) if (revoked(d, devices.get(id))) revoke(id);
         current = true;
-        everSynced = true;
-        syncWaiters.splice(0).forEach((f) => f());
+        firstSync.done();
         delay = backoff.initialMs;
         opts.log.info("device credentials synced", { devices: devices.size });
       } else if (ev.case === "change" && ev.value.device) {
@@ -108,7 +107,7 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
   return {
     verify(deviceId, token) {
       // Before the first snapshot every device would look unknown; it is the registry that is missing.
-      if (!everSynced) return { ok: false, reason: "registry_unavailable" };
+      if (!firstSync.synced) return { ok: false, reason: "registry_unavailable" };
       const d = devices.get(deviceId);
       // A hash is computed for unknown devices too, so the answer takes as long either way.
       const presented = Buffer.from(sha256Hex(token ?? ""), "latin1");
@@ -122,16 +121,7 @@ export function createCredentials(opts: CredentialsOptions): Credentials {
     get current() {
       return current;
     },
-    async synced(timeoutMs) {
-      if (everSynced) return true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const ok = await Promise.race([
-        new Promise<boolean>((resolve) => syncWaiters.push(() => resolve(true))),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-      clearTimeout(timer);
-      return ok;
-    },
+    synced: (timeoutMs) => firstSync.wait(timeoutMs),
     size: () => devices.size,
     onRevoked: (listener) => void revokedListeners.push(listener),
     start() {
