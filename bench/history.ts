@@ -92,9 +92,12 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
     const storedPoints = () => figure('history_points_total{result="stored"}');
     await history.start(); // migrated, and joined to its group: the clock starts when consuming does
     const [t0, recordsAt0, pointsAt0] = [performance.now(), await stored(), await storedPoints()];
+    const [cpu0, dbCpu0] = [process.cpuUsage(), await db.backendCpuMs()];
     while ((await stored()) < records.length) await Bun.sleep(20);
     const seconds = (performance.now() - t0) / 1000;
     const consumed = records.length - recordsAt0;
+    const cpu = process.cpuUsage(cpu0);
+    const dbCpuMs = (await db.backendCpuMs()) - dbCpu0;
     const points = await storedPoints();
     const bytes = await db.bytes();
 
@@ -128,6 +131,9 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
       write_msgs_per_s: round(rate),
       write_points_per_s: round((points - pointsAt0) / seconds),
       [`meets_write_goal`]: rate >= GOALS[dialect],
+      // CPU per record: comparable across runs on a loaded machine, unlike the rates.
+      history_cpu_us_per_msg: round((cpu.user + cpu.system) / consumed, 1),
+      db_backend_cpu_us_per_msg: dialect === "postgres" ? round((dbCpuMs * 1000) / consumed, 1) : "-",
       query_p50_ms: round(percentile(sorted, 50), 1),
       query_p99_ms: round(percentile(sorted, 99), 1),
       meets_query_goal: percentile(sorted, 99) <= 50,
@@ -166,6 +172,7 @@ async function database(dialect: "sqlite" | "postgres") {
       sqlitePath,
       databaseUrl: undefined,
       // Checkpointed by the store's close? Not yet: count the WAL too, it is on disk.
+      backendCpuMs: async () => 0,
       bytes: async () =>
         ["", "-wal"].reduce((n, s) => n + (statSync(`${sqlitePath}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
@@ -181,6 +188,7 @@ async function database(dialect: "sqlite" | "postgres") {
   return {
     sqlitePath: "unused-with-postgres.db",
     databaseUrl: url.toString(),
+    backendCpuMs: () => backendCpuMs(client, name),
     // Tables, their partitions, indexes and TOAST: what the history data costs PostgreSQL.
     async bytes() {
       const [row] = await client<
@@ -195,4 +203,25 @@ async function database(dialect: "sqlite" | "postgres") {
       await admin.end({ timeout: 1 });
     },
   };
+}
+
+/**
+ * CPU time (ms) the PostgreSQL backends serving `database` have used so far, read from /proc: only
+ * when the server runs on this machine (0 otherwise). Connections that closed are not counted, so
+ * it is read while the service's pool is open.
+ */
+async function backendCpuMs(client: postgres.Sql, database: string): Promise<number> {
+  const pids = await client<
+    { pid: number }[]
+  >`select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+  let ticks = 0;
+  for (const { pid } of pids) {
+    const stat = await Bun.file(`/proc/${pid}/stat`)
+      .text()
+      .catch(() => "");
+    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 a second).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10;
 }

@@ -1,9 +1,11 @@
 /**
- * History in PostgreSQL: the same tables as sqlite-schema.ts. The point, roll-up and trend tables
- * are range-partitioned by time (see the migration; drizzle-kit cannot express PARTITION BY), so
- * retention drops whole partitions instead of deleting rows under the writers.
+ * History in PostgreSQL: the same tables as sqlite-schema.ts, plus `rollup_pending`. The point,
+ * roll-up and trend tables are range-partitioned by time (see the migrations; drizzle-kit cannot
+ * express PARTITION BY), so retention drops whole partitions instead of deleting rows under the
+ * writers. Roll-ups are computed from raw points after the write (pg-rollups.ts); the BRIN indexes
+ * on time let that job read one minute or hour of every series at almost no cost per insert.
  */
-import { bigint, doublePrecision, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const series = pgTable(
   "series",
@@ -22,8 +24,17 @@ export const rawPoints = pgTable(
     ts: bigint("ts", { mode: "number" }).notNull(),
     value: doublePrecision("value").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.seriesId, t.ts] })],
+  (t) => [primaryKey({ columns: [t.seriesId, t.ts] }), index("raw_points_ts_brin").using("brin", t.ts)],
 );
+
+/**
+ * Minutes (epoch ms) holding raw points not yet folded into the roll-ups: appended by each write in
+ * its own transaction, taken by the roll-up job in its. No key, so concurrent writers never wait on
+ * each other's rows; the job folds duplicates.
+ */
+export const rollupPending = pgTable("rollup_pending", {
+  bucket: bigint("bucket", { mode: "number" }).notNull(),
+});
 
 const rollupColumns = () => ({
   seriesId: integer("series_id").notNull(),
@@ -38,6 +49,7 @@ const rollupColumns = () => ({
 
 export const rollupMinute = pgTable("rollup_1m", rollupColumns(), (t) => [
   primaryKey({ columns: [t.seriesId, t.bucket] }),
+  index("rollup_1m_bucket_brin").using("brin", t.bucket),
 ]);
 export const rollupHour = pgTable("rollup_1h", rollupColumns(), (t) => [
   primaryKey({ columns: [t.seriesId, t.bucket] }),
