@@ -1,33 +1,62 @@
 /**
- * Range reads of the PostgreSQL roll-up levels. Roll-ups are computed after the write
- * (pg-rollups.ts), so a bucket with points still logged in `rollup_pending` is computed here from
- * raw points with the job's own SQL, and its stored row (stale or absent) is left out: a query sees
- * every durable point, and the same figures before and after the job has run.
+ * Range reads in PostgreSQL, where raw points are stored a message per row and roll-ups are
+ * computed after the write (pg-rollups.ts). A roll-up bucket with points still logged in
+ * `rollup_pending` is computed here from raw points with the job's own SQL, and its stored row
+ * (stale or absent) is left out: a query sees every durable point, and the same figures before and
+ * after the job has run. Every level is read as rows of (bucket, count, sum, min, max, last,
+ * last_ts) and downsampled alike.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { HOUR_MS, MINUTE_MS } from "../rollup";
-import { HOURS_FROM_MINUTES, MINUTES_FROM_RAW } from "./pg-rollups";
-import { rangeSql } from "./range-sql";
+import { HOURS_FROM_MINUTES, MINUTES_FROM_RAW, RAW_POINTS } from "./pg-rollups";
+import { type NewestRaw, rangeSql } from "./range-sql";
 import type { Level } from "./store";
 
 const WIDTHS = { "1m": MINUTE_MS, "1h": HOUR_MS } as const;
 
-export function pgRangeSql(level: Level, seriesId: number, from: number, to: number, width: number): SQL {
-  if (level !== "1m" && level !== "1h") return rangeSql(level, seriesId, from, to, width, (n) => sql`${n}::int8`);
-  const size = sql.raw(String(WIDTHS[level]));
-  const [lo, hi, w] = [sql`${from}::int8`, sql`${to}::int8`, sql`${width}::int8`];
-  // The minutes of this level's pending buckets, from raw; the time range keeps the read on the primary key.
-  const fresh = sql`${sql.raw(MINUTES_FROM_RAW)} where series_id = ${seriesId} and ts >= (select min(b) from p)
-    and ts < (select max(b) from p) + ${size} and ts - ts % ${size} in (select b from p) group by 1, 2`;
-  const tail = level === "1m" ? fresh : sql`${sql.raw(HOURS_FROM_MINUTES(""))} (${fresh}) m group by 1, 2`;
-  const table = sql.raw(`rollup_${level}`);
-  return sql`with p as (select distinct bucket - bucket % ${size} as b from rollup_pending where bucket >= ${lo} - ${size} and bucket < ${hi}),
-    src as (
-      select bucket, count, sum, min, max, last, last_ts from ${table}
-        where series_id = ${seriesId} and bucket >= ${lo} and bucket < ${hi} and bucket not in (select b from p)
-      union all
-      select bucket, count, sum, min, max, last, last_ts from (${tail}) t where bucket >= ${lo} and bucket < ${hi})
-    select (bucket - ${lo}) / ${w} as b, sum(count) as n, sum(sum) as s, min(min) as lo, max(max) as hi,
-      (array_agg(last order by last_ts desc))[1] as last
-    from src group by 1 order by 1`;
+export interface SeriesRef {
+  deviceId: string;
+  seriesId: number;
 }
+
+export function pgRangeSql(
+  level: Level,
+  { deviceId, seriesId }: SeriesRef,
+  from: number,
+  to: number,
+  width: number,
+): SQL {
+  if (level === "5m") return rangeSql(level, seriesId, from, to, width, (n) => sql`${n}::int8`);
+  const [lo, hi, w] = [sql`${from}::int8`, sql`${to}::int8`, sql`${width}::int8`];
+  const ofSeries = sql`device_id = ${deviceId} and series_id = ${seriesId}`;
+  const src =
+    level === "raw"
+      ? sql`select ts as bucket, 1 as count, value as sum, value as min, value as max, value as last, ts as last_ts
+          from ${sql.raw(RAW_POINTS)} where ${ofSeries} and ts >= ${lo} and ts < ${hi}`
+      : rollupSource(level, ofSeries, seriesId, lo, hi);
+  return sql`select (bucket - ${lo}) / ${w} as b, sum(count) as n, sum(sum) as s, min(min) as lo, max(max) as hi,
+      (array_agg(last order by last_ts desc))[1] as last
+    from (${src}) src group by 1 order by 1`;
+}
+
+/** Stored roll-ups of buckets with nothing pending, and the pending ones from raw. */
+function rollupSource(level: "1m" | "1h", ofSeries: SQL, seriesId: number, lo: SQL, hi: SQL): SQL {
+  const size = sql.raw(String(WIDTHS[level]));
+  const pending = sql`(select distinct bucket - bucket % ${size} as b from rollup_pending where bucket >= ${lo} - ${size} and bucket < ${hi})`;
+  // The time range keeps the raw read on the primary key; the list picks the pending buckets in it.
+  const minutes = sql`${sql.raw(MINUTES_FROM_RAW)} where ${ofSeries} and ts >= (select min(b) from ${pending} p)
+    and ts < (select max(b) from ${pending} p) + ${size} and ts - ts % ${size} in (select b from ${pending} p) group by 1, 2`;
+  const fresh = level === "1m" ? minutes : sql`${sql.raw(HOURS_FROM_MINUTES(""))} (${minutes}) m group by 1, 2`;
+  return sql`select bucket, count, sum, min, max, last, last_ts from ${sql.raw(`rollup_${level}`)}
+      where series_id = ${seriesId} and bucket >= ${lo} and bucket < ${hi} and bucket not in (select b from ${pending} p)
+    union all
+    select bucket, count, sum, min, max, last, last_ts from (${fresh}) f where bucket >= ${lo} and bucket < ${hi}`;
+}
+
+/** A series' newest raw point: the newest message of its device that carries it. */
+const newestRaw = (column: string) =>
+  `(select ${column} from raw_messages r where r.device_id = s.device_id and s.id = any(r.series_ids) order by r.ts desc limit 1)`;
+export const NEWEST_RAW_MESSAGE: NewestRaw = {
+  ts: newestRaw("r.ts"),
+  value: newestRaw("r.readings[array_position(r.series_ids, s.id)]"),
+};

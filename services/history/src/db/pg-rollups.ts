@@ -3,7 +3,7 @@
  * upserted for every point: the way TimescaleDB's continuous aggregates work (an invalidation log
  * written with the data, and a refresh that recomputes the invalidated buckets).
  *
- * A write inserts raw points and appends the minutes they fall in to `rollup_pending`, in its own
+ * A write inserts raw messages and appends the minutes they fall in to `rollup_pending`, in its own
  * transaction: a crash loses neither. `rollUp` takes the log, recomputes each logged minute that
  * has closed from every series' raw points, then each hour it touched from the hour's minutes, and
  * replaces what was stored. A recompute is idempotent by construction: a redelivered point adds no
@@ -23,9 +23,12 @@ const ROLLUP_LOCK = 5_008_002;
  * Sums add in time order (`sum(… order by …)`): floating-point addition depends on order, and the
  * raw-tail query must give the very figures the job will store.
  */
+/** Raw points as rows (device_id, series_id, ts, value): each message row unnested. */
+export const RAW_POINTS = `(select r.device_id, u.series_id, r.ts, u.value from raw_messages r
+  cross join lateral unnest(r.series_ids, r.readings) as u(series_id, value)) raw`;
 export const MINUTES_FROM_RAW = `select series_id, ts - ts % ${MINUTE_MS} as bucket, count(*)::int as count, sum(value order by ts) as sum,
   min(value) as min, max(value) as max, (array_agg(value order by ts desc))[1] as last, max(ts) as last_ts
-  from raw_points`;
+  from ${RAW_POINTS}`;
 export const HOURS_FROM_MINUTES = (minutes: string) => `select series_id, bucket - bucket % ${HOUR_MS} as bucket,
   sum(count)::int as count, sum(sum order by bucket) as sum, min(min) as min, max(max) as max,
   (array_agg(last order by last_ts desc))[1] as last, max(last_ts) as last_ts

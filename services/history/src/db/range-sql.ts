@@ -66,14 +66,16 @@ export function toBuckets(rows: RangeRow[], level: Level, from: number, width: n
 
 const newest = (table: string, key: string, column: string) =>
   `(select ${column} from ${table} where series_id = s.id order by ${key} desc limit 1)`;
-/** Newest first: raw points, then the roll-ups that outlive them. */
-const SOURCES: Array<[table: string, key: string, ts: string, value: string]> = [
-  ["raw_points", "ts", "ts", "value"],
-  ["rollup_1m", "bucket", "last_ts", "last"],
-  ["rollup_1h", "bucket", "last_ts", "last"],
-];
-const newestOf = (pick: "ts" | "value") =>
-  sql.raw(`coalesce(${SOURCES.map(([t, k, ts, v]) => newest(t, k, pick === "ts" ? ts : v)).join(", ")})`);
+/** Correlated on `s` (the series): its newest raw point's time and value. */
+export interface NewestRaw {
+  ts: string;
+  value: string;
+}
+export const NEWEST_RAW_POINT: NewestRaw = {
+  ts: newest("raw_points", "ts", "ts"),
+  value: newest("raw_points", "ts", "value"),
+};
+const ROLLUPS = ["rollup_1m", "rollup_1h"];
 
 /**
  * Each metric's newest value: its newest raw point, or the `last` of its newest 1-minute roll-up
@@ -81,8 +83,10 @@ const newestOf = (pick: "ts" | "value") =>
  * point would be one more write per point and a hot, churning row per series. Raw first, since
  * PostgreSQL rolls up after the write.
  */
-export function latestSql(deviceId: string): SQL {
+export function latestSql(deviceId: string, raw: NewestRaw = NEWEST_RAW_POINT): SQL {
+  const first = (rawPick: string, column: string) =>
+    sql.raw(`coalesce(${[rawPick, ...ROLLUPS.map((t) => newest(t, "bucket", column))].join(", ")})`);
   return sql`select metric, ts, value from (
-    select s.metric, ${newestOf("ts")} as ts, ${newestOf("value")} as value
+    select s.metric, ${first(raw.ts, "last_ts")} as ts, ${first(raw.value, "last")} as value
     from series s where s.device_id = ${deviceId}) l where ts is not null order by metric`;
 }
