@@ -29,26 +29,29 @@ export function pgRangeSql(
   if (level === "5m") return rangeSql(level, seriesId, from, to, width, (n) => sql`${n}::int8`);
   const [lo, hi, w] = [sql`${from}::int8`, sql`${to}::int8`, sql`${width}::int8`];
   const ofSeries = sql`device_id = ${deviceId} and series_id = ${seriesId}`;
-  const src =
-    level === "raw"
-      ? sql`select ts as bucket, 1 as count, value as sum, value as min, value as max, value as last, ts as last_ts
-          from ${sql.raw(RAW_POINTS)} where ${ofSeries} and ts >= ${lo} and ts < ${hi}`
-      : rollupSource(level, ofSeries, seriesId, lo, hi);
-  return sql`select (bucket - ${lo}) / ${w} as b, sum(count) as n, sum(sum) as s, min(min) as lo, max(max) as hi,
-      (array_agg(last order by last_ts desc))[1] as last
+  // The newest row's `last` without ordering each group: arrays compare element by element, and
+  // epoch ms are exact as doubles, so the greatest [last_ts, last] is the newest row's.
+  const downsample = (src: SQL) => sql`select (bucket - ${lo}) / ${w} as b, sum(count) as n, sum(sum) as s,
+      min(min) as lo, max(max) as hi, (max(array[last_ts::float8, last]))[2] as last
     from (${src}) src group by 1 order by 1`;
+  if (level === "raw")
+    return downsample(sql`select ts as bucket, 1 as count, value as sum, value as min, value as max, value as last,
+      ts as last_ts from ${sql.raw(RAW_POINTS)} where ${ofSeries} and ts >= ${lo} and ts < ${hi}`);
+  const size = sql.raw(String(WIDTHS[level]));
+  return sql`with p as materialized (select distinct bucket - bucket % ${size} as b from rollup_pending
+      where bucket >= ${lo} - ${size} and bucket < ${hi})
+    ${downsample(rollupSource(level, ofSeries, seriesId, lo, hi))}`;
 }
 
-/** Stored roll-ups of buckets with nothing pending, and the pending ones from raw. */
+/** Stored roll-ups of buckets with nothing pending (`p`), and the pending ones from raw. */
 function rollupSource(level: "1m" | "1h", ofSeries: SQL, seriesId: number, lo: SQL, hi: SQL): SQL {
   const size = sql.raw(String(WIDTHS[level]));
-  const pending = sql`(select distinct bucket - bucket % ${size} as b from rollup_pending where bucket >= ${lo} - ${size} and bucket < ${hi})`;
   // The time range keeps the raw read on the primary key; the list picks the pending buckets in it.
-  const minutes = sql`${sql.raw(MINUTES_FROM_RAW)} where ${ofSeries} and ts >= (select min(b) from ${pending} p)
-    and ts < (select max(b) from ${pending} p) + ${size} and ts - ts % ${size} in (select b from ${pending} p) group by 1, 2`;
+  const minutes = sql`${sql.raw(MINUTES_FROM_RAW)} where ${ofSeries} and ts >= (select min(b) from p)
+    and ts < (select max(b) from p) + ${size} and ts - ts % ${size} in (select b from p) group by 1, 2`;
   const fresh = level === "1m" ? minutes : sql`${sql.raw(HOURS_FROM_MINUTES(""))} (${minutes}) m group by 1, 2`;
   return sql`select bucket, count, sum, min, max, last, last_ts from ${sql.raw(`rollup_${level}`)}
-      where series_id = ${seriesId} and bucket >= ${lo} and bucket < ${hi} and bucket not in (select b from ${pending} p)
+      where series_id = ${seriesId} and bucket >= ${lo} and bucket < ${hi} and bucket not in (select b from p)
     union all
     select bucket, count, sum, min, max, last, last_ts from (${fresh}) f where bucket >= ${lo} and bucket < ${hi}`;
 }
