@@ -26,6 +26,7 @@ import { loadConfig } from "../services/history/src/config";
 import { createHistory } from "../services/history/src/history";
 import { generateRawRecords } from "./lib/fleet-data";
 import { useBroker } from "./lib/kafka";
+import { backendCpuMs } from "./lib/pg-cpu";
 import { writeResult } from "./lib/results";
 import { percentile, sortedCopy } from "./lib/stats";
 import { printTable, round, type Row } from "./lib/table";
@@ -210,25 +211,4 @@ async function database(dialect: "sqlite" | "postgres") {
       await admin.end({ timeout: 1 });
     },
   };
-}
-
-/**
- * CPU time (ms) the PostgreSQL backends serving `database` have used so far, read from /proc: only
- * when the server runs on this machine (0 otherwise). Connections that closed are not counted, so
- * it is read while the service's pool is open.
- */
-async function backendCpuMs(client: postgres.Sql, database: string): Promise<number> {
-  const pids = await client<
-    { pid: number }[]
-  >`select pid from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
-  let ticks = 0;
-  for (const { pid } of pids) {
-    const stat = await Bun.file(`/proc/${pid}/stat`)
-      .text()
-      .catch(() => "");
-    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 a second).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
-  return ticks * 10;
 }

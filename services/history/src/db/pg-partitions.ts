@@ -35,8 +35,8 @@ export function createPartitions(client: Sql) {
       const wanted = new Map<string, { level: Level; start: number }>();
       for (const [level, list] of times) {
         const span = PARTITION_SPAN_MS[level];
-        for (const ts of list) {
-          const start = Math.floor(ts / span) * span;
+        // Named once per partition, not per row: formatting a date is most of this function's cost.
+        for (const start of new Set(list.map((ts) => Math.floor(ts / span) * span))) {
           const name = nameOf(level, start);
           if (!known.has(name)) wanted.set(name, { level, start });
         }
