@@ -1,7 +1,8 @@
 /**
  * History's PostgreSQL store alone, without Kafka or decoding: CPU per message of the process
- * calling it (the store's own work: the points are built beforehand) and of the PostgreSQL backends serving it, for the writes and for rolling them up. CPU
- * per message (not msg/s) is what compares runs on a loaded machine.
+ * calling it (the store's own work: the points are built beforehand) and of the PostgreSQL
+ * backends serving it, for the writes and for rolling them up. CPU per message (not msg/s) is what
+ * compares runs on a loaded machine.
  *
  * Synthetic fleet: `--devices` devices of 12 numeric metrics each sending one message a second
  * (device time), in batches of `--batch` messages (what a 256 KiB Kafka fetch holds of the default

@@ -43,36 +43,40 @@ export function createRollups(client: Sql, partitions: ReturnType<typeof createP
     /** Rolls up every logged minute that ended by `closedBefore` (epoch ms); returns how many minutes. */
     async rollUp(closedBefore: number): Promise<number> {
       const pending = await client<{ bucket: string }[]>`select distinct bucket from rollup_pending`;
-      const closed = pending.map((r) => Number(r.bucket)).filter((b) => b + MINUTE_MS <= closedBefore);
-      if (closed.length === 0) return 0;
-      // Partitions the writer created unless retention dropped them since: a job lagging that far has nothing left to roll.
-      await partitions.ensure([
-        ["1m", closed],
-        ["1h", closed],
-      ]);
-      return client.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(${ROLLUP_LOCK})`;
-        const taken = await tx<
-          { bucket: string }[]
-        >`with t as (delete from rollup_pending where bucket + ${MINUTE_MS} <= ${closedBefore}
+      if (!pending.some((r) => Number(r.bucket) + MINUTE_MS <= closedBefore)) return 0;
+      return client
+        .begin(async (tx) => {
+          await tx`select pg_advisory_xact_lock(${ROLLUP_LOCK})`;
+          const taken = await tx<
+            { bucket: string }[]
+          >`with t as (delete from rollup_pending where bucket + ${MINUTE_MS} <= ${closedBefore}
           returning bucket) select distinct bucket from t order by 1`;
-        const minutes = taken.map((r) => Number(r.bucket));
-        if (minutes.length === 0) return 0;
-        const hours = [...new Set(minutes.map((m) => m - (m % HOUR_MS)))];
-        // The time ranges keep both reads on the BRIN indexes; the lists pick the buckets inside them
-        // (`in (select unnest …)` is a hash lookup; `= any(…)` would scan the list for every row).
-        await tx.unsafe(
-          `insert into rollup_1m ${COLUMNS} ${MINUTES_FROM_RAW}
+          const minutes = taken.map((r) => Number(r.bucket));
+          if (minutes.length === 0) return 0;
+          // Created here, where roll-up rows are written (on another connection: committed at once).
+          await partitions.ensure([
+            ["1m", minutes],
+            ["1h", minutes],
+          ]);
+          const hours = [...new Set(minutes.map((m) => m - (m % HOUR_MS)))];
+          // The time ranges keep both reads on the BRIN indexes; the lists pick the buckets inside them
+          // (`in (select unnest …)` is a hash lookup; `= any(…)` would scan the list for every row).
+          await tx.unsafe(
+            `insert into rollup_1m ${COLUMNS} ${MINUTES_FROM_RAW}
            where ts >= $1 and ts < $2 and ts - ts % ${MINUTE_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE}`,
-          [minutes[0]!, minutes.at(-1)! + MINUTE_MS, minutes] as never[],
-        );
-        await tx.unsafe(
-          `insert into rollup_1h ${COLUMNS} ${HOURS_FROM_MINUTES("rollup_1m")}
+            [minutes[0]!, minutes.at(-1)! + MINUTE_MS, minutes] as never[],
+          );
+          await tx.unsafe(
+            `insert into rollup_1h ${COLUMNS} ${HOURS_FROM_MINUTES("rollup_1m")}
            where bucket >= $1 and bucket < $2 and bucket - bucket % ${HOUR_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE}`,
-          [hours[0]!, hours.at(-1)! + HOUR_MS, hours] as never[],
-        );
-        return minutes.length;
-      });
+            [hours[0]!, hours.at(-1)! + HOUR_MS, hours] as never[],
+          );
+          return minutes.length;
+        })
+        .catch((e) => {
+          partitions.forget(); // one may have been dropped by another replica's retention
+          throw e;
+        });
     },
   };
 }

@@ -1,9 +1,8 @@
 /**
  * History in PostgreSQL: the tables of sqlite-schema.ts, but raw points stored a message per row,
- * plus `rollup_pending`. The point,
- * roll-up and trend tables are range-partitioned by time (see the migrations; drizzle-kit cannot
- * express PARTITION BY), so retention drops whole partitions instead of deleting rows under the
- * writers. Roll-ups are computed from raw points after the write (pg-rollups.ts); the BRIN indexes
+ * plus `rollup_pending`. The raw, roll-up and trend tables are range-partitioned by time (see the
+ * migrations; drizzle-kit cannot express PARTITION BY), so retention drops whole partitions
+ * instead of deleting rows under the writers. Roll-ups are computed from raw points after the write (pg-rollups.ts); the BRIN indexes
  * on time let that job read one minute or hour of every series at almost no cost per insert.
  */
 import { bigint, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";

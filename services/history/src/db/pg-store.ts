@@ -98,8 +98,6 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       const times = points.map((p) => p.ts);
       await partitions.ensure([
         ["raw", times],
-        ["1m", times],
-        ["1h", times],
         ["5m", trends.map((t) => t.ts)],
       ]);
       const created = new Map<string, number>();
