@@ -32,6 +32,10 @@ export function createHistoryMetrics(m: Metrics) {
       "history_write_failures_total",
       "Batches whose transaction failed (the batch is offered again).",
     ),
+    rolledUp: m.counter(
+      "history_rollup_minutes_total",
+      "Minutes rolled up after the write (PostgreSQL; SQLite rolls up as it writes).",
+    ),
     retentionRemoved: m.counter(
       "history_retention_removed_total",
       "Rows (SQLite) or partitions (PostgreSQL) removed by retention.",

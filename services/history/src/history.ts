@@ -5,7 +5,6 @@
 import { localUrl } from "@iot/common/listen";
 import type { Subscription } from "@iot/common/bus";
 import { type DeviceRegistry, watchDeviceRegistry } from "@iot/common/device-registry";
-import { errorMessage } from "@iot/common/logger";
 import type { Service, ServiceDeps } from "@iot/common/service";
 import type { HistoryConfig } from "./config";
 import { openStore } from "./db/open";
@@ -13,8 +12,16 @@ import type { HistoryStore, Level } from "./db/store";
 import { createHistoryMetrics } from "./history-metrics";
 import { createHttpApp, type HttpApp } from "./http/app";
 import { createIngest } from "./ingest";
+import { periodic } from "./periodic";
 import { type TrendNaming, trendNaming } from "./points";
 import { createQueries } from "./query";
+
+/**
+ * How often PostgreSQL's pending minutes are rolled up, and how long after a minute ends it waits
+ * for stragglers first (a later point only re-queues the minute; the wait just saves the rework).
+ */
+const ROLLUP_INTERVAL_MS = 5_000;
+const ROLLUP_LAG_MS = 10_000;
 
 /**
  * Raw points are kept this long past their retention: a point accepted just before its cutoff
@@ -30,8 +37,7 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
   let app: HttpApp | undefined;
   let subscription: Subscription | undefined;
   let registry: Awaited<ReturnType<typeof watchDeviceRegistry>> | undefined;
-  let retentionTimer: ReturnType<typeof setInterval> | undefined;
-  let sweeping: Promise<void> | undefined;
+  let timers: Array<ReturnType<typeof periodic>> = [];
 
   let naming: [DeviceRegistry, TrendNaming] | undefined;
   const trendName = () => {
@@ -62,13 +68,12 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
   });
 
   const close = async () => {
-    clearInterval(retentionTimer);
     await subscription?.stop(); // finishes the batch in hand and commits it
-    await sweeping;
+    await Promise.all(timers.map((t) => t.stop()));
     await app?.stop();
     registry?.close();
     await store?.close();
-    [subscription, app, registry, store] = [undefined, undefined, undefined, undefined];
+    [subscription, app, registry, store, timers] = [undefined, undefined, undefined, undefined, []];
   };
 
   return {
@@ -90,12 +95,15 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
           fromBeginning: config.fromBeginning,
           handler,
         });
-        retentionTimer = setInterval(() => {
-          // One sweep at a time; a failed one is retried at the next tick.
-          sweeping ??= sweep(s)
-            .catch((e) => log.warn("retention sweep failed; retrying at the next interval", { error: errorMessage(e) }))
-            .finally(() => (sweeping = undefined));
-        }, config.retentionIntervalMs);
+        timers = [
+          periodic("retention sweep", config.retentionIntervalMs, () => sweep(s), log),
+          periodic(
+            "roll-up",
+            ROLLUP_INTERVAL_MS,
+            async () => void metrics.rolledUp.inc({}, await s.rollUp(Date.now() - ROLLUP_LAG_MS)),
+            log,
+          ),
+        ];
         log.info("history consuming", { topic: config.bus.topics.enriched, group: config.groupId, database: s.kind });
       } catch (e) {
         await close();

@@ -49,6 +49,77 @@ for (const dialect of DIALECTS) {
       expect(hour).toEqual({ t: T0, count: 25, avg: (372 + 95) / 25, min: 10, max: 95, last: 21 });
     });
 
+    // PostgreSQL rolls up after the write (SQLite as it writes, where rollUp folds nothing): queries read raw for what is pending.
+    const rolled = (minutes: number) => (dialect === "postgres" ? minutes : 0);
+    const levels = async (w = whole) => [
+      await store.range({ ...w, level: "1m", width: 60_000 }),
+      await store.range({ ...w, level: "1h", width: H }),
+      await store.latest(w.deviceId),
+    ];
+
+    test("rolling up changes no figure a query gives, and rolling up again changes nothing", async () => {
+      const before = await levels();
+      expect(await store.rollUp(T0 + H)).toBe(rolled(2));
+      expect(await levels()).toEqual(before);
+      expect(await store.rollUp(T0 + H)).toBe(0);
+      expect(await levels()).toEqual(before);
+    });
+
+    test("a point arriving after its minute was rolled up counts once, before and after the next roll-up", async () => {
+      const late = { ...whole, deviceId: "breaker-044" };
+      const p = (ts: number, value: number) => point(late.metric, ts, value, late.deviceId);
+      await store.write([p(T0, 1), p(T0 + 50_000, 3)], []);
+      await store.rollUp(T0 + H);
+      expect(await store.write([p(T0 + 20_000, 8)], [])).toEqual({ stored: 1, duplicates: 0 });
+      const want = [
+        [{ t: T0, count: 3, avg: 4, min: 1, max: 8, last: 3 }],
+        [{ t: T0, count: 3, avg: 4, min: 1, max: 8, last: 3 }],
+        [{ metric: late.metric, ts: T0 + 50_000, value: 3 }],
+      ];
+      expect(await levels(late)).toEqual(want);
+      expect(await store.rollUp(T0 + H)).toBe(rolled(1));
+      expect(await levels(late)).toEqual(want);
+      expect(await store.write([p(T0 + 20_000, 8)], [])).toEqual({ stored: 0, duplicates: 1 });
+      expect(await store.rollUp(T0 + H)).toBe(0);
+      expect(await levels(late)).toEqual(want);
+    });
+
+    test("points of one device and time written apart (another message of that instant) are all stored, each once", async () => {
+      const at = { ...whole, deviceId: "breaker-046" };
+      const p = (metric: string, value: number) => point(metric, T0 + 5_000, value, at.deviceId);
+      expect(await store.write([p("current.phase_a", 4), p("current.phase_a", 5)], [])).toEqual({
+        stored: 1,
+        duplicates: 1,
+      });
+      expect(await store.write([p("current.phase_a", 6), p("voltage.phase_a", 230)], [])).toEqual({
+        stored: 1,
+        duplicates: 1,
+      });
+      expect(await store.write([p("voltage.phase_a", 231), p("current.phase_a", 7)], [])).toEqual({
+        stored: 0,
+        duplicates: 2,
+      });
+      const one = (value: number) => [{ t: T0, count: 1, avg: value, min: value, max: value, last: value }];
+      expect(await store.range({ ...at, level: "1m", width: 60_000 })).toEqual(one(4));
+      expect(await store.range({ ...at, metric: "voltage.phase_a", level: "raw", width: H })).toEqual(one(230));
+      expect(await store.latest(at.deviceId)).toEqual([
+        { metric: "current.phase_a", ts: T0 + 5_000, value: 4 },
+        { metric: "voltage.phase_a", ts: T0 + 5_000, value: 230 },
+      ]);
+    });
+
+    test("a minute is rolled up only once it has ended; until then queries read its raw points", async () => {
+      const open = { ...whole, deviceId: "breaker-045", from: T0 + 2 * H, to: T0 + 3 * H };
+      const minute = T0 + 2 * H;
+      await store.rollUp(minute); // what earlier tests left pending
+      await store.write([point(open.metric, minute + 10_000, 7, open.deviceId)], []);
+      const want = [{ t: minute, count: 1, avg: 7, min: 7, max: 7, last: 7 }];
+      expect(await store.rollUp(minute + 59_999)).toBe(0);
+      expect((await levels(open)).slice(0, 2)).toEqual([want, want]);
+      expect(await store.rollUp(minute + 60_000)).toBe(rolled(1));
+      expect((await levels(open)).slice(0, 2)).toEqual([want, want]);
+    });
+
     test("downsampling raw points keeps the spike in max", async () => {
       const buckets = await store.range({ ...whole, level: "raw", to: T0 + 120_000, width: 40_000 });
       expect(buckets.map((b) => b.count)).toEqual([8, 9, 8]);

@@ -1,15 +1,15 @@
 /**
  * Time partitions of the PostgreSQL history tables (declarative range partitioning, the layout a
- * PostgreSQL operator expects for time series): `raw_points_p20261129` holds one day of raw points,
+ * PostgreSQL operator expects for time series): `raw_messages_p20261129` holds one day of raw messages,
  * and so on. A partition is created before the first write that needs it, and retention drops
  * whole partitions once all of their range is past the cutoff, so expiry never deletes row by row
  * under the writers (data lives up to one partition span longer than its retention).
  */
 import type { Sql } from "postgres";
-import { LEVEL_TABLES } from "./range-sql";
 import type { Level } from "./store";
 
 const DAY_MS = 86_400_000;
+const TABLES: Record<Level, string> = { raw: "raw_messages", "1m": "rollup_1m", "1h": "rollup_1h", "5m": "trends_5m" };
 export const PARTITION_SPAN_MS: Record<Level, number> = {
   raw: DAY_MS,
   "1m": DAY_MS,
@@ -20,7 +20,7 @@ export const PARTITION_SPAN_MS: Record<Level, number> = {
 const PARTITION_LOCK = 5_008_001;
 
 const nameOf = (level: Level, start: number) =>
-  `${LEVEL_TABLES[level].table}_p${new Date(start).toISOString().slice(0, 10).replaceAll("-", "")}`;
+  `${TABLES[level]}_p${new Date(start).toISOString().slice(0, 10).replaceAll("-", "")}`;
 const startOf = (name: string) => {
   const m = /_p(\d{4})(\d\d)(\d\d)$/.exec(name);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
@@ -35,8 +35,8 @@ export function createPartitions(client: Sql) {
       const wanted = new Map<string, { level: Level; start: number }>();
       for (const [level, list] of times) {
         const span = PARTITION_SPAN_MS[level];
-        for (const ts of list) {
-          const start = Math.floor(ts / span) * span;
+        // Named once per partition, not per row: formatting a date is most of this function's cost.
+        for (const start of new Set(list.map((ts) => Math.floor(ts / span) * span))) {
           const name = nameOf(level, start);
           if (!known.has(name)) wanted.set(name, { level, start });
         }
@@ -47,7 +47,7 @@ export function createPartitions(client: Sql) {
         for (const [name, { level, start }] of wanted) {
           const end = start + PARTITION_SPAN_MS[level];
           await tx.unsafe(
-            `create table if not exists "${name}" partition of ${LEVEL_TABLES[level].table} for values from (${start}) to (${end})`,
+            `create table if not exists "${name}" partition of ${TABLES[level]} for values from (${start}) to (${end})`,
           );
         }
       });
@@ -66,7 +66,7 @@ export function createPartitions(client: Sql) {
           const rows = await tx<
             { name: string }[]
           >`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = ${LEVEL_TABLES[level].table}::regclass`;
+            where i.inhparent = ${TABLES[level]}::regclass`;
           for (const { name } of rows) {
             const start = startOf(name);
             if (start === undefined || start + PARTITION_SPAN_MS[level] > cutoffs[level]) continue;

@@ -64,17 +64,29 @@ export function toBuckets(rows: RangeRow[], level: Level, from: number, width: n
   });
 }
 
-const newest = (table: string, column: string) =>
-  sql.raw(`(select ${column} from ${table} where series_id = s.id order by bucket desc limit 1)`);
+const newest = (table: string, key: string, column: string) =>
+  `(select ${column} from ${table} where series_id = s.id order by ${key} desc limit 1)`;
+/** Correlated on `s` (the series): its newest raw point's time and value. */
+export interface NewestRaw {
+  ts: string;
+  value: string;
+}
+export const NEWEST_RAW_POINT: NewestRaw = {
+  ts: newest("raw_points", "ts", "ts"),
+  value: newest("raw_points", "ts", "value"),
+};
+const ROLLUPS = ["rollup_1m", "rollup_1h"];
 
 /**
- * Each metric's newest value: the `last` of its newest 1-minute roll-up, or of its newest 1-hour
- * one once the minutes have expired. Read, not kept: a `latest` row updated for every point would
- * be one more write per point and a hot, churning row per series.
+ * Each metric's newest value: its newest raw point, or the `last` of its newest 1-minute roll-up
+ * (then 1-hour) once the raw points have expired. Read, not kept: a `latest` row updated for every
+ * point would be one more write per point and a hot, churning row per series. Raw first, since
+ * PostgreSQL rolls up after the write.
  */
-export function latestSql(deviceId: string): SQL {
+export function latestSql(deviceId: string, raw: NewestRaw = NEWEST_RAW_POINT): SQL {
+  const first = (rawPick: string, column: string) =>
+    sql.raw(`coalesce(${[rawPick, ...ROLLUPS.map((t) => newest(t, "bucket", column))].join(", ")})`);
   return sql`select metric, ts, value from (
-    select s.metric, coalesce(${newest("rollup_1m", "last_ts")}, ${newest("rollup_1h", "last_ts")}) as ts,
-           coalesce(${newest("rollup_1m", "last")}, ${newest("rollup_1h", "last")}) as value
+    select s.metric, ${first(raw.ts, "last_ts")} as ts, ${first(raw.value, "last")} as value
     from series s where s.device_id = ${deviceId}) l where ts is not null order by metric`;
 }

@@ -96,6 +96,7 @@ export function openSqliteStore(path: string): HistoryStore {
       );
     },
     latest: async (deviceId) => db.all<Latest>(latestSql(deviceId)),
+    rollUp: async () => 0,
     async removeExpired(cutoffs) {
       // Per series through the primary key, a chunk at a time, yielding between chunks so writes interleave.
       let removed = 0;

@@ -46,6 +46,12 @@ export interface HistoryStore {
   write(points: Point[], trends: TrendWindow[]): Promise<WriteResult>;
   range(q: RangeQuery): Promise<Bucket[]>;
   latest(deviceId: string): Promise<Latest[]>;
+  /**
+   * Folds points written but not yet rolled up (PostgreSQL computes roll-ups after the write; SQLite
+   * as it writes, so 0 there) in every minute that ended by `closedBefore`; returns minutes folded.
+   * Queries see those points before and after: this only moves work off the write path.
+   */
+  rollUp(closedBefore: number): Promise<number>;
   /** Removes what is older than each level's cutoff (epoch ms); returns rows (or partitions) removed. */
   removeExpired(cutoffs: Record<Level, number>): Promise<number>;
   /** Throws when the database cannot be reached. */

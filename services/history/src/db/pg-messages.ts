@@ -1,0 +1,36 @@
+/**
+ * A batch's points as raw message rows for PostgreSQL: one row per (device, time), with the ids of
+ * its series and their values at the same index, as array literals the statement casts. A series
+ * repeated at one time keeps its first value, as a repeated key does in a per-point insert.
+ */
+import type { Point } from "../points";
+
+export interface MessageRows {
+  devices: string[];
+  times: number[];
+  /** `{3,4,9}`: cast to int[] in SQL. */
+  seriesIds: string[];
+  /** `{230.1,4.5,0.98}`: cast to float8[]; JS prints the shortest text that reads back the same double. */
+  readings: string[];
+}
+
+export function toMessageRows(points: Point[], idOf: (deviceId: string, metric: string) => number): MessageRows {
+  const rows = new Map<string, { deviceId: string; ts: number; values: Map<number, number> }>();
+  for (const p of points) {
+    const key = `${p.deviceId}\u0000${p.ts}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { deviceId: p.deviceId, ts: p.ts, values: new Map() }));
+    const id = idOf(p.deviceId, p.metric);
+    if (!row.values.has(id)) row.values.set(id, p.value);
+  }
+  // In key order, so concurrent writers of the same rows take their locks alike.
+  const sorted = [...rows.values()].sort((a, b) =>
+    a.deviceId === b.deviceId ? a.ts - b.ts : a.deviceId < b.deviceId ? -1 : 1,
+  );
+  return {
+    devices: sorted.map((r) => r.deviceId),
+    times: sorted.map((r) => r.ts),
+    seriesIds: sorted.map((r) => `{${[...r.values.keys()].join(",")}}`),
+    readings: sorted.map((r) => `{${[...r.values.values()].join(",")}}`),
+  };
+}
