@@ -10,7 +10,7 @@
  *     at twice that) would reset the streams beyond it, which clients report as a broken
  *     connection; up to there, the request gate refuses them with a readable ResourceExhausted.
  */
-import type { Http2Server, Http2ServerRequest, Http2Session } from "node:http2";
+import type { Http2Server, Http2Session, ServerHttp2Stream } from "node:http2";
 
 export interface SessionLimits {
   maxStreams: number;
@@ -57,15 +57,15 @@ export function limitSessions(server: Http2Server, limits: SessionLimits) {
   });
 
   return {
-    /** Counts the request on its session until it closes; false when the session is already at its cap. */
-    admit(req: Http2ServerRequest): boolean {
-      const session = req.stream.session;
+    /** Counts the request (its stream) on its session until it closes; false when the session is already at its cap. */
+    admit(stream: ServerHttp2Stream): boolean {
+      const session = stream.session;
       const state = session && sessions.get(session);
       if (!session || !state) return true;
       if (state.streams >= limits.maxStreams) return false;
       state.streams++;
       clearTimeout(state.idle);
-      req.stream.once("close", () => {
+      stream.once("close", () => {
         if (--state.streams === 0 && !state.cut) armIdle(session, state);
       });
       return true;
