@@ -53,8 +53,17 @@ export interface FastPathDeps {
   countOk: () => void;
 }
 
+/** node:http2 names headers in lower case; Connect's constants are capitalised. */
+const [ENCODING, ACCEPT_ENCODING, TIMEOUT, GRPC_STATUS] = [
+  headerEncoding,
+  headerAcceptEncoding,
+  headerTimeout,
+  headerGrpcStatus,
+].map((name) => name.toLowerCase()) as [string, string, string, string];
+
+/** A header as Connect reads it (Headers.get: repeated values joined). */
 const header = (headers: IncomingHttpHeaders, name: string) => {
-  const v = headers[name.toLowerCase()];
+  const v = headers[name];
   return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
 };
 
@@ -97,12 +106,12 @@ export function createFastPath(deps: FastPathDeps) {
     const toConnect = () => handOff(connect, stream, headers, callerContextValues(caller), [body]);
     const compression = compressionNegotiate(
       acceptCompression,
-      header(headers, headerEncoding),
-      header(headers, headerAcceptEncoding),
+      header(headers, ENCODING),
+      header(headers, ACCEPT_ENCODING),
       headerAcceptEncoding,
     );
     if (compression.error || compression.request) return toConnect();
-    const timeout = parseTimeout(header(headers, headerTimeout), Number.MAX_SAFE_INTEGER);
+    const timeout = parseTimeout(header(headers, TIMEOUT), Number.MAX_SAFE_INTEGER);
     if (timeout.error || (timeout.timeoutMs !== undefined && timeout.timeoutMs < 1)) return toConnect();
     const deviceType = deviceTypeOf(body);
     const applications = deviceType === undefined ? undefined : registry.activeByDeviceTypeNow(deviceType);
@@ -111,9 +120,9 @@ export function createFastPath(deps: FastPathDeps) {
     // Connect would compress it.
     if (compression.response && frame.length - ENVELOPE_BYTES >= compressMinBytes) return toConnect();
     const responseHeaders: Record<string, string | number> = { ":status": 200, "content-type": contentTypeProto };
-    if (compression.response) responseHeaders[headerEncoding.toLowerCase()] = compression.response.name;
+    if (compression.response) responseHeaders[ENCODING] = compression.response.name;
     stream.respond(responseHeaders, { waitForTrailers: true });
-    stream.once("wantTrailers", () => stream.sendTrailers({ [headerGrpcStatus.toLowerCase()]: grpcStatusOk }));
+    stream.once("wantTrailers", () => stream.sendTrailers({ [GRPC_STATUS]: grpcStatusOk }));
     stream.end(frame);
     countOk();
   };
