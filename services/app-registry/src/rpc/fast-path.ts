@@ -67,8 +67,13 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
   return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
 };
 
+/** Request bodies already read, by their bytes: callers ask for the same few types over and over. */
+const MAX_KNOWN_BODIES = 1_024;
+/** A device type is at most 64 characters; a larger body (unknown fields) is decoded, not kept. */
+const MAX_KNOWN_BODY_BYTES = 128;
+
 /** The device type of a request body, or undefined when Connect must judge it (bad or compressed frame, bad message, invalid type). */
-function deviceTypeOf(body: Buffer): string | undefined {
+function decodeDeviceType(body: Buffer): string | undefined {
   if (body.length < ENVELOPE_BYTES || body[0] !== 0 || body.readUInt32BE(1) !== body.length - ENVELOPE_BYTES)
     return undefined;
   try {
@@ -81,6 +86,19 @@ function deviceTypeOf(body: Buffer): string | undefined {
 /** Returns the `stream` listener's test: true when it took the stream (answered or handed to Connect). */
 export function createFastPath(deps: FastPathDeps) {
   const { registry, connect, callerOf, acceptCompression, compressMinBytes, readMaxBytes, countOk } = deps;
+  const known = new Map<string, string>();
+  const deviceTypeOf = (body: Buffer) => {
+    if (body.length > MAX_KNOWN_BODY_BYTES) return decodeDeviceType(body);
+    const key = body.toString("latin1");
+    let deviceType = known.get(key);
+    if (deviceType === undefined) {
+      deviceType = decodeDeviceType(body);
+      if (deviceType === undefined) return undefined;
+      if (known.size >= MAX_KNOWN_BODIES) known.clear();
+      known.set(key, deviceType);
+    }
+    return deviceType;
+  };
   // Per read-model answer (its identity changes with every change) and view: public, admin.
   const frames = new WeakMap<readonly Application[], Array<Buffer | undefined>>();
   const frameOf = (applications: readonly Application[], admin: boolean) => {
