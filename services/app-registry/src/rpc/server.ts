@@ -1,6 +1,7 @@
 /**
  * The RPC port: node:http2 in cleartext (h2c), which under Bun serves gRPC, Connect and gRPC-Web
- * (Bun.serve cannot: it speaks HTTP/1.1 only). HTTP/1.1 clients are not served on this port.
+ * (Bun.serve's HTTP/2 has no response trailers, so no gRPC). HTTP/1.1 clients are not served on
+ * this port. In front of Connect, the fast path (fast-path.ts) answers the hottest read over gRPC.
  */
 import { createServer } from "node:http2";
 import type { Http2Server, Http2ServerRequest, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
@@ -137,6 +138,7 @@ export async function startRpcServer(
       contextValues: (req) => callerContextValues(callerOf((req as Http2ServerRequest).stream, req.headers)),
     }),
   );
+  // The fast path's Connect: the same routes and options; connect-node's adapter keeps its own router to itself.
   const byDeviceType = ApplicationRegistryService.method.listApplicationsByDeviceType;
   const router = createConnectRouter(options);
   routes(router);
