@@ -5,24 +5,18 @@
  * `ListApplicationsByDeviceType` with h2load (h2c, prior knowledge) POSTing one prepared gRPC
  * frame (5-byte prefix + protobuf request) with `content-type: application/grpc` and `te: trailers`,
  * one stream per connection. Each database is fresh (temp SQLite file / new PostgreSQL database,
- * dropped after) and seeded with the example applications. wrk and h2load (Debian packages) are
+ * dropped after) and seeded with the example applications. wrk and h2load (lib/load-tools.ts) are
  * installed if missing, as .ci/run installs chromium. Each tool runs one thread: the machine has
  * two cores and the registry needs one.
  */
 import { connect } from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  ApplicationRegistryService,
-  ListApplicationsByDeviceTypeRequestSchema,
-  ListApplicationsByDeviceTypeResponseSchema,
-} from "@gen/iot/registry/v1/registry_pb";
+import { fromBinary } from "@bufbuild/protobuf";
+import { ListApplicationsByDeviceTypeResponseSchema } from "@gen/iot/registry/v1/registry_pb";
+import { BY_DEVICE_TYPE_PATH, ensureTools, exec, grpcFrame, h2loadByDeviceType } from "./lib/load-tools";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
 import { writeResult } from "./lib/results";
-import { runId, startRegistry, type RegistryProcess } from "./lib/services";
-import { percentile, sortedCopy } from "./lib/stats";
+import { startRegistry, type RegistryProcess } from "./lib/services";
 import { printTable, round } from "./lib/table";
 
 const { values: flags } = parseArgs({
@@ -37,8 +31,6 @@ const { values: flags } = parseArgs({
 const DEVICE_TYPE = "smart_breaker";
 const connections = Number(flags.connections);
 const [seconds, warmup] = [Number(flags.seconds), Number(flags.warmup)];
-const rpcPath = `/${ApplicationRegistryService.typeName}/${ApplicationRegistryService.method.listApplicationsByDeviceType.name}`;
-const run = runId();
 
 await ensureTools();
 const rows: Record<string, string | number>[] = [];
@@ -67,6 +59,8 @@ for (const database of flags.databases.split(",") as Array<"sqlite" | "postgres"
         applications_per_response: expected,
         ...r,
         registry_cpu_pct: Math.round(cpu * 100),
+        // Steadier than req/s when other work shares the machine.
+        registry_cpu_us_per_req: round((cpu / r.requests_per_s) * 1e6, 1),
       });
       console.log(`${database} ${api}: ${r.requests_per_s} req/s, p99 ${r.p99_ms} ms`);
     }
@@ -89,49 +83,12 @@ await writeResult("registry", "not used", {
   peak_rss_mb: peaks,
 });
 
-async function ensureTools() {
-  const missing = ["wrk", "h2load"].filter((t) => !Bun.which(t));
-  if (missing.length === 0) return;
-  console.error(`installing ${missing.join(", ")} (Debian packages wrk, nghttp2-client)…`);
-  const apt = (args: string[]) =>
-    Bun.spawn(["apt-get", ...args], {
-      stdout: "ignore",
-      stderr: "inherit",
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    }).exited;
-  const pkgs = missing.map((t) => (t === "h2load" ? "nghttp2-client" : t));
-  if (
-    (await apt(["install", "-y", ...pkgs])) !== 0 &&
-    ((await apt(["update"])) !== 0 || (await apt(["install", "-y", ...pkgs])) !== 0)
-  ) {
-    throw new Error(`could not install ${pkgs.join(", ")}: run apt-get install -y ${pkgs.join(" ")}`);
-  }
-}
-
-async function exec(cmd: string[]): Promise<string> {
-  const p = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}:\n${out}${err}`);
-  return out;
-}
-
 async function restCount(r: RegistryProcess): Promise<number> {
   const res = await fetch(`${r.httpUrl}/api/applications/by-device-type/${DEVICE_TYPE}`);
   const body = (await res.json()) as { count: number };
   if (!res.ok || !(body.count > 0))
     throw new Error(`REST by-device-type answered ${res.status} ${JSON.stringify(body)}`);
   return body.count;
-}
-
-function grpcFrame(): Uint8Array {
-  const message = toBinary(
-    ListApplicationsByDeviceTypeRequestSchema,
-    create(ListApplicationsByDeviceTypeRequestSchema, { deviceType: DEVICE_TYPE }),
-  );
-  const frame = new Uint8Array(5 + message.length);
-  new DataView(frame.buffer).setUint32(1, message.length); // byte 0: not compressed
-  frame.set(message, 5);
-  return frame;
 }
 
 /** One real gRPC call with the very frame h2load will send: checks grpc-status 0 and the answer. */
@@ -141,7 +98,7 @@ async function grpcCall(r: RegistryProcess): Promise<number> {
     return await new Promise<number>((resolve, reject) => {
       const req = session.request({
         ":method": "POST",
-        ":path": rpcPath,
+        ":path": BY_DEVICE_TYPE_PATH,
         "content-type": "application/grpc",
         te: "trailers",
       });
@@ -155,7 +112,7 @@ async function grpcCall(r: RegistryProcess): Promise<number> {
         resolve(fromBinary(ListApplicationsByDeviceTypeResponseSchema, body.subarray(5)).applications.length);
       });
       req.on("error", reject);
-      req.end(grpcFrame());
+      req.end(grpcFrame(DEVICE_TYPE));
     });
   } finally {
     session.close();
@@ -184,47 +141,6 @@ async function wrk(r: RegistryProcess) {
   };
 }
 
-async function h2load(r: RegistryProcess) {
-  const frameFile = join(tmpdir(), `bench-registry-${run}.grpc`);
-  const logFile = join(tmpdir(), `bench-registry-${run}.h2load.tsv`);
-  await Bun.write(frameFile, grpcFrame());
-  try {
-    const out = await exec([
-      "h2load",
-      "-t1",
-      `-c${connections}`,
-      "-m1",
-      `--warm-up-time=${warmup}s`,
-      `-D${seconds}s`,
-      "-H",
-      "content-type: application/grpc",
-      "-H",
-      "te: trailers",
-      "-d",
-      frameFile,
-      "--log-file",
-      logFile,
-      `${r.rpcUrl}${rpcPath}`,
-    ]);
-    // --log-file: one line per request of the measured period: start (µs), status, duration (µs).
-    const durations = (await Bun.file(logFile).text())
-      .trim()
-      .split("\n")
-      .map((l) => Number(l.split("\t")[2]) / 1000);
-    const sorted = sortedCopy(durations);
-    const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
-    return {
-      requests_per_s: Math.round(Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(out)?.[1])),
-      p50_ms: round(percentile(sorted, 50), 2),
-      p99_ms: round(percentile(sorted, 99), 2),
-      failed: Number(done?.[3] ?? NaN) + Number(done?.[4] ?? NaN),
-    };
-  } finally {
-    await Bun.file(frameFile)
-      .delete()
-      .catch(() => {});
-    await Bun.file(logFile)
-      .delete()
-      .catch(() => {});
-  }
+function h2load(r: RegistryProcess) {
+  return h2loadByDeviceType({ baseUrl: r.rpcUrl, deviceType: DEVICE_TYPE, connections, seconds, warmup });
 }

@@ -21,6 +21,12 @@ export interface ReadModel {
   list(query: ApplicationQuery): Promise<{ applications: Application[]; total: number }>;
   /** As the repository's find, unpaged: in registration order. */
   find(filter: ApplicationFilter): Promise<Application[]>;
+  /**
+   * The active applications of one device type, in registration order, if memory holds the current
+   * answer; undefined while nothing is loaded or a (re)load runs (`find` then awaits the database).
+   * The same array is returned until a change touches the model, so callers may cache by identity.
+   */
+  activeNow(deviceType: string): readonly Application[] | undefined;
   /** Reloads everything from the database (a change arrived that the feed could not describe). */
   invalidate(): void;
 }
@@ -129,6 +135,7 @@ export function createReadModel({ repo, feed }: { repo: ApplicationRepository; f
         return activeFor(deviceTypes[0]!);
       return sorted().filter((a) => matches(a, filter));
     },
+    activeNow: (deviceType) => (stale || loading ? undefined : activeFor(deviceType)),
     invalidate() {
       stale = false;
       load();

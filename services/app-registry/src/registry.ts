@@ -130,6 +130,9 @@ export function createRegistry({ repo, feed, now = () => new Date() }: RegistryD
     /** Active applications registered for exactly this device type. */
     activeByDeviceType: (deviceType: string) => reads.find({ status: "active", deviceTypes: [deviceType] }),
 
+    /** As activeByDeviceType when memory holds the current answer (no database read), else undefined. */
+    activeByDeviceTypeNow: (deviceType: string) => reads.activeNow(deviceType),
+
     /** Active applications registered for any of these device types, each once. */
     activeByDeviceTypes: (deviceTypes: string[]) => reads.find({ status: "active", deviceTypes }),
 

@@ -2,7 +2,7 @@
  * What the RPC port knows about a request before any handler runs, computed once from the
  * HTTP/2 request (server.ts) and read by interceptors and handlers through the call's context.
  */
-import { createContextKey } from "@connectrpc/connect";
+import { createContextKey, createContextValues } from "@connectrpc/connect";
 
 export const peerAddress = createContextKey<string | undefined>(undefined, { description: "the caller's IP address" });
 
@@ -14,3 +14,18 @@ export const hostAllowed = createContextKey(false, { description: "the request's
 
 /** The request fits within its connection's stream cap (session-limits.ts). */
 export const withinSessionCap = createContextKey(true, { description: "the request fits its session's stream cap" });
+
+/** The facts above, as one request yields them. */
+export interface CallerFacts {
+  peer: string | undefined;
+  hostAllowed: boolean;
+  withinSessionCap: boolean;
+  admin: boolean;
+}
+
+export const callerContextValues = (facts: CallerFacts) =>
+  createContextValues()
+    .set(peerAddress, facts.peer)
+    .set(hostAllowed, facts.hostAllowed)
+    .set(withinSessionCap, facts.withinSessionCap)
+    .set(callerIsAdmin, facts.admin);

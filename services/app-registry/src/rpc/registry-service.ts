@@ -27,7 +27,8 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set([
 /** Reads show contact e-mails to admins only; writers are admins (authorized before the handler runs). */
 const shownTo = (ctx: HandlerContext): Shown => ({ contact: ctx.values.get(callerIsAdmin) });
 const admin: Shown = { contact: true };
-const many = (applications: Application[], shown: Shown) => applications.map((a) => applicationOut(a, shown));
+export const many = (applications: readonly Application[], shown: Shown) =>
+  applications.map((a) => applicationOut(a, shown));
 
 export const registryService = (registry: Registry) => (router: ConnectRouter) =>
   router.service(ApplicationRegistryService, {

@@ -1,13 +1,14 @@
 /**
  * The RPC port: node:http2 in cleartext (h2c), which under Bun serves gRPC, Connect and gRPC-Web
- * (Bun.serve cannot: it speaks HTTP/1.1 only). HTTP/1.1 clients are not served on this port.
+ * (Bun.serve's HTTP/2 has no response trailers, so no gRPC). HTTP/1.1 clients are not served on
+ * this port. In front of Connect, the fast path (fast-path.ts) answers the hottest read over gRPC.
  */
 import { createServer } from "node:http2";
-import type { Http2ServerRequest } from "node:http2";
+import type { Http2Server, Http2ServerRequest, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { Interceptor } from "@connectrpc/connect";
-import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConnectRouter, ConnectRouterOptions, Interceptor } from "@connectrpc/connect";
+import { createConnectRouter } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
 import { DeviceRegistryService } from "@gen/iot/registry/v1/devices_pb";
 import { ApplicationRegistryService } from "@gen/iot/registry/v1/registry_pb";
 import type { Logger } from "@iot/common/logger";
@@ -17,10 +18,12 @@ import type { AdminCheck, WriteGuard } from "../auth";
 import type { HostAllowList } from "../host-allow-list";
 import type { Devices } from "../devices/devices";
 import type { Registry } from "../registry";
-import { callerIsAdmin, hostAllowed, peerAddress, withinSessionCap } from "./caller";
+import type { CallerFacts } from "./caller";
+import { callerContextValues, peerAddress } from "./caller";
 import { answerDecodeFailuresAs400 } from "./decode-failures";
 import { DEVICE_GUARDED_METHODS, deviceService } from "./device-service";
 import { errorInterceptor } from "./errors";
+import { createFastPath } from "./fast-path";
 import { createReflection } from "./reflection";
 import { registryService, WRITE_METHODS } from "./registry-service";
 import { requestGate } from "./request-gate";
@@ -31,6 +34,8 @@ import { limitWatches } from "./watch-limits";
 
 /** Same bound as the REST body limit. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** connect-es's default: smaller answers are not worth compressing. */
+const COMPRESS_MIN_BYTES = 1024;
 /** How long a stopping (or expired) connection may finish its open streams before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -48,6 +53,23 @@ const authorizeWrites =
       guard({ authorization: req.header.get("authorization"), remoteAddress: req.contextValues.get(peerAddress) });
     return next(req);
   };
+
+/**
+ * Puts `take` before node:http2's compatibility layer, the `stream` listener that adding a
+ * `request` listener installs (in Node and in Bun alike): a stream `take` does not take goes on
+ * to it, and so to Connect.
+ */
+function inFrontOfConnect(
+  server: Http2Server,
+  take: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean,
+) {
+  const [compat, ...others] = server.listeners("stream") as Array<(...args: unknown[]) => void>;
+  if (!compat || others.length > 0) throw new Error("expected node:http2's one compatibility listener on 'stream'");
+  server.off("stream", compat);
+  server.on("stream", function (this: Http2Server, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest) {
+    if (!take(stream, headers)) compat.call(this, stream, headers, ...rest);
+  });
+}
 
 export interface RpcServerDeps {
   registry: Registry;
@@ -80,22 +102,16 @@ export async function startRpcServer(
   const server = createServer({ settings: http2Settings(sessionLimits) });
   const sessions = limitSessions(server, sessionLimits);
   metrics.gauge("app_registry_rpc_connections", "Open HTTP/2 connections to the RPC port.", () => sessions.open);
-  const context = (req: Http2ServerRequest) => {
-    const remoteAddress = req.socket.remoteAddress;
-    const authorization = req.headers.authorization;
-    return createContextValues()
-      .set(peerAddress, remoteAddress)
-      .set(hostAllowed, hosts.allows(req.headers[":authority"] ?? req.headers.host))
-      .set(withinSessionCap, sessions.admit(req))
-      .set(callerIsAdmin, isAdmin({ authorization, remoteAddress }));
+  const callerOf = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): CallerFacts => {
+    const peer = stream.session?.socket?.remoteAddress;
+    return {
+      peer,
+      hostAllowed: hosts.allows(headers[":authority"] ?? headers.host),
+      withinSessionCap: sessions.admit(stream),
+      admin: isAdmin({ authorization: headers.authorization, remoteAddress: peer }),
+    };
   };
-  const handler = connectNodeAdapter({
-    routes: (router) => {
-      registryService(registry)(router);
-      deviceService(devices)(router);
-      createReflection([ApplicationRegistryService, DeviceRegistryService])(router);
-      answerDecodeFailuresAs400(router);
-    },
+  const options: ConnectRouterOptions = {
     requestGate,
     // The first interceptor is the outermost: it maps what the others and the handlers throw.
     interceptors: [
@@ -103,11 +119,43 @@ export async function startRpcServer(
       watches,
       authorizeWrites(guard),
     ],
-    contextValues: (req) => context(req as Http2ServerRequest),
+    acceptCompression: [compressionGzip, compressionBrotli],
+    compressMinBytes: COMPRESS_MIN_BYTES,
     readMaxBytes: MAX_MESSAGE_BYTES,
     shutdownSignal: shutdown.signal,
-  });
-  server.on("request", handler);
+  };
+  const routes = (router: ConnectRouter) => {
+    registryService(registry)(router);
+    deviceService(devices)(router);
+    createReflection([ApplicationRegistryService, DeviceRegistryService])(router);
+    answerDecodeFailuresAs400(router);
+  };
+  server.on(
+    "request",
+    connectNodeAdapter({
+      ...options,
+      routes,
+      contextValues: (req) => callerContextValues(callerOf((req as Http2ServerRequest).stream, req.headers)),
+    }),
+  );
+  // The fast path's Connect: the same routes and options; connect-node's adapter keeps its own router to itself.
+  const byDeviceType = ApplicationRegistryService.method.listApplicationsByDeviceType;
+  const router = createConnectRouter(options);
+  routes(router);
+  const connect = router.handlers.find((h) => h.method === byDeviceType)!;
+  const procedure = byDeviceType.name;
+  inFrontOfConnect(
+    server,
+    createFastPath({
+      registry,
+      connect,
+      callerOf,
+      acceptCompression: options.acceptCompression!,
+      compressMinBytes: COMPRESS_MIN_BYTES,
+      readMaxBytes: MAX_MESSAGE_BYTES,
+      countOk: () => calls.inc({ procedure, code: "OK" }),
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => {
