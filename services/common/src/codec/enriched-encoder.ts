@@ -30,7 +30,6 @@ import {
   deviceMetadataToProto,
   enrichmentInfoToProto,
 } from "./proto";
-import { type Allocate, createSlabAllocator } from "./slab";
 
 type Format = "json" | "protobuf";
 const MAX_NAMED = 1_024;
@@ -42,8 +41,8 @@ interface Parts<F, E = F> {
   registry(ar: ApplicationRegistryBlock): F;
   info(ei: EnrichmentInfo): F;
   quality(dq: DataQuality): F;
-  /** The record's bytes, written into a buffer from `alloc` (slab.ts). */
-  join(alloc: Allocate, event: E, md: F, ar: F, ei: F, dq: F): Uint8Array;
+  /** The record's bytes, in one Buffer (what the Kafka client takes without wrapping it). */
+  join(event: E, md: F, ar: F, ei: F, dq: F): Uint8Array;
 }
 
 const utf8 = new TextEncoder();
@@ -58,9 +57,9 @@ const jsonParts: Parts<Uint8Array, string> = {
   registry: (ar) => jsonBytes(`,"application_registry":${JSON.stringify(ar)}`),
   info: (ei) => jsonBytes(`,"enrichment_info":${JSON.stringify(ei)}`),
   quality: (dq) => jsonBytes(`,"data_quality":${JSON.stringify(dq)}}`),
-  join: (alloc, text, ...blocks) => {
+  join: (text, ...blocks) => {
     const head = Buffer.byteLength(text) - 1; // its closing brace comes after the blocks
-    const out = alloc(head + totalBytes(blocks));
+    const out = Buffer.allocUnsafe(head + totalBytes(blocks));
     out.write(text, 0);
     copyAfter(out, head, blocks);
     return out;
@@ -79,10 +78,10 @@ const protoParts: Parts<Uint8Array> = {
   info: (ei) => field({ enrichmentInfo: enrichmentInfoToProto(ei) }),
   quality: (dq) => field({ dataQuality: dataQualityToProto(dq) }),
   // EnrichedEvent.event as protobuf-es writes a message field: tag, body length (varint), body.
-  join: (alloc, body, ...blocks) => {
+  join: (body, ...blocks) => {
     let head = 2;
     for (let n = body.byteLength; n >= 0x80; n >>>= 7) head++;
-    const out = alloc(head + body.byteLength + totalBytes(blocks));
+    const out = Buffer.allocUnsafe(head + body.byteLength + totalBytes(blocks));
     out[0] = EVENT_TAG;
     let at = 1;
     for (let n = body.byteLength; ; n >>>= 7) {
@@ -132,7 +131,6 @@ export function createEnrichedEncoder(format: Format): EnrichedEncoder {
 
 function splicing<F, E>(parts: Parts<F, E>, format: Format): EnrichedEncoder {
   const headers = HEADERS[format];
-  const alloc = createSlabAllocator();
   const metadata = new WeakMap<DeviceMetadata, F>();
   const registries = new WeakMap<ApplicationRegistryBlock["applications"], Map<string, F>>();
   // By app_registry_integration, then device type.
@@ -183,7 +181,6 @@ function splicing<F, E>(parts: Parts<F, E>, format: Format): EnrichedEncoder {
         ? noQuality
         : parts.quality(x.data_quality);
     const value = parts.join(
-      alloc,
       parts.event(event, rawProto),
       metadataOf(x.device_metadata),
       registryOf(x.application_registry),
