@@ -70,7 +70,11 @@ export function decodeEnrichedEvent(value: Uint8Array, headers: Headers = {}): E
 const ENRICHMENT_KEYS = new Set(["device_metadata", "application_registry", "enrichment_info", "data_quality"]);
 
 function formatOf(headers: Headers, expected: string): PayloadFormat {
-  const ct = headers[HEADER.contentType]?.split(";")[0]?.trim().toLowerCase();
+  const given = headers[HEADER.contentType];
+  // Read twice per record by enrichment: the exact names our producers write skip the parsing below.
+  if (given === undefined || given === CONTENT_TYPE.json) return "json";
+  if (given === CONTENT_TYPE.protobuf && headers[HEADER.messageType] === expected) return "protobuf";
+  const ct = given.split(";")[0]?.trim().toLowerCase();
   if (ct === undefined || ct === "" || ct === CONTENT_TYPE.json) return "json";
   if (ct === CONTENT_TYPE.protobuf || ct === "application/protobuf") {
     const mt = headers[HEADER.messageType];

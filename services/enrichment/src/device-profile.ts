@@ -9,6 +9,10 @@ export interface RangeCheck {
   group: string;
   /** null: the group's single `value`. */
   component: string | null;
+  /** The value's key in its group: the component, or `value`. */
+  key: string;
+  /** How a flag names it: `group.key`. */
+  field: string;
   min?: number;
   max?: number;
 }
@@ -75,7 +79,16 @@ function checksOf(group: string, spec: MeasurementSpec): RangeCheck[] {
     const max = b.max_value ?? (valid.length ? Math.max(...valid) : undefined);
     return min === undefined && max === undefined
       ? []
-      : [{ group, component, ...(min !== undefined && { min }), ...(max !== undefined && { max }) }];
+      : [
+          {
+            group,
+            component,
+            key: component ?? "value",
+            field: `${group}.${component ?? "value"}`,
+            ...(min !== undefined && { min }),
+            ...(max !== undefined && { max }),
+          },
+        ];
   };
   if (spec.components) return Object.entries(spec.components).flatMap(([c, b]) => bounded(c, b));
   if (spec.phases) return spec.phases.flatMap((p) => bounded(p, spec));

@@ -13,6 +13,7 @@
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
+import { DeviceEventSchema } from "@gen/iot/telemetry/v1/events_pb";
 import type {
   ApplicationRegistryBlock,
   DataQuality,
@@ -33,14 +34,15 @@ import {
 type Format = "json" | "protobuf";
 const MAX_NAMED = 1_024;
 
-interface Parts<F> {
+interface Parts<F, E = F> {
   /** `rawProto`: the DeviceEvent bytes the event was decoded from, when it came as protobuf. */
-  event(e: DeviceEvent, rawProto?: Uint8Array): F;
+  event(e: DeviceEvent, rawProto?: Uint8Array): E;
   metadata(md: DeviceMetadata): F;
   registry(ar: ApplicationRegistryBlock): F;
   info(ei: EnrichmentInfo): F;
   quality(dq: DataQuality): F;
-  join(event: F, md: F, ar: F, ei: F, dq: F): Uint8Array;
+  /** The record's bytes, in one Buffer (what the Kafka client takes without wrapping it). */
+  join(event: E, md: F, ar: F, ei: F, dq: F): Uint8Array;
 }
 
 const utf8 = new TextEncoder();
@@ -49,21 +51,17 @@ const jsonBytes = (text: string) => utf8.encode(text);
  * JSON: the event's text is written straight into the record's buffer and the blocks' UTF-8 bytes
  * copied after it (joining texts and encoding the whole measured slower than one JSON.stringify).
  */
-const jsonParts: Parts<Uint8Array | string> = {
+const jsonParts: Parts<Uint8Array, string> = {
   event: (e) => JSON.stringify(e),
   metadata: (md) => jsonBytes(`,"device_metadata":${JSON.stringify(md)}`),
   registry: (ar) => jsonBytes(`,"application_registry":${JSON.stringify(ar)}`),
   info: (ei) => jsonBytes(`,"enrichment_info":${JSON.stringify(ei)}`),
   quality: (dq) => jsonBytes(`,"data_quality":${JSON.stringify(dq)}}`),
-  join: (event, ...blocks) => {
-    const text = event as string;
+  join: (text, ...blocks) => {
     const head = Buffer.byteLength(text) - 1; // its closing brace comes after the blocks
-    let n = head;
-    for (const b of blocks) n += (b as Uint8Array).byteLength;
-    const out = Buffer.allocUnsafe(n);
+    const out = Buffer.allocUnsafe(head + totalBytes(blocks));
     out.write(text, 0);
-    for (let i = 0, at = head; i < blocks.length; at += (blocks[i] as Uint8Array).byteLength, i++)
-      out.set(blocks[i] as Uint8Array, at);
+    copyAfter(out, head, blocks);
     return out;
   },
 };
@@ -71,41 +69,48 @@ const jsonParts: Parts<Uint8Array | string> = {
 const field = (init: Parameters<typeof create<typeof EnrichedEventSchema>>[1]) =>
   toBinary(EnrichedEventSchema, create(EnrichedEventSchema, init));
 const protoParts: Parts<Uint8Array> = {
-  // A protobuf input's own bytes are the event field's body: its measurements are neither mapped nor
-  // re-encoded. They decode to the same event (it was decoded from them); they are the same bytes
+  // The event field's body. A protobuf input's own bytes are it: its measurements are neither mapped
+  // nor re-encoded. They decode to the same event (it was decoded from them); they are the same bytes
   // whenever the device encoded as this codec does, and otherwise carry what it sent, unknown fields too.
-  event: (e, rawProto) => (rawProto ? lengthDelimited(EVENT_TAG, rawProto) : field({ event: deviceEventToProto(e) })),
+  event: (e, rawProto) => rawProto ?? toBinary(DeviceEventSchema, deviceEventToProto(e)),
   metadata: (md) => field({ deviceMetadata: deviceMetadataToProto(md) }),
   registry: (ar) => field({ applicationRegistry: applicationRegistryToProto(ar) }),
   info: (ei) => field({ enrichmentInfo: enrichmentInfoToProto(ei) }),
   quality: (dq) => field({ dataQuality: dataQualityToProto(dq) }),
-  join: (...parts) => concat(parts),
+  // EnrichedEvent.event as protobuf-es writes a message field: tag, body length (varint), body.
+  join: (body, ...blocks) => {
+    let head = 2;
+    for (let n = body.byteLength; n >= 0x80; n >>>= 7) head++;
+    const out = Buffer.allocUnsafe(head + body.byteLength + totalBytes(blocks));
+    out[0] = EVENT_TAG;
+    let at = 1;
+    for (let n = body.byteLength; ; n >>>= 7) {
+      if (n < 0x80) {
+        out[at++] = n;
+        break;
+      }
+      out[at++] = (n & 0x7f) | 0x80;
+    }
+    out.set(body, at);
+    copyAfter(out, at + body.byteLength, blocks);
+    return out;
+  },
 };
 
 /** EnrichedEvent.event: field 1, wire type 2 (length-delimited). */
 const EVENT_TAG = (1 << 3) | 2;
 
-function lengthDelimited(tag: number, body: Uint8Array): Uint8Array {
-  const head: number[] = [tag];
-  for (let n = body.byteLength; ; n >>>= 7) {
-    if (n < 0x80) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 0x7f) | 0x80);
-  }
-  const out = new Uint8Array(head.length + body.byteLength);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
+function totalBytes(blocks: Uint8Array[]): number {
+  let n = 0;
+  for (const b of blocks) n += b.byteLength;
+  return n;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (let i = 0; i < parts.length; i++) n += parts[i]!.byteLength;
-  const out = new Uint8Array(n);
-  for (let i = 0, at = 0; i < parts.length; at += parts[i]!.byteLength, i++) out.set(parts[i]!, at);
-  return out;
+function copyAfter(out: Uint8Array, at: number, blocks: Uint8Array[]) {
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
 }
 
 // A fresh object per record: the pipeline adds the record's own headers to it.
@@ -124,7 +129,7 @@ export function createEnrichedEncoder(format: Format): EnrichedEncoder {
   return format === "json" ? splicing(jsonParts, format) : splicing(protoParts, format);
 }
 
-function splicing<F>(parts: Parts<F>, format: Format): EnrichedEncoder {
+function splicing<F, E>(parts: Parts<F, E>, format: Format): EnrichedEncoder {
   const headers = HEADERS[format];
   const metadata = new WeakMap<DeviceMetadata, F>();
   const registries = new WeakMap<ApplicationRegistryBlock["applications"], Map<string, F>>();
