@@ -15,6 +15,7 @@ const RSS_GOAL_MB = 150;
 const PARTS: Record<string, string[]> = {
   pipeline: ["bench/pipeline.ts"],
   latency: ["bench/latency.ts"],
+  "memory-5k": ["bench/memory-5k.ts", "--rate", "5000", "--seconds", "30"],
   registry: ["bench/registry.ts"],
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
