@@ -17,6 +17,7 @@ const PARTS: Record<string, string[]> = {
   latency: ["bench/latency.ts"],
   // Needs Java 17 and Maven (it builds its jar when missing); the tests do not.
   "kafka-streams": ["bench/kafka-streams.ts"],
+  "memory-5k": ["bench/memory-5k.ts", "--rate", "5000", "--seconds", "30"],
   registry: ["bench/registry.ts"],
   // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],

@@ -30,13 +30,18 @@ type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
 const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 /**
- * Fetch caps bound what a consumer holds (the library's default is 50 MiB a fetch; these are the
- * kafkajs adapter's, and they count compressed bytes, so a zstd topic's fetch holds more); a 250 ms wait
- * answers an idle topic soon; a 10 s session hands a dead replica's partitions over sooner.
+ * Fetch caps bound what a consumer holds: the library's default is 50 MiB a fetch, and the caps count
+ * compressed bytes, so a fetch of the zstd enriched topic (~85 B a record on the wire, ~1.9 kB
+ * decoded) holds some 20 times its size once read. A reader catching up on 61,000 enriched records
+ * peaked at 377 MB RSS with 2 MiB / 256 KiB, 269 MB with 512 / 128 KiB and 218 MB with these
+ * (bench/experiments/consume-rss.ts). At 5,000 msg/s a fetch carries far less than either, and a fetch
+ * is still ~500 raw records: the stream fetches again while the handler works, up to highWaterMark
+ * records. A 250 ms wait answers an idle topic soon; a 10 s session hands a dead replica's partitions
+ * over sooner.
  */
 const CONSUMER = {
-  maxBytes: 2 * 1024 * 1024,
-  maxBytesPerPartition: 256 * 1024,
+  maxBytes: 256 * 1024,
+  maxBytesPerPartition: 64 * 1024,
   maxWaitTime: 250,
   highWaterMark: 1_024,
   sessionTimeout: 10_000,
