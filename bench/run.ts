@@ -1,6 +1,6 @@
 /**
  * `bun run bench`: every part against one real broker, each part as a process of its own, then
- * the memory table (part 6: peak RSS of every service process under the loads of parts 1–5,
+ * the memory table (peak RSS of every service process under the loads of the parts that ran,
  * watched from here) and the goals. Parts can be picked: `bun run bench pipeline latency`.
  * Each part also runs alone (`bun bench/<part>.ts`) and writes bench/results/<part>.json.
  */
@@ -19,7 +19,7 @@ const PARTS: Record<string, string[]> = {
   "kafka-streams": ["bench/kafka-streams.ts"],
   "memory-5k": ["bench/memory-5k.ts", "--rate", "5000", "--seconds", "30"],
   registry: ["bench/registry.ts"],
-  // Three steps at most per format keep the whole bench inside its 15 minutes on two cores.
+  // Three 20 s steps per format keep this part to a few minutes on two cores.
   simulator: ["bench/simulator.ts", "--devices", "100000", "--rates", "20000,30000,40000", "--duration", "20"],
   "dashboard-fanout": [
     "bench/dashboard-fanout.ts",

@@ -5,7 +5,7 @@
  * `request` event (what connect-node uses), under Bun and under Node; and Bun.serve's own HTTP/2,
  * which has no trailers (see the server file). CPU per request comes from /proc and moves less than
  * req/s when the machine is shared.
- *   bun bench/experiments/http2-ceiling.ts [--connections 64] [--seconds 10] [--warmup 2] [--bytes 732]
+ *   bun bench/experiments/http2-ceiling.ts [--connections 64] [--seconds 10] [--warmup 2] [--bytes 727]
  */
 import { parseArgs } from "node:util";
 import { freePort } from "@iot/common/testing-process";

@@ -2,10 +2,9 @@
  * Experiment (not part of `bun run bench`): the produce path alone, kafkajs (the project's client)
  * against @platformatic/kafka, with records shaped like enrichment's output (value size, key, the
  * three headers) sent the way createKafkaBus.publish sends them (≤ 512 KiB of values per send,
- * one send at a time, acks=all), to a fresh 6-partition topic. @platformatic/kafka is not a
- * project dependency: install it anywhere and pass its entry point.
- *   mkdir -p /tmp/plt && (cd /tmp/plt && bun add @platformatic/kafka@2.12.1)
- *   bun bench/experiments/kafka-client-produce.ts --platformatic /tmp/plt/node_modules/@platformatic/kafka/dist/index.js [--size 1780]
+ * one send at a time, acks=all), to a fresh 6-partition topic. --platformatic names the module to
+ * import, so another build or version can be measured against the project's own.
+ *   bun bench/experiments/kafka-client-produce.ts --platformatic @platformatic/kafka [--size 1780] [--records 200000]
  */
 import { parseArgs } from "node:util";
 import { CONTENT_TYPE, HEADER } from "@iot/common/wire";
