@@ -21,17 +21,19 @@ interface Row {
   values: number[];
 }
 
-export function toMessageRows(points: Point[], idOf: (deviceId: string, metric: string) => number): MessageRows {
+/** `seriesIds[i]` is the series of `points[i]`. */
+export function toMessageRows(points: Point[], seriesIds: number[]): MessageRows {
   const rows = new Map<string, Row>();
   // A message's points arrive one after another: the row is looked up once per message, not per point.
   let row: Row | undefined;
-  for (const p of points) {
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
     if (row?.deviceId !== p.deviceId || row.ts !== p.ts) {
       const key = `${p.deviceId}\u0000${p.ts}`;
       row = rows.get(key);
       if (!row) rows.set(key, (row = { deviceId: p.deviceId, ts: p.ts, ids: [], values: [] }));
     }
-    const id = idOf(p.deviceId, p.metric);
+    const id = seriesIds[i]!;
     if (!row.ids.includes(id)) {
       row.ids.push(id);
       row.values.push(p.value);

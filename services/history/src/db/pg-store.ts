@@ -38,25 +38,39 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
   const partitions = createPartitions(client);
   const known = createSeriesCache();
 
-  const seriesIds = async (tx: Tx, items: Array<{ deviceId: string; metric: string }>, created: SeriesIds) => {
+  /** The series id of each item, in order; series new to the database are added (in `tx`) and noted in `created`. */
+  const seriesIds = async (
+    tx: Tx,
+    items: ReadonlyArray<{ deviceId: string; metric: string }>,
+    created: SeriesIds,
+  ): Promise<number[]> => {
+    const ids = new Array<number>(items.length);
+    const unresolved: number[] = [];
     const missing = createSeriesIds();
     const devices: string[] = [];
     const metrics: string[] = [];
-    for (const { deviceId, metric } of items) {
-      if (known.get(deviceId, metric) !== undefined || missing.get(deviceId, metric) !== undefined) continue;
+    for (let i = 0; i < items.length; i++) {
+      const { deviceId, metric } = items[i]!;
+      const id = known.get(deviceId, metric) ?? created.get(deviceId, metric);
+      if (id !== undefined) {
+        ids[i] = id;
+        continue;
+      }
+      unresolved.push(i);
+      if (missing.get(deviceId, metric) !== undefined) continue;
       missing.set(deviceId, metric, 0);
       devices.push(deviceId);
       metrics.push(metric);
     }
-    if (devices.length > 0) {
-      await tx`insert into series (device_id, metric) select * from unnest(${devices}::text[], ${metrics}::text[]) order by 1, 2 on conflict do nothing`;
-      const rows = await tx<
-        { id: number; device_id: string; metric: string }[]
-      >`select s.id, s.device_id, s.metric from series s
-        join unnest(${devices}::text[], ${metrics}::text[]) as u(d, m) on s.device_id = u.d and s.metric = u.m`;
-      for (const r of rows) created.set(r.device_id, r.metric, r.id);
-    }
-    return (deviceId: string, metric: string) => (known.get(deviceId, metric) ?? created.get(deviceId, metric))!;
+    if (devices.length === 0) return ids;
+    await tx`insert into series (device_id, metric) select * from unnest(${devices}::text[], ${metrics}::text[]) order by 1, 2 on conflict do nothing`;
+    const rows = await tx<
+      { id: number; device_id: string; metric: string }[]
+    >`select s.id, s.device_id, s.metric from series s
+      join unnest(${devices}::text[], ${metrics}::text[]) as u(d, m) on s.device_id = u.d and s.metric = u.m`;
+    for (const r of rows) created.set(r.device_id, r.metric, r.id);
+    for (const i of unresolved) ids[i] = created.get(items[i]!.deviceId, items[i]!.metric)!;
+    return ids;
   };
 
   const rollups = createRollups(client, partitions);
@@ -105,9 +119,11 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       const created = createSeriesIds();
       const stored = await client
         .begin(async (tx) => {
-          const idOf = await seriesIds(tx, [...points, ...trends], created);
-          const written = points.length === 0 ? 0 : await writeMessages(tx, toMessageRows(points, idOf));
-          const windows = dedupeTrends(trends, idOf);
+          const written =
+            points.length === 0
+              ? 0
+              : await writeMessages(tx, toMessageRows(points, await seriesIds(tx, points, created)));
+          const windows = trends.length === 0 ? [] : dedupeTrends(trends, await seriesIds(tx, trends, created));
           if (windows.length > 0) {
             await tx.unsafe(
               `insert into trends_5m (series_id, bucket, avg, min, max, last)
@@ -159,10 +175,10 @@ function columns<T>(rows: T[], fields: Array<keyof T>): postgres.ParameterOrJSON
 }
 
 /** One upsert may not touch a row twice: a window repeated in a batch keeps its last copy. */
-function dedupeTrends(trends: TrendWindow[], idOf: (d: string, m: string) => number) {
+function dedupeTrends(trends: TrendWindow[], ids: number[]) {
   const by = new Map<string, TrendWindow & { seriesId: number }>();
-  for (const t of trends) {
-    const seriesId = idOf(t.deviceId, t.metric);
+  for (const [i, t] of trends.entries()) {
+    const seriesId = ids[i]!;
     by.set(`${seriesId}:${t.ts}`, { ...t, seriesId });
   }
   return [...by.values()].sort((a, b) => a.seriesId - b.seriesId || a.ts - b.ts);
