@@ -6,8 +6,12 @@
  * Write throughput is catch-up throughput: the default fleet mix (enriched, JSON) is on the topic
  * before the history service joins its group, and the clock runs until every record is committed
  * to the database. A consumer that drains a backlog at R msg/s keeps up with any steady rate below
- * R with bounded lag; the goals are 20,000 msg/s on PostgreSQL and 5,000 msg/s on SQLite.
+ * R with bounded lag; the goals are 20,000 msg/s on PostgreSQL and 5,000 msg/s on SQLite. The topic
+ * is written and read as the services do by default: zstd batches (KAFKA_COMPRESSION) and the
+ * platformatic client (KAFKA_CLIENT). Compression sets how many records a capped fetch holds, so an
+ * uncompressed topic gave history batches of ~190 records where the service gets thousands.
  *   bun bench/history.ts [--messages 50000] [--queries 200] [--dialects sqlite,postgres]
+ *                        [--client platformatic|kafkajs] [--compression zstd|none]
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +20,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import type { OutgoingRecord } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
+import { createPlatformaticBus } from "@iot/common/bus/platformatic-bus";
 import { decodeDeviceEvent, encodeEnrichedEvent, timestampNow } from "@iot/common/codec";
 import { loadDeviceRegistry } from "@iot/common/device-registry";
 import { createLogger } from "@iot/common/logger";
@@ -37,11 +42,15 @@ const { values: args } = parseArgs({
     messages: { type: "string", default: "50000" },
     queries: { type: "string", default: "200" },
     dialects: { type: "string", default: "sqlite,postgres" },
+    client: { type: "string", default: "platformatic" },
+    compression: { type: "string", default: "zstd" },
   },
 });
 const MESSAGES = Number(args.messages);
 const QUERIES = Number(args.queries);
 const DIALECTS = args.dialects!.split(",") as Array<"sqlite" | "postgres">;
+const CLIENT = args.client === "kafkajs" ? "kafkajs" : "platformatic";
+const COMPRESSION = args.compression === "none" ? "none" : "zstd";
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const GOALS = { sqlite: 5_000, postgres: 20_000 };
 const MINUTE = 60_000;
@@ -58,12 +67,14 @@ try {
   await broker.stop();
 }
 printTable(
-  `History — ${records.length} enriched records of the default fleet mix (JSON), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`,
+  `History — ${records.length} enriched records of the default fleet mix (JSON, ${COMPRESSION} batches, ${CLIENT} client), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`,
   rows,
 );
 await writeResult("history", broker.version, {
   messages: records.length,
   queries: QUERIES,
+  client: CLIENT,
+  compression: COMPRESSION,
   results: rows,
   goals: { write_msgs_per_s: GOALS, query_p99_ms: 50 },
 });
@@ -71,10 +82,11 @@ await writeResult("history", broker.version, {
 async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
   const db = await database(dialect);
   const topic = `bench.history.${dialect}.${Date.now().toString(36)}`;
-  const bus = createKafkaBus({
+  const bus = (CLIENT === "kafkajs" ? createKafkaBus : createPlatformaticBus)({
     brokers: broker.brokers.split(","),
     clientId: "bench-history",
     topics: [{ name: topic, partitions: 6 }],
+    compression: { [topic]: COMPRESSION },
     log,
   });
   await bus.start();

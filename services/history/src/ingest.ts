@@ -9,7 +9,7 @@ import { decodeEnrichedEvent } from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import type { HistoryStore, Level } from "./db/store";
 import type { HistoryMetrics } from "./history-metrics";
-import { extract, type Point, type SkipReason, type TrendNaming, type TrendWindow } from "./points";
+import { extract, metricNames, type Point, type SkipReason, type TrendNaming, type TrendWindow } from "./points";
 
 /** Device clocks run ahead; a point further ahead than this is a wrong clock, not telemetry. */
 export const MAX_AHEAD_MS = 24 * 3_600_000;
@@ -26,6 +26,7 @@ export interface IngestDeps {
 export function createIngest(deps: IngestDeps) {
   const { store, metrics, log } = deps;
   const now = deps.now ?? Date.now;
+  const names = metricNames();
 
   return async function handleBatch(batch: Batch): Promise<void> {
     const started = performance.now();
@@ -44,7 +45,7 @@ export function createIngest(deps: IngestDeps) {
     for (const r of batch.records) {
       let found;
       try {
-        found = extract(decodeEnrichedEvent(r.value, r.headers), naming);
+        found = extract(decodeEnrichedEvent(r.value, r.headers), naming, names);
       } catch (e) {
         undecodable++;
         log.debug("undecodable enriched record skipped", {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { EnrichedEvent } from "@iot/common/telemetry";
-import { extract, isMetricName, trendNaming } from "./points";
+import { extract, isMetricName, metricNames, trendNaming } from "./points";
 
 const enrichment = {
   device_metadata: {} as EnrichedEvent["device_metadata"],
@@ -53,6 +53,19 @@ describe("telemetry points", () => {
     expect(got.skipped).toEqual({ bad_metric: 3 });
     expect(isMetricName("voltage.phase_a")).toBe(true);
     expect(isMetricName("voltage..phase_a")).toBe(false);
+  });
+
+  test('names remembered across records give the same answers, a group named "" included', () => {
+    const names = metricNames(3); // a small limit: the memory starts over several times below
+    const event = telemetry({ "": { a: 1 }, v: { a: 2, "<b>": 3 }, w: 4 });
+    for (let i = 0; i < 3; i++) {
+      const got = extract(event, naming, names);
+      expect(got.points.map((p) => [p.metric, p.value])).toEqual([
+        ["v.a", 2],
+        ["w", 4],
+      ]);
+      expect(got.skipped).toEqual({ bad_metric: 2 });
+    }
   });
 });
 

@@ -45,7 +45,35 @@ export interface Extracted {
 /** Maps a trend's `group_component` name to the telemetry metric it summarises (`group.component`). */
 export type TrendNaming = (deviceType: string, c: string) => string;
 
-export function extract(event: EnrichedEvent, trendName: TrendNaming): Extracted {
+/**
+ * A measurement's metric name from its parent's name and its key, with whether it is a valid name.
+ * Remembered: a fleet repeats the same few hundred paths, so each is joined and checked once, and
+ * every point of a path carries the same string, whose hash the series lookups then reuse. Bounded
+ * (device-supplied keys are unbounded): past the limit it starts over.
+ */
+export type MetricNames = (parent: string | undefined, key: string) => { name: string; valid: boolean };
+
+export function metricNames(limit = 10_000): MetricNames {
+  const byParent = new Map<string | undefined, Map<string, { name: string; valid: boolean }>>();
+  let size = 0;
+  return (parent, key) => {
+    let children = byParent.get(parent);
+    let found = children?.get(key);
+    if (found) return found;
+    if (size >= limit) {
+      byParent.clear();
+      size = 0;
+      children = undefined;
+    }
+    if (!children) byParent.set(parent, (children = new Map()));
+    const name = parent === undefined ? key : `${parent}.${key}`;
+    children.set(key, (found = { name, valid: isMetricName(name) }));
+    size++;
+    return found;
+  };
+}
+
+export function extract(event: EnrichedEvent, trendName: TrendNaming, names: MetricNames = metricNames()): Extracted {
   const out: Extracted = { points: [], trends: [], skipped: {} };
   const skip = (reason: SkipReason) => (out.skipped[reason] = (out.skipped[reason] ?? 0) + 1);
   const deviceId = event.device_id;
@@ -59,20 +87,23 @@ export function extract(event: EnrichedEvent, trendName: TrendNaming): Extracted
     return out;
   }
   const ts = Date.parse(event.timestamp);
-  const walk = (prefix: string, value: JsonValue | undefined, depth: number) => {
+  const walk = (parent: string | undefined, key: string, value: JsonValue | undefined, depth: number) => {
     if (typeof value === "number") {
-      if (!isMetricName(prefix)) skip("bad_metric");
-      else if (Number.isFinite(value)) out.points.push({ deviceId, metric: prefix, ts, value });
+      const metric = names(parent, key);
+      if (!metric.valid) skip("bad_metric");
+      else if (Number.isFinite(value)) out.points.push({ deviceId, metric: metric.name, ts, value });
       else skip("non_numeric");
     } else if (value === null || value === undefined) skip("missing");
     else if (typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
-      for (const [k, v] of Object.entries(value)) {
+      const prefix = names(parent, key).name;
+      for (const k in value) {
+        const v = value[k];
         if (k === "unit" && typeof v === "string") continue; // a label of its group, not a reading
-        walk(`${prefix}.${k}`, v, depth + 1);
+        walk(prefix, k, v, depth + 1);
       }
     } else skip(typeof value === "object" && !Array.isArray(value) ? "bad_metric" : "non_numeric");
   };
-  for (const [group, g] of Object.entries(event.measurements)) walk(group, g, 1);
+  for (const group in event.measurements) walk(undefined, group, event.measurements[group], 1);
   return out;
 }
 

@@ -26,15 +26,21 @@ export interface StoredPoint {
 
 const bucketOf = (ts: number, width: number) => Math.floor(ts / width) * width;
 
-/** Partial roll-ups of `points` in buckets of `width` ms, sorted by (series, bucket) so concurrent writers lock rows in one order. */
+/**
+ * Partial roll-ups of `points` in buckets of `width` ms, sorted by (series, bucket) so concurrent
+ * writers lock rows in one order. Keyed by number, series then bucket: a `series:bucket` string per
+ * point cost more than the folding itself.
+ */
 export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
-  const byKey = new Map<string, Rollup>();
+  const bySeries = new Map<number, Map<number, Rollup>>();
+  const out: Rollup[] = [];
   for (const p of points) {
     const bucket = bucketOf(p.ts, width);
-    const key = `${p.seriesId}:${bucket}`;
-    const r = byKey.get(key);
+    let buckets = bySeries.get(p.seriesId);
+    if (!buckets) bySeries.set(p.seriesId, (buckets = new Map()));
+    const r = buckets.get(bucket);
     if (!r) {
-      byKey.set(key, {
+      const fresh = {
         seriesId: p.seriesId,
         bucket,
         count: 1,
@@ -43,7 +49,9 @@ export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
         max: p.value,
         last: p.value,
         lastTs: p.ts,
-      });
+      };
+      buckets.set(bucket, fresh);
+      out.push(fresh);
       continue;
     }
     r.count++;
@@ -52,5 +60,5 @@ export function foldRollups(points: StoredPoint[], width: number): Rollup[] {
     if (p.value > r.max) r.max = p.value;
     if (p.ts >= r.lastTs) [r.last, r.lastTs] = [p.value, p.ts];
   }
-  return [...byKey.values()].sort((a, b) => a.seriesId - b.seriesId || a.bucket - b.bucket);
+  return out.sort((a, b) => a.seriesId - b.seriesId || a.bucket - b.bucket);
 }

@@ -14,14 +14,30 @@ export interface MessageRows {
   readings: string[];
 }
 
-export function toMessageRows(points: Point[], idOf: (deviceId: string, metric: string) => number): MessageRows {
-  const rows = new Map<string, { deviceId: string; ts: number; values: Map<number, number> }>();
-  for (const p of points) {
-    const key = `${p.deviceId}\u0000${p.ts}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { deviceId: p.deviceId, ts: p.ts, values: new Map() }));
-    const id = idOf(p.deviceId, p.metric);
-    if (!row.values.has(id)) row.values.set(id, p.value);
+interface Row {
+  deviceId: string;
+  ts: number;
+  ids: number[];
+  values: number[];
+}
+
+/** `seriesIds[i]` is the series of `points[i]`. */
+export function toMessageRows(points: Point[], seriesIds: number[]): MessageRows {
+  const rows = new Map<string, Row>();
+  // A message's points arrive one after another: the row is looked up once per message, not per point.
+  let row: Row | undefined;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (row?.deviceId !== p.deviceId || row.ts !== p.ts) {
+      const key = `${p.deviceId}\u0000${p.ts}`;
+      row = rows.get(key);
+      if (!row) rows.set(key, (row = { deviceId: p.deviceId, ts: p.ts, ids: [], values: [] }));
+    }
+    const id = seriesIds[i]!;
+    if (!row.ids.includes(id)) {
+      row.ids.push(id);
+      row.values.push(p.value);
+    }
   }
   // In key order, so concurrent writers of the same rows take their locks alike.
   const sorted = [...rows.values()].sort((a, b) =>
@@ -30,7 +46,7 @@ export function toMessageRows(points: Point[], idOf: (deviceId: string, metric: 
   return {
     devices: sorted.map((r) => r.deviceId),
     times: sorted.map((r) => r.ts),
-    seriesIds: sorted.map((r) => `{${[...r.values.keys()].join(",")}}`),
-    readings: sorted.map((r) => `{${[...r.values.values()].join(",")}}`),
+    seriesIds: sorted.map((r) => `{${r.ids.join(",")}}`),
+    readings: sorted.map((r) => `{${r.values.join(",")}}`),
   };
 }

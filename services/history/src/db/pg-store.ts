@@ -14,13 +14,20 @@ import { type MessageRows, toMessageRows } from "./pg-messages";
 import { NEWEST_RAW_MESSAGE, pgRangeSql } from "./pg-range-sql";
 import { createRollups } from "./pg-rollups";
 import { latestSql, type RangeRow, toBuckets } from "./range-sql";
-import { createSeriesCache, seriesKey } from "./series-cache";
+import { createSeriesCache, createSeriesIds, type SeriesIds } from "./series-cache";
 import { type HistoryStore, MIGRATIONS_TABLE } from "./store";
 
 /** Any fixed number: held while migrating so replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 5_008_000;
 
 type Tx = postgres.TransactionSql;
+
+/**
+ * The write statements are fixed text: prepared once per connection, a batch skips the parse,
+ * plan and describe round of an unprepared `unsafe` (its ParameterDescription reply made the
+ * client write each statement twice).
+ */
+const PREPARED = { prepare: true };
 
 export async function openPgStore(url: string): Promise<HistoryStore> {
   const { client, db } = await openMigratedPostgres(url, {
@@ -31,30 +38,39 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
   const partitions = createPartitions(client);
   const known = createSeriesCache();
 
+  /** The series id of each item, in order; series new to the database are added (in `tx`) and noted in `created`. */
   const seriesIds = async (
     tx: Tx,
-    items: Array<{ deviceId: string; metric: string }>,
-    created: Map<string, number>,
-  ) => {
-    const missing = new Map<string, { deviceId: string; metric: string }>();
-    for (const i of items) {
-      const key = seriesKey(i.deviceId, i.metric);
-      if (known.get(key) === undefined) missing.set(key, i);
+    items: ReadonlyArray<{ deviceId: string; metric: string }>,
+    created: SeriesIds,
+  ): Promise<number[]> => {
+    const ids = new Array<number>(items.length);
+    const unresolved: number[] = [];
+    const missing = createSeriesIds();
+    const devices: string[] = [];
+    const metrics: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { deviceId, metric } = items[i]!;
+      const id = known.get(deviceId, metric) ?? created.get(deviceId, metric);
+      if (id !== undefined) {
+        ids[i] = id;
+        continue;
+      }
+      unresolved.push(i);
+      if (missing.get(deviceId, metric) !== undefined) continue;
+      missing.set(deviceId, metric, 0);
+      devices.push(deviceId);
+      metrics.push(metric);
     }
-    if (missing.size > 0) {
-      const devices = [...missing.values()].map((i) => i.deviceId);
-      const metrics = [...missing.values()].map((i) => i.metric);
-      await tx`insert into series (device_id, metric) select * from unnest(${devices}::text[], ${metrics}::text[]) order by 1, 2 on conflict do nothing`;
-      const rows = await tx<
-        { id: number; device_id: string; metric: string }[]
-      >`select s.id, s.device_id, s.metric from series s
-        join unnest(${devices}::text[], ${metrics}::text[]) as u(d, m) on s.device_id = u.d and s.metric = u.m`;
-      for (const r of rows) created.set(seriesKey(r.device_id, r.metric), r.id);
-    }
-    return (deviceId: string, metric: string) => {
-      const key = seriesKey(deviceId, metric);
-      return (known.get(key) ?? created.get(key))!;
-    };
+    if (devices.length === 0) return ids;
+    await tx`insert into series (device_id, metric) select * from unnest(${devices}::text[], ${metrics}::text[]) order by 1, 2 on conflict do nothing`;
+    const rows = await tx<
+      { id: number; device_id: string; metric: string }[]
+    >`select s.id, s.device_id, s.metric from series s
+      join unnest(${devices}::text[], ${metrics}::text[]) as u(d, m) on s.device_id = u.d and s.metric = u.m`;
+    for (const r of rows) created.set(r.device_id, r.metric, r.id);
+    for (const i of unresolved) ids[i] = created.get(items[i]!.deviceId, items[i]!.metric)!;
+    return ids;
   };
 
   const rollups = createRollups(client, partitions);
@@ -84,10 +100,10 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
 
   const writeMessages = async (tx: Tx, rows: MessageRows) => {
     const input = [rows.devices, rows.times, rows.seriesIds, rows.readings] as never[];
-    const [inserted] = await tx.unsafe<{ rows: number; stored: number }[]>(INSERT_MESSAGES, input);
+    const [inserted] = await tx.unsafe<{ rows: number; stored: number }[]>(INSERT_MESSAGES, input, PREPARED);
     if (inserted!.rows === rows.devices.length) return inserted!.stored;
-    await tx.unsafe(LOCK_MESSAGES, input.slice(0, 2));
-    const [merged] = await tx.unsafe<{ stored: number }[]>(MERGE_MESSAGES, input);
+    await tx.unsafe(LOCK_MESSAGES, input.slice(0, 2), PREPARED);
+    const [merged] = await tx.unsafe<{ stored: number }[]>(MERGE_MESSAGES, input, PREPARED);
     return inserted!.stored + merged!.stored;
   };
 
@@ -100,18 +116,21 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
         ["raw", times],
         ["5m", trends.map((t) => t.ts)],
       ]);
-      const created = new Map<string, number>();
+      const created = createSeriesIds();
       const stored = await client
         .begin(async (tx) => {
-          const idOf = await seriesIds(tx, [...points, ...trends], created);
-          const written = points.length === 0 ? 0 : await writeMessages(tx, toMessageRows(points, idOf));
-          const windows = dedupeTrends(trends, idOf);
+          const written =
+            points.length === 0
+              ? 0
+              : await writeMessages(tx, toMessageRows(points, await seriesIds(tx, points, created)));
+          const windows = trends.length === 0 ? [] : dedupeTrends(trends, await seriesIds(tx, trends, created));
           if (windows.length > 0) {
             await tx.unsafe(
               `insert into trends_5m (series_id, bucket, avg, min, max, last)
              select * from unnest($1::int[], $2::int8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
              on conflict (series_id, bucket) do update set avg = excluded.avg, min = excluded.min, max = excluded.max, last = excluded.last`,
               columns(windows, ["seriesId", "ts", "avg", "min", "max", "last"]),
+              PREPARED,
             );
           }
           return written;
@@ -156,10 +175,10 @@ function columns<T>(rows: T[], fields: Array<keyof T>): postgres.ParameterOrJSON
 }
 
 /** One upsert may not touch a row twice: a window repeated in a batch keeps its last copy. */
-function dedupeTrends(trends: TrendWindow[], idOf: (d: string, m: string) => number) {
+function dedupeTrends(trends: TrendWindow[], ids: number[]) {
   const by = new Map<string, TrendWindow & { seriesId: number }>();
-  for (const t of trends) {
-    const seriesId = idOf(t.deviceId, t.metric);
+  for (const [i, t] of trends.entries()) {
+    const seriesId = ids[i]!;
     by.set(`${seriesId}:${t.ts}`, { ...t, seriesId });
   }
   return [...by.values()].sort((a, b) => a.seriesId - b.seriesId || a.ts - b.ts);

@@ -13,7 +13,7 @@ import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import type { Point, TrendWindow } from "../points";
 import { foldRollups, HOUR_MS, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
 import { LEVEL_TABLES, latestSql, type RangeRow, rangeSql, toBuckets } from "./range-sql";
-import { createSeriesCache, seriesKey } from "./series-cache";
+import { createSeriesCache, createSeriesIds, type SeriesIds } from "./series-cache";
 import { type HistoryStore, type Latest, type Level, LEVELS, MIGRATIONS_TABLE } from "./store";
 
 /** Series per retention step: small enough that a batch write never waits long behind it. */
@@ -52,12 +52,11 @@ export function openSqliteStore(path: string): HistoryStore {
   };
 
   const known = createSeriesCache();
-  const idOf = (deviceId: string, metric: string, created: Map<string, number>) => {
-    const key = seriesKey(deviceId, metric);
-    let id = known.get(key) ?? created.get(key);
+  const idOf = (deviceId: string, metric: string, created: SeriesIds) => {
+    let id = known.get(deviceId, metric) ?? created.get(deviceId, metric);
     if (id === undefined) {
       id = (q.findSeries.get(deviceId, metric) ?? q.addSeries.get(deviceId, metric))!.id;
-      created.set(key, id);
+      created.set(deviceId, metric, id);
     }
     return id;
   };
@@ -65,7 +64,7 @@ export function openSqliteStore(path: string): HistoryStore {
     for (const r of rows) stmt.run(r.seriesId, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.lastTs);
   };
 
-  const writeTx = client.transaction((points: Point[], trends: TrendWindow[], created: Map<string, number>) => {
+  const writeTx = client.transaction((points: Point[], trends: TrendWindow[], created: SeriesIds) => {
     const fresh: StoredPoint[] = [];
     for (const p of points) {
       const seriesId = idOf(p.deviceId, p.metric, created);
@@ -80,7 +79,7 @@ export function openSqliteStore(path: string): HistoryStore {
   return {
     kind: "sqlite",
     async write(points, trends) {
-      const created = new Map<string, number>();
+      const created = createSeriesIds();
       const stored = writeTx(points, trends, created);
       known.commit(created);
       return { stored, duplicates: points.length - stored };
