@@ -236,4 +236,19 @@ describe("bad input gives a typed error with a reason", () => {
       /x\.Y/,
     );
   });
+  test("an enriched event: its blocks are required, nothing else is added", async () => {
+    const example = (await readmeExample("Enriched message")) as Record<string, unknown>;
+    const { application_registry: _, ...withoutRegistry } = example;
+    expectDecodeError(
+      () => decodeEnrichedEvent(bytes(JSON.stringify(withoutRegistry))),
+      "unknown_schema",
+      /application_registry: missing/,
+    );
+    expectDecodeError(
+      () => decodeEnrichedEvent(bytes(JSON.stringify({ ...example, extra: 1 }))),
+      "unknown_schema",
+      /unexpected field "extra"/,
+    );
+    expectDecodeError(() => decodeEnrichedEvent(bytes("[1]")), "not_an_object", /got an array/);
+  });
 });

@@ -60,9 +60,7 @@ export function decodeEnrichedEvent(value: Uint8Array, headers: Headers = {}): E
     return enrichedEventFromProto(parseProto(() => fromBinary(EnrichedEventSchema, value)));
   }
   const doc = parseJson(value);
-  validateDeviceEvent(
-    Object.fromEntries(Object.entries(isObject(doc) ? doc : {}).filter(([k]) => !ENRICHMENT_KEYS.has(k))),
-  );
+  validateDeviceEvent(doc, ENRICHMENT_KEYS);
   for (const k of ENRICHMENT_KEYS)
     if (!isObject((doc as Record<string, unknown>)[k])) throw new DecodeError("unknown_schema", `${k}: missing`);
   return doc as EnrichedEvent;

@@ -13,7 +13,8 @@ const TOP_LEVEL = new Map<unknown, Set<string>>([
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function validateDeviceEvent(doc: unknown): DeviceEvent {
+/** `alsoAllowed`: top-level keys a wrapper adds (enriched events' blocks), accepted and not checked here. */
+export function validateDeviceEvent(doc: unknown, alsoAllowed?: ReadonlySet<string>): DeviceEvent {
   if (!isObject(doc)) throw new DecodeError("not_an_object", `expected a JSON object, got ${describe(doc)}`);
   const id = doc.device_id;
   if (typeof id !== "string" || id.length === 0)
@@ -30,7 +31,7 @@ export function validateDeviceEvent(doc: unknown): DeviceEvent {
       `event_type: "${String(eventType).slice(0, 40)}" is not telemetry or trends`,
     );
   for (const k in doc)
-    if (!allowed.has(k))
+    if (!allowed.has(k) && !alsoAllowed?.has(k))
       throw new DecodeError("unknown_schema", `unexpected field "${k.slice(0, 40)}" in a ${eventType} event`);
   const timestamp = canonicalTimestamp(doc.timestamp);
   if (eventType === "trends") {
