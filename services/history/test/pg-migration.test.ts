@@ -91,7 +91,7 @@ test("the 1-minute roll-ups move from daily into weekly partitions, their rows k
       where i.inhparent = 'rollup_1m'::regclass`;
     const week = T0 - (T0 % (7 * DAY));
     const name = `rollup_1m_p${new Date(week).toISOString().slice(0, 10).replaceAll("-", "")}`;
-    expect(parts).toEqual([{ name, bound: `FOR VALUES FROM ('${week}') TO ('${week + 7 * DAY}')` }]);
+    expect([...parts]).toEqual([{ name, bound: `FOR VALUES FROM ('${week}') TO ('${week + 7 * DAY}')` }]);
     const [rows] = await client<{ n: number }[]>`select count(*)::int as n from rollup_1m`;
     expect(rows!.n).toBe(2);
   } finally {
