@@ -68,7 +68,7 @@ if (have.length < DAYS * 24 * 60 || seeded === false) {
   }));
   for (let i = 0; i < month.length; i += 5_000) await store.write(month.slice(i, i + 5_000), []);
   await store.rollUp(8.64e15);
-  if (postgresDb) await probe`vacuum analyze`;
+  if (postgresDb && !process.env.NO_ANALYZE) await probe`vacuum analyze`;
   console.log(`seeded ${month.length} minutes`);
 }
 
@@ -128,7 +128,12 @@ if (postgresDb) {
     { id: number }[]
   >`select id from series where device_id = ${DEVICE} and metric = ${METRIC}`;
   const q = pgRangeRead("1m", { deviceId: DEVICE, seriesId: series!.id }, { from, to, width: (to - from) / 500 }, []);
-  const plan = await probe.unsafe(`explain (analyze, buffers) ${q.text}`, q.params as never[]);
+  // The read's settings (`set local …;`) first, in the same transaction, then its select explained.
+  const statements = q.text.split(";");
+  const plan = await probe.begin(async (tx) => {
+    for (const setting of statements.slice(0, -1)) await tx.unsafe(setting);
+    return tx.unsafe(`explain (analyze, buffers) ${statements.at(-1)}`, q.params as never[]);
+  });
   console.log(plan.map((r) => r["QUERY PLAN"]).join("\n"));
 }
 server.stop(true);
