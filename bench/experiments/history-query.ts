@@ -7,6 +7,7 @@
  * each alike. The month is seeded once into a database kept between runs (`--reseed` starts over),
  * and the plan of the read is printed with EXPLAIN (ANALYZE, BUFFERS).
  *   bun bench/experiments/history-query.ts [--dialect postgres|sqlite] [--queries 200] [--database hq_bench]
+ *     [--reseed] [--unanalysed]   (SQLite: the file /tmp/<database>.db)
  */
 import { existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     queries: { type: "string", default: "200" },
     database: { type: "string", default: "hq_bench" },
     reseed: { type: "boolean", default: false },
+    /** Leave the seeded partitions unanalysed, as bench/history.ts reads them right after writing. */
+    unanalysed: { type: "boolean", default: false },
   },
 });
 const QUERIES = Number(args.queries);
@@ -68,7 +71,7 @@ if (have.length < DAYS * 24 * 60 || seeded === false) {
   }));
   for (let i = 0; i < month.length; i += 5_000) await store.write(month.slice(i, i + 5_000), []);
   await store.rollUp(8.64e15);
-  if (postgresDb && !process.env.NO_ANALYZE) await probe`vacuum analyze`;
+  if (postgresDb && !args.unanalysed) await probe`vacuum analyze`;
   console.log(`seeded ${month.length} minutes`);
 }
 
