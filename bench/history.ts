@@ -199,7 +199,7 @@ async function database(dialect: "sqlite" | "postgres") {
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
   const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  const tables = ["series", "raw_points", "rollup_1m", "rollup_1h", "trends_5m"];
+  const tables = ["series", "raw_messages", "rollup_pending", "rollup_1m", "rollup_1h", "trends_5m"];
   return {
     sqlitePath: "unused-with-postgres.db",
     databaseUrl: url.toString(),
