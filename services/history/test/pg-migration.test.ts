@@ -82,3 +82,19 @@ test("raw points, roll-ups and latest values read the same after the migration",
   await store.rollUp(T0 + DAY);
   expect(await store.range({ ...range, level: "1m", width: 60_000 })).toEqual(minute);
 });
+
+test("the 1-minute roll-ups move from daily into weekly partitions, their rows kept", async () => {
+  const client = postgres(database.config.databaseUrl!, { max: 1, onnotice: () => {} });
+  try {
+    const parts = await client<{ name: string; bound: string }[]>`select c.relname as name,
+      pg_get_expr(c.relpartbound, c.oid) as bound from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = 'rollup_1m'::regclass`;
+    const week = T0 - (T0 % (7 * DAY));
+    const name = `rollup_1m_p${new Date(week).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    expect([...parts]).toEqual([{ name, bound: `FOR VALUES FROM ('${week}') TO ('${week + 7 * DAY}')` }]);
+    const [rows] = await client<{ n: number }[]>`select count(*)::int as n from rollup_1m`;
+    expect(rows!.n).toBe(2);
+  } finally {
+    await client.end();
+  }
+});

@@ -10,9 +10,14 @@ import type { Level } from "./store";
 
 const DAY_MS = 86_400_000;
 const TABLES: Record<Level, string> = { raw: "raw_messages", "1m": "rollup_1m", "1h": "rollup_1h", "5m": "trends_5m" };
+/**
+ * A read plans and scans every partition its range touches: a month of 1-minute roll-ups (the
+ * 30-day chart) is 5 weekly partitions, not 30 daily ones, at the price of keeping up to a week
+ * past retention instead of a day.
+ */
 export const PARTITION_SPAN_MS: Record<Level, number> = {
   raw: DAY_MS,
-  "1m": DAY_MS,
+  "1m": 7 * DAY_MS,
   "5m": 7 * DAY_MS,
   "1h": 30 * DAY_MS,
 };

@@ -11,7 +11,7 @@ import type { TrendWindow } from "../points";
 import { MINUTE_MS } from "../rollup";
 import { createPartitions } from "./pg-partitions";
 import { type MessageRows, toMessageRows } from "./pg-messages";
-import { NEWEST_RAW_MESSAGE, pgRangeSql } from "./pg-range-sql";
+import { NEWEST_RAW_MESSAGE, pgRangeRead, seriesLookup } from "./pg-range-sql";
 import { createRollups } from "./pg-rollups";
 import { latestSql, type RangeRow, toBuckets } from "./range-sql";
 import { createSeriesCache, createSeriesIds, type SeriesIds } from "./series-cache";
@@ -143,12 +143,17 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       return { stored, duplicates: points.length - stored };
     },
     async range({ deviceId, metric, level, from, to, width }) {
-      const [series] = await client<
-        { id: number }[]
-      >`select id from series where device_id = ${deviceId} and metric = ${metric}`;
+      const lookup = seriesLookup(level, deviceId, metric, from, to);
+      const [series] = await client.unsafe<{ id: number; pending: string[] }[]>(lookup.text, lookup.params as never[], {
+        prepare: true,
+      });
       if (!series) return [];
-      const rows = await db.execute<RangeRow>(pgRangeSql(level, { deviceId, seriesId: series.id }, from, to, width));
-      return toBuckets([...rows], level, from, width);
+      const pending = series.pending.map(Number);
+      const read = pgRangeRead(level, { deviceId, seriesId: series.id }, { from, to, width }, pending);
+      const rows = read.simple
+        ? ((await client.unsafe(read.text).simple()) as unknown as RangeRow[][]).at(-1)!
+        : await client.unsafe<RangeRow[]>(read.text, read.params as never[]);
+      return toBuckets(rows, level, from, width).sort((a, b) => a.t - b.t);
     },
     async latest(deviceId) {
       const rows = await db.execute<{ metric: string; ts: string; value: number }>(
