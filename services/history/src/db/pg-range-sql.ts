@@ -81,11 +81,11 @@ const downsample = (r: Range, src: string) => `select (bucket - ${r.from}) / ${r
  * cheaply. The planner cannot see that the division merges ~86 rows into one, and on partitions not
  * yet analysed it guesses a row per partition: either way it would sort every row (spilling to disk
  * at the default work_mem). `offset 0` hides the per-row estimate, sorting is switched off for this
- * transaction, and so is JIT, which the switched-off sort's cost would trigger for hundreds of ms.
+ * transaction (the switched-off sort's cost would trigger JIT, which is why the pool runs without it).
  * Groups come back unordered (the caller sorts 500 rows). `last` is one index probe per group for
  * its newest row, cheaper than building an array for every row.
  */
-const stored = (level: RollupLevel, r: Range) => `set local enable_sort = off; set local jit = off;
+const stored = (level: RollupLevel, r: Range) => `set local enable_sort = off;
   select g.b, g.n, g.s, g.lo, g.hi,
     (select last from rollup_${level} l where l.series_id = ${r.series} and l.bucket = g.k) as last
   from (select b, sum(count) as n, sum(sum) as s, min(min) as lo, max(max) as hi, max(bucket) as k
