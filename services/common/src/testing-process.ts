@@ -18,9 +18,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
+/**
+ * The JavaScript heap sizing the image gives every service (Dockerfile, `BUN_JSC_forceRAMSize`; see
+ * there for why), so a service started here runs as it does there unless this process's environment
+ * says otherwise.
+ */
+const SERVICE_RAM_SIZE = String(256 * 2 ** 20);
+
 /** `bun <entry>` with `env` on top of this process's environment; stdout/stderr lines are kept. */
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  return spawnProcess(["bun", entry], env, entry);
+  const ramSize = process.env.BUN_JSC_forceRAMSize ?? SERVICE_RAM_SIZE;
+  return spawnProcess(["bun", entry], { BUN_JSC_forceRAMSize: ramSize, ...env }, entry);
 }
 
 /** Any command the same way (the bench's JVM peer), named `entry` in messages. */

@@ -35,7 +35,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
   const { bus, log } = deps;
   const status = createDeliveryStatus(deps.metrics);
   const send = createWebhookSender({ timeoutMs: config.timeoutMs, allowedHosts: config.allowedHosts });
-  const decoder = createDecoder();
+  const decoder = createDecoder(config.decodedCache);
   const channels = new Map<string, Channel>();
   /** Each application's start/stop runs after the previous one, so a quick create-then-delete ends stopped. */
   const pending = new Map<string, Promise<void>>();

@@ -34,7 +34,7 @@ export const messageIdOf = (r: IncomingRecord) =>
 const utf8 = new TextDecoder();
 
 /** Decodes each record once while it is among the last `capacity` seen; undefined for a record that does not decode. */
-export function createDecoder(capacity = 5_000): Decoder {
+export function createDecoder(capacity: number): Decoder {
   const cache = new Map<string, Omit<Delivery, "record"> | null>();
   return (record) => {
     const key = `${record.topic}/${record.partition}/${record.offset}`;

@@ -16,7 +16,8 @@ import {
 } from "kafkajs";
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
-import { createOutageLog, kafkaLogCreator } from "./kafka-log";
+import { createOutageLog } from "./kafka-log";
+import { kafkaLogCreator } from "./kafkajs-log";
 import { KAFKAJS_COMPRESSION, registerKafkajsZstd } from "./kafkajs-zstd";
 import { retrying } from "./retrying";
 import { sendEnd } from "./send-size";

@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import { logLevel } from "kafkajs";
 import { createLogger } from "../logger";
-import { createOutageLog, kafkaLogCreator } from "./kafka-log";
+import { createOutageLog } from "./kafka-log";
+import { kafkaLogCreator } from "./kafkajs-log";
 
 const capture = () => {
   const lines: Array<{ level: string; msg: string; [k: string]: unknown }> = [];
