@@ -5,12 +5,20 @@
  * on a failed start. Subscriptions live in platformatic-subscription.ts.
  */
 import type { KafkaSasl } from "./kafka-bus";
-import { Admin, compatibilityPartitioner, findErrorBy, ProduceAcks, Producer } from "@platformatic/kafka";
+import {
+  Admin,
+  compatibilityPartitioner,
+  findErrorBy,
+  type MessageToProduce,
+  ProduceAcks,
+  Producer,
+} from "@platformatic/kafka";
 import type { EventBus, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createPlatformaticSubscription, type PlatformaticClientOptions } from "./platformatic-subscription";
 import { retrying } from "./retrying";
-import { sendEnd } from "./send-size";
+import { createSendCoalescer } from "./send-coalescer";
+import { nextSend } from "./send-size";
 
 export interface PlatformaticBusOptions {
   brokers: string[];
@@ -21,10 +29,13 @@ export interface PlatformaticBusOptions {
   requestTimeoutMs?: number;
   retries?: number;
   /** Batch compression by topic; topics not named are sent uncompressed. */
-  compression?: Record<string, "zstd" | "gzip" | "none">;
+  compression?: Record<string, Compression>;
   ssl?: boolean;
   sasl?: KafkaSasl;
 }
+
+type Compression = "zstd" | "gzip" | "none";
+type Msg = MessageToProduce<string, Buffer, string, string>;
 
 /** Record values pass through as bytes; keys and headers are text (the bus's types). */
 const serializers = () => ({
@@ -107,6 +118,9 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
     partitioner: keyPartitioner(),
     serializers: serializers(),
   });
+  const send = createSendCoalescer((messages: Msg[], compression: Compression) =>
+    producer.send({ messages, compression }),
+  );
   const subscriptions = new Set<Subscription>();
   let connected = false;
 
@@ -155,7 +169,7 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
       const compression = opts.compression?.[topic] ?? "none";
       // Large publishes go out in sends the broker accepts (send-size.ts), one after another to keep per-key order.
       for (let start = 0; start < records.length; ) {
-        const end = sendEnd(records, start);
+        const { end, bytes } = nextSend(records, start);
         const messages = new Array(end - start);
         for (let i = start; i < end; i++) {
           const r = records[i]!;
@@ -165,7 +179,7 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
             : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
           messages[i - start] = { topic, key: r.key ?? undefined, value, headers: r.headers };
         }
-        await producer.send({ messages, compression });
+        await send(messages, bytes, compression);
         start = end;
       }
     },

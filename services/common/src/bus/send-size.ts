@@ -19,10 +19,21 @@ export function recordBytes(r: OutgoingRecord): number {
 
 /** The end (exclusive) of the send that starts at `start`: at least one record, at most MAX_SEND_BYTES. */
 export function sendEnd(records: readonly OutgoingRecord[], start: number, maxBytes = MAX_SEND_BYTES): number {
+  return nextSend(records, start, maxBytes).end;
+}
+
+/** `sendEnd`, and what that send weighs (for merging sends up to the same cap). */
+export function nextSend(
+  records: readonly OutgoingRecord[],
+  start: number,
+  maxBytes = MAX_SEND_BYTES,
+): { end: number; bytes: number } {
   let end = start;
-  for (let bytes = 0; end < records.length; end++) {
-    bytes += recordBytes(records[end]!);
-    if (bytes > maxBytes && end > start) break;
+  let bytes = 0;
+  for (; end < records.length; end++) {
+    const next = recordBytes(records[end]!);
+    if (bytes + next > maxBytes && end > start) break;
+    bytes += next;
   }
-  return end;
+  return { end, bytes };
 }
