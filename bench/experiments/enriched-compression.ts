@@ -1,0 +1,147 @@
+/**
+ * Experiment (not part of `bun run bench`): what batch compression of `iot.enriched` costs per record,
+ * producing and consuming, for each codec @platformatic/kafka offers and for zstd at other levels. The
+ * records are the bench's realistic fleet through enrichment's own batch handler (JSON), cut into sends
+ * as the bus cuts them (send-size.ts) and laid out as the client lays out a record batch's records
+ * (its own createRecord), so the bytes compressed are the bytes the client compresses.
+ * CPU time (process.cpuUsage), best of 5 passes.
+ *   bun bench/experiments/enriched-compression.ts [--records 50000]
+ */
+import { parseArgs } from "node:util";
+import zlib from "node:zlib";
+import type { Batch, EventBus, IncomingRecord, OutgoingRecord } from "@iot/common/bus";
+import { sendEnd } from "@iot/common/bus/send-size";
+import { timestampNow } from "@iot/common/codec";
+import { loadDeviceRegistry } from "@iot/common/device-registry";
+import { createLogger } from "@iot/common/logger";
+import { createMetrics } from "@iot/common/metrics";
+import type { ApplicationSummary } from "@iot/common/telemetry";
+import { createRecord } from "@platformatic/kafka";
+import { lz4Compress, lz4Decompress, snappyCompress, snappyDecompress } from "@platformatic/wasm-utils";
+import { EXAMPLE_APPLICATIONS } from "../../services/app-registry/src/examples";
+import { buildProfiles } from "../../services/enrichment/src/device-profile";
+import { createEnrichmentMetrics } from "../../services/enrichment/src/enrichment-metrics";
+import { createPipeline } from "../../services/enrichment/src/pipeline";
+import { generateRawRecords } from "../lib/fleet-data";
+import { printTable, round } from "../lib/table";
+
+const { values: flags } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { records: { type: "string", default: "50000" } },
+});
+const raw: IncomingRecord[] = [];
+await generateRawRecords(Number(flags.records), ["json"], async (chunk) =>
+  chunk.get("json")?.forEach((r) =>
+    raw.push({
+      topic: "iot.raw",
+      partition: 0,
+      offset: String(raw.length),
+      key: r.key,
+      value: r.value,
+      headers: r.headers ?? {},
+      timestamp: Date.now(),
+    }),
+  ),
+);
+
+const apps = new Map<string, ApplicationSummary[]>();
+EXAMPLE_APPLICATIONS.forEach((a, i) => {
+  const summary: ApplicationSummary = {
+    id: `00000000-0000-4000-8000-00000000000${i}`,
+    name: a.name,
+    developer: a.developer,
+    platform: a.platform ?? "",
+    category: a.category ?? "",
+    status: "active",
+  };
+  for (const t of a.deviceTypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
+});
+const profiles = buildProfiles(await loadDeviceRegistry("config/device-registry.json"));
+
+// The enriched records exactly as the service publishes them.
+const enriched: OutgoingRecord[] = [];
+const capture = {
+  publish: async (topic: string, records: OutgoingRecord[]) => {
+    if (topic === "iot.enriched") enriched.push(...records);
+  },
+} as unknown as EventBus;
+const handler = createPipeline({
+  bus: capture,
+  topics: { raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" },
+  format: "json",
+  maxMessageBytes: 1_000_000,
+  context: () => ({
+    profiles,
+    registrations: (t: string) => ({ applications: apps.get(t) ?? [], current: true }),
+    service: "iot-enrichment-service",
+    version: "1.0.0",
+  }),
+  metrics: createEnrichmentMetrics(createMetrics(), {
+    registryAgeSeconds: () => 0,
+    registryCurrent: () => 1,
+    lag: () => 0,
+  }),
+  log: createLogger("enriched-compression", { level: "error" }),
+});
+for (let i = 0; i < raw.length; i += 500)
+  await handler({ topic: "iot.raw", partition: 0, records: raw.slice(i, i + 500) } satisfies Batch);
+
+// One send's records, as one partition's record batch body (the client compresses that per partition;
+// with 6 partitions a send's batch per partition is a sixth of the send).
+const bodies: Buffer[] = [];
+for (let start = 0; start < enriched.length; ) {
+  const end = sendEnd(enriched, start);
+  const per = Math.ceil((end - start) / 6);
+  for (let p = start; p < end; p += per) {
+    const parts = enriched.slice(p, Math.min(p + per, end)).map((r, i) => {
+      const headers = new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
+      const message = { topic: "t", key: Buffer.from(r.key ?? ""), value: Buffer.from(r.value), headers };
+      return createRecord({ ...message, timestamp: 0n } as never, i, 0n).buffer;
+    });
+    bodies.push(Buffer.concat(parts));
+  }
+  start = end;
+}
+
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+function perRecord(fn: (b: Buffer, i: number) => unknown): number {
+  let best = Infinity;
+  for (let pass = 0; pass < 5; pass++) {
+    const t0 = cpuUs();
+    bodies.forEach(fn);
+    best = Math.min(best, (cpuUs() - t0) / enriched.length);
+  }
+  return round(best, 2);
+}
+
+const zstd = (level: number) => ({
+  compress: (b: Buffer) => zlib.zstdCompressSync(b, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }),
+  decompress: (b: Buffer) => zlib.zstdDecompressSync(b),
+});
+const codecs: Record<string, { compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer }> = {
+  "zstd (default, 3)": { compress: (b) => zlib.zstdCompressSync(b), decompress: (b) => zlib.zstdDecompressSync(b) },
+  "zstd 1": zstd(1),
+  "zstd -1": zstd(-1),
+  "zstd -5": zstd(-5),
+  "lz4 (wasm)": { compress: (b) => lz4Compress(b), decompress: (b) => lz4Decompress(b) },
+  "snappy (wasm)": { compress: (b) => snappyCompress(b), decompress: (b) => snappyDecompress(b) },
+  "gzip (default)": { compress: (b) => zlib.gzipSync(b), decompress: (b) => zlib.gunzipSync(b) },
+  "gzip 1": { compress: (b) => zlib.gzipSync(b, { level: 1 }), decompress: (b) => zlib.gunzipSync(b) },
+};
+const rows = Object.entries(codecs).map(([codec, c]) => {
+  const compressed = bodies.map((b) => c.compress(b));
+  return {
+    codec,
+    compress_us: perRecord((b) => c.compress(b)),
+    decompress_us: perRecord((_, i) => c.decompress(compressed[i]!)),
+    bytes_per_record: round(compressed.reduce((n, b) => n + b.byteLength, 0) / enriched.length, 1),
+  };
+});
+const plain = bodies.reduce((n, b) => n + b.byteLength, 0) / enriched.length;
+printTable(
+  `Compressing iot.enriched (JSON): CPU µs per record, ${enriched.length} records in ${bodies.length} partition batches of ~${Math.round(enriched.length / bodies.length)} (${round(plain, 0)} B a record uncompressed)`,
+  rows,
+);
