@@ -27,7 +27,8 @@ import { printTable, round } from "../lib/table";
 
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { records: { type: "string", default: "50000" } },
+  // --per: records per partition batch (default: a send's records spread over 6 partitions).
+  options: { records: { type: "string", default: "50000" }, per: { type: "string" } },
 });
 const raw: IncomingRecord[] = [];
 await generateRawRecords(Number(flags.records), ["json"], async (chunk) =>
@@ -91,7 +92,7 @@ for (let i = 0; i < raw.length; i += 500)
 const bodies: Buffer[] = [];
 for (let start = 0; start < enriched.length; ) {
   const end = sendEnd(enriched, start);
-  const per = Math.ceil((end - start) / 6);
+  const per = flags.per ? Number(flags.per) : Math.ceil((end - start) / 6);
   for (let p = start; p < end; p += per) {
     const parts = enriched.slice(p, Math.min(p + per, end)).map((r, i) => {
       const headers = new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
@@ -117,13 +118,16 @@ function perRecord(fn: (b: Buffer, i: number) => unknown): number {
   return round(best, 2);
 }
 
-const zstd = (level: number) => ({
-  compress: (b: Buffer) => zlib.zstdCompressSync(b, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }),
+const zstd = (level: number, tables: Record<number, number> = {}) => ({
+  compress: (b: Buffer) =>
+    zlib.zstdCompressSync(b, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level, ...tables } }),
   decompress: (b: Buffer) => zlib.zstdDecompressSync(b),
 });
 const codecs: Record<string, { compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer }> = {
   "zstd (default, 3)": { compress: (b) => zlib.zstdCompressSync(b), decompress: (b) => zlib.zstdDecompressSync(b) },
   "zstd 1": zstd(1),
+  "zstd 1, window 2^17": zstd(1, { [zlib.constants.ZSTD_c_windowLog]: 17 }),
+  "zstd 1, hash 2^14": zstd(1, { [zlib.constants.ZSTD_c_hashLog]: 14 }),
   "zstd -1": zstd(-1),
   "zstd -5": zstd(-5),
   "lz4 (wasm)": { compress: (b) => lz4Compress(b), decompress: (b) => lz4Decompress(b) },
