@@ -107,6 +107,4 @@ for (let pass = 0; pass < Number(flags.passes); pass++) {
   passes.push(round((cpuUs() - t0) / n, 2));
 }
 await bus.stop();
-console.log(
-  JSON.stringify({ records: n, batch: size, cpu_us_per_record: passes, best: Math.min(...passes), topic }),
-);
+console.log(JSON.stringify({ records: n, batch: size, cpu_us_per_record: passes, best: Math.min(...passes), topic }));
