@@ -9,20 +9,10 @@
  */
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
-import type { Batch, EventBus, IncomingRecord, OutgoingRecord } from "@iot/common/bus";
 import { sendEnd } from "@iot/common/bus/send-size";
-import { timestampNow } from "@iot/common/codec";
-import { loadDeviceRegistry } from "@iot/common/device-registry";
-import { createLogger } from "@iot/common/logger";
-import { createMetrics } from "@iot/common/metrics";
-import type { ApplicationSummary } from "@iot/common/telemetry";
 import { createRecord } from "@platformatic/kafka";
 import { lz4Compress, lz4Decompress, snappyCompress, snappyDecompress } from "@platformatic/wasm-utils";
-import { EXAMPLE_APPLICATIONS } from "../../services/app-registry/src/examples";
-import { buildProfiles } from "../../services/enrichment/src/device-profile";
-import { createEnrichmentMetrics } from "../../services/enrichment/src/enrichment-metrics";
-import { createPipeline } from "../../services/enrichment/src/pipeline";
-import { generateRawRecords } from "../lib/fleet-data";
+import { enrichedBatches, rawIncoming } from "../lib/enrichment-inputs";
 import { printTable, round } from "../lib/table";
 
 const { values: flags } = parseArgs({
@@ -30,62 +20,9 @@ const { values: flags } = parseArgs({
   // --per: records per partition batch (default: a send's records spread over 6 partitions).
   options: { records: { type: "string", default: "50000" }, per: { type: "string" } },
 });
-const raw: IncomingRecord[] = [];
-await generateRawRecords(Number(flags.records), ["json"], async (chunk) =>
-  chunk.get("json")?.forEach((r) =>
-    raw.push({
-      topic: "iot.raw",
-      partition: 0,
-      offset: String(raw.length),
-      key: r.key,
-      value: r.value,
-      headers: r.headers ?? {},
-      timestamp: Date.now(),
-    }),
-  ),
-);
-
-const apps = new Map<string, ApplicationSummary[]>();
-EXAMPLE_APPLICATIONS.forEach((a, i) => {
-  const summary: ApplicationSummary = {
-    id: `00000000-0000-4000-8000-00000000000${i}`,
-    name: a.name,
-    developer: a.developer,
-    platform: a.platform ?? "",
-    category: a.category ?? "",
-    status: "active",
-  };
-  for (const t of a.deviceTypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
-});
-const profiles = buildProfiles(await loadDeviceRegistry("config/device-registry.json"));
-
+const raw = (await rawIncoming(Number(flags.records), ["json"])).get("json")!;
 // The enriched records exactly as the service publishes them.
-const enriched: OutgoingRecord[] = [];
-const capture = {
-  publish: async (topic: string, records: OutgoingRecord[]) => {
-    if (topic === "iot.enriched") enriched.push(...records);
-  },
-} as unknown as EventBus;
-const handler = createPipeline({
-  bus: capture,
-  topics: { raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" },
-  format: "json",
-  maxMessageBytes: 1_000_000,
-  context: () => ({
-    profiles,
-    registrations: (t: string) => ({ applications: apps.get(t) ?? [], current: true }),
-    service: "iot-enrichment-service",
-    version: "1.0.0",
-  }),
-  metrics: createEnrichmentMetrics(createMetrics(), {
-    registryAgeSeconds: () => 0,
-    registryCurrent: () => 1,
-    lag: () => 0,
-  }),
-  log: createLogger("enriched-compression", { level: "error" }),
-});
-for (let i = 0; i < raw.length; i += 500)
-  await handler({ topic: "iot.raw", partition: 0, records: raw.slice(i, i + 500) } satisfies Batch);
+const enriched = (await enrichedBatches(raw, 500)).flat();
 
 // One send's records, as one partition's record batch body (the client compresses that per partition;
 // with 6 partitions a send's batch per partition is a sixth of the send).
