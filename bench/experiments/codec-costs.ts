@@ -9,18 +9,11 @@
  *   bun bench/experiments/codec-costs.ts [--records 50000]
  */
 import { parseArgs } from "node:util";
-import type { Batch, EventBus, IncomingRecord } from "@iot/common/bus";
+import type { Batch, EventBus } from "@iot/common/bus";
 import { createEnrichedEncoder, decodeDeviceEvent, type PayloadFormat, timestampNow } from "@iot/common/codec";
-import { loadDeviceRegistry } from "@iot/common/device-registry";
-import { createLogger } from "@iot/common/logger";
-import { createMetrics } from "@iot/common/metrics";
-import type { ApplicationSummary, DeviceEvent, Enrichment } from "@iot/common/telemetry";
-import { EXAMPLE_APPLICATIONS } from "../../services/app-registry/src/examples";
-import { buildProfiles } from "../../services/enrichment/src/device-profile";
+import type { DeviceEvent, Enrichment } from "@iot/common/telemetry";
 import { type EnrichContext, enrichmentOf } from "../../services/enrichment/src/enrich";
-import { createEnrichmentMetrics } from "../../services/enrichment/src/enrichment-metrics";
-import { createPipeline } from "../../services/enrichment/src/pipeline";
-import { generateRawRecords } from "../lib/fleet-data";
+import { enrichmentHandler, exampleContext, rawIncoming } from "../lib/enrichment-inputs";
 import { printTable, round } from "../lib/table";
 
 const { values: flags } = parseArgs({
@@ -29,39 +22,8 @@ const { values: flags } = parseArgs({
 });
 const BATCH = 1_000;
 const formats: PayloadFormat[] = ["json", "protobuf"];
-const raw = new Map<PayloadFormat, IncomingRecord[]>(formats.map((f) => [f, []]));
-await generateRawRecords(Number(flags.records), formats, async (chunk) =>
-  chunk.forEach((records, f) => {
-    const into = raw.get(f)!;
-    for (const r of records)
-      into.push({
-        topic: "iot.raw",
-        partition: 0,
-        offset: String(into.length),
-        key: r.key,
-        value: r.value,
-        headers: r.headers ?? {},
-        timestamp: Date.now(),
-      });
-  }),
-);
-
-// The example registrations, as enrichment's cache holds them (summaries per device type).
-const apps = new Map<string, ApplicationSummary[]>();
-EXAMPLE_APPLICATIONS.forEach((a, i) => {
-  const summary: ApplicationSummary = {
-    id: `00000000-0000-4000-8000-00000000000${i}`,
-    name: a.name,
-    developer: a.developer,
-    platform: a.platform ?? "",
-    category: a.category ?? "",
-    status: "active",
-  };
-  for (const t of a.deviceTypes) apps.set(t, [...(apps.get(t) ?? []), summary]);
-});
-const profiles = buildProfiles(await loadDeviceRegistry("config/device-registry.json"));
-const registrations = (t: string) => ({ applications: apps.get(t) ?? [], current: true });
-const context = () => ({ profiles, registrations, service: "iot-enrichment-service", version: "1.0.0" });
+const raw = await rawIncoming(Number(flags.records), formats);
+const context = await exampleContext();
 const ctx: EnrichContext = { ...context(), enrichedAt: timestampNow() };
 
 const cpuUs = () => {
@@ -81,20 +43,7 @@ async function time<T>(items: T[], fn: (x: T) => unknown, per = items.length): P
 
 // The handler as the service runs it, publishing nowhere: enrichment's whole share of a record.
 const nowhere = { publish: async () => {} } as unknown as EventBus;
-const handlerOf = (format: PayloadFormat) =>
-  createPipeline({
-    bus: nowhere,
-    topics: { raw: "iot.raw", enriched: "iot.enriched", dlq: "iot.dlq" },
-    format,
-    maxMessageBytes: 1_000_000,
-    context,
-    metrics: createEnrichmentMetrics(createMetrics(), {
-      registryAgeSeconds: () => 0,
-      registryCurrent: () => 1,
-      lag: () => 0,
-    }),
-    log: createLogger("codec-costs", { level: "error" }),
-  });
+const handlerOf = (format: PayloadFormat) => enrichmentHandler(format, nowhere);
 
 const rows = [];
 for (const format of formats) {
@@ -106,7 +55,7 @@ for (const format of formats) {
   const batches: Batch[] = [];
   for (let i = 0; i < records.length; i += BATCH)
     batches.push({ topic: "iot.raw", partition: 0, records: records.slice(i, i + BATCH) });
-  const handler = handlerOf(format);
+  const handler = await handlerOf(format);
   const decode = await time(records, (r) => decodeDeviceEvent(r.value, r.headers));
   const enrichUs = await time(decoded, (e) => enrichmentOf(e, ctx));
   const encodeUs = await time(indexes, (i) =>

@@ -98,8 +98,12 @@ export function createAdmin(brokers: string) {
     async createTopics(names: string[], partitions: number, configs: Record<string, string> = {}) {
       await ready();
       const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions, configEntries })) });
-      // Leaders, waited for here: kafkajs's waitForLeaders fails on a loaded broker's passing UNKNOWN_TOPIC_OR_PARTITION.
+      // Leaders, waited for below: kafkajs's own wait (on unless turned off) gives up on a loaded broker's
+      // passing UNKNOWN_TOPIC_OR_PARTITION, which ended pipeline runs here.
+      await admin.createTopics({
+        topics: names.map((topic) => ({ topic, numPartitions: partitions, configEntries })),
+        waitForLeaders: false,
+      });
       await retrying(
         async () => {
           const { topics } = await admin.fetchTopicMetadata({ topics: names });
