@@ -153,10 +153,18 @@ test("an endpoint down past the give-up window: parked, marked failing, then hea
   await joined(app.id);
   const tag = uniqueName("d");
   await publishEnriched(bus, t.enriched, "smart_breaker", tag, 0, 3);
-  await eventually("failing", async () => ((await statusOf(app.id))?.state === "failing" ? true : undefined), 20_000);
-  const s = await statusOf(app.id);
-  expect(s).toMatchObject({ parked: 3 });
-  expect(String(s?.last_error)).toContain("network error");
+  // Three devices, so up to three partitions' batches: the first one parked marks the application
+  // failing, and the others give up on their own clocks shortly after.
+  const s = await eventually(
+    "all three parked",
+    async () => {
+      const status = await statusOf(app.id);
+      return status?.parked === 3 ? status : undefined;
+    },
+    20_000,
+  );
+  expect(s).toMatchObject({ state: "failing", parked: 3 });
+  expect(String(s.last_error)).toContain("network error");
   // An operator's resume clears the failing state; it is guarded like registry writes (loopback here).
   const resumed = await fetch(`${base}/api/v1/deliveries/${app.id}/resume`, { method: "POST" });
   expect(resumed.status).toBe(200);
