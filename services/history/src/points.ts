@@ -5,6 +5,7 @@
  * are not numbers the device sent, and a chart of 0/1 would be our invention.
  */
 import type { EnrichedEvent, JsonValue } from "@iot/common/telemetry";
+import { createPairMap } from "./pair-map";
 
 export const METRIC_MAX_LENGTH = 128;
 /** Dot-separated path of word characters: safe in URLs, CSV and Prometheus labels alike. */
@@ -54,21 +55,13 @@ export type TrendNaming = (deviceType: string, c: string) => string;
 export type MetricNames = (parent: string | undefined, key: string) => { name: string; valid: boolean };
 
 export function metricNames(limit = 10_000): MetricNames {
-  const byParent = new Map<string | undefined, Map<string, { name: string; valid: boolean }>>();
-  let size = 0;
+  const known = createPairMap<string | undefined, { name: string; valid: boolean }>();
   return (parent, key) => {
-    let children = byParent.get(parent);
-    let found = children?.get(key);
+    let found = known.get(parent, key);
     if (found) return found;
-    if (size >= limit) {
-      byParent.clear();
-      size = 0;
-      children = undefined;
-    }
-    if (!children) byParent.set(parent, (children = new Map()));
+    if (known.size >= limit) known.clear();
     const name = parent === undefined ? key : `${parent}.${key}`;
-    children.set(key, (found = { name, valid: isMetricName(name) }));
-    size++;
+    known.set(parent, key, (found = { name, valid: isMetricName(name) }));
     return found;
   };
 }

@@ -1,36 +1,11 @@
-/**
- * Series ids by (device, metric), and the cache of those known to be committed. Keyed device
- * first, then metric, rather than by one joined string: a joined key is a new string per lookup
- * that must be flattened and hashed, which made the lookups (two per point) the largest single
- * cost of a PostgreSQL batch; the device and metric strings hash once and keep their hash.
- */
+/** Series ids by (device, metric) in a batch, and the cache of those known to be committed. */
+import { createPairMap, type PairMap } from "../pair-map";
+
 const LIMIT = 200_000;
 
-export type SeriesIds = ReturnType<typeof createSeriesIds>;
+export type SeriesIds = PairMap<string, number>;
 
-export function createSeriesIds() {
-  const byDevice = new Map<string, Map<string, number>>();
-  let size = 0;
-  return {
-    get: (deviceId: string, metric: string) => byDevice.get(deviceId)?.get(metric),
-    set(deviceId: string, metric: string, id: number) {
-      let metrics = byDevice.get(deviceId);
-      if (!metrics) byDevice.set(deviceId, (metrics = new Map()));
-      if (!metrics.has(metric)) size++;
-      metrics.set(metric, id);
-    },
-    get size() {
-      return size;
-    },
-    forEach(f: (deviceId: string, metric: string, id: number) => void) {
-      byDevice.forEach((metrics, deviceId) => metrics.forEach((id, metric) => f(deviceId, metric, id)));
-    },
-    clear() {
-      byDevice.clear();
-      size = 0;
-    },
-  };
-}
+export const createSeriesIds = (): SeriesIds => createPairMap<string, number>();
 
 /**
  * Bounded: a fleet of 100k devices has millions of series, and a miss costs one indexed lookup,
