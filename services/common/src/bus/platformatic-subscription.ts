@@ -11,9 +11,10 @@
  * its consumer after a failed batch).
  */
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
-import type { Batch, IncomingRecord, SubscribeOptions, Subscription } from "../bus";
+import type { Batch, SubscribeOptions, Subscription } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog } from "./kafka-log";
+import { createRecordReader } from "./platformatic-record";
 
 export interface PlatformaticClientOptions {
   clientId: string;
@@ -150,12 +151,13 @@ function runBatches(
   // Offsets handled in this consumer's life, by partition: a rebalance makes the stream fetch again
   // from the committed offset, and what was handled since is not offered twice.
   const handledUpTo = new Map<string, bigint>();
+  const toRecord = createRecordReader();
 
   const loop = (async () => {
     while (!closing) {
       if (streamError !== undefined) throw streamError;
       if (stream.destroyed || stream.readableEnded) throw new Error("the consumer's stream ended");
-      const batches = drain(stream, consumer, handledUpTo);
+      const batches = drain(stream, consumer, handledUpTo, toRecord);
       if (batches.length === 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
@@ -200,38 +202,42 @@ interface PartitionBatch {
 }
 
 /** What the stream holds now, by partition, less what was handled and what this member no longer owns. */
-function drain(stream: Stream, consumer: Consumer, handledUpTo: Map<string, bigint>): PartitionBatch[] {
+function drain(
+  stream: Stream,
+  consumer: Consumer,
+  handledUpTo: Map<string, bigint>,
+  toRecord: ReturnType<typeof createRecordReader>,
+): PartitionBatch[] {
   const byPartition = new Map<string, PartitionBatch>();
   let owned: Set<string> | undefined;
+  // The stream holds runs of one partition's records: what this member knows of a partition is looked
+  // up when a run starts, not for every record.
+  let run:
+    | { topic: string; partition: number; key: string; owned: boolean; done?: bigint; group?: PartitionBatch }
+    | undefined;
   for (let m: Msg | null = stream.read(); m !== null; m = stream.read()) {
-    const key = `${m.topic}:${m.partition}`;
-    owned ??= new Set(consumer.assignments?.flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)) ?? []);
-    if (!owned.has(key)) continue;
-    const done = handledUpTo.get(key);
-    if (done !== undefined && m.offset <= done) continue;
-    let group = byPartition.get(key);
-    if (!group) {
-      group = { key, batch: { topic: m.topic, partition: m.partition, records: [] }, last: m };
-      byPartition.set(key, group);
+    if (run === undefined || m.partition !== run.partition || m.topic !== run.topic) {
+      const key = `${m.topic}:${m.partition}`;
+      owned ??= new Set(consumer.assignments?.flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)) ?? []);
+      run = {
+        topic: m.topic,
+        partition: m.partition,
+        key,
+        owned: owned.has(key),
+        done: handledUpTo.get(key),
+        group: byPartition.get(key),
+      };
     }
-    group.batch.records.push(toRecord(m));
-    group.last = m;
+    if (!run.owned) continue;
+    if (run.done !== undefined && m.offset <= run.done) continue;
+    if (!run.group) {
+      run.group = { key: run.key, batch: { topic: m.topic, partition: m.partition, records: [] }, last: m };
+      byPartition.set(run.key, run.group);
+    }
+    run.group.batch.records.push(toRecord(m));
+    run.group.last = m;
   }
   return [...byPartition.values()];
-}
-
-function toRecord(m: Msg): IncomingRecord {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of m.headers) headers[k.toString()] = v.toString();
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: m.offset.toString(),
-    key: m.key === undefined || m.key === null ? null : m.key.toString(),
-    value: m.value ?? new Uint8Array(),
-    headers,
-    timestamp: Number(m.timestamp),
-  };
 }
 
 class BatchFailed extends Error {
