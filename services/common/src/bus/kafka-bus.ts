@@ -291,8 +291,9 @@ function headersOf(h: IHeaders | undefined): Headers {
   const out: Headers = {};
   for (const k in h) {
     const v = h[k];
-    const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined) out[k] = one.toString();
+    const one: Buffer | string | null | undefined = Array.isArray(v) ? v[0] : v;
+    // Kafka allows a null header value (read as empty text, as the platformatic adapter does): a throw would redeliver the batch forever.
+    if (one !== undefined) out[k] = one === null ? "" : one.toString();
   }
   return out;
 }

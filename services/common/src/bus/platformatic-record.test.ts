@@ -56,3 +56,10 @@ test("a remembered value is not tied to the fetch's bytes: a later change to tho
   bytes!.write("APPLICATION");
   expect(read(message([["content-type", "application/json"]])).headers["content-type"]).toBe("application/json");
 });
+
+test("a header with a null value reads as empty text, one with a null name is left out, instead of failing the batch", () => {
+  const m = message([["content-type", "application/json"]]);
+  const entries = (m as unknown as { headerEntries: Array<[Buffer | null, Buffer | null]> }).headerEntries;
+  entries.push([Buffer.from("trace"), null], [null, Buffer.from("x")]);
+  expect(createRecordReader()(m).headers).toEqual({ "content-type": "application/json", trace: "" });
+});

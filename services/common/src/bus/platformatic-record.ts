@@ -55,9 +55,14 @@ export function createRecordReader(): (m: Msg) => IncomingRecord {
     const headers: Record<string, string> = {};
     const entries = m.headerEntries;
     for (let i = 0; i < entries.length; i++) {
-      const [k, v] = entries[i]!;
+      // Null bytes (length -1 on the wire) come as null or undefined whatever the types say. A null
+      // value is allowed by Kafka; a null name is not, but a hand-written producer can send one.
+      // Neither may throw here: the batch would be redelivered forever.
+      const [k, v] = entries[i]! as [Buffer | null | undefined, Buffer | null | undefined];
+      if (k === null || k === undefined) continue;
       const n = nameOf(k, i);
-      if (n === undefined) headers[k.toString()] = v.toString();
+      if (v === null || v === undefined) headers[n?.text ?? k.toString()] = "";
+      else if (n === undefined) headers[k.toString()] = v.toString();
       else headers[n.text] = valueOf(n, v);
     }
     return {
