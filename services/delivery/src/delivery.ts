@@ -5,7 +5,7 @@
  * the bus it is given and never starts or stops it.
  */
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createWriteGuard } from "@iot/app-registry";
+import { createWriteGuard } from "@iot/app-registry/contract";
 import type { EventBus } from "@iot/common/bus";
 import { localUrl } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";

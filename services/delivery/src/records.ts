@@ -3,7 +3,10 @@
  * so a record that does not decode here is counted and skipped, never retried.
  *
  * Every application reads the same records in its own group, so a record is decoded, and its item
- * JSON written, once for all of them: a bounded cache keyed by the record's position.
+ * JSON written, once for all of them: a bounded cache keyed by the record's position. The cache keeps
+ * what choosing and sending need (the item JSON and three fields), not the decoded event (hundreds of
+ * objects a record): entries outlive the young generation, so each event became old garbage held
+ * until a full collection. The Subscribe RPC, which sends the event itself, decodes it again.
  */
 import type { IncomingRecord } from "@iot/common/bus";
 import { decodeEnrichedEvent } from "@iot/common/codec";
@@ -14,7 +17,8 @@ export interface Delivery {
   /** The record's message id (`topic/partition/offset` of the raw record): a receiver's de-duplication key. */
   id: string;
   record: IncomingRecord;
-  event: EnrichedEvent;
+  /** What an application's wants are checked against. */
+  event: Pick<EnrichedEvent, "device_id" | "device_type" | "event_type">;
   /** `{"id", "type", "data"}` as one line of JSON: a webhook body item and an SSE event's data. */
   json: string;
 }
@@ -60,8 +64,16 @@ function decode(record: IncomingRecord): Omit<Delivery, "record"> | null {
   // A JSON payload that decoded is embedded as it is (no re-serialising), unless it spans lines.
   const text = type === undefined || type === "" || type === CONTENT_TYPE.json ? utf8.decode(record.value) : undefined;
   const data = text !== undefined && !/[\r\n]/.test(text) ? text : JSON.stringify(event);
-  return { id, event, json: `{"id":${JSON.stringify(id)},"type":"iot.enriched","data":${data}}` };
+  const { device_id, device_type, event_type } = event;
+  return {
+    id,
+    event: { device_id, device_type, event_type },
+    json: `{"id":${JSON.stringify(id)},"type":"iot.enriched","data":${data}}`,
+  };
 }
+
+/** The whole event of a record that `select` took (so it decodes): for the transports that send it as such. */
+export const eventOf = (d: Delivery): EnrichedEvent => decodeEnrichedEvent(d.record.value, d.record.headers);
 
 /** The records this application wants, decoded; `onBad` counts the ones that do not decode. */
 export function select(records: IncomingRecord[], wants: Wants, decoder: Decoder, onBad: () => void): Delivery[] {

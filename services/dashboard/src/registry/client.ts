@@ -3,7 +3,7 @@
  * Expected refusals (validation, duplicate name, not found) are outcomes to show in a form;
  * anything else (unreachable, timed out, credentials refused, a 5xx) is a RegistryError.
  */
-import type { ApplicationJson } from "@iot/app-registry";
+import type { ApplicationJson } from "@iot/app-registry/contract";
 
 /** An application as the registry's REST API answers it: the registry's own type. */
 export type RegistryApplication = ApplicationJson;

@@ -3,7 +3,7 @@
  * delete, CSV import. Tokens come back only from the calls that issue them, kept apart from the
  * device so only the one-time notice ever sees them.
  */
-import type { DeviceJson } from "@iot/app-registry";
+import type { DeviceJson } from "@iot/app-registry/contract";
 import { type Outcome, registryHttp, type RegistryHttpOptions } from "./client";
 
 export type RegistryDevice = DeviceJson;

@@ -1,7 +1,7 @@
 /** The register / edit form, with the registry's validation messages next to the fields they concern. */
 import type { ApplicationInput, RegistryApplication, RegistryDeviceType } from "../registry/client";
 import { PLATFORMS, STATUSES } from "@iot/common/wire";
-import { EVENT_TYPES } from "@iot/app-registry";
+import { EVENT_TYPES } from "@iot/app-registry/contract";
 import { html, type Html } from "./html";
 
 export type FormValues = Omit<

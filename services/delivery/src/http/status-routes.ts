@@ -3,7 +3,7 @@
  * failing application, and send a signed test event to its webhook. Actions are guarded like the
  * registry's writes (REGISTRY_ADMIN_TOKEN, or loopback only when none is set).
  */
-import { PermissionDeniedError, UnauthenticatedError, type WriteGuard } from "@iot/app-registry";
+import { PermissionDeniedError, UnauthenticatedError, type WriteGuard } from "@iot/app-registry/contract";
 import { Elysia } from "elysia";
 import { type DeliveryStatus, statusJson } from "../delivery-status";
 import type { Targets } from "../targets";

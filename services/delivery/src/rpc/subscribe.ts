@@ -8,6 +8,7 @@ import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { DeliveryService } from "@gen/iot/delivery/v1/delivery_pb";
 import { enrichedEventToProto } from "@iot/common/codec/proto";
 import { Elysia } from "elysia";
+import { eventOf } from "../records";
 import { type Streams, StreamUnauthorized } from "../streams";
 
 const WAIT_MS = 15_000;
@@ -33,7 +34,7 @@ export function subscribeRoutes(streams: Streams) {
           const events = await connection.session.next(WAIT_MS);
           if (events === undefined || ctx.signal.aborted) return;
           for (const e of events)
-            yield { id: e.id, messageId: e.delivery.id, event: enrichedEventToProto(e.delivery.event) };
+            yield { id: e.id, messageId: e.delivery.id, event: enrichedEventToProto(eventOf(e.delivery)) };
           connection.sent(events.length);
         }
       } finally {
