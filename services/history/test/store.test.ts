@@ -128,6 +128,73 @@ for (const dialect of DIALECTS) {
       expect(buckets.map((b) => b.t)).toEqual([T0, T0 + 40_000, T0 + 80_000]);
     });
 
+    // Buckets spanning many stored rows are read bucket by bucket (SQLite): boundaries, gaps and `last` as for narrow ones.
+    test("wide buckets over many roll-ups: edges, empty buckets and last, before and after rolling up", async () => {
+      const A = T0 + 5 * H;
+      const M = 60_000;
+      const wide = { deviceId: "breaker-050", metric: "current.phase_a" };
+      // A point a minute at :30 for three hours, a second one in every fifth minute, a spike, and no points in minutes 60–99.
+      const written = Array.from({ length: 180 }, (_, i) => i)
+        .filter((i) => i < 60 || i >= 100)
+        .flatMap((i) => [
+          point(wide.metric, A + i * M + 30_000, (i % 7) + (i === 125 ? 100 : 0), wide.deviceId),
+          ...(i % 5 === 0 ? [point(wide.metric, A + i * M + 45_000, i / 2, wide.deviceId)] : []),
+        ]);
+      await store.write(written, []);
+      // What a bucket of roll-ups must hold: its points' count, sum, min, max and the newest one's value.
+      const expected = (from: number, to: number, width: number, bucketOf: (ts: number) => number) => {
+        const out = new Map<
+          number,
+          { t: number; count: number; sum: number; min: number; max: number; last: number }
+        >();
+        for (const p of written) {
+          const key = bucketOf(p.ts);
+          if (key < from || key >= to) continue;
+          const t = from + Math.floor((key - from) / width) * width;
+          const b = out.get(t) ?? { t, count: 0, sum: 0, min: Infinity, max: -Infinity, last: 0 };
+          out.set(t, {
+            t,
+            count: b.count + 1,
+            sum: b.sum + p.value,
+            min: Math.min(b.min, p.value),
+            max: Math.max(b.max, p.value),
+            last: p.value,
+          });
+        }
+        return [...out.values()].map(({ sum, ...b }) => ({ ...b, avg: sum / b.count }));
+      };
+      const minuteOf = (ts: number) => ts - (ts % M);
+      // From minute 5 to minute 172 in 10-minute buckets: a point exactly on a boundary, three empty buckets, a cut last bucket.
+      const minutes = { ...wide, level: "1m" as const, from: A + 5 * M, to: A + 172 * M, width: 10 * M };
+      const hours = { ...wide, level: "1h" as const, from: A, to: A + 3 * H, width: 8 * H };
+      const want = [
+        expected(minutes.from, minutes.to, minutes.width, minuteOf),
+        expected(A, A + 3 * H, 8 * H, () => A),
+      ];
+      expect(want[0]).toHaveLength(14);
+      const read = async () => [await store.range(minutes), await store.range(hours)];
+      expect(await read()).toEqual(want);
+      await store.rollUp(A + 3 * H);
+      expect(await read()).toEqual(want);
+
+      const windows = Array.from({ length: 24 }, (_, i) => i)
+        .filter((i) => i < 6 || i >= 16)
+        .map((i) => ({ ...wide, ts: A + i * 5 * M, avg: i + 0.5, min: i, max: i + 1, last: i + 0.25 }));
+      await store.write([], windows);
+      const got = await store.range({ ...wide, level: "5m", from: A, to: A + 2 * H, width: 40 * M });
+      expect(got).toEqual([
+        { t: A, count: null, avg: (0.5 + 1.5 + 2.5 + 3.5 + 4.5 + 5.5) / 6, min: 0, max: 6, last: 5.25 },
+        {
+          t: A + 80 * M,
+          count: null,
+          avg: (16.5 + 17.5 + 18.5 + 19.5 + 20.5 + 21.5 + 22.5 + 23.5) / 8,
+          min: 16,
+          max: 24,
+          last: 23.25,
+        },
+      ]);
+    });
+
     test("latest value per metric; an unknown device has none and an empty series", async () => {
       expect(await store.latest("breaker-042")).toEqual([
         { metric: "current.phase_a", ts: T0 + 115_000, value: 21 },

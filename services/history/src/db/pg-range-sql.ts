@@ -16,7 +16,7 @@ import { sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { HOUR_MS, MINUTE_MS } from "../rollup";
 import { HOURS_FROM_MINUTES, MINUTES_FROM_RAW, RAW_POINTS } from "./pg-rollups";
-import { type NewestRaw, rangeSql } from "./range-sql";
+import { type NewestRaw, type RangeRow, rangeSql } from "./range-sql";
 import type { Level } from "./store";
 
 const WIDTHS = { "1m": MINUTE_MS, "1h": HOUR_MS } as const;
@@ -68,13 +68,27 @@ interface Range {
 }
 
 /**
+ * A read's groups (b, n, s, lo, hi, last) as one JSON array of arrays: one value for postgres-js to
+ * parse instead of 500 rows of six text columns (~2 ms of the process a month's read). PostgreSQL
+ * writes a double in its shortest form that reads back the same number, so the figures are unchanged.
+ */
+const asJson = (groups: string) =>
+  `select coalesce(json_agg(json_build_array(b, n, s, lo, hi, last)), '[]') as groups from (${groups}) g`;
+
+/** What a read answers: one row holding its groups. */
+export type RangeAnswer = Array<{ groups: Array<[number, number, number, number, number, number]> }>;
+export const rangeRows = ([answer]: RangeAnswer): RangeRow[] =>
+  answer!.groups.map(([b, n, s, lo, hi, last]) => ({ b, n, s, lo, hi, last }));
+
+/**
  * Downsamples rows of (bucket, count, sum, min, max, last, last_ts). The newest row's `last` without
  * ordering each group: arrays compare element by element, and epoch ms are exact as doubles, so
  * the greatest [last_ts, last] is the newest row's.
  */
-const downsample = (r: Range, src: string) => `select (bucket - ${r.from}) / ${r.width} as b, sum(count) as n,
+const downsample = (r: Range, src: string) =>
+  asJson(`select (bucket - ${r.from}) / ${r.width} as b, sum(count) as n,
     sum(sum) as s, min(min) as lo, max(max) as hi, (max(array[last_ts::float8, last]))[2] as last
-  from (${src}) src group by 1`;
+  from (${src}) src group by 1`);
 
 /**
  * Stored roll-ups only: a month of minutes is 43,200 rows into 500 groups, which only hashing does
@@ -86,11 +100,11 @@ const downsample = (r: Range, src: string) => `select (bucket - ${r.from}) / ${r
  * its newest row, cheaper than building an array for every row.
  */
 const stored = (level: RollupLevel, r: Range) => `set local enable_sort = off;
-  select g.b, g.n, g.s, g.lo, g.hi,
+  ${asJson(`select g.b, g.n, g.s, g.lo, g.hi,
     (select last from rollup_${level} l where l.series_id = ${r.series} and l.bucket = g.k) as last
   from (select b, sum(count) as n, sum(sum) as s, min(min) as lo, max(max) as hi, max(bucket) as k
     from (select (bucket - ${r.from}) / ${r.width} as b, bucket, count, sum, min, max from rollup_${level}
-      where series_id = ${r.series} and bucket >= ${r.from} and bucket < ${r.to} offset 0) r group by 1) g`;
+      where series_id = ${r.series} and bucket >= ${r.from} and bucket < ${r.to} offset 0) r group by 1) g`)}`;
 
 /**
  * Stored roll-ups of buckets with nothing pending, and the pending ones ($2, int8[]) from raw
@@ -120,7 +134,7 @@ const raw = (r: Range) =>
 
 const dialect = new PgDialect();
 
-/** The read of one series at `level`, given the pending buckets `seriesLookup` found; its groups in no order. */
+/** The read of one series at `level`, given the pending buckets `seriesLookup` found; its groups in no order (`rangeRows`). */
 export function pgRangeRead(
   level: Level,
   { deviceId, seriesId }: { deviceId: string; seriesId: number },
@@ -129,7 +143,7 @@ export function pgRangeRead(
 ): Statement {
   if (level === "5m") {
     const q = dialect.sqlToQuery(rangeSql(level, seriesId, from, to, width, (n) => sql`${n}::int8`));
-    return { text: q.sql, params: q.params as Statement["params"] };
+    return { text: asJson(q.sql), params: q.params as Statement["params"] };
   }
   const r = { series: String(seriesId), from: int8(from), to: int8(to), width: int8(width) };
   if (level === "raw") return { text: raw(r), params: [deviceId] };

@@ -11,9 +11,9 @@ import type { TrendWindow } from "../points";
 import { MINUTE_MS } from "../rollup";
 import { createPartitions } from "./pg-partitions";
 import { type MessageRows, toMessageRows } from "./pg-messages";
-import { NEWEST_RAW_MESSAGE, pgRangeRead, seriesLookup } from "./pg-range-sql";
+import { NEWEST_RAW_MESSAGE, pgRangeRead, type RangeAnswer, rangeRows, seriesLookup } from "./pg-range-sql";
 import { createRollups } from "./pg-rollups";
-import { latestSql, type RangeRow, toBuckets } from "./range-sql";
+import { latestSql, toBuckets } from "./range-sql";
 import { createSeriesCache, createSeriesIds, type SeriesIds } from "./series-cache";
 import { type HistoryStore, MIGRATIONS_TABLE } from "./store";
 
@@ -150,10 +150,10 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       if (!series) return [];
       const pending = series.pending.map(Number);
       const read = pgRangeRead(level, { deviceId, seriesId: series.id }, { from, to, width }, pending);
-      const rows = read.simple
-        ? ((await client.unsafe(read.text).simple()) as unknown as RangeRow[][]).at(-1)!
-        : await client.unsafe<RangeRow[]>(read.text, read.params as never[]);
-      return toBuckets(rows, level, from, width).sort((a, b) => a.t - b.t);
+      const answer = read.simple
+        ? ((await client.unsafe(read.text).simple()) as unknown as RangeAnswer[]).at(-1)!
+        : await client.unsafe<RangeAnswer>(read.text, read.params as never[]);
+      return toBuckets(rangeRows(answer), level, from, width).sort((a, b) => a.t - b.t);
     },
     async latest(deviceId) {
       const rows = await db.execute<{ metric: string; ts: string; value: number }>(

@@ -17,7 +17,8 @@ interface Shape {
 }
 
 const ROLLUP = { key: "bucket", count: "count", sum: "sum", min: "min", max: "max", last: "last" };
-const SHAPES: Record<Level, Shape> = {
+/** Each level's table as rows of (key, count, sum, min, max, last): the columns, or the expression standing for one. */
+export const LEVEL_SHAPES: Record<Level, Shape> = {
   raw: { table: "raw_points", key: "ts", count: "1", sum: "value", min: "value", max: "value", last: "value" },
   "1m": { table: "rollup_1m", ...ROLLUP },
   "1h": { table: "rollup_1h", ...ROLLUP },
@@ -26,7 +27,7 @@ const SHAPES: Record<Level, Shape> = {
 };
 
 export const LEVEL_TABLES = Object.fromEntries(
-  Object.entries(SHAPES).map(([l, s]) => [l, { table: s.table, key: s.key }]),
+  Object.entries(LEVEL_SHAPES).map(([l, s]) => [l, { table: s.table, key: s.key }]),
 ) as Record<Level, { table: string; key: string }>;
 
 /** `int` casts a bound number to the dialect's 64-bit integer so the bucket division is integral. */
@@ -38,7 +39,7 @@ export function rangeSql(
   width: number,
   int: (n: number) => SQL,
 ): SQL {
-  const s = SHAPES[level];
+  const s = LEVEL_SHAPES[level];
   const [t, k] = [sql.raw(s.table), sql.raw(s.key)];
   return sql`with g as (
     select (${k} - ${int(from)}) / ${int(width)} as b, sum(${sql.raw(s.count)}) as n, sum(${sql.raw(s.sum)}) as s,

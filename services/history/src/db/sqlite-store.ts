@@ -7,12 +7,12 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import type { Point, TrendWindow } from "../points";
 import { foldRollups, HOUR_MS, MINUTE_MS, type Rollup, type StoredPoint } from "../rollup";
-import { LEVEL_TABLES, latestSql, type RangeRow, rangeSql, toBuckets } from "./range-sql";
+import { LEVEL_TABLES, latestSql, toBuckets } from "./range-sql";
+import { createSqliteRange } from "./sqlite-range";
 import { createSeriesCache, createSeriesIds, type SeriesIds } from "./series-cache";
 import { type HistoryStore, type Latest, type Level, LEVELS, MIGRATIONS_TABLE } from "./store";
 
@@ -51,6 +51,7 @@ export function openSqliteStore(path: string): HistoryStore {
     ),
   };
 
+  const readRange = createSqliteRange(client);
   const known = createSeriesCache();
   const idOf = (deviceId: string, metric: string, created: SeriesIds) => {
     let id = known.get(deviceId, metric) ?? created.get(deviceId, metric);
@@ -87,12 +88,7 @@ export function openSqliteStore(path: string): HistoryStore {
     async range({ deviceId, metric, level, from, to, width }) {
       const series = q.findSeries.get(deviceId, metric);
       if (!series) return [];
-      return toBuckets(
-        db.all<RangeRow>(rangeSql(level, series.id, from, to, width, (n) => sql`${n}`)),
-        level,
-        from,
-        width,
-      );
+      return toBuckets(readRange(level, series.id, from, to, width), level, from, width);
     },
     latest: async (deviceId) => db.all<Latest>(latestSql(deviceId)),
     rollUp: async () => 0,
