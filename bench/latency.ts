@@ -21,7 +21,7 @@ import { benchBus, createAdmin, useBroker } from "./lib/kafka";
 import { readSamples } from "./lib/latency-samples";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
 import { RESULTS_DIR, writeResult } from "./lib/results";
-import { clientsFlag, type KafkaClient, runId, startConsumers, startRegistry } from "./lib/services";
+import { clientsFlag, firstLine, type KafkaClient, runId, startConsumers, startRegistry } from "./lib/services";
 import { percentile, sortedCopy } from "./lib/stats";
 import { printTable, round, type Row } from "./lib/table";
 
@@ -115,7 +115,7 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
     await bus.publish(topics.raw, records);
   };
   try {
-    await firstLine(consumer.stdout, "ready");
+    await firstLine(consumer.stdout, "ready", "latency consumer");
     // Prime: the whole path is up (consumer joined, registry synced) before anything is timed.
     await publish(100);
     await admin.waitForRecords([topics.enriched], 100, 60_000);
@@ -183,13 +183,4 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
       .delete()
       .catch(() => {});
   }
-}
-
-async function firstLine(stream: ReadableStream<Uint8Array>, expected: string) {
-  let text = "";
-  for await (const chunk of stream) {
-    text += new TextDecoder().decode(chunk);
-    if (text.split("\n").includes(expected)) return;
-  }
-  throw new Error(`latency consumer exited before saying "${expected}": ${text}`);
 }

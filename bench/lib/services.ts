@@ -28,6 +28,16 @@ export async function waitReady(url: string, timeoutMs = 60_000, proc?: ServiceP
   throw new Error(`${url} not ready after ${timeoutMs / 1000} s`);
 }
 
+/** Resolves once a child process prints `expected` as a line of its own; fails if its output ends first. */
+export async function firstLine(stream: ReadableStream<Uint8Array>, expected: string, name: string) {
+  let text = "";
+  for await (const chunk of stream) {
+    text += new TextDecoder().decode(chunk);
+    if (text.split("\n").includes(expected)) return;
+  }
+  throw new Error(`${name} exited before saying "${expected}": ${text}`);
+}
+
 export interface RegistryProcess {
   httpUrl: string;
   rpcUrl: string;
