@@ -36,19 +36,16 @@ export interface PlatformaticBusOptions {
 }
 
 type Compression = "zstd" | "gzip" | "none";
-type Msg = MessageToProduce<string, Buffer, string, HeaderValue>;
+type Msg = MessageToProduce<string, Buffer, Buffer, Buffer>;
 
-/** Record values pass through as bytes; keys and headers are text (the bus's types), or bytes made by `headerMap`. */
-const serializers = () => {
-  const headerValue = utf8Memo(10_000);
-  return {
-    key: utf8Memo(10_000),
-    value: (v: Buffer | undefined) => v,
-    headerKey: utf8Memo(256),
-    headerValue: (v: HeaderValue | undefined) => (typeof v === "string" ? headerValue(v) : v),
-  };
-};
-type HeaderValue = string | Buffer;
+/**
+ * Record values pass through as bytes; keys are text. Headers have no serializer: `headerEncoder`
+ * hands the client their bytes, which it then takes as they are (one Map a record, not three).
+ */
+const serializers = () => ({
+  key: utf8Memo(10_000),
+  value: (v: Buffer | undefined) => v,
+});
 
 /**
  * Headers whose value is new on every record (the input's identity and broker time): looked up in the
@@ -57,14 +54,18 @@ type HeaderValue = string | Buffer;
  */
 const PER_RECORD_HEADERS: ReadonlySet<string> = new Set([HEADER.messageId, HEADER.sourceTimestamp]);
 
-/** A record's headers as the client takes them, the per-record values already encoded. */
-function headerMap(headers: Record<string, string>): Map<string, HeaderValue> {
-  const map = new Map<string, HeaderValue>();
-  for (const k in headers) {
-    const v = headers[k]!;
-    map.set(k, PER_RECORD_HEADERS.has(k) ? Buffer.from(v, "utf8") : v);
-  }
-  return map;
+/** A record's headers as the client writes them: names and repeating values from memos, the per-record values encoded. */
+function headerEncoder() {
+  const name = utf8Memo(256);
+  const value = utf8Memo(10_000);
+  return (headers: Record<string, string>): Map<Buffer, Buffer> => {
+    const map = new Map<Buffer, Buffer>();
+    for (const k in headers) {
+      const v = headers[k]!;
+      map.set(name(k), PER_RECORD_HEADERS.has(k) ? Buffer.from(v, "utf8") : value(v));
+    }
+    return map;
+  };
 }
 
 /**
@@ -75,7 +76,9 @@ function headerMap(headers: Record<string, string>): Map<string, HeaderValue> {
  */
 function utf8Memo(maxEntries: number, maxLength = 128) {
   const known = new Map<string, Buffer>();
-  return (text: string | undefined) => {
+  function encode(text: string): Buffer;
+  function encode(text: string | undefined): Buffer | undefined;
+  function encode(text: string | undefined) {
     if (text === undefined) return undefined;
     let bytes = known.get(text);
     if (!bytes) {
@@ -83,7 +86,8 @@ function utf8Memo(maxEntries: number, maxLength = 128) {
       if (known.size < maxEntries && text.length <= maxLength) known.set(text, bytes);
     }
     return bytes;
-  };
+  }
+  return encode;
 }
 
 /**
@@ -132,7 +136,7 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
   // Idempotent: the client retries a whole produce request when one partition of it failed (say, no
   // leader yet on a new topic), and without producer ids the partitions that had succeeded got their
   // records twice (4 new topics in 15 here). The broker now drops such repeats, as Java's default does.
-  const producer = new Producer<string, Buffer, string, HeaderValue>({
+  const producer = new Producer<string, Buffer, Buffer, Buffer>({
     ...client,
     acks: ProduceAcks.ALL,
     idempotent: true,
@@ -140,6 +144,7 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
     partitioner: keyPartitioner(),
     serializers: serializers(),
   });
+  const headerMap = headerEncoder();
   const send = createSendCoalescer((messages: Msg[], compression: Compression) =>
     producer.send({ messages, compression }),
   );

@@ -10,6 +10,7 @@ import {
   compressionsAlgorithms,
   createRecord,
   createRecordsBatch,
+  jsCRC32C,
   Reader,
   readRecord,
   readRecordsBatch,
@@ -102,6 +103,25 @@ test("a batch's records are read as the client's readRecord reads them, with eve
     for (const input of [written, split]) {
       const read = readRecordsBatch(Reader.from(input as never));
       expect(read.records).toEqual(expected);
+    }
+  }
+});
+
+test("compressed batches made one after another keep their own records and checksums (the records' scratch Buffer is reused)", () => {
+  const base = 1_764_480_000_000n;
+  for (const codec of ["zstd", "gzip", "lz4"] as const) {
+    const made = Array.from({ length: 20 }, () => {
+      const messages = randomMessages(base).map((m) => ({ ...m, timestamp: m.timestamp ?? base }));
+      const { reference } = recordsOf(messages);
+      const written = createRecordsBatch(messages as never, { compression: codec } as never).buffer;
+      return { written: Buffer.from(written), reference };
+    });
+    for (const { written, reference } of made) {
+      expect(Buffer.from(referenceDecompress(codec)(written.subarray(BATCH_HEADER_BYTES))).equals(reference)).toBe(
+        true,
+      );
+      // The CRC32C covers the batch from its attributes (offset 21) to its end; the client's plain-JS one is the reference.
+      expect(written.readUInt32BE(17)).toBe(jsCRC32C(written.subarray(21)));
     }
   }
 });
