@@ -1,7 +1,7 @@
 /**
  * History: write throughput into SQLite and PostgreSQL through the real broker, query latency for
- * 30 days of one metric at 1-minute resolution downsampled to 500 points, and bytes on disk per
- * stored message.
+ * 30 days of one metric at 1-minute resolution downsampled to 500 points (on PostgreSQL laid out
+ * among other series as the roll-up job leaves it in a fleet), and bytes on disk per stored message.
  *
  * Write throughput is catch-up throughput: the default fleet mix (enriched, JSON) is on the topic
  * before the history service joins its group, and the clock runs until every record is committed
@@ -54,6 +54,8 @@ const COMPRESSION = args.compression === "none" ? "none" : "zstd";
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const GOALS = { sqlite: 5_000, postgres: 20_000 };
 const MINUTE = 60_000;
+/** Other series rolled up in the same minutes as the queried one (PostgreSQL: see layOutAmongFleet). */
+const NEIGHBOURS = 49;
 /** Every pending minute has ended by then. */
 const END_OF_TIME = 8.64e15;
 const log = createLogger("bench-history", { level: "error" });
@@ -67,7 +69,7 @@ try {
   await broker.stop();
 }
 printTable(
-  `History — ${records.length} enriched records of the default fleet mix (JSON, ${COMPRESSION} batches, ${CLIENT} client), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points, ${QUERIES} runs`,
+  `History — ${records.length} enriched records of the default fleet mix (JSON, ${COMPRESSION} batches, ${CLIENT} client), 6 partitions; query: 30 d of 1-minute roll-ups → 500 points (PostgreSQL: laid out among ${NEIGHBOURS} other series), ${QUERIES} runs`,
   rows,
 );
 await writeResult("history", broker.version, {
@@ -130,6 +132,7 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
     }));
     for (let i = 0; i < month.length; i += 5_000) await history.store().write(month.slice(i, i + 5_000), []);
     await history.store().rollUp(END_OF_TIME); // as the service's job would have long before a month passed
+    await db.layOutAmongFleet("bench-query", "voltage.phase_a", NEIGHBOURS);
     const url = `${history.urls().History}/api/devices/bench-query/series?metric=voltage.phase_a&from=${from}&to=${from + month.length * MINUTE}&points=500&level=1m`;
     const check = (await (await fetch(url)).json()) as { series: Array<{ points: unknown[] }> };
     if (check.series[0]!.points.length !== 500)
@@ -200,6 +203,8 @@ async function database(dialect: "sqlite" | "postgres") {
       databaseUrl: undefined,
       // Checkpointed by the store's close? Not yet: count the WAL too, it is on disk.
       backendCpuMs: async () => 0,
+      // A WITHOUT ROWID table is stored in key order: a series' rows are adjacent whatever was written between them.
+      layOutAmongFleet: async () => {},
       bytes: async () =>
         ["", "-wal"].reduce((n, s) => n + (statSync(`${sqlitePath}${s}`, { throwIfNoEntry: false })?.size ?? 0), 0),
       drop: async () => rmSync(dir, { recursive: true, force: true }),
@@ -223,6 +228,28 @@ async function database(dialect: "sqlite" | "postgres") {
       >`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c
         where c.relkind = 'r' and (c.relname = any(${tables}) or c.oid in (select inhrelid from pg_inherits where inhparent in (select oid from pg_class where relname = any(${tables}))))`;
       return Number(row!.bytes);
+    },
+    /**
+     * The month as a fleet leaves it: the roll-up job writes one minute of every series at a time, so a
+     * series' rows lie among the others' (one per heap page with enough series), where the month written
+     * alone would lie in adjacent pages and hide what a read costs. The queried rows are rewritten
+     * minute by minute with `neighbours` other series, then vacuumed and analysed as autovacuum does
+     * for a past week.
+     */
+    async layOutAmongFleet(deviceId: string, metric: string, neighbours: number) {
+      await client.begin(async (tx) => {
+        const [series] = await tx<
+          { id: number }[]
+        >`select id from series where device_id = ${deviceId} and metric = ${metric}`;
+        const others = await tx<{ id: number }[]>`insert into series (device_id, metric)
+          select ${deviceId}, ${metric} || '.neighbour' || g from generate_series(1, ${neighbours}) g returning id`;
+        const ids = [series!.id, ...others.map((r) => r.id)];
+        await tx`create temp table month on commit drop as select * from rollup_1m where series_id = ${series!.id}`;
+        await tx`delete from rollup_1m where series_id = ${series!.id}`;
+        await tx`insert into rollup_1m select s.id, m.bucket, m.count, m.sum, m.min, m.max, m.last, m.last_ts
+          from month m cross join unnest(${ids}::int[]) as s(id) order by m.bucket, s.id`;
+      });
+      await client`vacuum analyze rollup_1m`;
     },
     async drop() {
       await client.end({ timeout: 1 });
