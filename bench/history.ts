@@ -107,10 +107,18 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
     const figure = async (name: string) => parseMetrics(await metrics.render()).get(name) ?? 0;
     const stored = () => figure('history_records_total{result="stored"}');
     const storedPoints = () => figure('history_points_total{result="stored"}');
+    // The service runs in this process, which also holds the published records: the peak while it
+    // catches up, less the RSS once publishing's garbage is collected, is what the service added.
+    Bun.gc(true);
+    const rss0 = process.memoryUsage.rss();
     await history.start(); // migrated, and joined to its group: the clock starts when consuming does
     const [t0, recordsAt0, pointsAt0] = [performance.now(), await stored(), await storedPoints()];
     const [cpu0, dbCpu0] = [process.cpuUsage(), await db.backendCpuMs()];
-    while ((await stored()) < records.length) await Bun.sleep(20);
+    let peakRss = rss0;
+    while ((await stored()) < records.length) {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      await Bun.sleep(20);
+    }
     const seconds = (performance.now() - t0) / 1000;
     const consumed = records.length - recordsAt0;
     // PostgreSQL rolls up after the write: what its job has not done yet is part of the cost of the records.
@@ -162,6 +170,8 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
       // CPU per record: comparable across runs on a loaded machine, unlike the rates.
       history_cpu_us_per_msg: round((cpu.user + cpu.system) / consumed, 1),
       db_backend_cpu_us_per_msg: dialect === "postgres" ? round((dbCpuMs * 1000) / consumed, 1) : "-",
+      peak_rss_mb: round(peakRss / 2 ** 20),
+      rss_added_mb: round((peakRss - rss0) / 2 ** 20),
       query_p50_ms: round(percentile(sorted, 50), 1),
       query_p99_ms: round(percentile(sorted, 99), 1),
       query_cpu_ms: round((queryCpu.user + queryCpu.system) / 1000 / QUERIES, 1),

@@ -25,12 +25,12 @@ export function createHistoryMetrics(m: Metrics) {
     skipped,
     batchSeconds: m.histogram(
       "history_batch_seconds",
-      "Time to store one batch, one transaction.",
+      "Time to store one transaction (the batches of one fetch, merged).",
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     ),
     writeFailures: m.counter(
       "history_write_failures_total",
-      "Batches whose transaction failed (the batch is offered again).",
+      "Transactions that failed (their batches are offered again).",
     ),
     rolledUp: m.counter(
       "history_rollup_minutes_total",

@@ -1,18 +1,34 @@
 /**
- * One batch from `iot.enriched` in, one transaction out. The handler resolves only after the
- * transaction committed, so the bus commits offsets only for durable records; a failed write
- * throws and the bus offers the batch again. Bad records never throw: they are counted and
- * skipped (enrichment has already dead-lettered bad raw input; what reaches us is checked anyway).
+ * Batches from `iot.enriched` in, transactions out. The partitions' batches of one fetch (handed in
+ * together) are written as one transaction, and each handler resolves only after the transaction
+ * that holds its batch committed, so the bus commits offsets only for durable records; a failed
+ * write fails every batch in it, and the bus offers them again. Bad records never throw: they are
+ * counted and skipped (enrichment has already dead-lettered bad raw input; what reaches us is checked
+ * anyway).
  */
 import type { Batch } from "@iot/common/bus";
+import { createSendCoalescer } from "@iot/common/bus/send-coalescer";
 import { decodeEnrichedEvent } from "@iot/common/codec";
 import { errorMessage, type Logger } from "@iot/common/logger";
 import type { HistoryStore, Level } from "./db/store";
 import type { HistoryMetrics } from "./history-metrics";
-import { extract, metricNames, type Point, type SkipReason, type TrendNaming, type TrendWindow } from "./points";
+import {
+  extract,
+  type MetricNames,
+  metricNames,
+  type Point,
+  type SkipReason,
+  type TrendNaming,
+  type TrendWindow,
+} from "./points";
 
 /** Device clocks run ahead; a point further ahead than this is a wrong clock, not telemetry. */
 export const MAX_AHEAD_MS = 24 * 3_600_000;
+/**
+ * Batches merge into one transaction up to this many points and trend windows: one fetch of the
+ * default fleet (~12 points a record) fits, and a transaction stays a few MB of statement text.
+ */
+const MAX_POINTS_PER_WRITE = 250_000;
 
 export interface IngestDeps {
   store: HistoryStore;
@@ -23,68 +39,96 @@ export interface IngestDeps {
   now?: () => number;
 }
 
+/** One batch, decoded: what to write, and what to count once it is durable. */
+interface Parsed {
+  partition: number;
+  records: number;
+  undecodable: number;
+  points: Point[];
+  trends: TrendWindow[];
+  skipped: Map<SkipReason, number>;
+}
+
 export function createIngest(deps: IngestDeps) {
   const { store, metrics, log } = deps;
   const now = deps.now ?? Date.now;
   const names = metricNames();
 
-  return async function handleBatch(batch: Batch): Promise<void> {
+  // Merged like a producer's sends: batches handed in while a write is in flight, or together, go in
+  // the next transaction, one transaction at a time.
+  const write = createSendCoalescer<Parsed, "write">(async (parts) => {
     const started = performance.now();
-    const t = now();
-    // A raw point is accepted only while the raw table still holds its key: that key is what
-    // makes a redelivered point a duplicate instead of a second count in the roll-ups.
-    const rawCutoff = t - deps.retentionMs.raw;
-    const trendCutoff = t - deps.retentionMs["5m"];
-    const ahead = t + MAX_AHEAD_MS;
-    const naming = deps.trendName();
-    const points: Point[] = [];
-    const trends: TrendWindow[] = [];
-    const skipped = new Map<SkipReason, number>();
-    const skip = (reason: SkipReason, n = 1) => skipped.set(reason, (skipped.get(reason) ?? 0) + n);
-    let undecodable = 0;
-    for (const r of batch.records) {
-      let found;
-      try {
-        found = extract(decodeEnrichedEvent(r.value, r.headers), naming, names);
-      } catch (e) {
-        undecodable++;
-        log.debug("undecodable enriched record skipped", {
-          partition: r.partition,
-          offset: r.offset,
-          error: errorMessage(e),
-        });
-        continue;
-      }
-      for (const [reason, n] of Object.entries(found.skipped)) skip(reason as SkipReason, n);
-      for (const p of found.points) {
-        if (p.ts < rawCutoff) skip("too_old");
-        else if (p.ts > ahead) skip("future");
-        else points.push(p);
-      }
-      for (const w of found.trends) {
-        if (w.ts < trendCutoff) skip("too_old");
-        else if (w.ts > ahead) skip("future");
-        else trends.push(w);
-      }
-    }
+    const points = parts.length === 1 ? parts[0]!.points : parts.flatMap((p) => p.points);
+    const trends = parts.length === 1 ? parts[0]!.trends : parts.flatMap((p) => p.trends);
     let result;
     try {
       result = await store.write(points, trends);
     } catch (e) {
       metrics.writeFailures.inc();
-      log.warn("history write failed; the batch will be offered again", {
-        partition: batch.partition,
+      log.warn("history write failed; the batches will be offered again", {
+        partitions: parts.map((p) => p.partition),
         error: errorMessage(e),
       });
       throw e;
     }
     // Counted once durable, so the counters agree with the database at every scrape.
-    metrics.records.inc({ result: "stored" }, batch.records.length - undecodable);
-    metrics.records.inc({ result: "undecodable" }, undecodable);
+    for (const p of parts) {
+      metrics.records.inc({ result: "stored" }, p.records - p.undecodable);
+      metrics.records.inc({ result: "undecodable" }, p.undecodable);
+      p.skipped.forEach((n, reason) => metrics.skipped.inc({ reason }, n));
+    }
     metrics.points.inc({ result: "stored" }, result.stored);
     metrics.points.inc({ result: "duplicate" }, result.duplicates);
     metrics.trendWindows.inc({}, trends.length);
-    skipped.forEach((n, reason) => metrics.skipped.inc({ reason }, n));
     metrics.batchSeconds.observe((performance.now() - started) / 1000);
+  }, MAX_POINTS_PER_WRITE);
+
+  return async function handleBatch(batch: Batch): Promise<void> {
+    const parsed = parse(batch, deps, now(), names);
+    await write([parsed], parsed.points.length + parsed.trends.length, "write");
   };
+}
+
+function parse(batch: Batch, deps: IngestDeps, t: number, names: MetricNames): Parsed {
+  // A raw point is accepted only while the raw table still holds its key: that key is what
+  // makes a redelivered point a duplicate instead of a second count in the roll-ups.
+  const rawCutoff = t - deps.retentionMs.raw;
+  const trendCutoff = t - deps.retentionMs["5m"];
+  const ahead = t + MAX_AHEAD_MS;
+  const naming = deps.trendName();
+  const out: Parsed = {
+    partition: batch.partition,
+    records: batch.records.length,
+    undecodable: 0,
+    points: [],
+    trends: [],
+    skipped: new Map(),
+  };
+  const skip = (reason: SkipReason, n = 1) => out.skipped.set(reason, (out.skipped.get(reason) ?? 0) + n);
+  for (const r of batch.records) {
+    let found;
+    try {
+      found = extract(decodeEnrichedEvent(r.value, r.headers), naming, names);
+    } catch (e) {
+      out.undecodable++;
+      deps.log.debug("undecodable enriched record skipped", {
+        partition: r.partition,
+        offset: r.offset,
+        error: errorMessage(e),
+      });
+      continue;
+    }
+    for (const [reason, n] of Object.entries(found.skipped)) skip(reason as SkipReason, n);
+    for (const p of found.points) {
+      if (p.ts < rawCutoff) skip("too_old");
+      else if (p.ts > ahead) skip("future");
+      else out.points.push(p);
+    }
+    for (const w of found.trends) {
+      if (w.ts < trendCutoff) skip("too_old");
+      else if (w.ts > ahead) skip("future");
+      else out.trends.push(w);
+    }
+  }
+  return out;
 }

@@ -143,3 +143,38 @@ test("a write that fails throws, so the bus offers the batch again, and is count
   expect(parseMetrics(await metrics.render()).get("history_write_failures_total")).toBe(1);
   expect(parseMetrics(await metrics.render()).get('history_records_total{result="stored"}')).toBe(0);
 });
+
+test("the partitions' batches handed in together are one transaction, and fail together", async () => {
+  const writes: number[] = [];
+  let failing = false;
+  const counted = {
+    ...store,
+    write: (points: Parameters<HistoryStore["write"]>[0], trends: Parameters<HistoryStore["write"]>[1]) => {
+      writes.push(points.length);
+      return failing ? Promise.reject(new Error("database gone")) : store.write(points, trends);
+    },
+  };
+  const handle = createIngest({
+    store: counted,
+    metrics: createHistoryMetrics(createMetrics()),
+    trendName: () => trendNaming(() => []),
+    retentionMs,
+    log: quietLogger(),
+    now: () => NOW,
+  });
+  const batchOf = (partition: number, deviceId: string): Batch => {
+    const e = { ...telemetry(NOW - 2 * H, { voltage: { phase_a: partition } }), device_id: deviceId };
+    const record = { topic: "t", partition, offset: "0", key: deviceId, timestamp: NOW };
+    return { topic: "t", partition, records: [{ ...record, ...encodeEnrichedEvent(e, "json") }] };
+  };
+  const batches = [batchOf(0, "breaker-100"), batchOf(1, "breaker-101"), batchOf(2, "breaker-102")];
+  await Promise.all(batches.map(handle));
+  expect(writes).toEqual([3]);
+  for (const [i, deviceId] of ["breaker-100", "breaker-101", "breaker-102"].entries())
+    expect(await store.latest(deviceId)).toEqual([{ metric: "voltage.phase_a", ts: NOW - 2 * H, value: i }]);
+
+  failing = true;
+  const settled = await Promise.allSettled(batches.map(handle));
+  expect(writes).toEqual([3, 3]);
+  expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected", "rejected"]);
+});

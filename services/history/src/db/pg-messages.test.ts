@@ -15,15 +15,18 @@ describe("raw message rows", () => {
     const rows = toMessageRows(points, [7, 7, 8, 8, 9]);
     expect(rows).toEqual({
       devices: ["a", "b"],
-      times: [1, 2],
-      seriesIds: ["{7,8}", "{7,8,9}"],
-      readings: ["{10,20}", "{1.5,2.25,3}"],
+      times: "{1,2}",
+      seriesIds: "{7,8,7,8,9}",
+      readings: "{10,20,1.5,2.25,3}",
+      offsets: "{0,2}",
+      counts: "{2,3}",
     });
   });
 
   test("a series repeated at one time keeps its first value", () => {
     const rows = toMessageRows([point("a", 1, "x", 1), point("a", 1, "x", 2), point("a", 2, "x", 3)], [5, 5, 5]);
-    expect(rows.seriesIds).toEqual(["{5}", "{5}"]);
-    expect(rows.readings).toEqual(["{1}", "{3}"]);
+    expect(rows.seriesIds).toBe("{5,5}");
+    expect(rows.readings).toBe("{1,3}");
+    expect(rows.counts).toBe("{1,1}");
   });
 });

@@ -1,17 +1,27 @@
 /**
  * A batch's points as raw message rows for PostgreSQL: one row per (device, time), with the ids of
- * its series and their values at the same index, as array literals the statement casts. A series
- * repeated at one time keeps its first value, as a repeated key does in a per-point insert.
+ * its series and their values at the same index. A series repeated at one time keeps its first
+ * value, as a repeated key does in a per-point insert. Every row's ids and values go in as one flat
+ * int[] and one flat float8[] that the statement slices by each row's offset and count, each array
+ * written here as one literal (`{3,4,9,3,4}`): the server parses each number once (an array of
+ * per-row literals was parsed twice), and the client does not quote and escape every element as it
+ * does for a JS array parameter. JS prints the shortest text that reads back the same double.
  */
 import type { Point } from "../points";
 
+/** Array literals, cast in SQL; row i's ids are `seriesIds[offsets[i] + 1 .. offsets[i] + counts[i]]`. */
 export interface MessageRows {
   devices: string[];
-  times: number[];
-  /** `{3,4,9}`: cast to int[] in SQL. */
-  seriesIds: string[];
-  /** `{230.1,4.5,0.98}`: cast to float8[]; JS prints the shortest text that reads back the same double. */
-  readings: string[];
+  /** Epoch ms (int8[]). */
+  times: string;
+  /** Every row's series ids, row after row (int4[]). */
+  seriesIds: string;
+  /** The values, at the same index as their series ids (float8[]). */
+  readings: string;
+  /** Where each row's ids start in `seriesIds`, 0-based (int4[]). */
+  offsets: string;
+  /** How many ids each row has (int4[]). */
+  counts: string;
 }
 
 interface Row {
@@ -43,10 +53,28 @@ export function toMessageRows(points: Point[], seriesIds: number[]): MessageRows
   const sorted = [...rows.values()].sort((a, b) =>
     a.deviceId === b.deviceId ? a.ts - b.ts : a.deviceId < b.deviceId ? -1 : 1,
   );
+  const times: number[] = [];
+  const offsets: number[] = [];
+  const counts: number[] = [];
+  const ids: number[] = [];
+  const values: number[] = [];
+  for (const r of sorted) {
+    times.push(r.ts);
+    offsets.push(ids.length);
+    counts.push(r.ids.length);
+    for (let i = 0; i < r.ids.length; i++) {
+      ids.push(r.ids[i]!);
+      values.push(r.values[i]!);
+    }
+  }
   return {
     devices: sorted.map((r) => r.deviceId),
-    times: sorted.map((r) => r.ts),
-    seriesIds: sorted.map((r) => `{${r.ids.join(",")}}`),
-    readings: sorted.map((r) => `{${r.values.join(",")}}`),
+    times: literal(times),
+    seriesIds: literal(ids),
+    readings: literal(values),
+    offsets: literal(offsets),
+    counts: literal(counts),
   };
 }
+
+const literal = (xs: number[]) => `{${xs.join(",")}}`;

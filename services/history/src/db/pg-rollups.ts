@@ -21,17 +21,21 @@ const ROLLUP_LOCK = 5_008_002;
 
 /**
  * Sums add in time order (`sum(… order by …)`): floating-point addition depends on order, and the
- * raw-tail query must give the very figures the job will store.
+ * raw-tail query must give the very figures the job will store. `last` is the value of the greatest
+ * time, taken as the greatest [time, value] pair: a series has one value per time (one per message
+ * row, and a row's series are distinct), and a minute's `last_ts` is inside it, so no two pairs of a
+ * group share a time. The same figure as `(array_agg(value order by ts desc))[1]` without a second
+ * sort per group (a few % of the job's CPU).
  */
 /** Raw points as rows (device_id, series_id, ts, value): each message row unnested. */
 export const RAW_POINTS = `(select r.device_id, u.series_id, r.ts, u.value from raw_messages r
   cross join lateral unnest(r.series_ids, r.readings) as u(series_id, value)) raw`;
 export const MINUTES_FROM_RAW = `select series_id, ts - ts % ${MINUTE_MS} as bucket, count(*)::int as count, sum(value order by ts) as sum,
-  min(value) as min, max(value) as max, (array_agg(value order by ts desc))[1] as last, max(ts) as last_ts
+  min(value) as min, max(value) as max, (max(array[ts::float8, value]))[2] as last, max(ts) as last_ts
   from ${RAW_POINTS}`;
 export const HOURS_FROM_MINUTES = (minutes: string) => `select series_id, bucket - bucket % ${HOUR_MS} as bucket,
   sum(count)::int as count, sum(sum order by bucket) as sum, min(min) as min, max(max) as max,
-  (array_agg(last order by last_ts desc))[1] as last, max(last_ts) as last_ts
+  (max(array[last_ts::float8, last]))[2] as last, max(last_ts) as last_ts
   from ${minutes}`;
 
 const REPLACE = `on conflict (series_id, bucket) do update set count = excluded.count, sum = excluded.sum,

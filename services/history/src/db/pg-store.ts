@@ -77,9 +77,11 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
   // Device times are never before 1970 here (ingest refuses points older than the raw retention), so `ts % width` floors.
   const logMinutes = (rows: string) =>
     `logged as (insert into rollup_pending (bucket) select distinct ts - ts % ${MINUTE_MS} from ${rows})`;
-  const INPUT = "unnest($1::text[], $2::int8[], $3::text[], $4::text[]) as i(d, t, s, v)";
+  // $1 devices, $2 times, $3 and $4 every row's series ids and values, $5 and $6 each row's offset and count in them.
+  const INPUT = `(select d, t, ($3::int4[])[o + 1 : o + n] as s, ($4::float8[])[o + 1 : o + n] as v
+    from unnest($1::text[], $2::int8[], $5::int4[], $6::int4[]) as u(d, t, o, n)) as i`;
   const INSERT_MESSAGES = `with fresh as (
-      insert into raw_messages (device_id, ts, series_ids, readings) select d, t, s::int[], v::float8[] from ${INPUT}
+      insert into raw_messages (device_id, ts, series_ids, readings) select d, t, s, v from ${INPUT}
       on conflict do nothing returning ts, cardinality(series_ids) as n),
     ${logMinutes("fresh")}
     select count(*)::int as rows, coalesce(sum(n), 0)::int as stored from fresh`;
@@ -91,7 +93,7 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
   const MERGE_MESSAGES = `with added as (
       select i.d, i.t, array_agg(u.s order by u.o) as s, array_agg(u.v order by u.o) as v from ${INPUT}
       join raw_messages r on r.device_id = i.d and r.ts = i.t
-      cross join lateral unnest(i.s::int[], i.v::float8[]) with ordinality as u(s, v, o)
+      cross join lateral unnest(i.s, i.v) with ordinality as u(s, v, o)
       where u.s <> all(r.series_ids) group by 1, 2),
     merged as (update raw_messages r set series_ids = r.series_ids || a.s, readings = r.readings || a.v
       from added a where r.device_id = a.d and r.ts = a.t returning r.ts, cardinality(a.s) as n),
@@ -99,7 +101,7 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
     select coalesce(sum(n), 0)::int as stored from merged`;
 
   const writeMessages = async (tx: Tx, rows: MessageRows) => {
-    const input = [rows.devices, rows.times, rows.seriesIds, rows.readings] as never[];
+    const input = [rows.devices, rows.times, rows.seriesIds, rows.readings, rows.offsets, rows.counts] as never[];
     const [inserted] = await tx.unsafe<{ rows: number; stored: number }[]>(INSERT_MESSAGES, input, PREPARED);
     if (inserted!.rows === rows.devices.length) return inserted!.stored;
     await tx.unsafe(LOCK_MESSAGES, input.slice(0, 2), PREPARED);
