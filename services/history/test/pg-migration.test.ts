@@ -1,7 +1,8 @@
 /**
  * A PostgreSQL history database written by the first schema (a row per raw point, roll-ups upserted
  * as points arrived) migrates forward on open: its raw points regrouped a message per row, its
- * roll-ups kept, and the points it holds still recognised when they are delivered again.
+ * roll-ups kept (under keys that carry their figures), and the points it holds still recognised when
+ * they are delivered again.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -94,6 +95,31 @@ test("the 1-minute roll-ups move from daily into weekly partitions, their rows k
     expect([...parts]).toEqual([{ name, bound: `FOR VALUES FROM ('${week}') TO ('${week + 7 * DAY}')` }]);
     const [rows] = await client<{ n: number }[]>`select count(*)::int as n from rollup_1m`;
     expect(rows!.n).toBe(2);
+  } finally {
+    await client.end();
+  }
+});
+
+test("the roll-up keys carry the figures a range read takes, so it needs only the key index (rows kept)", async () => {
+  const client = postgres(database.config.databaseUrl!, { max: 1, onnotice: () => {} });
+  try {
+    for (const table of ["rollup_1m", "rollup_1h"]) {
+      const keys = await client<{ def: string }[]>`select pg_get_indexdef(x.indexrelid) as def from pg_index x
+        where x.indisprimary and (x.indrelid = ${table}::regclass
+          or x.indrelid in (select inhrelid from pg_inherits where inhparent = ${table}::regclass))`;
+      expect(keys.length).toBe(2); // the table's and its one partition's
+      for (const { def } of keys) expect(def).toEndWith("(series_id, bucket) INCLUDE (count, sum, min, max, last)");
+    }
+    await client`vacuum rollup_1m`; // index-only scans skip the table for pages vacuum marked all-visible
+    const plan = await client.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`; // two rows: the planner would otherwise just read the table
+      await tx`set local enable_bitmapscan = off`;
+      return tx.unsafe(`explain (analyze, costs off, summary off, timing off)
+        select sum(count), sum(sum), min(min), max(max), max(bucket) from rollup_1m where series_id = 1 and bucket >= ${T0} and bucket < ${T0 + DAY}`);
+    });
+    const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(text).toContain("Index Only Scan");
+    expect(text).toContain("Heap Fetches: 0");
   } finally {
     await client.end();
   }

@@ -54,6 +54,10 @@ const rollupColumns = () => ({
   lastTs: bigint("last_ts", { mode: "number" }).notNull(),
 });
 
+/**
+ * Roll-ups: the primary key also INCLUDEs count, sum, min, max and last (migration 0003; drizzle cannot
+ * say so), so a range read scans one series' adjacent key entries instead of a table page per row.
+ */
 export const rollupMinute = pgTable("rollup_1m", rollupColumns(), (t) => [
   primaryKey({ columns: [t.seriesId, t.bucket] }),
   index("rollup_1m_bucket_brin").using("brin", t.bucket),
