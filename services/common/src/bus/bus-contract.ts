@@ -1,6 +1,6 @@
-/** The bus contract, one suite run against every adapter (memory-bus.test.ts, kafka-bus.test.ts). */
+/** The bus contract, one suite run against every adapter (memory-bus.test.ts, kafka-bus.test.ts, platformatic-bus.test.ts). */
 import { afterAll, describe, expect, test } from "bun:test";
-import type { Batch, EventBus, IncomingRecord, Subscription, TopicSpec } from "../bus";
+import type { Batch, EventBus, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import { eventually, uniqueName } from "../testing";
 
 type MakeBus = (topics: TopicSpec[]) => Promise<EventBus>;
@@ -26,8 +26,14 @@ export function runBusContract(name: string, makeBus: MakeBus, timeoutMs: number
       opened.push(bus);
       return bus;
     };
-    const subscribe = async (bus: EventBus, topic: string, groupId: string, handler: (b: Batch) => Promise<void>) => {
-      const sub = await bus.subscribe({ groupId, topics: [topic], fromBeginning: true, handler });
+    const subscribe = async (
+      bus: EventBus,
+      topic: string,
+      groupId: string,
+      handler: (b: Batch) => Promise<void>,
+      startAt?: SubscribeOptions["startAt"],
+    ) => {
+      const sub = await bus.subscribe({ groupId, topics: [topic], fromBeginning: true, startAt, handler });
       opened.push(sub);
       return sub;
     };
@@ -131,6 +137,69 @@ export function runBusContract(name: string, makeBus: MakeBus, timeoutMs: number
         expect(second.filter((s) => s.startsWith("a/")).length).toBeLessThan(60);
       },
       timeoutMs * 3,
+    );
+
+    test(
+      "a new group starts where startAt says for the partitions it names, as fromBeginning says for the others",
+      async () => {
+        const topic = uniqueName("start-at");
+        const bus = await open(topic);
+        const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+        await bus.publish(topic, records("a/", keys, 2));
+        const ends = (await bus.stats([topic], [])).topics[0]!.ends;
+        expect(ends.every((e) => e >= 2)).toBe(true);
+        // Partition 0 from its last record (a resumed stream), 1 from its end as seen now (a new
+        // application), 2 not named: from its beginning.
+        const startAt = { 0: ends[0]! - 1, 1: ends[1]! };
+        const seen: IncomingRecord[] = [];
+        await subscribe(bus, topic, uniqueName("g"), async (b) => void seen.push(...b.records), startAt);
+        await bus.publish(topic, records("b/", keys, 1));
+        const expected = 1 + ends[2]! + keys.length;
+        await eventually(
+          `${expected} records`,
+          () => (new Set(seen.map(text)).size >= expected ? true : undefined),
+          timeoutMs,
+        );
+        const firstOffset = (p: number) =>
+          Math.min(...seen.filter((r) => r.partition === p).map((r) => Number(r.offset)));
+        expect([0, 1, 2].map(firstOffset)).toEqual([ends[0]! - 1, ends[1]!, 0]);
+        expect(new Set(seen.map(text)).size).toBe(expected);
+      },
+      timeoutMs * 2,
+    );
+
+    test(
+      "startAt is ignored for partitions the group has committed: it resumes from its commits",
+      async () => {
+        const topic = uniqueName("start-at-committed");
+        const bus = await open(topic);
+        const group = uniqueName("g");
+        const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+        await bus.publish(topic, records("a/", keys, 2));
+        const first: string[] = [];
+        const sub = await bus.subscribe({
+          groupId: group,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (b) => void first.push(...b.records.map(text)),
+        });
+        await eventually(
+          "every record read and committed",
+          async () => (first.length >= 60 && (await bus.stats([topic], [group])).lag[0]?.lag === 0 ? true : undefined),
+          timeoutMs,
+        );
+        await sub.stop();
+        await bus.publish(topic, records("b/", keys, 1));
+        const second: string[] = [];
+        await subscribe(bus, topic, group, async (b) => void second.push(...b.records.map(text)), { 0: 0, 1: 0, 2: 0 });
+        await eventually(
+          "the 30 new records",
+          () => (new Set(second.filter((v) => v.startsWith("b/"))).size >= 30 ? true : undefined),
+          timeoutMs,
+        );
+        expect(second.filter((v) => v.startsWith("a/"))).toEqual([]);
+      },
+      timeoutMs * 2,
     );
 
     test(

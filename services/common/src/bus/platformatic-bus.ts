@@ -2,7 +2,8 @@
  * The Kafka adapter on @platformatic/kafka, the default client: it encodes a record in about a third of
  * kafkajs's CPU (bench/README.md). Same contract and guarantees as kafka-bus.ts: acks=all, per-key
  * order with kafkajs's (and Java's) partitioning, explicit timeouts, every client closed on stop and
- * on a failed start. Subscriptions live in platformatic-subscription.ts.
+ * on a failed start. Subscriptions live in platformatic-subscription.ts; where a group starts
+ * (`startAt`) and the deletion of an ephemeral one, in platformatic-group.ts.
  */
 import type { KafkaSasl } from "./kafka-bus";
 import {
@@ -16,6 +17,7 @@ import {
 import type { EventBus, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { HEADER } from "../wire";
+import { commitStartOffsets, deleteGroup } from "./platformatic-group";
 import { createPlatformaticSubscription, type PlatformaticClientOptions } from "./platformatic-subscription";
 import { retrying } from "./retrying";
 import { createSendCoalescer } from "./send-coalescer";
@@ -212,12 +214,18 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
     },
 
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
-      const sub = await createPlatformaticSubscription({ client, log: opts.log }, s);
+      if (s.startAt) await commitStartOffsets(admin, s, opts.log);
+      const sub = await createPlatformaticSubscription({ client, log: opts.log }, s).catch(async (e) => {
+        // No one will stop it: the start just committed would keep an ephemeral group in the broker.
+        if (s.ephemeral) await deleteGroup(admin, s.groupId, opts.log);
+        throw e;
+      });
       subscriptions.add(sub);
       return {
         async stop() {
           subscriptions.delete(sub);
-          await sub.stop();
+          await sub.stop(); // the member has left: an empty group can be deleted
+          if (s.ephemeral) await deleteGroup(admin, s.groupId, opts.log);
         },
       };
     },

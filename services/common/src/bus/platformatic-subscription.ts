@@ -76,15 +76,18 @@ export async function createPlatformaticSubscription(
     retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
   };
 
+  // The reader may choose how long the broker holds a fetch with nothing to return; the caps stay the same.
+  const options = { ...CONSUMER, maxWaitTime: s.maxWaitMs ?? CONSUMER.maxWaitTime };
+
   const launch = async (): Promise<Running> => {
-    const consumer = new Consumer({ ...deps.client, groupId: s.groupId, autocommit: false, ...CONSUMER });
+    const consumer = new Consumer({ ...deps.client, groupId: s.groupId, autocommit: false, ...options });
     try {
       const stream = await consumer.consume({
         topics: s.topics,
         mode: "committed",
         fallbackMode: s.fromBeginning ? "earliest" : "latest",
         autocommit: false,
-        ...CONSUMER,
+        ...options,
       });
       outage.joined();
       // A failing handler (say, the registry is down) backs off until a batch succeeds; a lost broker
