@@ -29,8 +29,8 @@ export const deliveryConfigSchema = Type.Object({
   adminToken: env.optional("REGISTRY_ADMIN_TOKEN", { secret: true }),
   /** Records in one webhook POST at most. */
   batchSize: env.int("DELIVERY_BATCH_SIZE", 100, { min: 1, max: 1000 }),
-  /** How long the broker may wait to fill a fetch: a batch's extra latency at low rates. */
-  lingerMs: env.int("DELIVERY_LINGER_MS", 20, { min: 0, max: 5000 }),
+  /** How long the broker may hold a fetch while nothing is waiting (it answers as soon as a record arrives): lower only costs idle CPU per reader (bench/experiments/fetch-wait.ts). */
+  lingerMs: env.int("DELIVERY_LINGER_MS", 250, { min: 0, max: 5000 }),
   /** One POST's whole time (connect, send, response head). */
   timeoutMs: env.int("DELIVERY_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
   /** Retrying one batch stops after this long: the batch is parked and the application marked failing. */
