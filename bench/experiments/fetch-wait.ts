@@ -1,6 +1,7 @@
 /**
  * What a subscription's `maxWaitMs` (the broker's fetch wait) costs and buys on the default adapter:
- * delivery passes its DELIVERY_LINGER_MS (20 ms) for every webhook application and stream session.
+ * delivery passes its DELIVERY_LINGER_MS for every webhook application and stream session (20 ms until this
+ * measurement moved its default to 250).
  *   KAFKA_BROKERS=127.0.0.1:9092 bun bench/experiments/fetch-wait.ts --wait-ms 20 [--groups 10] [--seconds 10] [--rate 100]
  * `--groups` groups (one per application) read one fresh 6-partition topic. Idle: the process's CPU
  * per second with nothing to read. Then `--rate` records/s, paced: latency = the first group's handler
