@@ -130,7 +130,12 @@ if (postgresDb) {
   const [series] = await probe<
     { id: number }[]
   >`select id from series where device_id = ${DEVICE} and metric = ${METRIC}`;
-  const q = pgRangeRead("1m", { deviceId: DEVICE, seriesId: series!.id }, { from, to, width: (to - from) / 500 }, []);
+  const q = pgRangeRead(
+    "1m",
+    { deviceId: DEVICE, seriesId: series!.id },
+    { from, to, width: (to - from) / 500 },
+    { pending: [], minutes: [] },
+  );
   // The read's settings (`set local …;`) first, in the same transaction, then its select explained.
   const statements = q.text.split(";");
   const plan = await probe.begin(async (tx) => {

@@ -33,8 +33,9 @@ export function createHistoryMetrics(m: Metrics) {
       "Transactions that failed (their batches are offered again).",
     ),
     rolledUp: m.counter(
-      "history_rollup_minutes_total",
-      "Minutes rolled up after the write (PostgreSQL; SQLite rolls up as it writes).",
+      "history_rollups_total",
+      "Roll-up buckets recomputed after the write, by level: 1m or 1h (PostgreSQL; SQLite rolls up as it writes).",
+      ["level"],
     ),
     retentionRemoved: m.counter(
       "history_retention_removed_total",

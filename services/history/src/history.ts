@@ -17,8 +17,8 @@ import { type TrendNaming, trendNaming } from "./points";
 import { createQueries } from "./query";
 
 /**
- * How often PostgreSQL's pending minutes are rolled up, and how long after a minute ends it waits
- * for stragglers first (a later point only re-queues the minute; the wait just saves the rework).
+ * How often PostgreSQL's pending minutes and hours are rolled up, and how long after one ends it
+ * waits for stragglers first (a later point only re-queues it; the wait just saves the rework).
  */
 const ROLLUP_INTERVAL_MS = 5_000;
 const ROLLUP_LAG_MS = 10_000;
@@ -100,7 +100,11 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
           periodic(
             "roll-up",
             ROLLUP_INTERVAL_MS,
-            async () => void metrics.rolledUp.inc({}, await s.rollUp(Date.now() - ROLLUP_LAG_MS)),
+            async () => {
+              const { minutes, hours } = await s.rollUp(Date.now() - ROLLUP_LAG_MS);
+              metrics.rolledUp.inc({ level: "1m" }, minutes);
+              metrics.rolledUp.inc({ level: "1h" }, hours);
+            },
             log,
           ),
         ];

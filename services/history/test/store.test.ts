@@ -49,8 +49,10 @@ for (const dialect of DIALECTS) {
       expect(hour).toEqual({ t: T0, count: 25, avg: (372 + 95) / 25, min: 10, max: 95, last: 21 });
     });
 
-    // PostgreSQL rolls up after the write (SQLite as it writes, where rollUp folds nothing): queries read raw for what is pending.
-    const rolled = (minutes: number) => (dialect === "postgres" ? minutes : 0);
+    // PostgreSQL rolls up after the write (SQLite as it writes, where rollUp folds nothing): queries
+    // compute what is pending, a minute from raw, an hour from its minutes.
+    const rolled = (minutes: number, hours: number) =>
+      dialect === "postgres" ? { minutes, hours } : { minutes: 0, hours: 0 };
     const levels = async (w = whole) => [
       await store.range({ ...w, level: "1m", width: 60_000 }),
       await store.range({ ...w, level: "1h", width: H }),
@@ -59,9 +61,9 @@ for (const dialect of DIALECTS) {
 
     test("rolling up changes no figure a query gives, and rolling up again changes nothing", async () => {
       const before = await levels();
-      expect(await store.rollUp(T0 + H)).toBe(rolled(2));
+      expect(await store.rollUp(T0 + H)).toEqual(rolled(2, 1));
       expect(await levels()).toEqual(before);
-      expect(await store.rollUp(T0 + H)).toBe(0);
+      expect(await store.rollUp(T0 + H)).toEqual(rolled(0, 0));
       expect(await levels()).toEqual(before);
     });
 
@@ -77,10 +79,10 @@ for (const dialect of DIALECTS) {
         [{ metric: late.metric, ts: T0 + 50_000, value: 3 }],
       ];
       expect(await levels(late)).toEqual(want);
-      expect(await store.rollUp(T0 + H)).toBe(rolled(1));
+      expect(await store.rollUp(T0 + H)).toEqual(rolled(1, 1));
       expect(await levels(late)).toEqual(want);
       expect(await store.write([p(T0 + 20_000, 8)], [])).toEqual({ stored: 0, duplicates: 1 });
-      expect(await store.rollUp(T0 + H)).toBe(0);
+      expect(await store.rollUp(T0 + H)).toEqual(rolled(0, 0));
       expect(await levels(late)).toEqual(want);
     });
 
@@ -91,8 +93,10 @@ for (const dialect of DIALECTS) {
         stored: 1,
         duplicates: 1,
       });
-      expect(await store.write([p("current.phase_a", 6), p("voltage.phase_a", 230)], [])).toEqual({
-        stored: 1,
+      // With a new message of the same minute in the batch: both add to the voltage minute.
+      const next = point("voltage.phase_a", T0 + 6_000, 232, at.deviceId);
+      expect(await store.write([p("current.phase_a", 6), p("voltage.phase_a", 230), next], [])).toEqual({
+        stored: 2,
         duplicates: 1,
       });
       expect(await store.write([p("voltage.phase_a", 231), p("current.phase_a", 7)], [])).toEqual({
@@ -101,23 +105,36 @@ for (const dialect of DIALECTS) {
       });
       const one = (value: number) => [{ t: T0, count: 1, avg: value, min: value, max: value, last: value }];
       expect(await store.range({ ...at, level: "1m", width: 60_000 })).toEqual(one(4));
-      expect(await store.range({ ...at, metric: "voltage.phase_a", level: "raw", width: H })).toEqual(one(230));
+      const voltage = [{ t: T0, count: 2, avg: 231, min: 230, max: 232, last: 232 }];
+      expect(await store.range({ ...at, metric: "voltage.phase_a", level: "raw", width: H })).toEqual(voltage);
+      expect(await store.range({ ...at, metric: "voltage.phase_a", level: "1m", width: 60_000 })).toEqual(voltage);
       expect(await store.latest(at.deviceId)).toEqual([
         { metric: "current.phase_a", ts: T0 + 5_000, value: 4 },
-        { metric: "voltage.phase_a", ts: T0 + 5_000, value: 230 },
+        { metric: "voltage.phase_a", ts: T0 + 6_000, value: 232 },
       ]);
     });
 
-    test("a minute is rolled up only once it has ended; until then queries read its raw points", async () => {
+    test("a minute, then its hour, is rolled up only once it has ended; until then queries compute it", async () => {
       const open = { ...whole, deviceId: "breaker-045", from: T0 + 2 * H, to: T0 + 3 * H };
-      const minute = T0 + 2 * H;
-      await store.rollUp(minute); // what earlier tests left pending
-      await store.write([point(open.metric, minute + 10_000, 7, open.deviceId)], []);
-      const want = [{ t: minute, count: 1, avg: 7, min: 7, max: 7, last: 7 }];
-      expect(await store.rollUp(minute + 59_999)).toBe(0);
-      expect((await levels(open)).slice(0, 2)).toEqual([want, want]);
-      expect(await store.rollUp(minute + 60_000)).toBe(rolled(1));
-      expect((await levels(open)).slice(0, 2)).toEqual([want, want]);
+      const hour = T0 + 2 * H;
+      await store.rollUp(hour); // what earlier tests left pending
+      await store.write([point(open.metric, hour + 10_000, 7, open.deviceId)], []);
+      const first = { t: hour, count: 1, avg: 7, min: 7, max: 7, last: 7 };
+      expect(await store.rollUp(hour + 59_999)).toEqual(rolled(0, 0));
+      expect((await levels(open)).slice(0, 2)).toEqual([[first], [first]]);
+      expect(await store.rollUp(hour + 60_000)).toEqual(rolled(1, 0));
+      expect((await levels(open)).slice(0, 2)).toEqual([[first], [first]]);
+      // The hour now holds a rolled-up minute and a pending one.
+      await store.write([point(open.metric, hour + 70_000, 9, open.deviceId)], []);
+      const want = [
+        [first, { t: hour + 60_000, count: 1, avg: 9, min: 9, max: 9, last: 9 }],
+        [{ t: hour, count: 2, avg: 8, min: 7, max: 9, last: 9 }],
+      ];
+      expect((await levels(open)).slice(0, 2)).toEqual(want);
+      expect(await store.rollUp(hour + H - 1)).toEqual(rolled(1, 0));
+      expect((await levels(open)).slice(0, 2)).toEqual(want);
+      expect(await store.rollUp(hour + H)).toEqual(rolled(0, 1));
+      expect((await levels(open)).slice(0, 2)).toEqual(want);
     });
 
     test("downsampling raw points keeps the spike in max", async () => {

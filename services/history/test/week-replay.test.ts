@@ -83,10 +83,11 @@ for (const dialect of DIALECTS) {
       expect(exactFigures(firstRead)).toEqual(expectedFigures(week.hours));
       expect(avgError(firstRead, week.hours)).toBeLessThan(1e-9);
       if (dialect === "postgres") {
-        // Roll-ups are computed after the write there: the service's job runs, and changes no figure a query gives.
+        // Roll-ups are computed after the write there: the service's job runs (the week's hours have
+        // ended: it rolls up minutes, then hours), and changes no figure a query gives.
         await eventually(
-          "minutes rolled up",
-          async () => ((await counter(metrics, "history_rollup_minutes_total")) > 0 ? true : undefined),
+          "hours rolled up",
+          async () => ((await counter(metrics, 'history_rollups_total{level="1h"}')) > 0 ? true : undefined),
           30_000,
         );
         expect(await storedHours(url, week)).toEqual(firstRead);

@@ -1,16 +1,18 @@
 /**
  * Range reads in PostgreSQL, where raw points are stored a message per row and roll-ups are
- * computed after the write (pg-rollups.ts). A roll-up bucket with points still logged in
- * `rollup_pending` is computed here from raw points with the job's own SQL, and its stored row
- * (stale or absent) is left out: a query sees every durable point, and the same figures before and
- * after the job has run. Every level is read as rows of (bucket, count, sum, min, max, last) and
- * downsampled alike.
+ * computed after the write (pg-rollups.ts). A roll-up bucket still pending is computed here with the
+ * job's own SQL, and its stored row (stale or absent) is left out: a minute with points logged in
+ * `rollup_pending` from raw points; an hour with a pending minute, or logged in `rollup_pending_1h`,
+ * from its stored minutes and its pending ones (from raw). A query sees every durable point, and the
+ * same figures before and after the job has run. Every level is read as rows of (bucket, count,
+ * sum, min, max, last) and downsampled alike.
  *
  * A read is two statements: the series' id with the level's pending buckets in the range (a
- * prepared statement), then the read itself, chosen by whether anything is pending. Most reads
- * find nothing pending (the job runs every few seconds): they read the stored roll-ups alone, and
- * their plan never names the raw partitions. Otherwise the raw read is bounded by the pending
- * buckets' own times, so its partitions are pruned when the plan is made.
+ * prepared statement), then the read itself, chosen by whether anything is pending. Most minute
+ * reads find nothing pending (the job runs every few seconds): they read the stored roll-ups alone,
+ * and their plan never names the raw partitions; an hour read finds the current hour pending (its
+ * ≤ 60 minutes are read). A raw read is bounded by the pending minutes' own times, so its partitions
+ * are pruned when the plan is made.
  */
 import { sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -19,9 +21,7 @@ import { HOURS_FROM_MINUTES, MINUTES_FROM_RAW, RAW_POINTS } from "./pg-rollups";
 import { type NewestRaw, type RangeRow, rangeSql } from "./range-sql";
 import type { Level } from "./store";
 
-const WIDTHS = { "1m": MINUTE_MS, "1h": HOUR_MS } as const;
-type RollupLevel = keyof typeof WIDTHS;
-const isRollup = (level: Level): level is RollupLevel => level in WIDTHS;
+type RollupLevel = "1m" | "1h";
 
 export interface Statement {
   text: string;
@@ -31,20 +31,22 @@ export interface Statement {
 }
 
 const SERIES = "from series where device_id = $1 and metric = $2";
-/** $1 device, $2 metric (and for a roll-up level $3 from, $4 to); answers `id` and `pending` (the level's buckets, int8[]). */
-const LOOKUP = {
-  plain: `select id, '{}'::int8[] as pending ${SERIES}`,
-  ...(Object.fromEntries(
-    Object.entries(WIDTHS).map(([level, size]) => [
-      level,
-      `select id, array(select distinct bucket - bucket % ${size} from rollup_pending
-        where bucket >= $3::int8 - ${size} and bucket < $4::int8 order by 1) as pending ${SERIES}`,
-    ]),
-  ) as Record<RollupLevel, string>),
+const pendingMinutes = (size: number) => `array(select distinct bucket from rollup_pending
+  where bucket >= $3::int8 - ${size} and bucket < $4::int8 order by 1)`;
+/**
+ * $1 device, $2 metric (and for a roll-up level $3 from, $4 to); answers `id`, `pending` (the level's
+ * pending buckets, int8[]) and for hours `minutes` (the pending minutes in the range, int8[]).
+ */
+const LOOKUP: Record<"plain" | RollupLevel, string> = {
+  plain: `select id, '{}'::int8[] as pending, '{}'::int8[] as minutes ${SERIES}`,
+  "1m": `select id, ${pendingMinutes(MINUTE_MS)} as pending, '{}'::int8[] as minutes ${SERIES}`,
+  "1h": `select id, array(select bucket - bucket % ${HOUR_MS} from rollup_pending where bucket >= $3::int8 - ${HOUR_MS} and bucket < $4::int8
+      union select bucket from rollup_pending_1h where bucket >= $3::int8 - ${HOUR_MS} and bucket < $4::int8 order by 1) as pending,
+    ${pendingMinutes(HOUR_MS)} as minutes ${SERIES}`,
 };
 
 export function seriesLookup(level: Level, deviceId: string, metric: string, from: number, to: number): Statement {
-  return isRollup(level)
+  return level === "1m" || level === "1h"
     ? { text: LOOKUP[level], params: [deviceId, metric, from, to] }
     : { text: LOOKUP.plain, params: [deviceId, metric] };
 }
@@ -106,20 +108,42 @@ const stored = (level: RollupLevel, r: Range) => `set local enable_sort = off;
     from (select (bucket - ${r.from}) / ${r.width} as b, bucket, count, sum, min, max from rollup_${level}
       where series_id = ${r.series} and bucket >= ${r.from} and bucket < ${r.to} offset 0) r group by 1) g`)}`;
 
+/** The span [first, last + width) of sorted buckets, as literals: it bounds a read so its partitions are pruned. */
+const spanOf = (buckets: number[], width: number): [string, string] => [
+  int8(buckets[0]!),
+  int8(buckets.at(-1)! + width),
+];
+
+/** Minutes from raw: the series' points ($1 the device id) in the minutes listed in `list` (int8[]), within `span`. */
+const rawMinutes = (r: Range, span: [string, string], list: string) =>
+  `${MINUTES_FROM_RAW} where device_id = $1 and series_id = ${r.series} and ts >= ${span[0]}
+    and ts < ${span[1]} and ts - ts % ${MINUTE_MS} in (select unnest(${list})) group by 1, 2`;
+
 /**
- * Stored roll-ups of buckets with nothing pending, and the pending ones ($2, int8[]) from raw
- * ($1 the device id); the raw read is bounded by the pending buckets' span, which prunes its partitions.
+ * Hours from minutes: the series' stored minutes in the hours listed in `hours` (int8[]) within
+ * `span`, but those listed in `raw.list`, which are computed from raw within `raw.span`.
  */
-const withPending = (level: RollupLevel, r: Range, span: [string, string]) => {
-  const size = WIDTHS[level];
-  const minutes = `${MINUTES_FROM_RAW} where device_id = $1 and series_id = ${r.series} and ts >= ${span[0]}
-    and ts < ${span[1]} and ts - ts % ${size} in (select unnest($2::int8[])) group by 1, 2`;
-  const fresh = level === "1m" ? minutes : `${HOURS_FROM_MINUTES("")} (${minutes}) m group by 1, 2`;
+const hoursFromMinutes = (
+  r: Range,
+  hours: string,
+  span: [string, string],
+  raw?: { list: string; span: [string, string] },
+) => {
+  const stored = `select series_id, bucket, count, sum, min, max, last, last_ts from rollup_1m where series_id = ${r.series}
+    and bucket >= ${span[0]} and bucket < ${span[1]} and bucket - bucket % ${HOUR_MS} in (select unnest(${hours}))`;
+  const minutes = raw
+    ? `${stored} and bucket not in (select unnest(${raw.list})) union all ${rawMinutes(r, raw.span, raw.list)}`
+    : stored;
+  return `${HOURS_FROM_MINUTES("")} (${minutes}) m group by 1, 2`;
+};
+
+/** Stored roll-ups of buckets with nothing pending, and the pending ones (`list`, int8[]) as `fresh` computes them. */
+const withPending = (level: RollupLevel, r: Range, list: string, fresh: string) => {
   const inRange = `bucket >= ${r.from} and bucket < ${r.to}`;
   return downsample(
     r,
     `select bucket, count, sum, min, max, last, last_ts from rollup_${level}
-      where series_id = ${r.series} and ${inRange} and bucket not in (select unnest($2::int8[]))
+      where series_id = ${r.series} and ${inRange} and bucket not in (select unnest(${list}))
     union all
     select bucket, count, sum, min, max, last, last_ts from (${fresh}) f where ${inRange}`,
   );
@@ -134,12 +158,15 @@ const raw = (r: Range) =>
 
 const dialect = new PgDialect();
 
-/** The read of one series at `level`, given the pending buckets `seriesLookup` found; its groups in no order (`rangeRows`). */
+/**
+ * The read of one series at `level`, given the pending buckets (and for hours, minutes) `seriesLookup`
+ * found; its groups in no order (`rangeRows`).
+ */
 export function pgRangeRead(
   level: Level,
   { deviceId, seriesId }: { deviceId: string; seriesId: number },
   { from, to, width }: { from: number; to: number; width: number },
-  pending: number[],
+  { pending, minutes }: { pending: number[]; minutes: number[] },
 ): Statement {
   if (level === "5m") {
     const q = dialect.sqlToQuery(rangeSql(level, seriesId, from, to, width, (n) => sql`${n}::int8`));
@@ -148,8 +175,15 @@ export function pgRangeRead(
   const r = { series: String(seriesId), from: int8(from), to: int8(to), width: int8(width) };
   if (level === "raw") return { text: raw(r), params: [deviceId] };
   if (pending.length === 0) return { text: stored(level, r), params: [], simple: true };
-  const span: [string, string] = [int8(pending[0]!), int8(pending.at(-1)! + WIDTHS[level])];
-  return { text: withPending(level, r, span), params: [deviceId, pending] };
+  if (level === "1m") {
+    const fresh = rawMinutes(r, spanOf(pending, MINUTE_MS), "$2::int8[]");
+    return { text: withPending(level, r, "$2::int8[]", fresh), params: [deviceId, pending] };
+  }
+  const span = spanOf(pending, HOUR_MS);
+  if (minutes.length === 0)
+    return { text: withPending(level, r, "$1::int8[]", hoursFromMinutes(r, "$1::int8[]", span)), params: [pending] };
+  const fresh = hoursFromMinutes(r, "$2::int8[]", span, { list: "$3::int8[]", span: spanOf(minutes, MINUTE_MS) });
+  return { text: withPending(level, r, "$2::int8[]", fresh), params: [deviceId, pending, minutes] };
 }
 
 /** A series' newest raw point: the newest message of its device that carries it. */

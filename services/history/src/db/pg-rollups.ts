@@ -5,14 +5,18 @@
  *
  * A write inserts raw messages and appends the minutes they fall in to `rollup_pending`, in its own
  * transaction: a crash loses neither. `rollUp` takes the log, recomputes each logged minute that
- * has closed from every series' raw points, then each hour it touched from the hour's minutes, and
- * replaces what was stored. A recompute is idempotent by construction: a redelivered point adds no
- * raw row, and running the job twice stores the same figures. A point written while the job runs
- * appends a log row the job did not take (its snapshot predates it), so that minute is simply
- * rolled up again on the next run. Until a minute is rolled up, queries read raw for it
- * (pg-range-sql.ts), with the same SQL, so a chart does not change when the job catches up.
+ * has ended from every series' raw points, replaces what was stored and logs the minute's hour in
+ * `rollup_pending_1h`; then it takes the logged hours that have ended and recomputes each from its
+ * minutes. An hour is recomputed once it has ended, not on every run that touched one of its
+ * minutes: a run every 5 s re-read every series' minutes of the current hour so far, ~30 minute rows
+ * per series and run where the run rolls up one or two. A recompute is idempotent by construction:
+ * a redelivered point adds no raw row, and running the job twice stores the same figures. A point
+ * written while the job runs appends a log row the job did not take (its snapshot predates it), so
+ * that minute is simply rolled up again on the next run. Until a minute or hour is rolled up,
+ * queries compute it with the same SQL (pg-range-sql.ts), so a chart does not change when the job
+ * catches up.
  */
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import { HOUR_MS, MINUTE_MS } from "../rollup";
 import type { createPartitions } from "./pg-partitions";
 
@@ -42,40 +46,62 @@ const REPLACE = `on conflict (series_id, bucket) do update set count = excluded.
   min = excluded.min, max = excluded.max, last = excluded.last, last_ts = excluded.last_ts`;
 const COLUMNS = "(series_id, bucket, count, sum, min, max, last, last_ts)";
 
+/** The buckets (epoch ms, ascending) taken from a log: those that ended by `closedBefore`. */
+const take = async (tx: TransactionSql, log: string, width: number, closedBefore: number) =>
+  (
+    await tx.unsafe<{ bucket: string }[]>(
+      `with t as (delete from ${log} where bucket + ${width} <= $1 returning bucket) select distinct bucket from t order by 1`,
+      [closedBefore],
+    )
+  ).map((r) => Number(r.bucket));
+
 export function createRollups(client: Sql, partitions: ReturnType<typeof createPartitions>) {
   return {
-    /** Rolls up every logged minute that ended by `closedBefore` (epoch ms); returns how many minutes. */
-    async rollUp(closedBefore: number): Promise<number> {
-      const pending = await client<{ bucket: string }[]>`select distinct bucket from rollup_pending`;
-      if (!pending.some((r) => Number(r.bucket) + MINUTE_MS <= closedBefore)) return 0;
+    /** Rolls up every logged minute, then hour, that ended by `closedBefore` (epoch ms); returns how many of each. */
+    async rollUp(closedBefore: number): Promise<{ minutes: number; hours: number }> {
+      const [due] = await client<{ due: boolean }[]>`select
+        exists (select 1 from rollup_pending where bucket + ${MINUTE_MS} <= ${closedBefore})
+        or exists (select 1 from rollup_pending_1h where bucket + ${HOUR_MS} <= ${closedBefore}) as due`;
+      if (!due!.due) return { minutes: 0, hours: 0 };
       return client
         .begin(async (tx) => {
           await tx`select pg_advisory_xact_lock(${ROLLUP_LOCK})`;
-          const taken = await tx<
-            { bucket: string }[]
-          >`with t as (delete from rollup_pending where bucket + ${MINUTE_MS} <= ${closedBefore}
-          returning bucket) select distinct bucket from t order by 1`;
-          const minutes = taken.map((r) => Number(r.bucket));
-          if (minutes.length === 0) return 0;
-          // Created here, where roll-up rows are written (on another connection: committed at once).
+          const minutes = await take(tx, "rollup_pending", MINUTE_MS, closedBefore);
+          // The hours to recompute now: those logged that have ended, and the ended hours of the
+          // minutes taken (their hours still open are logged instead). An ended hour's minutes have
+          // ended, so all that were logged are taken here; one written since logs its minute again.
+          const open = new Set<number>();
+          const hours = new Set(await take(tx, "rollup_pending_1h", HOUR_MS, closedBefore));
+          for (const m of minutes) {
+            const hour = m - (m % HOUR_MS);
+            (hour + HOUR_MS <= closedBefore ? hours : open).add(hour);
+          }
+          const ended = [...hours].sort((a, b) => a - b);
+          // Created first, on another connection under the partition lock: once this transaction has
+          // read raw_messages, a writer creating a raw partition under that lock would wait for it
+          // while it waited for the lock.
           await partitions.ensure([
             ["1m", minutes],
-            ["1h", minutes],
+            ["1h", ended],
           ]);
-          const hours = [...new Set(minutes.map((m) => m - (m % HOUR_MS)))];
-          // The time ranges keep both reads on the BRIN indexes; the lists pick the buckets inside them
+          // The time ranges keep the reads on the BRIN indexes; the lists pick the buckets inside them
           // (`in (select unnest …)` is a hash lookup; `= any(…)` would scan the list for every row).
-          await tx.unsafe(
-            `insert into rollup_1m ${COLUMNS} ${MINUTES_FROM_RAW}
-           where ts >= $1 and ts < $2 and ts - ts % ${MINUTE_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE}`,
-            [minutes[0]!, minutes.at(-1)! + MINUTE_MS, minutes] as never[],
-          );
-          await tx.unsafe(
-            `insert into rollup_1h ${COLUMNS} ${HOURS_FROM_MINUTES("rollup_1m")}
-           where bucket >= $1 and bucket < $2 and bucket - bucket % ${HOUR_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE}`,
-            [hours[0]!, hours.at(-1)! + HOUR_MS, hours] as never[],
-          );
-          return minutes.length;
+          if (minutes.length > 0) {
+            await tx.unsafe(
+              `with stored as (insert into rollup_1m ${COLUMNS} ${MINUTES_FROM_RAW}
+             where ts >= $1 and ts < $2 and ts - ts % ${MINUTE_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE})
+             insert into rollup_pending_1h (bucket) select unnest($4::int8[])`,
+              [minutes[0]!, minutes.at(-1)! + MINUTE_MS, minutes, [...open]] as never[],
+            );
+          }
+          if (ended.length > 0) {
+            await tx.unsafe(
+              `insert into rollup_1h ${COLUMNS} ${HOURS_FROM_MINUTES("rollup_1m")}
+             where bucket >= $1 and bucket < $2 and bucket - bucket % ${HOUR_MS} in (select unnest($3::int8[])) group by 1, 2 order by 1, 2 ${REPLACE}`,
+              [ended[0]!, ended.at(-1)! + HOUR_MS, ended] as never[],
+            );
+          }
+          return { minutes: minutes.length, hours: ended.length };
         })
         .catch((e) => {
           partitions.forget(); // one may have been dropped by another replica's retention

@@ -1,6 +1,6 @@
 /**
  * History in PostgreSQL: the tables of sqlite-schema.ts, but raw points stored a message per row,
- * plus `rollup_pending`. The raw, roll-up and trend tables are range-partitioned by time (see the
+ * plus the roll-up job's logs. The raw, roll-up and trend tables are range-partitioned by time (see the
  * migrations; drizzle-kit cannot express PARTITION BY), so retention drops whole partitions
  * instead of deleting rows under the writers. Roll-ups are computed from raw points after the write (pg-rollups.ts); the BRIN indexes
  * on time let that job read one minute or hour of every series at almost no cost per insert.
@@ -40,6 +40,14 @@ export const rawMessages = pgTable(
  * each other's rows; the job folds duplicates.
  */
 export const rollupPending = pgTable("rollup_pending", {
+  bucket: bigint("bucket", { mode: "number" }).notNull(),
+});
+
+/**
+ * Hours (epoch ms) whose minutes the roll-up job recomputed since the hour's own roll-ups were: logged
+ * by the job as it rolls up minutes, taken once the hour has ended. Same shape as `rollup_pending`.
+ */
+export const rollupPendingHours = pgTable("rollup_pending_1h", {
   bucket: bigint("bucket", { mode: "number" }).notNull(),
 });
 

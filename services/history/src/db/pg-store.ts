@@ -146,11 +146,13 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
     },
     async range({ deviceId, metric, level, from, to, width }) {
       const lookup = seriesLookup(level, deviceId, metric, from, to);
-      const [series] = await client.unsafe<{ id: number; pending: string[] }[]>(lookup.text, lookup.params as never[], {
-        prepare: true,
-      });
+      const [series] = await client.unsafe<{ id: number; pending: string[]; minutes: string[] }[]>(
+        lookup.text,
+        lookup.params as never[],
+        { prepare: true },
+      );
       if (!series) return [];
-      const pending = series.pending.map(Number);
+      const pending = { pending: series.pending.map(Number), minutes: series.minutes.map(Number) };
       const read = pgRangeRead(level, { deviceId, seriesId: series.id }, { from, to, width }, pending);
       const answer = read.simple
         ? ((await client.unsafe(read.text).simple()) as unknown as RangeAnswer[]).at(-1)!
@@ -164,8 +166,9 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
       return [...rows].map((r) => ({ metric: r.metric, ts: Number(r.ts), value: r.value }));
     },
     async removeExpired(cutoffs) {
-      // Raw points about to go must be in their roll-ups first (the job normally got there long before).
-      await rollups.rollUp(cutoffs.raw);
+      // Raw points about to go must be in their minutes first, and minutes about to go in their hours
+      // (the job normally got there long before).
+      await rollups.rollUp(Math.max(cutoffs.raw, cutoffs["1m"]));
       return partitions.dropExpired(cutoffs);
     },
     rollUp: (closedBefore) => rollups.rollUp(closedBefore),

@@ -91,7 +91,7 @@ export function openSqliteStore(path: string): HistoryStore {
       return toBuckets(readRange(level, series.id, from, to, width), level, from, width);
     },
     latest: async (deviceId) => db.all<Latest>(latestSql(deviceId)),
-    rollUp: async () => 0,
+    rollUp: async () => ({ minutes: 0, hours: 0 }),
     async removeExpired(cutoffs) {
       // Per series through the primary key, a chunk at a time, yielding between chunks so writes interleave.
       let removed = 0;

@@ -40,6 +40,11 @@ export interface WriteResult {
   duplicates: number;
 }
 
+export interface RolledUp {
+  minutes: number;
+  hours: number;
+}
+
 export interface HistoryStore {
   readonly kind: "sqlite" | "postgres";
   /** One transaction: everything or nothing. Idempotent: writing the same points again changes no figure. */
@@ -48,10 +53,11 @@ export interface HistoryStore {
   latest(deviceId: string): Promise<Latest[]>;
   /**
    * Folds points written but not yet rolled up (PostgreSQL computes roll-ups after the write; SQLite
-   * as it writes, so 0 there) in every minute that ended by `closedBefore`; returns minutes folded.
-   * Queries see those points before and after: this only moves work off the write path.
+   * as it writes, so nothing there) in every minute, then hour, that ended by `closedBefore`;
+   * returns how many minutes and hours it recomputed. Queries see those points before and after:
+   * this only moves work off the write path.
    */
-  rollUp(closedBefore: number): Promise<number>;
+  rollUp(closedBefore: number): Promise<RolledUp>;
   /** Removes what is older than each level's cutoff (epoch ms); returns rows (or partitions) removed. */
   removeExpired(cutoffs: Record<Level, number>): Promise<number>;
   /** Throws when the database cannot be reached. */
