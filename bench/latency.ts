@@ -1,12 +1,13 @@
 /**
  * Part 2 — end-to-end latency at offered rates, next to its ceiling.
  *   bun bench/latency.ts [--rates 1000,5000,20000] [--warmup 3] [--seconds 15] [--format json]
- *     [--consumers enrichment,passthrough] [--clients kafkajs,platformatic] [--cpu-prof]
+ *     [--consumers enrichment,passthrough] [--clients kafkajs,platformatic] [--reader kafkajs|platformatic] [--cpu-prof]
  * Per consumer (one enrichment process with the App Registry running, then the passthrough as the
  * ceiling), on fresh topics: a paced producer here publishes realistic raw records
  * (lib/fleet-data.ts, pre-encoded) at each rate in turn, and bench/latency-consumer.ts consumes the
- * output topic. Latency = consume time − the output record's `source-timestamp` header (the raw
- * record's produce time), for records produced in each rate's measured window (after its warm-up);
+ * output topic with the client under test, as a platform consumer on that client would (`--reader`
+ * pins one client for every run instead). Latency = consume time − the output record's
+ * `source-timestamp` header (the raw record's produce time), for records produced in each rate's measured window (after its warm-up);
  * it splits at the output record's own create time into the enrichment hop and the delivery hop.
  * Same clock: everything runs on this machine. Each consumer runs once per Kafka client (KAFKA_CLIENT). --cpu-prof profiles the enrichment process into
  * bench/results/profiles/.
@@ -34,6 +35,7 @@ const { values: flags } = parseArgs({
     format: { type: "string", default: "json" },
     consumers: { type: "string", default: "enrichment,passthrough" },
     clients: { type: "string", default: "kafkajs,platformatic" },
+    reader: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
   },
 });
@@ -41,6 +43,7 @@ const rates = flags.rates.split(",").map(Number);
 const [warmupMs, measureMs] = [Number(flags.warmup) * 1000, Number(flags.seconds) * 1000];
 const format = flags.format as PayloadFormat;
 const clients = clientsFlag(flags.clients);
+const pinnedReader = flags.reader === undefined ? undefined : clientsFlag(flags.reader)[0];
 const TICK_MS = 5;
 const run = runId();
 
@@ -99,8 +102,9 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
     cpuProfile,
   });
   const pid = service.pids[0]!;
+  const reader = pinnedReader ?? client;
   const consumer = Bun.spawn(
-    ["bun", join(import.meta.dir, "latency-consumer.ts"), broker.brokers, topics.enriched, samplesFile],
+    ["bun", join(import.meta.dir, "latency-consumer.ts"), broker.brokers, topics.enriched, samplesFile, reader],
     { stdout: "pipe", stderr: "inherit" },
   );
   const rss = createRssWatch();
@@ -158,6 +162,7 @@ async function measure(kind: "enrichment" | "passthrough", client: KafkaClient):
       const hop2 = sortedCopy(mine.map((x) => x.consumed - x.enriched));
       return {
         client,
+        reader,
         consumer: kind,
         offered_msgs_per_s: p.rate,
         produced_msgs_per_s: p.produced_msgs_per_s,

@@ -7,9 +7,11 @@ import { Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import type { EventBus, IncomingRecord } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
+import { createPlatformaticBus } from "@iot/common/bus/platformatic-bus";
 import { retrying } from "@iot/common/bus/retrying";
 import { createLogger } from "@iot/common/logger";
 import { ROOT } from "./results";
+import type { KafkaClient } from "./services";
 
 export interface Broker {
   brokers: string;
@@ -76,14 +78,18 @@ export async function useBroker(): Promise<Broker> {
   };
 }
 
-/** A bus with no topics of its own to provision: for producing, reading back and stats. */
-export async function benchBus(brokers: string, clientId: string): Promise<EventBus> {
-  const bus = createKafkaBus({
+/**
+ * A bus with no topics of its own to provision: for producing, reading back and stats. kafkajs unless
+ * `client` says otherwise (a reader that should see what the services' default client sees).
+ */
+export async function benchBus(brokers: string, clientId: string, client: KafkaClient = "kafkajs"): Promise<EventBus> {
+  const options = {
     brokers: brokers.split(","),
     clientId,
     topics: [],
     log: createLogger(clientId, { level: "error" }),
-  });
+  };
+  const bus = client === "kafkajs" ? createKafkaBus(options) : createPlatformaticBus(options);
   await bus.start();
   return bus;
 }
