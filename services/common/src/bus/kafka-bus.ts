@@ -17,6 +17,7 @@ import {
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog } from "./kafka-log";
+import { RELAUNCH_MS } from "./relaunch-backoff";
 import { kafkaLogCreator } from "./kafkajs-log";
 import { KAFKAJS_COMPRESSION, registerKafkajsZstd } from "./kafkajs-zstd";
 import { retrying } from "./retrying";
@@ -43,8 +44,6 @@ export interface KafkaBusOptions {
   /** Batch compression by topic; topics not named are sent uncompressed. */
   compression?: Record<string, keyof typeof KAFKAJS_COMPRESSION>;
 }
-
-const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 export function createKafkaBus(opts: KafkaBusOptions): EventBus {
   registerKafkajsZstd();

@@ -41,7 +41,7 @@ test("an outage is one warning while it lasts and one line when the consumer is 
   expect(loud).toEqual([
     expect.objectContaining({
       level: "warn",
-      msg: "kafka consumer lost the broker; retrying",
+      msg: "kafka consumer failed; retrying",
       groupId: "g",
       error: "broker gone",
     }),
@@ -54,5 +54,5 @@ test("an outage is one warning while it lasts and one line when the consumer is 
     }),
   ]);
   outage.failed(new Error("again"));
-  expect(lines.at(-1)).toMatchObject({ level: "warn", msg: "kafka consumer lost the broker; retrying" });
+  expect(lines.at(-1)).toMatchObject({ level: "warn", msg: "kafka consumer failed; retrying" });
 });

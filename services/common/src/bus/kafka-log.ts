@@ -1,6 +1,7 @@
 /**
- * What a broker outage looks like in the logs, for either Kafka client: each consumer says once that it
- * lost the broker and once that it is back, with the retry count. (kafkajs's own log lines are routed
+ * What a consumer outage looks like in the logs, for either Kafka client: each consumer says once that it
+ * failed (a lost broker, a failing handler, a batch it cannot read: the error says which) and once
+ * that it is back, with the retry count. (kafkajs's own log lines are routed
  * in kafkajs-log.ts; this file imports no client, so a process loads only the client it selected.)
  */
 import { errorMessage, type Logger } from "../logger";
@@ -15,7 +16,7 @@ export function createOutageLog(log: Logger, fields: Record<string, unknown>, no
       if (since !== undefined)
         return log.debug("kafka consumer still failing", { ...fields, retries, error: errorMessage(error) });
       since = now();
-      log.warn("kafka consumer lost the broker; retrying", {
+      log.warn("kafka consumer failed; retrying", {
         ...fields,
         retry_in_ms: retryInMs,
         error: errorMessage(error),

@@ -15,6 +15,7 @@ import type { Batch, SubscribeOptions, Subscription } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog } from "./kafka-log";
 import { createRecordReader } from "./platformatic-record";
+import { createRelaunchBackoff } from "./relaunch-backoff";
 
 export interface PlatformaticClientOptions {
   clientId: string;
@@ -27,8 +28,6 @@ export interface PlatformaticClientOptions {
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
-
-const RELAUNCH_MS = { initial: 1_000, max: 30_000 };
 
 /**
  * Fetch caps bound what a consumer holds: the library's default is 50 MiB a fetch, and the caps count
@@ -56,13 +55,13 @@ export async function createPlatformaticSubscription(
 ): Promise<Subscription> {
   const outage = createOutageLog(deps.log, { groupId: s.groupId, topics: s.topics });
   let active = true;
-  let retryMs = RELAUNCH_MS.initial;
+  const backoff = createRelaunchBackoff();
   let current: Running | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastFailedInHandler = false;
 
   const relaunch = (error: unknown) => {
     if (!active) return;
+    const retryMs = backoff.delay();
     outage.failed(error, retryMs);
     timer = setTimeout(() => {
       timer = undefined;
@@ -73,7 +72,6 @@ export async function createPlatformaticSubscription(
         else void r.close();
       }, relaunch);
     }, retryMs);
-    retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
   };
 
   // The reader may choose how long the broker holds a fetch with nothing to return; the caps stay the same.
@@ -90,16 +88,12 @@ export async function createPlatformaticSubscription(
         ...options,
       });
       outage.joined();
-      // A failing handler (say, the registry is down) backs off until a batch succeeds; a lost broker
-      // backs off until the consumer is back.
-      if (!lastFailedInHandler) retryMs = RELAUNCH_MS.initial;
-      const running = runBatches(consumer, stream, s.handler, () => {
-        retryMs = RELAUNCH_MS.initial;
-      });
+      const joinedAt = backoff.now();
+      const running = runBatches(consumer, stream, s.handler);
       running.failed.then(async (error) => {
         await running.close(); // a stop() meanwhile waits for this same close
         if (current === running) current = undefined;
-        lastFailedInHandler = error instanceof BatchFailed;
+        backoff.consumerFailed(joinedAt, running.handledAny());
         relaunch(error);
       });
       return running;
@@ -124,15 +118,13 @@ interface Running {
   failed: Promise<unknown>;
   /** Lets the batch in hand finish, commits, leaves the group. */
   close(): Promise<void>;
+  /** Whether a fetch's batches were all handled in this consumer's life. */
+  handledAny(): boolean;
 }
 
-function runBatches(
-  consumer: Consumer,
-  stream: Stream,
-  handler: SubscribeOptions["handler"],
-  succeeded: () => void,
-): Running {
+function runBatches(consumer: Consumer, stream: Stream, handler: SubscribeOptions["handler"]): Running {
   let closing = false;
+  let handledAny = false;
   let fail!: (e: unknown) => void;
   const failed = new Promise<unknown>((resolve) => (fail = resolve));
   let wake: (() => void) | undefined;
@@ -177,7 +169,7 @@ function runBatches(
         void Promise.resolve(last.commit()).catch(onError);
       });
       if (failure !== undefined) throw new BatchFailed(failure);
-      succeeded();
+      handledAny = true;
     }
   })();
   loop.catch(fail);
@@ -185,6 +177,7 @@ function runBatches(
   let closed: Promise<void> | undefined;
   return {
     failed,
+    handledAny: () => handledAny,
     close() {
       closed ??= (async () => {
         closing = true;
