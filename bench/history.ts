@@ -18,18 +18,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import type { OutgoingRecord } from "@iot/common/bus";
 import { createKafkaBus } from "@iot/common/bus/kafka-bus";
 import { createPlatformaticBus } from "@iot/common/bus/platformatic-bus";
-import { decodeDeviceEvent, encodeEnrichedEvent, timestampNow } from "@iot/common/codec";
-import { loadDeviceRegistry } from "@iot/common/device-registry";
 import { createLogger } from "@iot/common/logger";
 import { createMetrics, parseMetrics } from "@iot/common/metrics";
-import { buildProfiles } from "../services/enrichment/src/device-profile";
-import { enrich } from "../services/enrichment/src/enrich";
 import { loadConfig } from "../services/history/src/config";
 import { createHistory } from "../services/history/src/history";
-import { generateRawRecords } from "./lib/fleet-data";
+import { enrichedFleet } from "./lib/enriched-fleet";
 import { useBroker } from "./lib/kafka";
 import { backendCpuMs } from "./lib/pg-cpu";
 import { writeResult } from "./lib/results";
@@ -183,24 +178,6 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
     await bus.stop();
     await db.drop();
   }
-}
-
-/** The default fleet mix as enrichment publishes it (JSON), device time around now. */
-async function enrichedFleet(count: number): Promise<OutgoingRecord[]> {
-  const registry = await loadDeviceRegistry("config/device-registry.json");
-  const ctx = {
-    profiles: buildProfiles(registry),
-    registrations: () => ({ applications: [], current: true }),
-    service: "bench",
-    version: "0",
-    enrichedAt: timestampNow(),
-  };
-  const out: OutgoingRecord[] = [];
-  await generateRawRecords(count, ["json"], async (chunk) => {
-    for (const r of chunk.get("json")!)
-      out.push({ key: r.key, ...encodeEnrichedEvent(enrich(decodeDeviceEvent(r.value, r.headers), ctx), "json") });
-  });
-  return out;
 }
 
 /** A throwaway database and how many bytes the history data takes in it once written. */

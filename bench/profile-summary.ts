@@ -49,6 +49,8 @@ const OWNERS: Array<[RegExp, string]> = [
   [/services\/enrichment\//, "enrichment (enrich, data quality, pipeline)"],
   [/bench\//, "bench (passthrough)"],
   [/services\/ingest\//, "ingest (hooks, device records, batcher, metrics)"],
+  [/services\/history\//, "history (ingest, points, store)"],
+  [/node_modules\/postgres\//, "postgres-js"],
   [/node_modules\/aedes\//, "aedes (MQTT protocol handling)"],
   [/node_modules\/(mqtt-packet|bl)\//, "mqtt-packet (parse, write)"],
   [/node_modules\/(mqemitter|qlobber|aedes-persistence|aedes-packet)\//, "aedes: routing and persistence"],

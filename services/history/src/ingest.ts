@@ -13,13 +13,13 @@ import { errorMessage, type Logger } from "@iot/common/logger";
 import type { HistoryStore, Level } from "./db/store";
 import type { HistoryMetrics } from "./history-metrics";
 import {
+  type Extracted,
   extract,
   type MetricNames,
   metricNames,
-  type Point,
   type SkipReason,
+  skip,
   type TrendNaming,
-  type TrendWindow,
 } from "./points";
 
 /** Device clocks run ahead; a point further ahead than this is a wrong clock, not telemetry. */
@@ -40,13 +40,10 @@ export interface IngestDeps {
 }
 
 /** One batch, decoded: what to write, and what to count once it is durable. */
-interface Parsed {
+interface Parsed extends Extracted {
   partition: number;
   records: number;
   undecodable: number;
-  points: Point[];
-  trends: TrendWindow[];
-  skipped: Map<SkipReason, number>;
 }
 
 export function createIngest(deps: IngestDeps) {
@@ -75,7 +72,7 @@ export function createIngest(deps: IngestDeps) {
     for (const p of parts) {
       metrics.records.inc({ result: "stored" }, p.records - p.undecodable);
       metrics.records.inc({ result: "undecodable" }, p.undecodable);
-      p.skipped.forEach((n, reason) => metrics.skipped.inc({ reason }, n));
+      for (const reason in p.skipped) metrics.skipped.inc({ reason }, p.skipped[reason as SkipReason]);
     }
     metrics.points.inc({ result: "stored" }, result.stored);
     metrics.points.inc({ result: "duplicate" }, result.duplicates);
@@ -102,14 +99,17 @@ function parse(batch: Batch, deps: IngestDeps, t: number, names: MetricNames): P
     undecodable: 0,
     points: [],
     trends: [],
-    skipped: new Map(),
+    skipped: {},
   };
-  const skip = (reason: SkipReason, n = 1) => out.skipped.set(reason, (out.skipped.get(reason) ?? 0) + n);
   for (const r of batch.records) {
-    let found;
+    const points = out.points.length;
+    const trends = out.trends.length;
     try {
-      found = extract(decodeEnrichedEvent(r.value, r.headers), naming, names);
+      extract(decodeEnrichedEvent(r.value, r.headers), naming, names, out);
     } catch (e) {
+      // Nothing of an undecodable record is stored.
+      out.points.length = points;
+      out.trends.length = trends;
       out.undecodable++;
       deps.log.debug("undecodable enriched record skipped", {
         partition: r.partition,
@@ -118,17 +118,20 @@ function parse(batch: Batch, deps: IngestDeps, t: number, names: MetricNames): P
       });
       continue;
     }
-    for (const [reason, n] of Object.entries(found.skipped)) skip(reason as SkipReason, n);
-    for (const p of found.points) {
-      if (p.ts < rawCutoff) skip("too_old");
-      else if (p.ts > ahead) skip("future");
-      else out.points.push(p);
-    }
-    for (const w of found.trends) {
-      if (w.ts < trendCutoff) skip("too_old");
-      else if (w.ts > ahead) skip("future");
-      else out.trends.push(w);
-    }
+    keepInRange(out, out.points, points, rawCutoff, ahead);
+    keepInRange(out, out.trends, trends, trendCutoff, ahead);
   }
   return out;
+}
+
+/** Drops (and counts) the items from `from` on whose time is before `cutoff` or after `ahead`, in place. */
+function keepInRange(out: Extracted, items: Array<{ ts: number }>, from: number, cutoff: number, ahead: number) {
+  let kept = from;
+  for (let i = from; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.ts < cutoff) skip(out, "too_old");
+    else if (item.ts > ahead) skip(out, "future");
+    else items[kept++] = item;
+  }
+  items.length = kept;
 }

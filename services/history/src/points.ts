@@ -66,38 +66,60 @@ export function metricNames(limit = 10_000): MetricNames {
   };
 }
 
-export function extract(event: EnrichedEvent, trendName: TrendNaming, names: MetricNames = metricNames()): Extracted {
-  const out: Extracted = { points: [], trends: [], skipped: {} };
-  const skip = (reason: SkipReason) => (out.skipped[reason] = (out.skipped[reason] ?? 0) + 1);
+/**
+ * Appends to `out` (a fresh result by default): a batch passes one result through all its records
+ * instead of allocating and copying one per record.
+ */
+export function extract(
+  event: EnrichedEvent,
+  trendName: TrendNaming,
+  names: MetricNames = metricNames(),
+  out: Extracted = { points: [], trends: [], skipped: {} },
+): Extracted {
   const deviceId = event.device_id;
   if (event.event_type === "trends") {
     for (const p of event.trends) {
       const metric = trendName(event.device_type, p.c);
-      if (!isMetricName(metric)) skip("bad_metric");
-      else if (![p.v, p.avg, p.min, p.max, p.t].every(Number.isFinite)) skip("non_numeric");
+      if (!isMetricName(metric)) skip(out, "bad_metric");
+      else if (![p.v, p.avg, p.min, p.max, p.t].every(Number.isFinite)) skip(out, "non_numeric");
       else out.trends.push({ deviceId, metric, ts: p.t * 1000, avg: p.avg, min: p.min, max: p.max, last: p.v });
     }
     return out;
   }
   const ts = Date.parse(event.timestamp);
-  const walk = (parent: string | undefined, key: string, value: JsonValue | undefined, depth: number) => {
-    if (typeof value === "number") {
-      const metric = names(parent, key);
-      if (!metric.valid) skip("bad_metric");
-      else if (Number.isFinite(value)) out.points.push({ deviceId, metric: metric.name, ts, value });
-      else skip("non_numeric");
-    } else if (value === null || value === undefined) skip("missing");
-    else if (typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
-      const prefix = names(parent, key).name;
-      for (const k in value) {
-        const v = value[k];
-        if (k === "unit" && typeof v === "string") continue; // a label of its group, not a reading
-        walk(prefix, k, v, depth + 1);
-      }
-    } else skip(typeof value === "object" && !Array.isArray(value) ? "bad_metric" : "non_numeric");
-  };
-  for (const group in event.measurements) walk(undefined, group, event.measurements[group], 1);
+  for (const group in event.measurements)
+    walk(out, names, deviceId, ts, undefined, group, event.measurements[group], 1);
   return out;
+}
+
+export function skip(out: Extracted, reason: SkipReason, n = 1) {
+  out.skipped[reason] = (out.skipped[reason] ?? 0) + n;
+}
+
+function walk(
+  out: Extracted,
+  names: MetricNames,
+  deviceId: string,
+  ts: number,
+  parent: string | undefined,
+  key: string,
+  value: JsonValue | undefined,
+  depth: number,
+) {
+  if (typeof value === "number") {
+    const metric = names(parent, key);
+    if (!metric.valid) skip(out, "bad_metric");
+    else if (Number.isFinite(value)) out.points.push({ deviceId, metric: metric.name, ts, value });
+    else skip(out, "non_numeric");
+  } else if (value === null || value === undefined) skip(out, "missing");
+  else if (typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
+    const prefix = names(parent, key).name;
+    for (const k in value) {
+      const v = value[k];
+      if (k === "unit" && typeof v === "string") continue; // a label of its group, not a reading
+      walk(out, names, deviceId, ts, prefix, k, v, depth + 1);
+    }
+  } else skip(out, typeof value === "object" && !Array.isArray(value) ? "bad_metric" : "non_numeric");
 }
 
 /**

@@ -71,6 +71,7 @@ test("stores what it can, counts what it skips, and a batch offered twice change
       timestamp: iso(NOW - 300_000),
       trends: [{ c: "voltage_phase_a", v: 120, avg: 119, min: 118, max: 121, t: (NOW - 300_000) / 1000 }],
     } as unknown as EnrichedEvent,
+    telemetry(NOW - 2 * H, { voltage: { phase_b: 117 } }), // kept after the refused ones
   ];
   const records = events.map((e, i) => ({
     topic: "t",
@@ -94,14 +95,17 @@ test("stores what it can, counts what it skips, and a batch offered twice change
   await handle(batch);
   await handle(batch);
   const m = parseMetrics(await metrics.render());
-  expect(m.get('history_records_total{result="stored"}')).toBe(8);
+  expect(m.get('history_records_total{result="stored"}')).toBe(10);
   expect(m.get('history_records_total{result="undecodable"}')).toBe(2);
-  expect(m.get('history_points_total{result="stored"}')).toBe(1);
-  expect(m.get('history_points_total{result="duplicate"}')).toBe(1);
+  expect(m.get('history_points_total{result="stored"}')).toBe(2);
+  expect(m.get('history_points_total{result="duplicate"}')).toBe(2);
   expect(m.get('history_values_skipped_total{reason="non_numeric"}')).toBe(4); // "n/a" and a boolean, twice
   expect(m.get('history_values_skipped_total{reason="too_old"}')).toBe(2);
   expect(m.get('history_values_skipped_total{reason="future"}')).toBe(2);
-  expect(await store.latest("breaker-042")).toEqual([{ metric: "voltage.phase_a", ts: NOW - H, value: 120 }]);
+  expect(await store.latest("breaker-042")).toEqual([
+    { metric: "voltage.phase_a", ts: NOW - H, value: 120 },
+    { metric: "voltage.phase_b", ts: NOW - 2 * H, value: 117 },
+  ]);
   const [hour] = await store.range({
     deviceId: "breaker-042",
     metric: "voltage.phase_a",

@@ -7,7 +7,7 @@
  */
 import { openMigratedPostgres } from "@iot/common/postgres";
 import postgres from "postgres";
-import type { TrendWindow } from "../points";
+import type { Point, TrendWindow } from "../points";
 import { MINUTE_MS } from "../rollup";
 import { createPartitions } from "./pg-partitions";
 import { type MessageRows, toMessageRows } from "./pg-messages";
@@ -113,9 +113,8 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
     kind: "postgres",
     async write(points, trends) {
       if (points.length === 0 && trends.length === 0) return { stored: 0, duplicates: 0 };
-      const times = points.map((p) => p.ts);
       await partitions.ensure([
-        ["raw", times],
+        ["raw", messageTimes(points)],
         ["5m", trends.map((t) => t.ts)],
       ]);
       const created = createSeriesIds();
@@ -177,6 +176,14 @@ export async function openPgStore(url: string): Promise<HistoryStore> {
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/** The points' times, once per message (a message's points are adjacent and share its time): what picks their partitions. */
+function messageTimes(points: Point[]): number[] {
+  const times: number[] = [];
+  let last = Number.NaN;
+  for (const p of points) if (p.ts !== last) times.push((last = p.ts));
+  return times;
 }
 
 /** Column arrays for `unnest`, one per field. */
