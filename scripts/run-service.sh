@@ -15,16 +15,16 @@
 #   once the room left before the next full collection falls below this share of the heap (default
 #   1/3). A batch's records outlive the young collections that run while it is handled, so garbage
 #   piles up in the old generation between full collections; 0.5 collects it sooner.
-# - MIMALLOC_PURGE_DELAY: bun's allocator (mimalloc; its arena holds nearly all of a service's memory,
-#   the JavaScript heap too) returns freed pages to the system after this many ms (default 100); 0
-#   returns them at once.
-# These two together, memory-5k (4 interleaved pairs, load 9-14): peak RSS enrichment 164 -> 143,
-# delivery 235 -> 222, alarms 174 -> 148, history 195 -> 178, dashboard 211 -> 185 MB; enrichment at
-# full speed 28.1 -> 28.7 (minEden) and 29.9 (purge) us of CPU a record, within noise.
-# BUN_JSC_smallHeapGrowthFactor=1.5 went lower still (delivery 200, dashboard 155) but cost ~20 %
-# more CPU a record at full speed: not set.
+# memory-5k, minEdenToOldGenerationRatio 0.5 against the default (3 interleaved pairs, load 2-8):
+# peak RSS enrichment 170 -> 144, delivery 213 -> 198, alarms 162 -> 146, dashboard 210 -> 176,
+# history 190 -> 189 MB; at full speed (pipeline.ts, 6 rounds) 28.0 us of enrichment CPU a record
+# either way (passthrough 15.6 -> 16.2).
+# Measured, not set: MIMALLOC_PURGE_DELAY=0 (bun's allocator, whose arena holds nearly all of a
+# service's memory, returns freed pages at once instead of after 100 ms) took 5-25 MB more off, but
+# with this setting cost +11 % enrichment and +24 % passthrough CPU a record at full speed;
+# BUN_JSC_smallHeapGrowthFactor=1.5 took 20-30 MB more off at +21 % CPU a record. Either is the
+# operator's trade to make (set it, and this script keeps it).
 : "${BUN_JSC_forceRAMSize:=268435456}"
 : "${BUN_JSC_minEdenToOldGenerationRatio:=0.5}"
-: "${MIMALLOC_PURGE_DELAY:=0}"
-export BUN_JSC_forceRAMSize BUN_JSC_minEdenToOldGenerationRatio MIMALLOC_PURGE_DELAY
+export BUN_JSC_forceRAMSize BUN_JSC_minEdenToOldGenerationRatio
 exec bun "$@"
