@@ -5,7 +5,8 @@
  * Enrichment (with the App Registry on SQLite), delivery (one webhook application for every device
  * type, answered by a local receiver), alarms and history (SQLite files) and the dashboard read the
  * pipeline's topics as they would in production. Per process: peak RSS (VmHWM) and CPU over the paced
- * window. The producer (kafkajs, here) is not watched. Prints a table, writes bench/results/memory-5k.json.
+ * window (share of a core, and µs per raw record offered). The producer (kafkajs, here) is not
+ * watched. Prints a table, writes bench/results/memory-5k.json.
  */
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -142,6 +143,8 @@ try {
     process: name === "app-registry" ? name : `${name} (${client})`,
     peak_rss_mb: peaks.get(name) ?? null,
     cpu_pct: Math.round(((cpu1.get(name)! - cpu0.get(name)!) / elapsed) * 100),
+    // Per raw record offered in the window: what a memory setting costs, comparable across loads.
+    cpu_us_per_record: round(((cpu1.get(name)! - cpu0.get(name)!) / sent) * 1e6, 1),
     [`under_${RSS_GOAL_MB}_mb`]: (peaks.get(name) ?? Infinity) < RSS_GOAL_MB,
   }));
   const offered = Math.round(sent / elapsed);

@@ -52,6 +52,11 @@ export interface SubscribeOptions {
   /** How long the broker may wait to fill a fetch (Kafka; default 250 ms): a low-rate reader's added latency. */
   maxWaitMs?: number;
   /**
+   * What one fetch may bring, compressed (a partition a quarter of it); unset, the adapter's cap. A
+   * reader that holds its batches long (delivery awaits webhook POSTs) holds less with less.
+   */
+  maxFetchBytes?: number;
+  /**
    * A group of one reader for one session (a stream connection): it is deleted when that reader
    * stops, so abandoned groups neither pile up in the broker nor hold back the in-process bus.
    */

@@ -1,4 +1,5 @@
 /** Services as separate processes, the way users run them (for integration tests and drills). */
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { eventually } from "./testing";
 
@@ -19,16 +20,15 @@ export interface ServiceProcess {
 }
 
 /**
- * The JavaScript heap sizing the image gives every service (Dockerfile, `BUN_JSC_forceRAMSize`; see
- * there for why), so a service started here runs as it does there unless this process's environment
- * says otherwise.
+ * The memory settings every service runs with (heap sizing, the allocator's purge) are set by
+ * scripts/run-service.sh, as `bun run <service>` and the image run it, so a service started here
+ * runs as it does there; a variable in this process's environment or in `env` overrides its default.
  */
-const SERVICE_RAM_SIZE = String(256 * 2 ** 20);
+const RUN_SERVICE = join(import.meta.dir, "../../../scripts/run-service.sh");
 
-/** `bun <entry>` with `env` on top of this process's environment; stdout/stderr lines are kept. */
+/** `bun <entry>` through scripts/run-service.sh (which execs bun: the pid is bun's), with `env` on top of this process's environment; stdout/stderr lines are kept. */
 export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const ramSize = process.env.BUN_JSC_forceRAMSize ?? SERVICE_RAM_SIZE;
-  return spawnProcess(["bun", entry], { BUN_JSC_forceRAMSize: ramSize, ...env }, entry);
+  return spawnProcess(["sh", RUN_SERVICE, entry], env, entry);
 }
 
 /** Any command the same way (the bench's JVM peer), named `entry` in messages. */

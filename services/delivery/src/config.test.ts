@@ -17,6 +17,7 @@ test("defaults: :5006, the shared topics plus iot.delivery.dlq, batches of 100, 
     allowedHosts: [],
     streamQueue: 1000,
     decodedCache: 1000,
+    fetchKib: 128,
   });
   expect(c.adminToken).toBeUndefined();
   expect(c.bindHost).toBe("127.0.0.1");

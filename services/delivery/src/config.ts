@@ -33,6 +33,13 @@ export const deliveryConfigSchema = Type.Object({
   lingerMs: env.int("DELIVERY_LINGER_MS", 250, { min: 0, max: 5000 }),
   /** One POST's whole time (connect, send, response head). */
   timeoutMs: env.int("DELIVERY_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+  /**
+   * What one fetch of an application's group may bring, compressed (the bus's default is 256 KiB):
+   * a channel holds its fetched records while it awaits its POSTs, ~20 times this once decompressed
+   * (bench/memory-5k.ts, 5 interleaved pairs: delivery's peak RSS 211 -> 187 MB at 128 KiB, and no
+   * fewer webhook items delivered meanwhile).
+   */
+  fetchKib: env.int("DELIVERY_FETCH_KIB", 128, { min: 16, max: 2048 }),
   /** Retrying one batch stops after this long: the batch is parked and the application marked failing. */
   giveUpMs: seconds("DELIVERY_GIVE_UP_SECONDS", 300, { min: 0, max: 86_400 }),
   /** Backoff cap between retries. */

@@ -60,6 +60,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
           groupId: groupOf(appId),
           batchSize: config.batchSize,
           lingerMs: config.lingerMs,
+          fetchBytes: config.fetchKib * 1024,
           giveUpMs: config.giveUpMs,
           maxBackoffMs: config.maxBackoffMs,
         });

@@ -35,6 +35,8 @@ export interface WebhookChannelDeps {
   groupId: string;
   batchSize: number;
   lingerMs: number;
+  /** What one fetch of its group may bring (compressed bytes). */
+  fetchBytes: number;
   giveUpMs: number;
   maxBackoffMs: number;
 }
@@ -169,6 +171,7 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
         startAt,
         handler,
         maxWaitMs: deps.lingerMs,
+        maxFetchBytes: deps.fetchBytes,
       });
     },
     /** Ends a retry in progress at once (that batch stays uncommitted: it is delivered after a restart). */

@@ -82,8 +82,8 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: s.maxWaitMs ?? 250,
       sessionTimeout: 10_000,
-      maxBytes: 2 * 1024 * 1024,
-      maxBytesPerPartition: 256 * 1024,
+      maxBytes: s.maxFetchBytes ?? 2 * 1024 * 1024,
+      maxBytesPerPartition: s.maxFetchBytes === undefined ? 256 * 1024 : Math.ceil(s.maxFetchBytes / 4),
       retry: config.retry,
     });
     consumers.add(consumer);

@@ -74,8 +74,12 @@ export async function createPlatformaticSubscription(
     }, retryMs);
   };
 
-  // The reader may choose how long the broker holds a fetch with nothing to return; the caps stay the same.
-  const options = { ...CONSUMER, maxWaitTime: s.maxWaitMs ?? CONSUMER.maxWaitTime };
+  // The reader may choose how long the broker holds a fetch with nothing to return, and lower its caps.
+  const caps =
+    s.maxFetchBytes === undefined
+      ? {}
+      : { maxBytes: s.maxFetchBytes, maxBytesPerPartition: Math.ceil(s.maxFetchBytes / 4) };
+  const options = { ...CONSUMER, maxWaitTime: s.maxWaitMs ?? CONSUMER.maxWaitTime, ...caps };
 
   const launch = async (): Promise<Running> => {
     const consumer = new Consumer({ ...deps.client, groupId: s.groupId, autocommit: false, ...options });

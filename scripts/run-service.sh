@@ -1,0 +1,30 @@
+#!/bin/sh
+# Runs a service's entry with bun under the memory settings every service gets, wherever it is started:
+# `bun run <service>`, `bun run start`, the image (compose runs `bun run <service>`), and the tests and
+# benches (`spawnService`). JavaScriptCore and mimalloc read these before any JavaScript runs (a .env
+# file comes too late), so they can only be set around the process. A variable already set wins.
+#   sh scripts/run-service.sh services/<name>/src/main.ts [args…]
+#
+# Under load a service's memory is JavaScript garbage not yet collected, and the pages the allocator
+# keeps after a collection (bench/memory-5k.ts, bench/README.md "memory"):
+# - BUN_JSC_forceRAMSize: JavaScriptCore sizes its heap's growth by the machine's RAM; on a 24 GB host
+#   a service doubled its heap between collections and reached 200-370 MB RSS at 5,000 msg/s. Told
+#   256 MiB, it collects sooner (enrichment at full speed 210 -> 162 MB at the same CPU per record).
+#   Not a cap: a service that needs more heap still gets it. Raise it to trade memory for throughput.
+# - BUN_JSC_minEdenToOldGenerationRatio: after a young-generation collection, a full one is scheduled
+#   once the room left before the next full collection falls below this share of the heap (default
+#   1/3). A batch's records outlive the young collections that run while it is handled, so garbage
+#   piles up in the old generation between full collections; 0.5 collects it sooner.
+# memory-5k, minEdenToOldGenerationRatio 0.5 against the default (3 interleaved pairs, load 2-8):
+# peak RSS enrichment 170 -> 144, delivery 213 -> 198, alarms 162 -> 146, dashboard 210 -> 176,
+# history 190 -> 189 MB; at full speed (pipeline.ts, 6 rounds) 28.0 us of enrichment CPU a record
+# either way (passthrough 15.6 -> 16.2).
+# Measured, not set: MIMALLOC_PURGE_DELAY=0 (bun's allocator, whose arena holds nearly all of a
+# service's memory, returns freed pages at once instead of after 100 ms) took 5-25 MB more off, but
+# with this setting cost +11 % enrichment and +24 % passthrough CPU a record at full speed;
+# BUN_JSC_smallHeapGrowthFactor=1.5 took 20-30 MB more off at +21 % CPU a record. Either is the
+# operator's trade to make (set it, and this script keeps it).
+: "${BUN_JSC_forceRAMSize:=268435456}"
+: "${BUN_JSC_minEdenToOldGenerationRatio:=0.5}"
+export BUN_JSC_forceRAMSize BUN_JSC_minEdenToOldGenerationRatio
+exec bun "$@"
