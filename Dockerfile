@@ -5,6 +5,8 @@ ENV NODE_ENV=production
 # Services listen on loopback unless told otherwise; in a container they must be reachable from outside it.
 ENV BIND_HOST=0.0.0.0
 COPY package.json bun.lock bunfig.toml tsconfig.json ./
+# package.json's patchedDependencies: the install applies them, and fails without them.
+COPY patches ./patches
 COPY services ./services
 COPY gen ./gen
 COPY config ./config
