@@ -92,8 +92,13 @@ async function main() {
   };
   const bus = createKafkaBusFromConfig(loadBusConfig(env), "bench-fanout", createLogger("bench", { level: "error" }));
   await bus.start(); // provisions the topics before anyone reads them
+  // Through scripts/run-service.sh, as `bun run <service>` starts them (its heap settings).
   const spawn = (script: string, args: string[] = []) =>
-    Bun.spawn(["bun", script, ...args], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
+    Bun.spawn(["sh", "scripts/run-service.sh", script, ...args], {
+      env: { ...process.env, ...env },
+      stdout: "ignore",
+      stderr: "inherit",
+    });
   const registry = spawn("services/app-registry/src/main.ts");
   const dashboard = spawn("services/dashboard/src/main.ts");
   const enrichment = spawn("services/enrichment/src/main.ts");
