@@ -17,7 +17,7 @@ import {
 import type { Batch, EventBus, Headers, IncomingRecord, SubscribeOptions, Subscription, TopicSpec } from "../bus";
 import type { Logger } from "../logger";
 import { createOutageLog } from "./kafka-log";
-import { RELAUNCH_MS } from "./relaunch-backoff";
+import { createRelaunchBackoff } from "./relaunch-backoff";
 import { kafkaLogCreator } from "./kafkajs-log";
 import { KAFKAJS_COMPRESSION, registerKafkajsZstd } from "./kafkajs-zstd";
 import { retrying } from "./retrying";
@@ -90,7 +90,8 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     return consumer;
   };
 
-  const runConfig = (s: SubscribeOptions): ConsumerRunConfig => ({
+  /** `handled` is called after each batch the handler took. */
+  const runConfig = (s: SubscribeOptions, handled: () => void): ConsumerRunConfig => ({
     eachBatchAutoResolve: false,
     autoCommitInterval: 1_000,
     partitionsConsumedConcurrently: opts.concurrency ?? 3,
@@ -110,6 +111,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       await s.handler(out).catch((e) => {
         throw new BatchFailed(e);
       });
+      handled();
       resolveOffset(batch.lastOffset());
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -161,44 +163,47 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       let active = true;
       let launched = false;
-      let retryMs = RELAUNCH_MS.initial;
+      const backoff = createRelaunchBackoff();
       const outage = createOutageLog(opts.log, { groupId: s.groupId, topics: s.topics });
       // kafkajs gives a consumer up for good after a non-retriable error (say, a broker gone for
       // longer than its retries); the subscription then carries on with a new consumer.
       const relaunch = (error: unknown) => {
         if (!active) return;
+        const retryMs = backoff.delay();
         outage.failed(error, retryMs);
         setTimeout(() => {
           if (!active) return;
           // A consumer that joins after stop() is let go at once, not left running.
           launch().then((c) => (active ? (current = c) : void c.disconnect()), relaunch);
         }, retryMs);
-        retryMs = Math.min(retryMs * 2, RELAUNCH_MS.max);
       };
       const launch = async (): Promise<Consumer> => {
         const consumer = createConsumer(s);
+        let joinedAt = backoff.now();
+        let handledAny = false;
         consumer.on(consumer.events.CRASH, ({ payload }) => {
           if (payload.restart) return outage.failed(payload.error);
           consumers.delete(consumer);
+          backoff.consumerFailed(joinedAt, handledAny);
           relaunch(payload.error);
         });
         try {
           const joined = new Promise<void>((resolve) =>
             consumer.on(consumer.events.GROUP_JOIN, () => {
               outage.joined();
+              joinedAt = backoff.now();
               resolve();
             }),
           );
           await consumer.connect();
           for (const topic of s.topics) await consumer.subscribe({ topic, fromBeginning: s.fromBeginning ?? false });
-          await consumer.run(runConfig(s));
+          await consumer.run(runConfig(s, () => (handledAny = true)));
           await joined;
           // Only the first consumer seeks: a relaunched one resumes from what its group committed.
           if (s.startAt && !launched)
             for (const [partition, offset] of Object.entries(s.startAt))
               consumer.seek({ topic: s.topics[0]!, partition: Number(partition), offset: String(offset) });
           launched = true;
-          retryMs = RELAUNCH_MS.initial;
           return consumer;
         } catch (e) {
           consumers.delete(consumer);

@@ -1,12 +1,13 @@
 /**
- * How long a subscription waits before it launches a new consumer after one failed. The wait starts
+ * How long a subscription (either Kafka adapter) waits before it launches a new consumer after one
+ * failed for good (kafkajs restarts a consumer itself after a retriable error). The wait starts
  * at `initial` and doubles up to `max` while consumers keep failing before they have done any work.
  * A consumer that handled a batch, or stayed up `stable`, had worked: when it fails (a lost broker
  * after hours of work) the next launch is soon again. One that fails straight away (a handler that
  * keeps failing while the registry is down, a batch the client cannot read) is not relaunched about
  * once a second for as long as the cause lasts, whatever the cause.
  */
-export const RELAUNCH_MS = { initial: 1_000, max: 30_000, stable: 10_000 };
+const RELAUNCH_MS = { initial: 1_000, max: 30_000, stable: 10_000 };
 
 export function createRelaunchBackoff(ms = RELAUNCH_MS, now: () => number = performance.now.bind(performance)) {
   let next = ms.initial;
