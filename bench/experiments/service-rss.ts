@@ -36,6 +36,7 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "30" },
     env: { type: "string", multiple: true, default: [] },
     "no-raw": { type: "boolean", default: false },
+    smaps: { type: "boolean", default: false },
   },
 });
 const brokers = process.env.KAFKA_BROKERS;
@@ -125,6 +126,7 @@ async function runOnce(tree: string) {
       sent += due;
     }
     const elapsed = (Date.now() - t0) / 1000;
+    if (flags.smaps) console.log(await residentAt(pid));
     const after = await caughtUp(kafka, group, topics.TOPIC_ENRICHED, 60_000).catch(() => null);
     const cpuUs = ((cpuSeconds(pid) - cpu0) / sent) * 1e6;
     if (proc.proc.exitCode !== null) throw new Error(`${service} exited:\n${proc.lines.slice(-20).join("\n")}`);
@@ -163,4 +165,20 @@ async function caughtUp(
     if (performance.now() - started > timeoutMs) throw new Error(`${groupId}: ${end - at} behind`);
     await Bun.sleep(100);
   }
+}
+
+/** Where the process's resident memory is, as the load ends: anonymous and file pages, the largest mappings. */
+async function residentAt(pid: number): Promise<string> {
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  const kb = (f: string) => Math.round(Number(new RegExp(`${f}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+  const maps: Array<[number, string]> = [];
+  let name = "";
+  for (const line of (await Bun.file(`/proc/${pid}/smaps`).text()).split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) name = head[1] || "[anon]";
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && Number(rss[1]) >= 1024) maps.push([Math.round(Number(rss[1]) / 1024), name]);
+  }
+  maps.sort((a, b) => b[0] - a[0]);
+  return `pid ${pid} at the load's end: RSS ${kb("VmRSS")} MB (anonymous ${kb("RssAnon")}, file ${kb("RssFile")}); mappings >= 1 MB: ${maps.map(([mb, n]) => `${mb} ${n}`).join(", ")}`;
 }
