@@ -44,7 +44,9 @@ if (!brokers) throw new Error("KAFKA_BROKERS is required");
 const service = flags.service!;
 const trees = flags.trees!.split(",").map((t) => resolve(t));
 const [rate, seconds] = [Number(flags.rate), Number(flags.seconds)];
-const extraEnv = Object.fromEntries(flags.env!.map((kv) => kv.split("=", 2) as [string, string]));
+const extraEnv = Object.fromEntries(
+  flags.env!.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 
 const enrichedOf = await createBenchEnricher([BENCH_APPLICATION]);
 const raw: OutgoingRecord[] = [];
