@@ -81,7 +81,7 @@ function charts(d: DeviceState, marks?: Marks): Html {
 
 function trends(d: DeviceState): Html {
   if (d.trends.size === 0) return html`<p class="empty">No trends from this device yet.</p>`;
-  const points = [...d.trends.values()].sort((a, b) => a.c.localeCompare(b.c));
+  const points = d.trends.points().sort((a, b) => a.c.localeCompare(b.c));
   return html`<table class="trends"><thead><tr><th>Metric</th><th>Last</th><th>Average</th><th>Min</th><th>Max</th><th>Window from</th></tr></thead>
 <tbody>${points.map(
     (p) =>
