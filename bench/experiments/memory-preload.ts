@@ -1,7 +1,7 @@
 /**
  * Where a process's memory is: preload it into the services and read the lines it appends.
  *   BUN_OPTIONS="--preload ./bench/experiments/memory-preload.ts" MEMORY_LOG=/tmp/mem.jsonl bun bench/memory-5k.ts
- * Every 2 s, one JSON line per process: RSS, the JavaScript heap (JSC's size and capacity, objects),
+ * Every 2 s (or MEMORY_LOG_MS), one JSON line per process: RSS, the JavaScript heap (JSC's size and capacity, objects),
  * memory the heap accounts for outside itself (extraMemorySize: Buffers, typed arrays) and
  * process.memoryUsage's external / arrayBuffers. RSS minus those is the allocator's and the runtime's own.
  */
@@ -12,6 +12,7 @@ const file = process.env.MEMORY_LOG;
 if (file) {
   const name = /services\/([\w-]+)\//.exec(Bun.argv[1] ?? "")?.[1] ?? Bun.argv[1]?.split("/").at(-1);
   const mb = (n: number) => Math.round(n / 2 ** 20);
+  const everyMs = Number(process.env.MEMORY_LOG_MS ?? 2_000);
   setInterval(() => {
     const h = heapStats();
     const m = process.memoryUsage();
@@ -28,5 +29,5 @@ if (file) {
       array_buffers: mb(m.arrayBuffers),
     };
     appendFileSync(file, `${JSON.stringify(line)}\n`);
-  }, 2_000).unref();
+  }, everyMs).unref();
 }

@@ -47,9 +47,10 @@ export const deliveryConfigSchema = Type.Object({
   /** Hosts webhooks may target even when they resolve to loopback/private addresses (exact host names or IPs). */
   allowedHosts: env.list("DELIVERY_ALLOWED_HOSTS", []),
   /**
-   * Records kept decoded for the other applications' groups (each record costs ~6.6 kB decoded: its
-   * event and item JSON), so applications reading within this many records of each other decode each
-   * record once. 1,000 is a fifth of a second at 5,000 msg/s; 5,000 held ~32 MB.
+   * Records kept decoded for the other applications' groups (a record's message id and the three
+   * fields applications choose by; the item's data is the record's own bytes), so applications reading
+   * within this many records of each other decode each record once. 1,000 is a fifth of a second at
+   * 5,000 msg/s.
    */
   decodedCache: env.int("DELIVERY_DECODED_CACHE", 1000, { min: 1, max: 100_000 }),
   /** Events a stream client may have unread before it is dropped (it resumes with Last-Event-ID). */

@@ -7,8 +7,9 @@ const ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 const TS = 1614265330;
 const BODY = '{"test": 2432232314}';
 
-test("signs as the Standard Webhooks test vector says", () => {
+test("signs as the Standard Webhooks test vector says, a body given as text or as bytes", () => {
   expect(sign(SECRET, ID, TS, BODY)).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  expect(sign(SECRET, ID, TS, new TextEncoder().encode(BODY))).toBe(sign(SECRET, ID, TS, BODY));
 });
 
 test("verify accepts its own signature, among several, and refuses a changed body, another secret, or an old timestamp", () => {

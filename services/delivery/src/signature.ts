@@ -13,12 +13,18 @@ export const WEBHOOK_HEADER = {
 
 const keyOf = (secret: string) => Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
 
-export function sign(secret: string, id: string, timestampSeconds: number, body: string): string {
-  return `v1,${createHmac("sha256", keyOf(secret)).update(`${id}.${timestampSeconds}.${body}`).digest("base64")}`;
+export function sign(secret: string, id: string, timestampSeconds: number, body: string | Uint8Array): string {
+  const hmac = createHmac("sha256", keyOf(secret)).update(`${id}.${timestampSeconds}.`);
+  return `v1,${hmac.update(body).digest("base64")}`;
 }
 
 /** The three headers of one signed request. */
-export function signedHeaders(secret: string, id: string, body: string, nowMs: number): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  id: string,
+  body: string | Uint8Array,
+  nowMs: number,
+): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
   return {
     [WEBHOOK_HEADER.id]: id,

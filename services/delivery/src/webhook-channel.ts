@@ -13,7 +13,7 @@ import type { Logger } from "@iot/common/logger";
 import { DLQ_HEADER } from "@iot/common/wire";
 import { backoffMs } from "./backoff";
 import type { ChannelStatus, DeliveryStatus } from "./delivery-status";
-import { type Decoder, type Delivery, select } from "./records";
+import { type Decoder, type Delivery, select, webhookBody } from "./records";
 import { signedHeaders } from "./signature";
 import type { Target } from "./targets";
 import type { Send } from "./webhook-sender";
@@ -92,7 +92,7 @@ export function createWebhookChannel(appId: string, deps: WebhookChannelDeps) {
   };
 
   const deliver = async (items: Delivery[], batch: Batch) => {
-    const body = `[${items.map((d) => d.json).join(",")}]`;
+    const body = webhookBody(items);
     // Stable across retries of this batch; each item also carries its own message id for de-duplication.
     const webhookId = items.length === 1 ? items[0]!.id : `${items[0]!.id}+${items.length}`;
     const started = Date.now();

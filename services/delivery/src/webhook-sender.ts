@@ -22,7 +22,7 @@ export interface SenderOptions {
 
 export type Send = (
   url: string,
-  body: string,
+  body: string | Uint8Array<ArrayBuffer>,
   headers: Record<string, string>,
   signal: AbortSignal,
 ) => Promise<Outcome>;

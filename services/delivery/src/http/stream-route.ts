@@ -4,13 +4,14 @@
  * it. The body is pulled: nothing is read from Kafka faster than the session's bounded queue allows.
  */
 import { Elysia } from "elysia";
+import { itemJson } from "../records";
 import type { StreamEvent } from "../stream-session";
 import { type Streams, StreamUnauthorized } from "../streams";
 
 const KEEPALIVE_MS = 15_000;
 const encoder = new TextEncoder();
 
-export const sseEvent = (e: StreamEvent) => `id: ${e.id}\nevent: enriched\ndata: ${e.delivery.json}\n\n`;
+export const sseEvent = (e: StreamEvent) => `id: ${e.id}\nevent: enriched\ndata: ${itemJson(e.delivery)}\n\n`;
 
 export function streamRoute(streams: Streams) {
   return new Elysia({ name: "stream-route" }).get("/api/v1/stream", async ({ request, query }) => {
