@@ -215,7 +215,8 @@ export function createPlatformaticBus(opts: PlatformaticBusOptions): EventBus {
 
     async subscribe(s: SubscribeOptions): Promise<Subscription> {
       if (s.startAt) await commitStartOffsets(admin, s, opts.log);
-      const sub = await createPlatformaticSubscription({ client, log: opts.log }, s).catch(async (e) => {
+      const uncompressed = s.topics.every((t) => (opts.compression?.[t] ?? "none") === "none");
+      const sub = await createPlatformaticSubscription({ client, log: opts.log, uncompressed }, s).catch(async (e) => {
         // No one will stop it: the start just committed would keep an ephemeral group in the broker.
         if (s.ephemeral) await deleteGroup(admin, s.groupId, opts.log);
         throw e;

@@ -38,6 +38,22 @@ type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
  * is still ~500 raw records: the stream fetches again while the handler works, up to highWaterMark
  * records. A 250 ms wait answers an idle topic soon; a 10 s session hands a dead replica's partitions
  * over sooner.
+ *
+ * A reader of uncompressed topics (the raw topic) lets one partition fill the whole fetch. The broker
+ * returns whole record batches only, and a batch larger than a partition's cap only from the first
+ * partition of a fetch that has data (Kafka's max.partition.fetch.bytes). The bus sends up to 512 KiB
+ * at once (send-size.ts), ~72 KiB a partition of raw records at full speed, so at 64 KiB a partition
+ * every fetch of a raw backlog carried one partition's one batch (~150 records): per 1,000 records
+ * enriched 6.8–7.1 fetch, 5.6–5.9 produce and 3.0–3.9 commit requests, against 0.3, 0.9–1.5 and none
+ * for the Kafka Streams peer, and the broker spent 7–10.7 µs a record beside enrichment against
+ * 3.3–4.2 beside the peer (bench/kafka-streams.ts, six runs). With a partition filling the fetch,
+ * 2.4–2.6 fetches and 4.3–4.6 produce requests, and the broker 5.7–8.2 against 8.5–10.0 µs a record
+ * in three interleaved pairs (enrichment's own CPU 19.2–22.0 against 20.9–22.9 µs).
+ * Three times the records a fetch also cost enrichment 7–15 MB of peak RSS behind a backlog
+ * (bench/memory-5k.ts, loaded machine: 143–154 → 155–160 MB), so such a reader buffers half as many
+ * records ahead (highWaterMark 512; 1,024 kept commits at 1.7–2.0 per 1,000 records, 512 gives
+ * 2.4–2.5): 147–152 against 145–147 MB. A compressed batch is some 20 times smaller than its send and
+ * fits the quarter, so other readers keep the caps above.
  */
 const CONSUMER = {
   maxBytes: 256 * 1024,
@@ -48,9 +64,11 @@ const CONSUMER = {
   rebalanceTimeout: 20_000,
   heartbeatInterval: 1_000,
 };
+const UNCOMPRESSED_HIGH_WATER_MARK = 512;
 
 export async function createPlatformaticSubscription(
-  deps: { client: PlatformaticClientOptions; log: Logger },
+  /** `uncompressed`: every topic read is written without compression (see CONSUMER). */
+  deps: { client: PlatformaticClientOptions; log: Logger; uncompressed: boolean },
   s: SubscribeOptions,
 ): Promise<Subscription> {
   const outage = createOutageLog(deps.log, { groupId: s.groupId, topics: s.topics });
@@ -75,11 +93,11 @@ export async function createPlatformaticSubscription(
   };
 
   // The reader may choose how long the broker holds a fetch with nothing to return, and lower its caps.
-  const caps =
-    s.maxFetchBytes === undefined
-      ? {}
-      : { maxBytes: s.maxFetchBytes, maxBytesPerPartition: Math.ceil(s.maxFetchBytes / 4) };
-  const options = { ...CONSUMER, maxWaitTime: s.maxWaitMs ?? CONSUMER.maxWaitTime, ...caps };
+  const maxBytes = s.maxFetchBytes ?? CONSUMER.maxBytes;
+  const partition = deps.uncompressed
+    ? { maxBytesPerPartition: maxBytes, highWaterMark: UNCOMPRESSED_HIGH_WATER_MARK }
+    : { maxBytesPerPartition: s.maxFetchBytes === undefined ? CONSUMER.maxBytesPerPartition : Math.ceil(maxBytes / 4) };
+  const options = { ...CONSUMER, maxWaitTime: s.maxWaitMs ?? CONSUMER.maxWaitTime, maxBytes, ...partition };
 
   const launch = async (): Promise<Running> => {
     const consumer = new Consumer({ ...deps.client, groupId: s.groupId, autocommit: false, ...options });
