@@ -2,11 +2,7 @@
 # Single-node KRaft Kafka broker for tests, built from Apache Kafka's jars on Maven Central (no Docker).
 # Usage: scripts/kafka.sh fetch|start|stop|restart|status
 # Env: KAFKA_VERSION (3.9.2), KAFKA_HOME (<repo>/.kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
-#      KAFKA_HEAP ("-Xms256m -Xmx512m"), KAFKA_JIT (c1 | full). One broker per KAFKA_HOME; jars live in
-#      KAFKA_HOME/libs-<version>.
-# KAFKA_JIT: c1 (the default, for tests) stops the JVM at its first compiler, which starts the broker
-# sooner; full is the JVM's default tiered compilation, as Kafka's own start script runs it: the benches
-# start their broker so, since every request the broker serves costs more CPU under C1 alone.
+#      KAFKA_HEAP ("-Xms256m -Xmx512m"). One broker per KAFKA_HOME; jars live in KAFKA_HOME/libs-<version>.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,16 +11,10 @@ KAFKA_HOME="${KAFKA_HOME:-$ROOT/.kafka}"
 mkdir -p "$KAFKA_HOME" && KAFKA_HOME="$(cd "$KAFKA_HOME" && pwd)"
 HOST=127.0.0.1 PORT="${KAFKA_PORT:-9092}" CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
-JIT="${KAFKA_JIT:-c1}"
-case "$JIT" in
-  c1) JIT_FLAGS=(-XX:TieredStopAtLevel=1) ;;
-  full) JIT_FLAGS=() ;;
-  *) echo "KAFKA_JIT must be c1 or full, not '$JIT'" >&2; exit 2 ;;
-esac
 LIBS="$KAFKA_HOME/libs-$KAFKA_VERSION"
 BUILD="$KAFKA_HOME/build-$KAFKA_VERSION"   # throwaway pom + mvn output
 CONF="$KAFKA_HOME/conf" DATA="$KAFKA_HOME/data" LOG="$KAFKA_HOME/kafka.log" PID_FILE="$KAFKA_HOME/kafka.pid"
-STATE_FILE="$KAFKA_HOME/kafka.state"   # "<version> <port> <jit>" of the broker behind PID_FILE
+STATE_FILE="$KAFKA_HOME/kafka.state"   # "<version> <port>" of the broker behind PID_FILE
 MAJOR="${KAFKA_VERSION%%.*}"
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 
@@ -68,10 +58,7 @@ pid_ours() {  # the PID in the pid file is alive and is the broker this script s
 }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
 running() { pid_ours && port_open "$(cut -d' ' -f2 "$STATE_FILE" 2>/dev/null || echo "$PORT")"; }
-describe() {
-  local v p j; read -r v p j <"$STATE_FILE" || true
-  echo "kafka $v $1 on $HOST:$p (pid $(cat "$PID_FILE")) jit ${j:-c1}"
-}
+describe() { local v p; read -r v p <"$STATE_FILE" || true; echo "kafka $v $1 on $HOST:$p (pid $(cat "$PID_FILE"))"; }
 
 stop() {
   if pid_ours; then
@@ -150,11 +137,11 @@ start() {  # $1 = "keep": restart on the data already there (the broker-restart 
   fi
   # setsid: the broker outlives this script and the caller's process group.
   # shellcheck disable=SC2086  # HEAP is a list of flags
-  setsid java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "${JIT_FLAGS[@]}" -Djava.awt.headless=true \
+  setsid java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     "$LOG_FLAG" -cp "$cp" kafka.Kafka "$CONF/server.properties" >>"$LOG" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$PID_FILE"
-  echo "$KAFKA_VERSION $PORT $JIT" >"$STATE_FILE"
+  echo "$KAFKA_VERSION $PORT" >"$STATE_FILE"
   # An open port is not enough: the broker is ready once it logs this line.
   for _ in $(seq 240); do
     if grep -q 'Kafka Server started' "$LOG"; then describe "ready"; return 0; fi

@@ -1,8 +1,7 @@
 /**
  * The broker the bench runs against, and the few admin steps it needs. KAFKA_BROKERS set: that
  * broker, untouched. Otherwise this repo's broker (scripts/kafka.sh) is reused when it runs, or
- * started with a benchmark heap and the JVM's full JIT (as production runs it; the tests' broker stops
- * at C1, which makes every request it serves dearer) and stopped again by whoever started it.
+ * started with a benchmark heap and stopped again by whoever started it.
  */
 import { Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
@@ -24,7 +23,6 @@ export interface Broker {
 }
 
 const BENCH_HEAP = "-Xms512m -Xmx1g";
-const BENCH_JIT = "full";
 const READ_BACK_TIMEOUT_MS = 120_000;
 
 async function kafkaScript(command: "status" | "start" | "stop", env: Record<string, string> = {}) {
@@ -39,10 +37,8 @@ async function kafkaScript(command: "status" | "start" | "stop", env: Record<str
     new Response(proc.stderr).text(),
     proc.exited,
   ]);
-  const m = /^kafka (\S+) (?:ready|running|already running) on (\S+) \(pid (\d+)\) jit (\S+)/m.exec(out);
-  // The version as results record it: the broker's JIT is part of what a figure was measured on.
-  const local = m ? { version: `${m[1]} (jit ${m[4]})`, address: m[2]!, pid: Number(m[3]) } : undefined;
-  return { ok: code === 0, out, err, local };
+  const m = /^kafka (\S+) (?:ready|running|already running) on (\S+) \(pid (\d+)\)/m.exec(out);
+  return { ok: code === 0, out, err, local: m ? { version: m[1]!, address: m[2]!, pid: Number(m[3]) } : undefined };
 }
 
 export async function useBroker(): Promise<Broker> {
@@ -66,9 +62,8 @@ export async function useBroker(): Promise<Broker> {
     return { brokers: local.address, version: local.version, pid: local.pid, startedHere: false, stop: none };
   }
   const heap = process.env.KAFKA_HEAP ?? BENCH_HEAP;
-  const jit = process.env.KAFKA_JIT ?? BENCH_JIT;
-  console.error(`starting kafka (scripts/kafka.sh start, KAFKA_HEAP="${heap}", KAFKA_JIT=${jit})…`);
-  const started = await kafkaScript("start", { KAFKA_HEAP: heap, KAFKA_JIT: jit });
+  console.error(`starting kafka (scripts/kafka.sh start, KAFKA_HEAP="${heap}")…`);
+  const started = await kafkaScript("start", { KAFKA_HEAP: heap });
   if (!started.ok || !started.local) throw new Error(`scripts/kafka.sh start failed:\n${started.out}\n${started.err}`);
   const s = started.local;
   return {
