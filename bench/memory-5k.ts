@@ -19,7 +19,15 @@ import { generateRawRecords } from "./lib/fleet-data";
 import { benchBus, createAdmin, useBroker } from "./lib/kafka";
 import { cpuSeconds, createRssWatch } from "./lib/proc";
 import { writeResult } from "./lib/results";
-import { clientsFlag, runId, startRegistry, waitReady } from "./lib/services";
+import {
+  clientsFlag,
+  platformTopics,
+  registerWebhookForEveryType,
+  runId,
+  startRegistry,
+  waitReady,
+} from "./lib/services";
+import { cycle, paced } from "./lib/paced";
 import { printTable, round } from "./lib/table";
 
 const RSS_GOAL_MB = 150;
@@ -36,13 +44,7 @@ const [rate, seconds] = [Number(flags.rate), Number(flags.seconds)];
 const format = flags.format as PayloadFormat;
 const [client] = clientsFlag(flags.client);
 const run = runId();
-const topics = {
-  TOPIC_RAW: `bench.mem.${run}.raw`,
-  TOPIC_ENRICHED: `bench.mem.${run}.enriched`,
-  TOPIC_DLQ: `bench.mem.${run}.dlq`,
-  TOPIC_ALARMS: `bench.mem.${run}.alarms`,
-  TOPIC_DELIVERY_DLQ: `bench.mem.${run}.delivery-dlq`,
-};
+const topics = platformTopics("mem", run);
 const files = ["alarms", "history"].map((s) => join(tmpdir(), `bench-mem-${run}-${s}.db`));
 
 const broker = await useBroker();
@@ -62,7 +64,7 @@ const services = new Map<string, { proc: ServiceProcess; port: number }>();
 const bus = await benchBus(broker.brokers, "bench-memory-producer");
 const rss = createRssWatch();
 try {
-  await registerWebhook();
+  await registerWebhookForEveryType(registry.httpUrl, `bench-mem-${run}`, `http://127.0.0.1:${receiver.port}/hook`);
   const common = {
     ...topics,
     KAFKA_BROKERS: broker.brokers,
@@ -115,21 +117,9 @@ try {
   await admin.waitForRecords([topics.TOPIC_ENRICHED], 100, 60_000);
   const primed = 100;
   const cpu0 = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
-  const t0 = Date.now();
-  let sent = 0;
-  for (let now = t0; now < t0 + seconds * 1000; now = Date.now()) {
-    const due = Math.floor((rate * (now - t0)) / 1000) - sent;
-    if (due <= 0) {
-      await Bun.sleep(5);
-      continue;
-    }
-    await bus.publish(
-      topics.TOPIC_RAW,
-      Array.from({ length: due }, (_, i) => pool[(sent + i) % pool.length]!),
-    );
-    sent += due;
-  }
-  const elapsed = (Date.now() - t0) / 1000;
+  const { sent, elapsedS: elapsed } = await paced(rate, seconds, (from, n) =>
+    bus.publish(topics.TOPIC_RAW, cycle(pool, from, n)),
+  );
   const cpu1 = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
   // Only a pipeline that kept up makes the peaks figures "at 5,000 msg/s"; a backlog is reported, not hidden.
   const caughtUp = await admin
@@ -174,21 +164,4 @@ try {
   await admin.disconnect();
   await broker.stop();
   for (const f of files) for (const s of ["", "-wal", "-shm"]) rmSync(f + s, { force: true });
-}
-
-/** One application for every device type with a webhook here, so delivery does a delivery per record. */
-async function registerWebhook() {
-  const res = await fetch(`${registry.httpUrl}/api/applications`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      name: `bench-mem-${run}`,
-      developer: "bench",
-      version: "1",
-      contact_email: "b@example.com",
-      devicetypes: ["smart_breaker", "smart_meter", "environmental_sensor"],
-      webhook_url: `http://127.0.0.1:${receiver.port}/hook`,
-    }),
-  });
-  if (!res.ok) throw new Error(`registering the webhook application: ${res.status} ${await res.text()}`);
 }

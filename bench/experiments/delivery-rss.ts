@@ -15,9 +15,10 @@ import type { OutgoingRecord } from "@iot/common/bus";
 import { freePort, type ServiceProcess, spawnService } from "@iot/common/testing-process";
 import { generateRawRecords } from "../lib/fleet-data";
 import { benchBus, createAdmin, useBroker } from "../lib/kafka";
+import { cycle, paced } from "../lib/paced";
 import { cpuSeconds, rssMb } from "../lib/proc";
 import { ROOT } from "../lib/results";
-import { runId, startRegistry, waitReady } from "../lib/services";
+import { platformTopics, registerWebhookForEveryType, runId, startRegistry, waitReady } from "../lib/services";
 
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
@@ -37,13 +38,7 @@ const [rate, seconds, drainS, every] = [
   Number(flags.every),
 ];
 const run = runId();
-const topics = {
-  TOPIC_RAW: `bench.drss.${run}.raw`,
-  TOPIC_ENRICHED: `bench.drss.${run}.enriched`,
-  TOPIC_DLQ: `bench.drss.${run}.dlq`,
-  TOPIC_ALARMS: `bench.drss.${run}.alarms`,
-  TOPIC_DELIVERY_DLQ: `bench.drss.${run}.delivery-dlq`,
-};
+const topics = platformTopics("drss", run);
 
 const broker = await useBroker();
 const admin = createAdmin(broker.brokers);
@@ -68,7 +63,7 @@ const receiver = Bun.serve({
 const procs: ServiceProcess[] = [];
 const bus = await benchBus(broker.brokers, "bench-drss-producer");
 try {
-  await registerWebhook();
+  await registerWebhookForEveryType(registry.httpUrl, `bench-drss-${run}`, `http://127.0.0.1:${receiver.port}/hook`);
   const common = {
     ...topics,
     KAFKA_BROKERS: broker.brokers,
@@ -116,26 +111,17 @@ try {
     );
   };
   const cpu0 = cpuSeconds(pid);
-  const t0 = Date.now();
-  let sent = 0;
   let nextSample = every;
-  for (let now = t0; now < t0 + seconds * 1000; now = Date.now()) {
-    if ((now - t0) / 1000 >= nextSample) {
+  const { sent, elapsedS: elapsed } = await paced(
+    rate,
+    seconds,
+    (from, n) => bus.publish(topics.TOPIC_RAW, cycle(pool, from, n)),
+    (at) => {
+      if (at < nextSample) return;
       void sample(nextSample);
       nextSample += every;
-    }
-    const due = Math.floor((rate * (now - t0)) / 1000) - sent;
-    if (due <= 0) {
-      await Bun.sleep(5);
-      continue;
-    }
-    await bus.publish(
-      topics.TOPIC_RAW,
-      Array.from({ length: due }, (_, i) => pool[(sent + i) % pool.length]!),
-    );
-    sent += due;
-  }
-  const elapsed = (Date.now() - t0) / 1000;
+    },
+  );
   const cpuLoad = cpuSeconds(pid) - cpu0;
   const atEnd = received - primed;
   const peakLoad = rssMb(pid)!.peak;
@@ -181,21 +167,4 @@ try {
   await admin.deleteTopics(Object.values(topics)).catch((e) => console.error(`cleanup: ${e}`));
   await admin.disconnect();
   await broker.stop();
-}
-
-/** One application for every device type, as memory-5k registers it. */
-async function registerWebhook() {
-  const res = await fetch(`${registry.httpUrl}/api/applications`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      name: `bench-drss-${run}`,
-      developer: "bench",
-      version: "1",
-      contact_email: "b@example.com",
-      devicetypes: ["smart_breaker", "smart_meter", "environmental_sensor"],
-      webhook_url: `http://127.0.0.1:${receiver.port}/hook`,
-    }),
-  });
-  if (!res.ok) throw new Error(`registering the webhook application: ${res.status} ${await res.text()}`);
 }

@@ -23,8 +23,9 @@ import { freePort, spawnService } from "@iot/common/testing-process";
 import { BENCH_APPLICATION, createBenchEnricher } from "../lib/enriched-fleet";
 import { generateRawRecords } from "../lib/fleet-data";
 import { createAdmin } from "../lib/kafka";
+import { cycle, paced } from "../lib/paced";
 import { cpuSeconds, rssMb } from "../lib/proc";
-import { runId, waitReady } from "../lib/services";
+import { platformTopics, runId, waitReady } from "../lib/services";
 
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
@@ -77,13 +78,7 @@ async function runOnce(tree: string) {
   await kafka.connect();
   const admin = createAdmin(brokers!);
   const run = runId();
-  const topics = {
-    TOPIC_RAW: `bench.srss.${run}.raw`,
-    TOPIC_ENRICHED: `bench.srss.${run}.enriched`,
-    TOPIC_DLQ: `bench.srss.${run}.dlq`,
-    TOPIC_ALARMS: `bench.srss.${run}.alarms`,
-    TOPIC_DELIVERY_DLQ: `bench.srss.${run}.delivery-dlq`,
-  };
+  const topics = platformTopics("srss", run);
   await admin.createTopics(Object.values(topics), 6);
   const db = join(tmpdir(), `bench-srss-${run}.db`);
   const group = `bench-srss-${run}-${service}`;
@@ -112,22 +107,12 @@ async function runOnce(tree: string) {
     await bus.publish(topics.TOPIC_ENRICHED, enriched.slice(0, 100));
     await caughtUp(kafka, group, topics.TOPIC_ENRICHED, 60_000);
     const cpu0 = cpuSeconds(pid);
-    const t0 = Date.now();
-    let sent = 0;
-    for (let now = t0; now < t0 + seconds * 1000; now = Date.now()) {
-      const due = Math.floor((rate * (now - t0)) / 1000) - sent;
-      if (due <= 0) {
-        await Bun.sleep(5);
-        continue;
-      }
-      const pick = (pool: OutgoingRecord[]) => Array.from({ length: due }, (_, i) => pool[(sent + i) % pool.length]!);
-      await Promise.all([
-        flags["no-raw"] ? undefined : bus.publish(topics.TOPIC_RAW, pick(raw)),
-        bus.publish(topics.TOPIC_ENRICHED, pick(enriched)),
-      ]);
-      sent += due;
-    }
-    const elapsed = (Date.now() - t0) / 1000;
+    const { sent, elapsedS: elapsed } = await paced(rate, seconds, (from, n) =>
+      Promise.all([
+        flags["no-raw"] ? undefined : bus.publish(topics.TOPIC_RAW, cycle(raw, from, n)),
+        bus.publish(topics.TOPIC_ENRICHED, cycle(enriched, from, n)),
+      ]),
+    );
     if (flags.smaps) console.log(await residentAt(pid));
     const after = await caughtUp(kafka, group, topics.TOPIC_ENRICHED, 60_000).catch(() => null);
     const cpuUs = ((cpuSeconds(pid) - cpu0) / sent) * 1e6;

@@ -177,3 +177,29 @@ export async function startConsumers(
     },
   };
 }
+
+/** Every topic the platform's services use, named for one bench run: `bench.<prefix>.<run>.raw` and so on. */
+export const platformTopics = (prefix: string, run: string) => ({
+  TOPIC_RAW: `bench.${prefix}.${run}.raw`,
+  TOPIC_ENRICHED: `bench.${prefix}.${run}.enriched`,
+  TOPIC_DLQ: `bench.${prefix}.${run}.dlq`,
+  TOPIC_ALARMS: `bench.${prefix}.${run}.alarms`,
+  TOPIC_DELIVERY_DLQ: `bench.${prefix}.${run}.delivery-dlq`,
+});
+
+/** One application for every device type with its webhook at `webhookUrl`: delivery makes one delivery a record. */
+export async function registerWebhookForEveryType(registryUrl: string, name: string, webhookUrl: string) {
+  const res = await fetch(`${registryUrl}/api/applications`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      name,
+      developer: "bench",
+      version: "1",
+      contact_email: "b@example.com",
+      devicetypes: ["smart_breaker", "smart_meter", "environmental_sensor"],
+      webhook_url: webhookUrl,
+    }),
+  });
+  if (!res.ok) throw new Error(`registering the webhook application: ${res.status} ${await res.text()}`);
+}
