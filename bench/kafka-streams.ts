@@ -245,8 +245,10 @@ interface RunResult {
   last_ms: number;
 }
 
+// Each timed run gets its own output topics and group, so a count may repeat (`--replicas 1,1`).
+let timedRuns = 0;
 async function measure(consumer: Consumer, expected: number, replicas: number): Promise<RunResult> {
-  const label = `timed${replicas}`;
+  const label = `timed${++timedRuns}x${replicas}`;
   const { topics, cpu, wall_s, peak_rss_mb } = await runOnce(consumer, topic("raw"), expected, label, replicas);
   const times: number[] = [];
   const out = await readBack(bus, admin, topics.enriched, HEADER.messageId, (m) => times.push(m.timestamp));
