@@ -79,16 +79,20 @@ try {
     ENRICHMENT_GROUP: `bench-drss-${run}-enrichment`,
   });
   procs.push(enrichment);
-  const delivery = spawnService(join(flags.tree!, "services/delivery/src/main.ts"), {
-    ...common,
-    DELIVERY_PORT: String(dp),
-    DELIVERY_GROUP_PREFIX: `bench-drss-${run}-delivery`,
-    DELIVERY_ALLOWED_HOSTS: "127.0.0.1",
-    // MEMORY_LOG=<file>: delivery alone appends its heap figures there (memory-preload.ts).
-    ...(process.env.MEMORY_LOG && {
-      BUN_OPTIONS: `--preload ${join(ROOT, "bench/experiments/memory-preload.ts")}`,
-    }),
-  });
+  const delivery = spawnService(
+    join(flags.tree!, "services/delivery/src/main.ts"),
+    {
+      ...common,
+      DELIVERY_PORT: String(dp),
+      DELIVERY_GROUP_PREFIX: `bench-drss-${run}-delivery`,
+      DELIVERY_ALLOWED_HOSTS: "127.0.0.1",
+      // MEMORY_LOG=<file>: delivery alone appends its heap figures there (memory-preload.ts).
+      ...(process.env.MEMORY_LOG && {
+        BUN_OPTIONS: `--preload ${join(ROOT, "bench/experiments/memory-preload.ts")}`,
+      }),
+    },
+    flags.tree,
+  );
   procs.push(delivery);
   await waitReady(`http://127.0.0.1:${ep}/readyz`, 60_000, enrichment);
   await waitReady(`http://127.0.0.1:${dp}/readyz`, 60_000, delivery);

@@ -4,7 +4,8 @@
  * every type, zstd batches as enrichment sends them) at `--rate` msg/s for `--seconds`, nothing else
  * running. Per run: peak RSS (VmHWM), CPU µs per enriched record from the load's start until the
  * service's group caught up, and the catch-up time. `--trees` runs the same service from several
- * checkouts, interleaved round by round (A/B on a shared machine).
+ * checkouts, interleaved round by round (A/B on a shared machine), each through its own checkout's
+ * scripts/run-service.sh.
  *   KAFKA_BROKERS=127.0.0.1:9092 bun bench/experiments/service-rss.ts --service dashboard \
  *     --trees /work/wt/x-base,/work/wt/x [--rounds 3] [--rate 5000] [--seconds 30]
  * `--env NAME=value` (repeatable) sets the service's environment; `--no-raw` offers enriched records only.
@@ -90,16 +91,20 @@ async function runOnce(tree: string) {
     createLogger("service-rss", { level: "error" }),
   );
   await bus.start();
-  const proc = spawnService(join(tree, `services/${service}/src/main.ts`), {
-    ...topics,
-    KAFKA_BROKERS: brokers!,
-    KAFKA_PARTITIONS: "6",
-    LOG_LEVEL: "warn",
-    [`${upper}_PORT`]: String(port),
-    [`${upper}_GROUP`]: group,
-    [`${upper}_DB_PATH`]: db,
-    ...extraEnv,
-  });
+  const proc = spawnService(
+    join(tree, `services/${service}/src/main.ts`),
+    {
+      ...topics,
+      KAFKA_BROKERS: brokers!,
+      KAFKA_PARTITIONS: "6",
+      LOG_LEVEL: "warn",
+      [`${upper}_PORT`]: String(port),
+      [`${upper}_GROUP`]: group,
+      [`${upper}_DB_PATH`]: db,
+      ...extraEnv,
+    },
+    tree,
+  );
   try {
     await waitReady(`http://127.0.0.1:${port}/readyz`, 60_000, proc);
     const pid = proc.proc.pid;

@@ -24,11 +24,15 @@ export interface ServiceProcess {
  * scripts/run-service.sh, as `bun run <service>` and the image run it, so a service started here
  * runs as it does there; a variable in this process's environment or in `env` overrides its default.
  */
-const RUN_SERVICE = join(import.meta.dir, "../../../scripts/run-service.sh");
+const REPO_ROOT = join(import.meta.dir, "../../..");
 
-/** `bun <entry>` through scripts/run-service.sh (which execs bun: the pid is bun's), with `env` on top of this process's environment; stdout/stderr lines are kept. */
-export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  return spawnProcess(["sh", RUN_SERVICE, entry], env, entry);
+/**
+ * `bun <entry>` through scripts/run-service.sh (which execs bun: the pid is bun's), with `env` on top of
+ * this process's environment; stdout/stderr lines are kept. `root` is the checkout whose script runs it
+ * (a bench comparing checkouts passes the entry's own, so a change to the script is compared too).
+ */
+export function spawnService(entry: string, env: Record<string, string>, root = REPO_ROOT): ServiceProcess {
+  return spawnProcess(["sh", join(root, "scripts/run-service.sh"), entry], env, entry);
 }
 
 /** Any command the same way (the bench's JVM peer), named `entry` in messages. */
