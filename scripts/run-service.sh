@@ -24,21 +24,23 @@
 # with this setting cost +11 % enrichment and +24 % passthrough CPU a record at full speed;
 # BUN_JSC_smallHeapGrowthFactor=1.5 took 20-30 MB more off at +21 % CPU a record. Either is the
 # operator's trade to make (set it, and this script keeps it).
-# Per service: the dashboard and delivery, off the enrichment path, are told 128 MiB. Their live heaps
-# are 20-45 MB, so they collect sooner, with CPU spent beside the pipeline rather than in it. Each alone
-# at 5,000 msg/s offered, against 256 MiB, interleaved, 3 pairs (loaded machine, load 6-10): the dashboard
-# (bench/experiments/service-rss.ts) 169 / 166 / 160 -> 144 / 141 / 144 MB, CPU an enriched record
-# 65 -> 69 us median (runs 62-77 either way), caught up within 2.4 s after the load in every run;
-# delivery (bench/experiments/delivery-rss.ts) 161 / 163 / 159 -> 136 / 145 / 141 MB, every item
-# delivered 13-16 s after the load either way (its producer reached 3.0-4.7k msg/s), CPU an item
-# 85.5 -> 84.6 us median.
-# History is told 128 MiB too: its live heap is ~23 MB, yet it doubled to 50-60 MB between full
-# collections (the garbage of decoded enriched records). Alone at 5,000 msg/s (service-rss.ts), three
-# rotated rounds, load 3-4: 158.9 / 157.5 / 161.2 -> 148.8 / 147.7 / 148.2 MB, CPU an enriched record
-# 142.3 -> 141.2 us median, caught up within 0.6 s in every run. BUN_JSC_smallHeapGrowthFactor=1.5 in
-# the same rounds: 153.9 / 152.6 / 153.5 MB, 137.2 us.
+# Per service: the enriched topic's readers (the dashboard, delivery, history, alarms), which run paced
+# beside the pipeline rather than in it, are told 128 MiB. Their live heaps are 20-45 MB, yet at 256 MiB
+# they grew to twice that between full collections (the garbage of decoded enriched records). Each alone
+# at 5,000 msg/s offered against 256 MiB, interleaved, 3 pairs (loaded machine):
+# - the dashboard (bench/experiments/service-rss.ts) 169 / 166 / 160 -> 144 / 141 / 144 MB, CPU an
+#   enriched record 65 -> 69 us median (runs 62-77 either way), caught up within 2.4 s after the load;
+# - delivery (bench/experiments/delivery-rss.ts) 161 / 163 / 159 -> 136 / 145 / 141 MB, every item
+#   delivered 13-16 s after the load either way, CPU an item 85.5 -> 84.6 us median;
+# - history (service-rss.ts) 158.9 / 157.5 / 161.2 -> 148.8 / 147.7 / 148.2 MB at the same CPU paced,
+#   but catching up at full speed (bench/history.ts, 3 pairs) it spends ~8 % (SQLite) and ~20 %
+#   (PostgreSQL: 53.7-62.1 -> 65.2-67.7 us a message, 17.5-20.4k -> 16.6-17.7k msg/s written) more
+#   CPU a message; raise it for a faster catch-up after an outage. smallHeapGrowthFactor=1.5 instead
+#   took off half as much (153.5 MB);
+# - alarms (in memory-5k, everything running, 3 pairs) 155 / 150 / 172 -> 148 / 149 / 160 MB, CPU a
+#   record within the runs' spread.
 case "$1" in
-  *services/dashboard/* | *services/delivery/* | *services/history/*) : "${BUN_JSC_forceRAMSize:=134217728}" ;;
+  *services/dashboard/* | *services/delivery/* | *services/history/* | *services/alarms/*) : "${BUN_JSC_forceRAMSize:=134217728}" ;;
 esac
 : "${BUN_JSC_forceRAMSize:=268435456}"
 : "${BUN_JSC_minEdenToOldGenerationRatio:=0.5}"

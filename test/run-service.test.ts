@@ -23,11 +23,13 @@ async function settingsOf(service: string, env: Record<string, string> = {}) {
   return { ramSize, edenRatio };
 }
 
-test("the dashboard, delivery and history believe they have 128 MiB, the other services 256 MiB", async () => {
+test("the enriched topic's readers believe they have 128 MiB, the other services 256 MiB", async () => {
   expect(await settingsOf("dashboard")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
   expect(await settingsOf("delivery")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
   expect(await settingsOf("enrichment")).toEqual({ ramSize: "268435456", edenRatio: "0.5" });
   expect(await settingsOf("history")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
+  expect(await settingsOf("alarms")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
+  expect(await settingsOf("app-registry")).toEqual({ ramSize: "268435456", edenRatio: "0.5" });
 });
 
 test("a setting the operator made wins over the script's, for every service", async () => {
