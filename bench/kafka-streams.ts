@@ -48,6 +48,8 @@ if (!(records > 0 && lingerMs >= 0 && replicaCounts.every((n) => Number.isIntege
 const CLIENT = "platformatic";
 const REGISTRY_SYNC_MS = 30_000;
 const run = runId();
+// Each timed run gets its own output topics and group, so a count may repeat (`--replicas 1,1`).
+let timedRuns = 0;
 const topic = (name: string) => `bench.kstreams.${run}.${name}`;
 type Consumer = "kafka-streams" | "ours";
 
@@ -245,8 +247,6 @@ interface RunResult {
   last_ms: number;
 }
 
-// Each timed run gets its own output topics and group, so a count may repeat (`--replicas 1,1`).
-let timedRuns = 0;
 async function measure(consumer: Consumer, expected: number, replicas: number): Promise<RunResult> {
   const label = `timed${++timedRuns}x${replicas}`;
   const { topics, cpu, wall_s, peak_rss_mb } = await runOnce(consumer, topic("raw"), expected, label, replicas);
