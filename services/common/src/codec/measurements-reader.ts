@@ -45,7 +45,7 @@ function planOf(desc: DescMessage): MessagePlan {
   plan = { byNumber: [], fields: [], fallback: false };
   plans.set(desc, plan); // before the fields: a recursive message finds itself
   for (const [index, f] of desc.fields.entries()) {
-    if (f.fieldKind === "list" || f.fieldKind === "map" || (f.fieldKind === "scalar" && f.presence === IMPLICIT))
+    if (f.fieldKind === "list" || f.fieldKind === "map" || (f.fieldKind !== "message" && f.presence === IMPLICIT))
       plan.fallback = true;
     const field = fieldPlan(f, index);
     plan.byNumber[f.number] = field;

@@ -75,29 +75,15 @@ export class WireReader {
   /** protobuf-es's varint32read: up to ten bytes, the low 32 bits kept. */
   uint32(): number {
     const buf = this.buf;
-    let b = buf[this.pos++]!;
-    if ((b & 0x80) === 0) {
-      this.assertBounds();
-      return b;
-    }
-    let result = b & 0x7f;
-    b = buf[this.pos++]!;
-    result |= (b & 0x7f) << 7;
-    if ((b & 0x80) === 0) {
-      this.assertBounds();
-      return result;
-    }
-    b = buf[this.pos++]!;
-    result |= (b & 0x7f) << 14;
-    if ((b & 0x80) === 0) {
-      this.assertBounds();
-      return result;
-    }
-    b = buf[this.pos++]!;
-    result |= (b & 0x7f) << 21;
-    if ((b & 0x80) === 0) {
-      this.assertBounds();
-      return result;
+    let result = 0;
+    let b = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      b = buf[this.pos++]!;
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return result;
+      }
     }
     b = buf[this.pos++]!;
     result |= (b & 0x0f) << 28;
