@@ -9,9 +9,10 @@
  */
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { DeviceEventSchema, TelemetrySchema, TrendPointSchema, TrendsSchema } from "@gen/iot/telemetry/v1/events_pb";
+import { MeasurementsSchema } from "@gen/iot/telemetry/v1/measurements_pb";
 import type { DeviceEvent, TrendPoint } from "../telemetry";
 import { DecodeError, malformedProtobuf } from "./decode-error";
-import { groupsOf, type MeasurementsCase, readMeasurements } from "./measurements-reader";
+import { createMeasurementsReader, groupsOf, type MeasurementsCase } from "./measurements-reader";
 import { checkEpochSeconds, fromProtoTime } from "./timestamp";
 import { WireReader } from "./wire-reader";
 import { enter, FALLBACK, skip } from "./wire-walk";
@@ -21,6 +22,7 @@ const TELEMETRY = TelemetrySchema.field;
 const TRENDS = TrendsSchema.field;
 const POINT = TrendPointSchema.field;
 const TIME = TimestampSchema.field;
+const readMeasurements = createMeasurementsReader(MeasurementsSchema);
 
 /** A Timestamp as read: seconds as the number deviceEventFromProto makes of the bigint. */
 interface Time {

@@ -7,7 +7,6 @@
  * decodes that record the old way.
  */
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import { MeasurementsSchema } from "@gen/iot/telemetry/v1/measurements_pb";
 import type { JsonValue, MeasurementGroup } from "../telemetry";
 import type { WireReader } from "./wire-reader";
 import { enter, FALLBACK, skip } from "./wire-walk";
@@ -24,7 +23,7 @@ interface MessagePlan {
   /** By field number; FALLBACK_FIELD for a known field this reader does not handle. */
   byNumber: (FieldPlan | undefined)[];
   fields: FieldPlan[];
-  /** The old path would emit a key even when the field is absent: every such message falls back. */
+  /** Some field would get a key from the old path even when absent: every such message falls back. */
   fallback: boolean;
 }
 const FALLBACK_FIELD: FieldPlan = { key: "", index: -1 };
@@ -36,7 +35,9 @@ const SCALARS = new Map<ScalarType, (r: WireReader) => JsonValue>([
   [ScalarType.BOOL, (r) => r.bool()],
   [ScalarType.STRING, (r) => r.string()],
 ]);
-const IMPLICIT = 2; // FeatureSet.FieldPresence.IMPLICIT: the field always has a value (its zero when absent)
+// FeatureSet.FieldPresence.EXPLICIT: absent means no key (proto3 `optional`); otherwise the old path
+// emits the field's zero when it is absent, which a reader of the wire alone would have to invent.
+const EXPLICIT = 1;
 
 const plans = new Map<DescMessage, MessagePlan>();
 function planOf(desc: DescMessage): MessagePlan {
@@ -45,8 +46,8 @@ function planOf(desc: DescMessage): MessagePlan {
   plan = { byNumber: [], fields: [], fallback: false };
   plans.set(desc, plan); // before the fields: a recursive message finds itself
   for (const [index, f] of desc.fields.entries()) {
-    if (f.fieldKind === "list" || f.fieldKind === "map" || (f.fieldKind !== "message" && f.presence === IMPLICIT))
-      plan.fallback = true;
+    // Lists and maps count as implicit too (the old path emits [] or {} for them when absent).
+    if (f.fieldKind !== "message" && f.presence !== EXPLICIT) plan.fallback = true;
     const field = fieldPlan(f, index);
     plan.byNumber[f.number] = field;
     if (field !== FALLBACK_FIELD) plan.fields.push(field);
@@ -68,30 +69,34 @@ const messagePlan = (f: DescField) =>
     ? planOf(f.message)
     : undefined;
 
-/** Measurements' typed cases by field number; any other field of it (`generic` among them) falls back. */
-const cases: (MessagePlan | typeof FALLBACK)[] = [];
-for (const f of MeasurementsSchema.fields) cases[f.number] = (f.oneof && messagePlan(f)) || FALLBACK;
-
 /** The case set on a Measurements message: which typed field, and its groups so far. */
 export interface MeasurementsCase {
   no: number;
   groups: Plain;
 }
 
-/** Reads one Measurements message (length-prefixed at r.pos), merging into `into` as protobuf-es merges. */
-export function readMeasurements(r: WireReader, depth: number, into?: MeasurementsCase): MeasurementsCase | undefined {
-  const end = enter(r, ++depth);
-  let kind = into;
-  while (r.pos < end) {
-    const tag = r.tag();
-    const no = tag >>> 3;
-    const plan = cases[no];
-    if (plan === undefined) skip(r, tag, depth);
-    else if (plan === FALLBACK) throw FALLBACK;
-    // oneof: the same case again merges into it, another case replaces it
-    else kind = { no, groups: readMessage(plan, r, depth, kind?.no === no ? kind.groups : undefined) };
-  }
-  return kind;
+/**
+ * A reader of `schema` (MeasurementsSchema; tests pass made-up ones): one message of it, length-prefixed
+ * at r.pos, merged into `into` as protobuf-es merges. Its typed cases are the oneof's message fields;
+ * any other field (`generic` among them) falls back.
+ */
+export function createMeasurementsReader(schema: DescMessage) {
+  const cases: (MessagePlan | typeof FALLBACK)[] = [];
+  for (const f of schema.fields) cases[f.number] = (f.oneof && messagePlan(f)) || FALLBACK;
+  return (r: WireReader, depth: number, into?: MeasurementsCase): MeasurementsCase | undefined => {
+    const end = enter(r, ++depth);
+    let kind = into;
+    while (r.pos < end) {
+      const tag = r.tag();
+      const no = tag >>> 3;
+      const plan = cases[no];
+      if (plan === undefined) skip(r, tag, depth);
+      else if (plan === FALLBACK) throw FALLBACK;
+      // oneof: the same case again merges into it, another case replaces it
+      else kind = { no, groups: readMessage(plan, r, depth, kind?.no === no ? kind.groups : undefined) };
+    }
+    return kind;
+  };
 }
 
 export const groupsOf = (kind: MeasurementsCase | undefined) =>
