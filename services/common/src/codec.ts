@@ -6,8 +6,9 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { DeviceEventSchema } from "@gen/iot/telemetry/v1/events_pb";
 import { EnrichedEventSchema } from "@gen/iot/telemetry/v1/enriched_pb";
-import { DecodeError } from "./codec/decode-error";
-import { deviceEventFromProto, deviceEventToProto, enrichedEventFromProto, enrichedEventToProto } from "./codec/proto";
+import { DecodeError, parseProto } from "./codec/decode-error";
+import { readDeviceEvent } from "./codec/device-event-reader";
+import { deviceEventFromBinary, deviceEventToProto, enrichedEventFromProto, enrichedEventToProto } from "./codec/proto";
 import { isObject, validateDeviceEvent } from "./codec/validate";
 import type { DeviceEvent, EnrichedEvent } from "./telemetry";
 import { CONTENT_TYPE, HEADER, MESSAGE_TYPE } from "./wire";
@@ -42,7 +43,7 @@ export const deviceEventFormat = (headers: Headers): PayloadFormat => formatOf(h
 
 export function decodeDeviceEvent(value: Uint8Array, headers: Headers = {}): DeviceEvent {
   if (formatOf(headers, MESSAGE_TYPE.device) === "json") return validateDeviceEvent(parseJson(value));
-  return deviceEventFromProto(parseProto(() => fromBinary(DeviceEventSchema, value)));
+  return readDeviceEvent(value) ?? deviceEventFromBinary(value);
 }
 
 export function encodeEnrichedEvent(e: EnrichedEvent, format: PayloadFormat): Encoded {
@@ -88,13 +89,5 @@ function parseJson(value: Uint8Array): unknown {
     return JSON.parse(utf8.decode(value));
   } catch (e) {
     throw new DecodeError("malformed", `not valid UTF-8 JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function parseProto<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new DecodeError("malformed", `not a valid protobuf message: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

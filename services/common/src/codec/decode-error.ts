@@ -16,3 +16,16 @@ export class DecodeError extends Error {
     super(message);
   }
 }
+
+/** What protobuf-es's reader threw, as the dead letter's reason. */
+export const malformedProtobuf = (e: unknown) =>
+  new DecodeError("malformed", `not a valid protobuf message: ${e instanceof Error ? e.message : String(e)}`);
+
+/** `parse`'s result, or what protobuf-es's reader threw as a DecodeError. */
+export function parseProto<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw malformedProtobuf(e);
+  }
+}

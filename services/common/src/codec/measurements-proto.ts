@@ -70,7 +70,8 @@ function fits(t: ScalarType, v: unknown): boolean {
   }
 }
 
-function fromMessage(schema: DescMessage, msg: Plain): Plain {
+/** A typed message as its JSON object (measurements-reader.ts must return the same; its tests compare). */
+export function fromMessage(schema: DescMessage, msg: Plain): Plain {
   const out: Plain = {};
   for (const f of schema.fields) {
     const v = msg[f.localName];

@@ -1,5 +1,5 @@
 /** Device events and enriched events <-> their protobuf messages (same data, typed). */
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import {
   type DeviceEvent as DeviceEventMsg,
   DeviceEventSchema,
@@ -17,7 +17,7 @@ import type {
   Enrichment,
   EnrichmentInfo,
 } from "../telemetry";
-import { DecodeError } from "./decode-error";
+import { DecodeError, parseProto } from "./decode-error";
 import { measurementsFromProto, measurementsToProto } from "./measurements-proto";
 import { checkEpochSeconds, fromProtoTime, toProtoTime } from "./timestamp";
 
@@ -39,6 +39,10 @@ export function deviceEventToProto(e: DeviceEvent): DeviceEventMsg {
   const measurements = measurementsToProto(e.device_type, e.measurements);
   return create(DeviceEventSchema, { event: { case: "telemetry", value: { ...head, measurements } } });
 }
+
+/** The general path (device-event-reader.ts is the fast one and falls back to this). */
+export const deviceEventFromBinary = (value: Uint8Array): DeviceEvent =>
+  deviceEventFromProto(parseProto(() => fromBinary(DeviceEventSchema, value)));
 
 export function deviceEventFromProto(m: DeviceEventMsg | undefined): DeviceEvent {
   const ev = m?.event;

@@ -35,9 +35,16 @@ export function canonicalTimestamp(value: unknown, field = "timestamp"): string 
 
 /** `seconds` since the epoch (a fraction is dropped in favour of `micros`). */
 export function formatTimestamp(seconds: number, micros = 0): string {
-  const iso = new Date(Math.floor(seconds) * 1000).toISOString(); // 2025-08-19T17:40:37.000Z
-  return `${iso.slice(0, 19)}.${String(micros).padStart(6, "0")}Z`;
+  const whole = Math.floor(seconds);
+  // Records decoded one after another mostly share their second: its date and time are formatted once.
+  if (whole !== lastSecond.seconds) {
+    const iso = new Date(whole * 1000).toISOString(); // 2025-08-19T17:40:37.000Z
+    lastSecond.seconds = whole;
+    lastSecond.text = iso.slice(0, 19);
+  }
+  return `${lastSecond.text}.${String(micros).padStart(6, "0")}Z`;
 }
+const lastSecond = { seconds: Number.NaN, text: "" };
 
 export function timestampNow(now = Date.now()): string {
   return formatTimestamp(Math.floor(now / 1000), (now % 1000) * 1000);
@@ -48,7 +55,8 @@ export function toProtoTime(canonical: string): ProtoTime {
   return { seconds: BigInt(seconds), nanos: Number(canonical.slice(20, 26)) * 1000 };
 }
 
-export function fromProtoTime(t: ProtoTime | undefined, field: string): string {
+/** `t` from a protobuf-es message (seconds a bigint) or from device-event-reader.ts (a number). */
+export function fromProtoTime(t: { seconds: bigint | number; nanos: number } | undefined, field: string): string {
   if (!t) throw new DecodeError("invalid_field", `${field}: missing`);
   if (!Number.isInteger(t.nanos) || t.nanos < 0 || t.nanos > 999_999_999)
     throw new DecodeError("invalid_field", `${field}: nanos out of range`);
