@@ -14,20 +14,29 @@ async function settingsOf(service: string, env: Record<string, string> = {}) {
   mkdirSync(dirname(entry), { recursive: true });
   writeFileSync(
     entry,
-    "console.log(JSON.stringify([process.env.BUN_JSC_forceRAMSize, process.env.BUN_JSC_minEdenToOldGenerationRatio]));",
+    "console.log(JSON.stringify([process.env.BUN_JSC_forceRAMSize, process.env.BUN_JSC_minEdenToOldGenerationRatio, process.env.MIMALLOC_PURGE_DELAY ?? null]));",
   );
-  const { BUN_JSC_forceRAMSize: _, BUN_JSC_minEdenToOldGenerationRatio: __, ...inherited } = process.env;
+  const {
+    BUN_JSC_forceRAMSize: _,
+    BUN_JSC_minEdenToOldGenerationRatio: __,
+    MIMALLOC_PURGE_DELAY: ___,
+    ...inherited
+  } = process.env;
   const proc = Bun.spawn(["sh", SCRIPT, entry], { env: { ...inherited, ...env }, stdout: "pipe" });
-  const [ramSize, edenRatio] = JSON.parse(await new Response(proc.stdout).text()) as [string, string];
+  const [ramSize, edenRatio, purgeDelay] = JSON.parse(await new Response(proc.stdout).text()) as [
+    string,
+    string,
+    string | null,
+  ];
   expect(await proc.exited).toBe(0);
-  return { ramSize, edenRatio };
+  return purgeDelay === null ? { ramSize, edenRatio } : { ramSize, edenRatio, purgeDelay };
 }
 
 test("the enriched topic's readers believe they have 128 MiB, the other services 256 MiB", async () => {
   expect(await settingsOf("dashboard")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
   expect(await settingsOf("delivery")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
   expect(await settingsOf("enrichment")).toEqual({ ramSize: "268435456", edenRatio: "0.5" });
-  expect(await settingsOf("history")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
+  expect(await settingsOf("history")).toEqual({ ramSize: "134217728", edenRatio: "0.5", purgeDelay: "0" });
   expect(await settingsOf("alarms")).toEqual({ ramSize: "134217728", edenRatio: "0.5" });
   expect(await settingsOf("app-registry")).toEqual({ ramSize: "268435456", edenRatio: "0.5" });
 });
@@ -36,4 +45,9 @@ test("a setting the operator made wins over the script's, for every service", as
   const env = { BUN_JSC_forceRAMSize: "536870912", BUN_JSC_minEdenToOldGenerationRatio: "0.4" };
   expect(await settingsOf("dashboard", env)).toEqual({ ramSize: "536870912", edenRatio: "0.4" });
   expect(await settingsOf("enrichment", env)).toEqual({ ramSize: "536870912", edenRatio: "0.4" });
+  expect(await settingsOf("history", { ...env, MIMALLOC_PURGE_DELAY: "100" })).toEqual({
+    ramSize: "536870912",
+    edenRatio: "0.4",
+    purgeDelay: "100",
+  });
 });
