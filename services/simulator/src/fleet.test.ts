@@ -4,7 +4,7 @@ import { decodeDeviceEvent, encodeDeviceEvent, type PayloadFormat } from "@iot/c
 import type { DeviceEvent, TelemetryEvent } from "@iot/common/telemetry";
 import { DeviceEventSchema } from "@gen/iot/telemetry/v1/events_pb";
 import { readmeExample, registryWithNewType, shapeOf } from "../test/support";
-import { createFleet, type DeviceCount, timestamper } from "./fleet";
+import { createFleet, type DeviceCount, timestampAt } from "./fleet";
 
 const registry = await registryWithNewType();
 const START = Date.parse("2026-01-05T10:02:17.345Z");
@@ -119,8 +119,7 @@ describe("the wire format", () => {
 });
 
 test("timestamps are RFC 3339 UTC with microseconds, from fractional epoch ms", () => {
-  const at = timestamper();
-  expect(at(Date.parse("2025-08-19T17:40:37Z") + 594.1762)).toBe("2025-08-19T17:40:37.594176Z");
-  expect(at(Date.parse("2025-08-19T17:40:37Z") + 0.0004)).toBe("2025-08-19T17:40:37.000000Z");
-  expect(at(Date.parse("2025-08-19T17:40:38Z") + 999.9996)).toBe("2025-08-19T17:40:38.999999Z");
+  expect(timestampAt(Date.parse("2025-08-19T17:40:37Z") + 594.1762)).toBe("2025-08-19T17:40:37.594176Z");
+  expect(timestampAt(Date.parse("2025-08-19T17:40:37Z") + 0.0004)).toBe("2025-08-19T17:40:37.000000Z");
+  expect(timestampAt(Date.parse("2025-08-19T17:40:38Z") + 999.9996)).toBe("2025-08-19T17:40:38.999999Z");
 });

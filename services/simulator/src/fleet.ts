@@ -94,7 +94,6 @@ export function createFleet(o: FleetOptions) {
   }
   devices.sort((a, b) => a.offsetMs - b.offsetMs);
   const intervalSec = o.intervalMs / 1000;
-  const timestampAt = timestamper();
   let cursor = 0;
   let cycleMs = o.startMs;
 
@@ -155,14 +154,9 @@ export type Fleet = ReturnType<typeof createFleet>;
 
 /**
  * RFC 3339 with microseconds for a fractional epoch-ms time (offsets inside the interval are
- * fractional). Samples come in time order, so the date part is formatted once per second, not per sample.
+ * fractional). formatTimestamp formats the date part once per second; samples come in time order.
  */
-export function timestamper(): (ms: number) => string {
-  let second = NaN;
-  let prefix = "";
-  return (ms) => {
-    const s = Math.floor(ms / 1000);
-    if (s !== second) [second, prefix] = [s, formatTimestamp(s).slice(0, 20)];
-    return `${prefix}${String(Math.min(999_999, Math.floor((ms - s * 1000) * 1000))).padStart(6, "0")}Z`;
-  };
+export function timestampAt(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return formatTimestamp(s, Math.min(999_999, Math.floor((ms - s * 1000) * 1000)));
 }
