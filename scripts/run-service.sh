@@ -39,9 +39,6 @@
 #   took off half as much (153.5 MB);
 # - alarms (in memory-5k, everything running, 3 pairs) 155 / 150 / 172 -> 148 / 149 / 160 MB, CPU a
 #   record within the runs' spread.
-case "$1" in
-  *services/dashboard/* | *services/delivery/* | *services/history/* | *services/alarms/*) : "${BUN_JSC_forceRAMSize:=134217728}" ;;
-esac
 # History also returns freed pages at once (MIMALLOC_PURGE_DELAY=0): most of its peak is outside the
 # JavaScript heap (memory-5k: 163 MB RSS with a 37 MB heap), and it pays nothing measurable for it.
 # memory-5k, 3 interleaved pairs with the cut enriched decoder on both sides (20:05-20:08, load 1.3-7.9):
@@ -49,7 +46,11 @@ esac
 # 61.6 us; catching up (bench/history.ts, 3 rounds) no cost measured: PostgreSQL 26.2 / 25.6 / 26.1 ->
 # 24.8 / 25.9 / 24.7 us a message, SQLite 57.0 / 59.3 / 55.9 -> 53.1 / 64.5 / 55.6.
 case "$1" in
-  *services/history/*) : "${MIMALLOC_PURGE_DELAY:=0}" && export MIMALLOC_PURGE_DELAY ;;
+  *services/history/*)
+    : "${BUN_JSC_forceRAMSize:=134217728}" "${MIMALLOC_PURGE_DELAY:=0}"
+    export MIMALLOC_PURGE_DELAY
+    ;;
+  *services/dashboard/* | *services/delivery/* | *services/alarms/*) : "${BUN_JSC_forceRAMSize:=134217728}" ;;
 esac
 : "${BUN_JSC_forceRAMSize:=268435456}"
 : "${BUN_JSC_minEdenToOldGenerationRatio:=0.5}"

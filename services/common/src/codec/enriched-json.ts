@@ -75,10 +75,10 @@ export type EnrichedJsonDecoder = (value: Uint8Array) => EnrichedEvent;
 export function createEnrichedJsonDecoder(maxTails = MAX_TAILS): EnrichedJsonDecoder {
   const tails = new Map<number, Tail>();
   const scratch = new Uint8Array(MAX_CUT_BYTES + 1);
-  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  // A part that does not parse sends the record to the full parse, which reports it.
   const parseScratch = (n: number): unknown => {
     try {
-      return JSON.parse(utf8.decode(scratch.subarray(0, n)));
+      return parseJson(scratch.subarray(0, n));
     } catch {
       return undefined;
     }
