@@ -12,6 +12,8 @@
  * uncompressed topic gave history batches of ~190 records where the service gets thousands.
  *   bun bench/history.ts [--messages 50000] [--queries 200] [--dialects sqlite,postgres]
  *                        [--client platformatic|kafkajs] [--compression zstd|none]
+ * HISTORY_FETCH_KIB on the command line sets history's fetch cap (default 64; on SQLite a transaction
+ * holds one fetch, so the cap sets its catch-up rate).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,6 +98,8 @@ async function run(dialect: "sqlite" | "postgres"): Promise<Row> {
       HISTORY_PORT: "0",
       HISTORY_DB_PATH: db.sqlitePath,
       HISTORY_DATABASE_URL: db.databaseUrl,
+      // The service's own fetch cap, when the bench's command line sets one.
+      HISTORY_FETCH_KIB: process.env.HISTORY_FETCH_KIB,
     });
     const metrics = createMetrics();
     const history = createHistory(config, { bus, log, metrics });

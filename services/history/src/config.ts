@@ -29,6 +29,15 @@ export const historyConfigSchema = Type.Object({
     secret: true,
   }),
   sqlitePath: env.string("HISTORY_DB_PATH", "data/history.db"),
+  /**
+   * What one fetch of iot.enriched may bring, compressed (a partition a quarter of it; the bus's
+   * default is 256 KiB): ~20 times as much once decompressed and decoded. memory-5k (3 interleaved
+   * rounds, load 4-9): history's peak RSS 153 / 164 / 161 MB at 256 KiB, 139 / 143 / 152 at 128,
+   * 138 / 139 / 132 at 64, CPU a record paced the same. The price is SQLite's catch-up: a transaction
+   * holds one fetch, and each one rewrites the pages and roll-ups of every series it touches
+   * (bench/history.ts, 3 pairs: 20.0-20.8k -> 9.9-10.1k msg/s; PostgreSQL 30.2-33.9k -> 30.3-32.2k).
+   */
+  fetchKib: env.int("HISTORY_FETCH_KIB", 64, { min: 16, max: 2048 }),
   /** How long each level is kept, ms. */
   retentionMs: Type.Object({
     raw: scaled(env.int("HISTORY_RAW_RETENTION_HOURS", 48, { min: 1, max: 24 * 3660 }), HOUR),

@@ -93,6 +93,7 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
           groupId: config.groupId,
           topics: [config.bus.topics.enriched],
           fromBeginning: config.fromBeginning,
+          maxFetchBytes: config.fetchKib * 1024,
           handler,
         });
         timers = [
