@@ -43,7 +43,12 @@ test("bad values fail together, each naming its variable, never echoing the data
 
 test("the service's group fetches at most HISTORY_FETCH_KIB a fetch", async () => {
   const dir = mkdtempSync(join(tmpdir(), "history-config-"));
-  const config = loadConfig({ HISTORY_PORT: "0", HISTORY_DB_PATH: join(dir, "h.db"), HISTORY_FETCH_KIB: "96" });
+  const config = loadConfig({
+    HISTORY_PORT: "0",
+    HISTORY_DB_PATH: join(dir, "h.db"),
+    HISTORY_FETCH_KIB: "96",
+    DEVICE_REGISTRY_PATH: new URL("../../../config/device-registry.json", import.meta.url).pathname,
+  });
   const bus = createInProcessBus(config.bus, quietLogger());
   const asked: SubscribeOptions[] = [];
   const subscribe = bus.subscribe.bind(bus);
