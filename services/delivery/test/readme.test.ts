@@ -62,21 +62,24 @@ test("the README's receiver verifies real deliveries and refuses a forged one; c
   const file = join(mkdtempSync(join(tmpdir(), "receiver-")), "receiver.ts");
   writeFileSync(file, receiverCode!);
   const receiver = spawnService(file, { WEBHOOK_SECRET: application.webhook_secret, PORT: String(hookPort) });
-  const curl = Bun.spawn(["bash", "-c", local(stream!)], {
-    cwd: root,
-    env: { ...process.env, API_KEY: application.api_key },
-    stdout: "pipe",
-  });
+  let curl: Bun.Subprocess<"ignore", "pipe"> | undefined;
   let streamed = "";
-  void (async () => {
-    for await (const chunk of curl.stdout) streamed += new TextDecoder().decode(chunk);
-  })();
   try {
+    // Delivery learns of an application from the registry's change feed, moments after the write:
+    // until then its api key is unknown there and the stream answers 401, so curl starts after.
     await eventually(
       "the webhook channel",
       () => (delivery.webhookApps().includes(application.id) ? true : undefined),
       20_000,
     );
+    curl = Bun.spawn(["bash", "-c", local(stream!)], {
+      cwd: root,
+      env: { ...process.env, API_KEY: application.api_key },
+      stdout: "pipe",
+    });
+    void (async () => {
+      for await (const chunk of curl.stdout) streamed += new TextDecoder().decode(chunk);
+    })();
     await eventually("the receiver listening", () =>
       fetch(`http://127.0.0.1:${hookPort}/`, { method: "POST", body: "[]" }).then(
         () => true,
@@ -106,7 +109,7 @@ test("the README's receiver verifies real deliveries and refuses a forged one; c
     });
     expect(forged.status).toBe(401);
   } finally {
-    curl.kill();
+    curl?.kill();
     await receiver.stop();
   }
 }, 60_000);
