@@ -4,8 +4,13 @@
  * and so on. A partition is created before the first write that needs it, and retention drops
  * whole partitions once all of their range is past the cutoff, so expiry never deletes row by row
  * under the writers (data lives up to one partition span longer than its retention).
+ *
+ * Each partition is created or dropped in a transaction of its own. Doing so locks its parent table
+ * exclusively, and a read of a range locks several parents (an hour's chart reads rollup_1h, rollup_1m
+ * and raw_messages): a transaction that held one parent while waiting for another could wait on a
+ * reader that waits on it, and PostgreSQL would abort one of them ("deadlock detected").
  */
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { Level } from "./store";
 
 const DAY_MS = 86_400_000;
@@ -33,6 +38,12 @@ const startOf = (name: string) => {
 
 export function createPartitions(client: Sql) {
   const known = new Set<string>();
+  /** One partition's DDL in its own transaction, replicas taking turns. */
+  const alone = <T>(ddl: (tx: TransactionSql) => Promise<T>) =>
+    client.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
+      return ddl(tx);
+    }) as Promise<T>;
 
   return {
     /** Creates the partitions that rows at these times (per level) need. */
@@ -46,17 +57,15 @@ export function createPartitions(client: Sql) {
           if (!known.has(name)) wanted.set(name, { level, start });
         }
       }
-      if (wanted.size === 0) return;
-      await client.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
-        for (const [name, { level, start }] of wanted) {
-          const end = start + PARTITION_SPAN_MS[level];
-          await tx.unsafe(
+      for (const [name, { level, start }] of wanted) {
+        const end = start + PARTITION_SPAN_MS[level];
+        await alone((tx) =>
+          tx.unsafe(
             `create table if not exists "${name}" partition of ${TABLES[level]} for values from (${start}) to (${end})`,
-          );
-        }
-      });
-      wanted.forEach((_, name) => known.add(name));
+          ),
+        );
+        known.add(name);
+      }
     },
 
     /** After a failed write: a partition dropped by another replica's retention is created again on the retry. */
@@ -65,22 +74,22 @@ export function createPartitions(client: Sql) {
     /** Drops every partition whose whole range is older than its level's cutoff; returns how many. */
     async dropExpired(cutoffs: Record<Level, number>) {
       let dropped = 0;
-      await client.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
-        for (const level of Object.keys(cutoffs) as Level[]) {
-          const rows = await tx<
-            { name: string }[]
-          >`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-            where i.inhparent = ${TABLES[level]}::regclass`;
-          for (const { name } of rows) {
-            const start = startOf(name);
-            if (start === undefined || start + PARTITION_SPAN_MS[level] > cutoffs[level]) continue;
-            await tx.unsafe(`drop table if exists "${name}"`);
-            known.delete(name);
-            dropped++;
-          }
+      for (const level of Object.keys(cutoffs) as Level[]) {
+        const rows = await client<{ name: string }[]>`select c.relname as name from pg_inherits i
+          join pg_class c on c.oid = i.inhrelid where i.inhparent = ${TABLES[level]}::regclass`;
+        for (const { name } of rows) {
+          const start = startOf(name);
+          if (start === undefined || start + PARTITION_SPAN_MS[level] > cutoffs[level]) continue;
+          known.delete(name);
+          // Another replica may have dropped it since the list was read.
+          const gone = await alone(async (tx) => {
+            const [found] = await tx<{ ok: boolean }[]>`select to_regclass(${`"${name}"`}) is not null as ok`;
+            if (found!.ok) await tx.unsafe(`drop table "${name}"`);
+            return found!.ok;
+          });
+          if (gone) dropped++;
         }
-      });
+      }
       return dropped;
     },
   };
