@@ -83,7 +83,7 @@ export function createPartitions(client: Sql) {
           known.delete(name);
           // Another replica may have dropped it since the list was read.
           const gone = await alone(async (tx) => {
-            const [found] = await tx<{ ok: boolean }[]>`select to_regclass(${`"${name}"`}) is not null as ok`;
+            const [found] = await tx<{ ok: boolean }[]>`select to_regclass(${name}) is not null as ok`;
             if (found!.ok) await tx.unsafe(`drop table "${name}"`);
             return found!.ok;
           });
