@@ -41,6 +41,12 @@ bun test --timeout 30000 "$@" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 [[ -n "$started" ]] && bash scripts/kafka.sh stop >/dev/null
 
+# A CI log keeps the end of the output: each failure's error goes there too, before the summary.
+if [[ "$code" != 0 ]]; then
+  echo "--- why each test failed"
+  awk -v keep=60 -f scripts/test-failures.awk "$log"
+fi
+
 passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+')
 failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+')
 rm -f "$log"

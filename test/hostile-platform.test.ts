@@ -114,6 +114,16 @@ for (const backend of ["memory", "kafka"] as const) {
       ((await (await fetch(`${base("registry")}/api/applications`)).json()) as { total: number }).total;
 
     beforeAll(async () => {
+      try {
+        await start();
+      } catch (e) {
+        // What the services logged says why the platform did not come up (CI keeps only the output).
+        const told = lines.filter((l) => !l.includes('"level":"debug"')).slice(-40);
+        console.error(`the platform's last log lines above debug:\n${told.join("\n")}`);
+        throw e;
+      }
+    }, 60_000);
+    const start = async () => {
       const started = await platformOn(backend, dir, lines);
       platform = started.platform;
       const p = started.ports;
@@ -134,7 +144,7 @@ for (const backend of ["memory", "kafka"] as const) {
         body: JSON.stringify({ device_id: "hostile-1", device_type: "smart_breaker", name: "hostile" }),
       });
       deviceToken = ((await created.json()) as { token: string }).token;
-    }, 60_000);
+    };
     afterAll(async () => {
       await platform?.stop();
       rmSync(dir, { recursive: true, force: true });
