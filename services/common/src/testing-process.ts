@@ -3,11 +3,23 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { eventually } from "./testing";
 
+/** Ports this process has handed out already (see freePort). */
+const given = new Set<number>();
+
+/**
+ * A port nothing listens on now, never one this process handed out before: the kernel may give the
+ * same free port to two binds in a row (here, 10 groups of 10 ports in 2,000 held a repeat), and a
+ * test that takes a port for each of several servers would then see one of them fail to listen.
+ */
 export async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
+  for (;;) {
+    const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = s.port;
+    s.stop(true);
+    if (given.has(port)) continue;
+    given.add(port);
+    return port;
+  }
 }
 
 export interface ServiceProcess {
