@@ -8,7 +8,7 @@ import { errorMessage } from "@iot/common/logger";
 import { createAlarmFeed } from "./alarm-feed";
 import { createAlarmMetrics } from "./alarm-metrics";
 import { createAlarmsApi } from "./alarms-api";
-import { localUrl } from "@iot/common/listen";
+import { localUrl, serveOn } from "@iot/common/listen";
 import { type AlarmsConfig, loadConfig } from "./config";
 import { openStore } from "./db/open";
 import { createEngine } from "./engine";
@@ -110,7 +110,7 @@ export async function createAlarms(config: AlarmsConfig, deps: AlarmsDeps) {
           );
           undo.push(() => clearInterval(timer));
           // Bun's cap is a backstop; the routes answer 400 with a message below it (http/routes.ts).
-          app.listen({ port: config.port, hostname: config.bindHost, maxRequestBodySize: 2 * MAX_BODY_BYTES });
+          app.listen({ ...serveOn(config.bindHost, config.port), maxRequestBodySize: 2 * MAX_BODY_BYTES });
           undo.push(() => app.stop(true));
           undo.push(() => shutdown.abort()); // ends open WatchAlarms streams first
         } catch (e) {

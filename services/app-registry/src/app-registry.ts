@@ -4,7 +4,7 @@
  * (through `runAlone`), the all-in-one start and tests.
  */
 import { watchDeviceRegistry } from "@iot/common/device-registry";
-import { localUrl } from "@iot/common/listen";
+import { localUrl, serveOn } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import type { Service, ServiceDefinition } from "@iot/common/service";
@@ -98,8 +98,7 @@ export async function createAppRegistry(config: RegistryConfig, deps: AppRegistr
             log.info("example registrations loaded (first run)");
           // Bun's own cap is a backstop; readJson answers 413 with a JSON body below it.
           http.listen({
-            port: config.httpPort,
-            hostname: config.bindHost,
+            ...serveOn(config.bindHost, config.httpPort),
             maxRequestBodySize: Math.max(4 * MAX_BODY_BYTES, 2 * MAX_BULK_BYTES),
           });
           undo.push(() => http.stop(true));

@@ -19,3 +19,11 @@ export function localUrl(host: string, port: number | undefined, scheme = "http"
   const name = isWildcard(host) ? "127.0.0.1" : host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${scheme}://${name}:${port}`;
 }
+
+/**
+ * The options an Elysia app listens with: `host:port`, that port its own. Elysia turns SO_REUSEPORT
+ * on unless told otherwise, and then a second copy of a service (or a second `bun run start`) came up
+ * on a port in use without an error, the kernel splitting connections between the two; now its start
+ * fails with Bun's "Is port … in use?".
+ */
+export const serveOn = (hostname: string, port: number) => ({ hostname, port, reusePort: false });

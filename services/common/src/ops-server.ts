@@ -1,5 +1,5 @@
 /** A service's own health/metrics port, for services that serve no other HTTP. Started and stopped by the service. */
-import { localUrl } from "./listen";
+import { localUrl, serveOn } from "./listen";
 import type { Metrics } from "./metrics";
 import { opsRoutes, type Readiness } from "./ops-routes";
 
@@ -15,7 +15,7 @@ export function createOpsServer(service: string, listen: Listen, readiness: Read
   return {
     app,
     start() {
-      app.listen({ port: listen.port, hostname: listen.host });
+      app.listen(serveOn(listen.host, listen.port));
       url = localUrl(listen.host, app.server?.port);
     },
     /** Idempotent: stopping a server that never started (a failed start) is a no-op. */

@@ -4,7 +4,7 @@
  * and the all-in-one `bun run start` both build it here, with whatever bus they run on (and own).
  */
 import type { EventBus, Subscription } from "@iot/common/bus";
-import { localUrl } from "@iot/common/listen";
+import { localUrl, serveOn } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
 import { opsRoutes } from "@iot/common/ops-routes";
@@ -161,8 +161,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps) {
       // /readyz answers 503 until the consumer has joined its group. Bun's body cap is a backstop
       // behind the 413 the routes give; the idle timeout outlasts the live streams' heartbeat.
       app.listen({
-        port: config.port,
-        hostname: config.bindHost,
+        ...serveOn(config.bindHost, config.port),
         maxRequestBodySize: Math.max(4 * maxBodyBytes, MAX_IMPORT_BODY_BYTES),
         idleTimeout: config.idleTimeoutSeconds,
       });

@@ -7,7 +7,7 @@
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createWriteGuard } from "@iot/app-registry/contract";
 import type { EventBus } from "@iot/common/bus";
-import { localUrl } from "@iot/common/listen";
+import { localUrl, serveOn } from "@iot/common/listen";
 import type { Logger } from "@iot/common/logger";
 import { errorMessage } from "@iot/common/logger";
 import type { Metrics } from "@iot/common/metrics";
@@ -150,7 +150,7 @@ export async function createDelivery(config: DeliveryConfig, deps: { bus: EventB
     async start() {
       try {
         targets.start();
-        app.listen({ port: config.port, hostname: config.bindHost, idleTimeout: 0 });
+        app.listen({ ...serveOn(config.bindHost, config.port), idleTimeout: 0 });
         url = localUrl(config.bindHost, app.server?.port);
         lagTimer = setInterval(
           () => refreshLag().catch((e) => log.debug("lag refresh failed", { error: errorMessage(e) })),

@@ -2,7 +2,7 @@
  * The history service, wired from its parts: the store (SQLite or PostgreSQL), the consumer of
  * `iot.enriched`, the retention loop, and one HTTP port with the series API, RPC, health and metrics.
  */
-import { localUrl } from "@iot/common/listen";
+import { localUrl, serveOn } from "@iot/common/listen";
 import type { Subscription } from "@iot/common/bus";
 import { type DeviceRegistry, watchDeviceRegistry } from "@iot/common/device-registry";
 import type { Service, ServiceDeps } from "@iot/common/service";
@@ -87,7 +87,7 @@ export function createHistory(config: HistoryConfig, deps: ServiceDeps): Service
           readiness: { checks },
           metrics: deps.metrics,
           log,
-        }).listen({ port: config.port, hostname: config.bindHost });
+        }).listen(serveOn(config.bindHost, config.port));
         const handler = createIngest({ store: s, metrics, trendName, retentionMs: config.retentionMs, log });
         subscription = await bus.subscribe({
           groupId: config.groupId,
