@@ -113,16 +113,6 @@ for (const backend of ["memory", "kafka"] as const) {
     const applications = async () =>
       ((await (await fetch(`${base("registry")}/api/applications`)).json()) as { total: number }).total;
 
-    beforeAll(async () => {
-      try {
-        await start();
-      } catch (e) {
-        // What the services logged says why the platform did not come up (CI keeps only the output).
-        const told = lines.filter((l) => !l.includes('"level":"debug"')).slice(-40);
-        console.error(`the platform's last log lines above debug:\n${told.join("\n")}`);
-        throw e;
-      }
-    }, 60_000);
     const start = async () => {
       const started = await platformOn(backend, dir, lines);
       platform = started.platform;
@@ -145,6 +135,16 @@ for (const backend of ["memory", "kafka"] as const) {
       });
       deviceToken = ((await created.json()) as { token: string }).token;
     };
+    beforeAll(async () => {
+      try {
+        await start();
+      } catch (e) {
+        // What the services logged says why the platform did not come up (CI keeps only the output).
+        const told = lines.filter((l) => !l.includes('"level":"debug"')).slice(-40);
+        console.error(`the platform's last log lines above debug:\n${told.join("\n")}`);
+        throw e;
+      }
+    }, 60_000);
     afterAll(async () => {
       await platform?.stop();
       rmSync(dir, { recursive: true, force: true });
